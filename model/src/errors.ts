@@ -1,0 +1,53 @@
+/**
+ * The one error catalog (STYLE.md principle 16), shared by the admin API, the data plane
+ * and the dashboard. A code never changes meaning; messages are templates over params.
+ */
+export const errorCatalog = {
+  GW_ERR_VALIDATION: { status: 400, message: 'invalid {kind}: {detail}' },
+  GW_ERR_BAD_REQUEST: { status: 400, message: '{detail}' },
+  GW_ERR_ID_MISMATCH: { status: 400, message: 'the id in the body ({bodyId}) differs from the id in the URL ({urlId})' },
+  GW_ERR_UNAUTHORIZED: { status: 401, message: 'missing X-API-Key header' },
+  GW_ERR_FORBIDDEN: { status: 403, message: 'the X-API-Key is not valid' },
+  GW_ERR_UNKNOWN_TYPE: { status: 404, message: 'unknown document type {type}' },
+  GW_ERR_NOT_FOUND: { status: 404, message: '{kind} {id} not found' },
+  GW_ERR_CONFLICT: { status: 409, message: '{kind} {id} changed: If-Match {expected} but it is at {actual}' },
+  GW_ERR_ALREADY_EXISTS: { status: 409, message: '{kind} {id} already exists' },
+  GW_ERR_MANAGED: {
+    status: 409,
+    message: '{kind} {id} is managed by {ownerKind} {ownerRef}; change that object instead, or send ?force=true',
+  },
+  GW_ERR_IN_USE: { status: 409, message: '{kind} {id} is referred to by {refs}' },
+  GW_ERR_REFERENCE: { status: 400, message: '{kind} {id} refers to missing {refKind} {refId}' },
+  GW_ERR_ETCD_UNAVAILABLE: { status: 503, message: 'etcd is unavailable: {detail}' },
+  GW_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'no route matches this request' },
+  GW_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'no healthy upstream node' },
+  GW_ERR_UPSTREAM_CONNECT: { status: 502, message: 'upstream connection failed' },
+  GW_ERR_UPSTREAM_RESPONSE: { status: 502, message: 'invalid response from upstream' },
+  GW_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'upstream timed out' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export function formatError(code: ErrorCode, params: Record<string, unknown> = {}): string {
+  return errorCatalog[code].message.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+}
+
+/** An error from the catalog; `details` carries machine-readable extras (e.g. validation issues). */
+export class GatewayError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: Record<string, unknown> = {},
+    readonly details?: unknown,
+  ) {
+    super(formatError(code, params));
+    this.name = 'GatewayError';
+    this.status = errorCatalog[code].status;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: unknown } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}

@@ -1,0 +1,17 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { metaFields } from './meta.js';
+
+export const Ssl = Type.Object(
+  {
+    ...metaFields,
+    /** Server names, exact or `*.suffix` wildcard; an exact name beats a wildcard. */
+    snis: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 1000 }),
+    cert: Type.String({ minLength: 1, pattern: '-----BEGIN ' }),
+    key: Type.String({ minLength: 1, pattern: '-----BEGIN ' }),
+    /** PEM CA bundle: when set, clients must present a certificate it signed (mTLS). */
+    clientCa: Type.Optional(Type.String({ pattern: '-----BEGIN ' })),
+    status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled')], { default: 'enabled' })),
+  },
+  { additionalProperties: false, title: 'Ssl' },
+);
+export type Ssl = Static<typeof Ssl>;

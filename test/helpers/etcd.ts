@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, waitFor } from './ports.js';
+
+export interface TestEtcd {
+  /** http://127.0.0.1:<port> */
+  endpoint: string;
+  dataDir: string;
+  /** A fresh key prefix per call, so test files never share keys. */
+  prefix(name: string): string;
+  /** SIGKILL, keeping the data dir (for restart tests). */
+  kill(): Promise<void>;
+  /** Start again on the same ports and data. */
+  restart(): Promise<void>;
+  /** Kill and remove the data dir. */
+  stop(): Promise<void>;
+}
+
+/** A real etcd (Debian etcd-server) on free loopback ports with its data in a temp dir. */
+export async function startEtcd(): Promise<TestEtcd> {
+  const bin = process.env.ETCD_BIN ?? 'etcd';
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-etcd-'));
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  let child: ChildProcess | undefined;
+  let counter = 0;
+
+  const launch = async () => {
+    const args = [
+      '--name', 'test',
+      '--data-dir', dataDir,
+      '--listen-client-urls', endpoint,
+      '--advertise-client-urls', endpoint,
+      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
+      '--log-level', 'error',
+      '--logger', 'zap',
+    ];
+    const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' } });
+    child = proc;
+    let stderr = '';
+    proc.stderr!.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    const exited = new Promise<never>((_, reject) =>
+      proc.once('exit', (code) => reject(new Error(`etcd exited with ${code}: ${stderr}`))),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([
+      waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 15_000, 'etcd /health'),
+      exited,
+    ]);
+  };
+
+  const kill = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  };
+
+  await launch();
+  return {
+    endpoint,
+    dataDir,
+    prefix: (name) => `/t-${process.pid}-${++counter}-${name.replace(/[^a-z0-9-]/gi, '')}`,
+    kill,
+    restart: launch,
+    stop: async () => {
+      await kill();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
