@@ -5,7 +5,7 @@ import { Id } from './meta.js';
 
 export const PathMatch = Type.Object(
   {
-    /** exact; prefix (segment-aware: /foo matches /foo, /foo/, /foo/bar, never /foobar); regex (anchored at the start). */
+    /** exact; prefix (segment-aware: /foo matches /foo, /foo/, /foo/bar, never /foobar); regex (must match the whole path). */
     type: Type.Union([Type.Literal('exact'), Type.Literal('prefix'), Type.Literal('regex')]),
     value: Type.String({ minLength: 1, maxLength: 4096 }),
   },

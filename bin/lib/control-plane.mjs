@@ -1,0 +1,30 @@
+import crypto from 'node:crypto';
+import { runControlPlane } from '@sluice/control-plane';
+import { onShutdown } from './shutdown.mjs';
+
+export function controlPlaneOptions(o, adminKey) {
+  return {
+    etcd: o.etcdEndpoints,
+    prefix: o.prefix,
+    etcdUsername: o['etcd-username'],
+    etcdPassword: o['etcd-password'],
+    etcdCa: o['etcd-ca'],
+    etcdCert: o['etcd-cert'],
+    etcdKey: o['etcd-key'],
+    host: o.host,
+    adminPort: o['admin-port'],
+    adminKey,
+    viewerKey: o['viewer-key'],
+  };
+}
+
+export async function run(_command, o) {
+  let adminKey = o['admin-key'];
+  if (!adminKey) {
+    adminKey = crypto.randomBytes(18).toString('base64url');
+    console.log(`no --admin-key given; generated one for this run: ${adminKey}`);
+  }
+  const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
+  console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), etcd ${o.etcd}${o.prefix}`);
+  onShutdown(() => cp.stop());
+}

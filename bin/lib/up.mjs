@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Etcd3 } from 'etcd3';
+import {
+  findOrInstallEtcd,
+  runControlPlane,
+  startExampleService,
+  startLocalEtcd,
+  writeExampleDocuments,
+} from '@sluice/control-plane';
+import { runDataPlane } from '@sluice/data-plane';
+import { controlPlaneOptions } from './control-plane.mjs';
+import { dataPlaneOptions } from './options.mjs';
+import { onShutdown } from './shutdown.mjs';
+
+/** Everything on one machine: local etcd (unless --etcd), admin API + dashboard, data plane, example route. */
+export async function run(_command, o) {
+  const dataDir = path.resolve(o['data-dir']);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const log = (m) => console.log(`gateway up: ${m}`);
+
+  let endpoints = o.etcdEndpoints;
+  if (!o.etcdExplicit) {
+    const bin = findOrInstallEtcd(log);
+    const etcd = await startLocalEtcd(bin, path.join(dataDir, 'etcd'));
+    onShutdown(() => etcd.stop());
+    endpoints = [etcd.endpoint];
+    log(`started etcd at ${etcd.endpoint} (data in ${path.join(dataDir, 'etcd')})`);
+  }
+  const opts = { ...o, etcdEndpoints: endpoints, etcd: endpoints.join(',') };
+
+  // Keep the admin key across restarts so a dashboard tab and scripts keep working.
+  const keyFile = path.join(dataDir, 'admin-key');
+  let adminKey = o['admin-key'];
+  if (!adminKey) {
+    adminKey = fs.existsSync(keyFile) ? fs.readFileSync(keyFile, 'utf8').trim() : crypto.randomBytes(18).toString('base64url');
+    fs.writeFileSync(keyFile, adminKey + '\n', { mode: 0o600 });
+  }
+
+  if (!o['no-example']) {
+    const example = await startExampleService();
+    onShutdown(() => example.close());
+    const client = new Etcd3({ hosts: endpoints });
+    try {
+      await writeExampleDocuments(client, o.prefix, example.port);
+    } finally {
+      client.close();
+    }
+  }
+
+  const cp = await runControlPlane(controlPlaneOptions(opts, adminKey));
+  onShutdown(() => cp.stop());
+  const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache') }));
+  onShutdown(() => dp.stop());
+
+  const host = '127.0.0.1';
+  console.log(
+    [
+      '',
+      'Sluice is up.',
+      `  proxy        http://${host}:${dp.httpPort}/            (try: curl http://${host}:${dp.httpPort}/example)`,
+      `  admin API    http://${host}:${cp.adminPort}/api/v1     (header X-API-Key: ${adminKey})`,
+      `  dashboard    http://${host}:${cp.adminPort}/`,
+      `  status       http://${host}:${dp.statusPort}/readyz  /metrics  /status`,
+      `  etcd         ${endpoints.join(',')}  prefix ${o.prefix}`,
+      `  admin key    ${adminKey}   (saved in ${keyFile})`,
+      '',
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,28 @@
+import { GatewayError } from '@sluice/model';
+
+/** A parsed If-Match header: `*` (any existing version) or a list of acceptable mod revisions. */
+export type IfMatch = { any: true; raw: string } | { any: false; revisions: number[]; raw: string };
+
+/** Accepts `"12"`, `12`, `W/"12"`, `*` and comma-separated lists of those. */
+export function parseIfMatch(header: string | string[] | undefined): IfMatch | undefined {
+  if (header === undefined) return undefined;
+  const raw = Array.isArray(header) ? header.join(',') : header;
+  if (raw.trim() === '') return undefined;
+  if (raw.trim() === '*') return { any: true, raw: '*' };
+  const revisions = raw.split(',').map((part) => {
+    const value = part.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+    if (!/^\d+$/.test(value)) {
+      throw new GatewayError('GW_ERR_BAD_REQUEST', {
+        detail: `If-Match must be a mod revision (as in the ETag) or *, got ${JSON.stringify(part.trim())}`,
+      });
+    }
+    return Number(value);
+  });
+  return { any: false, revisions, raw: raw.trim() };
+}
+
+/** Whether the current mod revision (undefined = the document does not exist) satisfies the header. */
+export function ifMatchHolds(ifMatch: IfMatch, currentModRevision: number | undefined): boolean {
+  if (currentModRevision === undefined) return false;
+  return ifMatch.any || ifMatch.revisions.includes(currentModRevision);
+}

@@ -1,0 +1,32 @@
+/** Everything a data-plane process needs; parsed by bin/gateway, passed to workers as JSON. */
+export interface DataPlaneOptions {
+  etcd: string[];
+  prefix: string;
+  etcdUsername?: string;
+  etcdPassword?: string;
+  etcdCa?: string;
+  etcdCert?: string;
+  etcdKey?: string;
+  host?: string;
+  httpPort: number;
+  httpsPort: number;
+  statusPort: number;
+  workers: number;
+  /** Where workers keep the last good config for a start with etcd down. */
+  cacheDir: string;
+  /** How long SIGTERM lets WebSocket and long requests drain. */
+  drainSeconds: number;
+  /** Name under /gateway/dataplanes/; defaults to hostname-pid. */
+  id?: string;
+}
+
+export const WORKER_OPTIONS_ENV = 'SLUICE_WORKER_OPTIONS';
+
+/** Messages from a worker to the primary over the cluster IPC channel. */
+export type WorkerMessage =
+  | { type: 'sluice:listening'; httpPort: number }
+  | { type: 'sluice:state'; state: import('../worker.js').WorkerState }
+  | { type: 'sluice:health'; requestId: number; upstreams: Record<string, { key: string; healthy: boolean }[]> };
+
+/** Messages from the primary to a worker. */
+export type PrimaryMessage = { type: 'sluice:drain'; graceMs: number } | { type: 'sluice:health?'; requestId: number };

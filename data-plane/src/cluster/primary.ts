@@ -1,0 +1,174 @@
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import client from 'prom-client';
+import { createLogger } from '../observe/logger.js';
+import { startStatusServer } from '../status/status-server.js';
+import type { WorkerState } from '../worker.js';
+import { createDataplaneRegistration } from './dataplane-registration.js';
+import { WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
+
+interface WorkerSlot {
+  worker: ClusterWorker;
+  index: number;
+  httpPort?: number;
+  state?: WorkerState;
+}
+
+const RESPAWN_DELAY_MS = 500;
+
+/**
+ * The data-plane primary: forks N workers (each with its own etcd watch and routing table),
+ * respawns crashed ones, serves the status port, registers itself in etcd, and drains on
+ * SIGTERM. It never proxies traffic itself.
+ */
+export async function runDataPlane(opts: DataPlaneOptions) {
+  const logger = createLogger('data-plane');
+  const workerCount = opts.workers > 0 ? opts.workers : Math.max(1, os.availableParallelism());
+  const slots = new Map<number, WorkerSlot>();
+  const startedAt = new Date().toISOString();
+  let stopping = false;
+  let nextRequestId = 1;
+  const aggregator = new client.AggregatorRegistry();
+  const healthWaiters = new Map<number, { pending: number; result: Record<string, unknown>; done: () => void }>();
+
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), silent: false });
+
+  const etcd = new Etcd3({
+    hosts: opts.etcd,
+    auth: opts.etcdUsername ? { username: opts.etcdUsername, password: opts.etcdPassword ?? '' } : undefined,
+  });
+  const id = opts.id ?? `${os.hostname()}-${process.pid}`;
+  const registration = createDataplaneRegistration(etcd, opts.prefix, id, logger);
+  let statusUrl = '';
+
+  function ready(): boolean {
+    const list = [...slots.values()];
+    return list.length === workerCount && list.every((s) => s.state && s.state.origin !== 'none');
+  }
+
+  function minRevision(): number {
+    const revs = [...slots.values()].map((s) => s.state?.revision ?? 0);
+    return revs.length ? Math.min(...revs) : 0;
+  }
+
+  function overallState(): string {
+    if (!ready()) return 'starting';
+    return [...slots.values()].some((s) => s.state?.origin === 'disk-cache' || s.state?.source === 'stale') ? 'stale' : 'ready';
+  }
+
+  function report(): void {
+    registration.update({
+      pid: process.pid,
+      workers: slots.size,
+      revision: minRevision(),
+      statusUrl,
+      state: overallState(),
+      startedAt,
+    });
+  }
+
+  function fork(index: number): void {
+    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(opts) });
+    const slot: WorkerSlot = { worker, index };
+    slots.set(worker.id, slot);
+    worker.on('message', (msg: WorkerMessage) => {
+      if (msg?.type === 'sluice:listening') {
+        slot.httpPort = msg.httpPort;
+        onListening(msg.httpPort);
+      } else if (msg?.type === 'sluice:state') {
+        const before = slot.state?.revision;
+        slot.state = msg.state;
+        if (before !== msg.state.revision || !slot.state) report();
+      } else if (msg?.type === 'sluice:health') {
+        const waiter = healthWaiters.get(msg.requestId);
+        if (waiter) {
+          waiter.result[`worker-${slot.index}`] = msg.upstreams;
+          if (--waiter.pending === 0) waiter.done();
+        }
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      slots.delete(worker.id);
+      if (stopping) return;
+      logger.error({ worker: index, code, signal }, 'worker exited; starting a new one');
+      setTimeout(() => fork(index), RESPAWN_DELAY_MS).unref();
+    });
+  }
+
+  let resolveListening!: (port: number) => void;
+  const listening = new Promise<number>((r) => (resolveListening = r));
+  function onListening(port: number): void {
+    resolveListening(port);
+  }
+
+  for (let i = 0; i < workerCount; i++) fork(i);
+  const httpPort = await listening;
+
+  async function upstreamHealth(): Promise<Record<string, unknown>> {
+    const requestId = nextRequestId++;
+    const result: Record<string, unknown> = {};
+    const live = [...slots.values()].filter((s) => s.worker.isConnected());
+    if (live.length === 0) return result;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      healthWaiters.set(requestId, {
+        pending: live.length,
+        result,
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      for (const s of live) s.worker.send({ type: 'sluice:health?', requestId } satisfies PrimaryMessage);
+    });
+    healthWaiters.delete(requestId);
+    return result;
+  }
+
+  const status = await startStatusServer(opts.statusPort, opts.host, {
+    ready,
+    describe: async () => ({
+      id,
+      state: overallState(),
+      revision: minRevision(),
+      workers: [...slots.values()]
+        .sort((a, b) => a.index - b.index)
+        .map((s) => ({ index: s.index, pid: s.worker.process.pid, ...s.state })),
+      upstreams: await upstreamHealth(),
+    }),
+    metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+  });
+  statusUrl = `http://${opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'}:${status.port}`;
+  report();
+  logger.info({ httpPort, statusPort: status.port, workers: workerCount, prefix: opts.prefix }, 'data plane started');
+
+  async function stop(graceMs = opts.drainSeconds * 1000): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ graceMs }, 'draining');
+    const exits = [...slots.values()].map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.worker.isDead()) return resolve();
+          s.worker.once('exit', () => resolve());
+          try {
+            s.worker.send({ type: 'sluice:drain', graceMs } satisfies PrimaryMessage);
+          } catch {
+            s.worker.kill();
+          }
+        }),
+    );
+    const hardStop = setTimeout(() => {
+      for (const s of slots.values()) s.worker.process.kill('SIGKILL');
+    }, graceMs + 5000);
+    await Promise.all(exits);
+    clearTimeout(hardStop);
+    status.server.close();
+    await registration.close();
+    etcd.close();
+  }
+
+  return { httpPort, statusPort: status.port, workers: workerCount, stop, logger };
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { createEtcdSource } from '../config/etcd-source.js';
+import { createLogger } from '../observe/logger.js';
+import { createWorker, type Worker } from '../worker.js';
+import { WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
+
+/** Entry point of a forked data-plane worker: etcd source + worker, reporting to the primary. */
+async function main(): Promise<void> {
+  const opts = JSON.parse(process.env[WORKER_OPTIONS_ENV] ?? '{}') as DataPlaneOptions;
+  const logger = createLogger('data-plane-worker');
+  const send = (msg: WorkerMessage) => {
+    if (process.connected) process.send?.(msg);
+  };
+  // One cache file per etcd prefix, shared by the workers (written atomically).
+  fs.mkdirSync(opts.cacheDir, { recursive: true });
+  const cacheFile = path.join(opts.cacheDir, `config-${createHash('sha1').update(opts.prefix).digest('hex').slice(0, 12)}.json`);
+
+  let worker: Worker | undefined;
+  const source = createEtcdSource({
+    endpoints: opts.etcd,
+    prefix: opts.prefix,
+    auth: opts.etcdUsername ? { username: opts.etcdUsername, password: opts.etcdPassword ?? '' } : undefined,
+    tls: opts.etcdCa || opts.etcdCert
+      ? {
+          ca: opts.etcdCa ? fs.readFileSync(opts.etcdCa) : undefined,
+          cert: opts.etcdCert ? fs.readFileSync(opts.etcdCert) : undefined,
+          key: opts.etcdKey ? fs.readFileSync(opts.etcdKey) : undefined,
+        }
+      : undefined,
+    cacheFile,
+    logger,
+    onStateChange: (s) => worker?.sourceStateChanged(s),
+  });
+  worker = createWorker({
+    source,
+    httpPort: opts.httpPort,
+    host: opts.host,
+    logger,
+    onState: (state) => send({ type: 'sluice:state', state }),
+  });
+  const w = worker;
+
+  process.on('message', (msg: PrimaryMessage) => {
+    if (msg?.type === 'sluice:drain') {
+      w.drain(msg.graceMs).finally(() => process.exit(0));
+    } else if (msg?.type === 'sluice:health?') {
+      const upstreams: Record<string, { key: string; healthy: boolean }[]> = {};
+      for (const [id, rt] of w.table?.upstreams ?? []) upstreams[id] = rt.health();
+      send({ type: 'sluice:health', requestId: msg.requestId, upstreams });
+    }
+  });
+  // The primary owns signals; a worker ignores a terminal's SIGINT and waits for its drain message.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => w.drain(opts.drainSeconds * 1000).finally(() => process.exit(0)));
+  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception in worker'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection in worker'));
+
+  const httpPort = await w.listen();
+  send({ type: 'sluice:listening', httpPort });
+  await w.load();
+}
+
+main().catch((err) => {
+  console.error('data-plane worker failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import type { Route, Upstream } from '@sluice/model';
+import type { UpstreamRuntime } from '../balancer/types.js';
+import type { ConfigSnapshot } from '../config/types.js';
+import { compileHttpMatcher } from './http-matcher.js';
+import { resolveTimeouts } from './resolve-timeouts.js';
+import type { CompiledBackend, CompiledRoute, RoutingTable } from './types.js';
+import { createBackendPicker } from './weighted-backends.js';
+
+export type CreateUpstreamRuntime = (id: string, upstream: Upstream) => UpstreamRuntime;
+
+export interface CompileResult {
+  table: RoutingTable;
+  /** Routes left out of the table because they refer to something missing: key → reason. */
+  rejected: Map<string, string>;
+}
+
+interface CachedRuntime {
+  version: number;
+  runtime: UpstreamRuntime;
+}
+
+/**
+ * Turns snapshots into routing tables. Upstream runtimes (health state, balancer counters,
+ * probes) are kept from one table to the next while their document is unchanged, so a
+ * route edit does not reset health or affinity.
+ */
+export function createTableCompiler(createRuntime: CreateUpstreamRuntime) {
+  let runtimes = new Map<string, CachedRuntime>();
+
+  function runtimeFor(id: string, upstream: Upstream, version: number, next: Map<string, CachedRuntime>): UpstreamRuntime {
+    const kept = next.get(id) ?? runtimes.get(id);
+    if (kept && kept.version === version) {
+      next.set(id, kept);
+      return kept.runtime;
+    }
+    const runtime = createRuntime(id, upstream);
+    next.set(id, { version, runtime });
+    return runtime;
+  }
+
+  function compile(snapshot: ConfigSnapshot): CompileResult {
+    const next = new Map<string, CachedRuntime>();
+    const rejected = new Map<string, string>();
+    const entries: CompiledRoute[] = [];
+
+    for (const [id, { doc: route, modRevision, createRevision }] of snapshot.routes) {
+      const backends = compileBackends(id, route, modRevision, snapshot, next, rejected);
+      if (!backends) continue;
+      if (route.pluginConfigId && !snapshot.pluginConfigs.has(route.pluginConfigId)) {
+        rejected.set(`routes/${id}`, `plugin config ${route.pluginConfigId} does not exist`);
+        continue;
+      }
+      entries.push({
+        id,
+        route,
+        createRevision,
+        backends,
+        pickBackend: createBackendPicker(backends),
+        timeouts: resolveTimeouts(route, backends[0]?.upstream),
+        websocket: route.websocket !== false,
+      });
+    }
+
+    const upstreams = new Map<string, UpstreamRuntime>();
+    for (const [id, cached] of next) upstreams.set(id, cached.runtime);
+    // Runtimes no route or upstream needs anymore stop their probes now; in-flight
+    // requests holding them still finish, since closing only stops timers.
+    for (const [id, cached] of runtimes) if (next.get(id)?.runtime !== cached.runtime) cached.runtime.close();
+    runtimes = next;
+
+    const http = compileHttpMatcher(entries);
+    // A route whose conditions cannot compile is left out alone, like an invalid document.
+    for (const { entry, reason } of http.rejected) rejected.set(`routes/${entry.id}`, reason);
+    return { table: { revision: snapshot.revision, http, upstreams }, rejected };
+  }
+
+  function compileBackends(
+    routeId: string,
+    route: Route,
+    modRevision: number,
+    snapshot: ConfigSnapshot,
+    next: Map<string, CachedRuntime>,
+    rejected: Map<string, string>,
+  ): CompiledBackend[] | undefined {
+    if (route.upstream) {
+      // An inline upstream lives and dies with its route's version.
+      const upstream = { id: `route-${routeId}`, ...route.upstream } as Upstream;
+      return [{ upstream, weight: 1, runtime: runtimeFor(`route:${routeId}`, upstream, modRevision, next) }];
+    }
+    const out: CompiledBackend[] = [];
+    for (const ref of route.backends ?? []) {
+      const found = snapshot.upstreams.get(ref.upstreamId);
+      if (!found) {
+        rejected.set(`routes/${routeId}`, `upstream ${ref.upstreamId} does not exist`);
+        return undefined;
+      }
+      out.push({
+        upstream: found.doc,
+        weight: ref.weight ?? 1,
+        runtime: runtimeFor(ref.upstreamId, found.doc, found.modRevision, next),
+      });
+    }
+    return out;
+  }
+
+  return {
+    compile,
+    /** Stops every runtime (worker shutdown). */
+    close(): void {
+      for (const cached of runtimes.values()) cached.runtime.close();
+      runtimes = new Map();
+    },
+  };
+}
+
+export type TableCompiler = ReturnType<typeof createTableCompiler>;

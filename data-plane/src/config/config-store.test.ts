@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { createConfigStore, type ConfigLogger } from './config-store.js';
+
+const route = (id: string, extra: object = {}) => JSON.stringify({ id, match: { paths: [{ type: 'prefix', value: `/${id}` }] }, ...extra });
+
+function recordingLogger() {
+  const warnings: object[] = [];
+  const logger: ConfigLogger = { info: () => {}, warn: (o) => warnings.push(o), error: () => {} };
+  return { logger, warnings };
+}
+
+describe('createConfigStore', () => {
+  it('keeps valid documents per collection with their revisions', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/routes/a', route('a'), 5, 3);
+    store.applyPut('/gw/upstreams/u', JSON.stringify({ id: 'u', nodes: [{ host: '127.0.0.1', port: 80, weight: 1 }] }), 6, 6);
+    store.applyPut('/gw/consumers/alice', JSON.stringify({ id: 'alice', username: 'alice' }), 7, 7);
+    const { snapshot, rejected } = store.snapshot(7);
+    expect(snapshot.revision).toBe(7);
+    expect(snapshot.routes.get('a')).toMatchObject({ modRevision: 5, createRevision: 3, doc: { id: 'a' } });
+    expect(snapshot.upstreams.has('u')).toBe(true);
+    expect(snapshot.consumers.get('alice')?.doc.username).toBe('alice');
+    expect(rejected.size).toBe(0);
+  });
+
+  it('rejects a bad document alone, drops its previous version, and logs it once', () => {
+    const { logger, warnings } = recordingLogger();
+    const store = createConfigStore('/gw', logger);
+    store.applyPut('/gw/routes/a', route('a'), 2, 2);
+    store.applyPut('/gw/routes/b', route('b'), 3, 3);
+    store.applyPut('/gw/routes/a', '{not json', 4, 2);
+    store.applyPut('/gw/routes/c', route('c', { timeout: { read: 'slow' } }), 5, 5);
+    store.applyPut('/gw/routes/d', route('other'), 6, 6);
+    store.applyPut('/gw/routes/e', route('e', { match: { paths: [{ type: 'regex', value: '(' }] } }), 7, 7);
+    const { snapshot, rejected } = store.snapshot(7);
+    expect([...snapshot.routes.keys()]).toEqual(['b']);
+    expect([...rejected.keys()].sort()).toEqual(['/gw/routes/a', '/gw/routes/c', '/gw/routes/d', '/gw/routes/e']);
+    expect(rejected.get('/gw/routes/a')).toMatch(/invalid JSON/);
+    expect(rejected.get('/gw/routes/c')).toMatch(/\/timeout\/read/);
+    expect(rejected.get('/gw/routes/d')).toMatch(/does not match the key/);
+    expect(rejected.get('/gw/routes/e')).toMatch(/regular expression/);
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatchObject({ key: '/gw/routes/a', revision: 4 });
+    expect(store.rejectedTotal).toBe(4);
+
+    store.applyPut('/gw/routes/a', route('a'), 8, 2);
+    store.applyDelete('/gw/routes/c');
+    const next = store.snapshot(8);
+    expect([...next.snapshot.routes.keys()].sort()).toEqual(['a', 'b']);
+    expect([...next.rejected.keys()].sort()).toEqual(['/gw/routes/d', '/gw/routes/e']);
+  });
+
+  it('checks a consumer key against its username', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/consumers/bob', JSON.stringify({ id: 'alice', username: 'alice' }), 2, 2);
+    expect(store.snapshot(2).rejected.get('/gw/consumers/bob')).toMatch(/username "alice"/);
+  });
+
+  it('ignores dataplanes, unknown collections and keys outside the layout', () => {
+    const store = createConfigStore('/gw');
+    expect(store.applyPut('/gw/dataplanes/dp1', '{}', 2, 2)).toBe(false);
+    expect(store.applyPut('/gw/widgets/w', '{}', 3, 3)).toBe(false);
+    expect(store.applyPut('/gw/routes/a/b', '{}', 4, 4)).toBe(false);
+    expect(store.applyPut('/other/routes/a', route('a'), 5, 5)).toBe(false);
+    const { snapshot, rejected } = store.snapshot(5);
+    expect(snapshot.routes.size).toBe(0);
+    expect(rejected.size).toBe(0);
+  });
+
+  it('hands out immutable snapshots: later changes never show in an earlier one', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/routes/a', route('a'), 2, 2);
+    const first = store.snapshot(2).snapshot;
+    store.applyPut('/gw/routes/b', route('b'), 3, 3);
+    store.applyDelete('/gw/routes/a');
+    const second = store.snapshot(3).snapshot;
+    expect([...first.routes.keys()]).toEqual(['a']);
+    expect([...second.routes.keys()]).toEqual(['b']);
+    expect(second.upstreams).toBe(first.upstreams); // unchanged collections are shared
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('replaceAll drops what the listing no longer has and does not re-log known rejections', () => {
+    const { logger, warnings } = recordingLogger();
+    const store = createConfigStore('/gw', logger);
+    store.applyPut('/gw/routes/a', route('a'), 2, 2);
+    store.applyPut('/gw/routes/bad', 'nope', 3, 3);
+    store.snapshot(3);
+    store.replaceAll([
+      { key: '/gw/routes/b', value: route('b'), modRevision: 4, createRevision: 4 },
+      { key: '/gw/routes/bad', value: 'nope', modRevision: 3, createRevision: 3 },
+    ]);
+    const { snapshot, rejected } = store.snapshot(4);
+    expect([...snapshot.routes.keys()]).toEqual(['b']);
+    expect([...rejected.keys()]).toEqual(['/gw/routes/bad']);
+    expect(warnings).toHaveLength(1);
+  });
+});

@@ -1,0 +1,175 @@
+import { kindByCollection, parseKey, validateDocument, type KindSpec } from '@sluice/model';
+import { LayeredMap } from './layered-map.js';
+import type { ConfigSnapshot, Versioned } from './types.js';
+
+/** One key/value as etcd returns it (also the disk-cache record). */
+export interface RawKv {
+  key: string;
+  value: Uint8Array | string;
+  modRevision: number;
+  createRevision: number;
+}
+
+export interface ConfigLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** The snapshot collections, by etcd collection name. `dataplanes/` is deliberately absent. */
+export const SNAPSHOT_FIELDS = {
+  routes: 'routes',
+  upstreams: 'upstreams',
+  ssls: 'ssls',
+  'stream-routes': 'streamRoutes',
+  consumers: 'consumers',
+  'plugin-configs': 'pluginConfigs',
+  'global-rules': 'globalRules',
+} as const satisfies Record<string, Exclude<keyof ConfigSnapshot, 'revision'>>;
+
+type Field = (typeof SNAPSHOT_FIELDS)[keyof typeof SNAPSHOT_FIELDS];
+type AnyVersioned = Versioned<Record<string, unknown>>;
+
+interface Rejection {
+  reason: string;
+  modRevision: number;
+}
+
+export interface ConfigStore {
+  /**
+   * Ingests one written key; a bad value replaces (drops) the key's previous good version.
+   * Returns false for keys the data plane does not use (unknown collections, `dataplanes/`).
+   */
+  applyPut(key: string, value: Uint8Array | string, modRevision: number, createRevision: number): boolean;
+  applyDelete(key: string): boolean;
+  /** Replaces everything with a full listing (initial load or resync). */
+  replaceAll(kvs: Iterable<RawKv>): void;
+  /** An immutable view of the current state; unchanged collections share their maps with the last one. */
+  snapshot(revision: number): { snapshot: ConfigSnapshot; rejected: ReadonlyMap<string, string> };
+  /** Documents rejected since the store was made (each bad value counted once). */
+  readonly rejectedTotal: number;
+}
+
+/**
+ * Per-collection maps of valid documents for one key prefix. Every document is checked on
+ * ingest with the model's schema and cross-field rules; a bad one is rejected alone, the rest
+ * still applies. Missing references are the compiler's business, not the store's.
+ */
+export function createConfigStore(prefix: string, logger?: ConfigLogger): ConfigStore {
+  let published = emptyViews();
+  let pending = new Map<Field, Map<string, AnyVersioned | undefined>>();
+  const rejected = new Map<string, Rejection>();
+  let rejectedView: ReadonlyMap<string, string> = new Map();
+  let rejectedDirty = false;
+  let rejectedTotal = 0;
+
+  const stage = (field: Field, id: string, value: AnyVersioned | undefined) => {
+    let changes = pending.get(field);
+    if (!changes) pending.set(field, (changes = new Map()));
+    changes.set(id, value);
+  };
+
+  const clearRejection = (key: string) => {
+    if (rejected.delete(key)) rejectedDirty = true;
+  };
+
+  const reject = (key: string, modRevision: number, reason: string) => {
+    const previous = rejected.get(key);
+    if (previous && previous.modRevision === modRevision && previous.reason === reason) return;
+    rejected.set(key, { reason, modRevision });
+    rejectedDirty = true;
+    rejectedTotal++;
+    logger?.warn({ key, revision: modRevision, reason }, 'config document rejected');
+  };
+
+  /** Returns where the key lives, or undefined for keys the data plane does not use. */
+  const locate = (key: string): { field: Field; id: string; spec: KindSpec } | undefined => {
+    const parsed = parseKey(prefix, key);
+    if (!parsed) return undefined;
+    const field = SNAPSHOT_FIELDS[parsed.collection as keyof typeof SNAPSHOT_FIELDS];
+    const spec = field && kindByCollection(parsed.collection);
+    return spec ? { field, id: parsed.id, spec } : undefined;
+  };
+
+  const applyPut = (key: string, value: Uint8Array | string, modRevision: number, createRevision: number) => {
+    const where = locate(key);
+    if (!where) return false;
+    const result = parseDocument(where.spec, where.id, value);
+    if (typeof result === 'string') {
+      stage(where.field, where.id, undefined);
+      reject(key, modRevision, result);
+    } else {
+      clearRejection(key);
+      stage(where.field, where.id, { doc: result, modRevision, createRevision });
+    }
+    return true;
+  };
+
+  return {
+    applyPut,
+    applyDelete(key) {
+      const where = locate(key);
+      if (!where) return false;
+      clearRejection(key);
+      stage(where.field, where.id, undefined);
+      return true;
+    },
+    replaceAll(kvs) {
+      published = emptyViews();
+      pending = new Map();
+      const previous = new Map(rejected);
+      rejected.clear();
+      rejectedDirty = true;
+      // A key that was already rejected for the same value is not logged or counted again.
+      for (const kv of kvs) {
+        const before = previous.get(kv.key);
+        if (before) rejected.set(kv.key, before);
+        applyPut(kv.key, kv.value, kv.modRevision, kv.createRevision);
+      }
+      for (const [field, changes] of pending) published[field] = LayeredMap.of(dropTombstones(changes));
+      pending = new Map();
+    },
+    snapshot(revision) {
+      for (const [field, changes] of pending) published[field] = published[field].with(changes);
+      pending = new Map();
+      if (rejectedDirty) {
+        rejectedView = new Map([...rejected].map(([key, r]) => [key, r.reason]));
+        rejectedDirty = false;
+      }
+      const snapshot = Object.freeze({ revision, ...published }) as unknown as ConfigSnapshot;
+      return { snapshot, rejected: rejectedView };
+    },
+    get rejectedTotal() {
+      return rejectedTotal;
+    },
+  };
+}
+
+function emptyViews(): Record<Field, LayeredMap<AnyVersioned>> {
+  const views = {} as Record<Field, LayeredMap<AnyVersioned>>;
+  for (const field of Object.values(SNAPSHOT_FIELDS)) views[field] = LayeredMap.empty();
+  return views;
+}
+
+function dropTombstones<V>(changes: Map<string, V | undefined>): Map<string, V> {
+  for (const [key, value] of changes) if (value === undefined) changes.delete(key);
+  return changes as Map<string, V>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The valid document, or the reason it is rejected. */
+function parseDocument(spec: KindSpec, keyId: string, value: Uint8Array | string): Record<string, unknown> | string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(typeof value === 'string' ? value : utf8.decode(value));
+  } catch (err) {
+    return `invalid JSON: ${(err as Error).message}`;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'invalid document: not a JSON object';
+  const issues = validateDocument(spec, doc);
+  if (issues.length) return `invalid ${spec.kind}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`;
+  const bodyId = (doc as Record<string, unknown>)[spec.idField];
+  if (bodyId !== keyId) return `${spec.idField} ${JSON.stringify(bodyId)} in the document does not match the key's ${JSON.stringify(keyId)}`;
+  return doc as Record<string, unknown>;
+}

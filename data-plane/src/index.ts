@@ -1,0 +1,6 @@
+export { createWorker, type Worker, type WorkerOptions, type WorkerState } from './worker.js';
+export { runDataPlane } from './cluster/primary.js';
+export type { DataPlaneOptions } from './cluster/options.js';
+export { createEtcdSource } from './config/etcd-source.js';
+export { createStaticSource } from './config/static-source.js';
+export { createLogger } from './observe/logger.js';

@@ -1,0 +1,199 @@
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { MatchInput, RoutingTable } from '../compile/types.js';
+import { errorResponses, rawBadRequest, sendError, type ProxyErrorCode } from './error-responses.js';
+import { ProxyExchange, type ExchangeHost } from './proxy-exchange.js';
+import { UpstreamPools } from './upstream-pools.js';
+import { upstreamSettings } from './upstream-settings.js';
+import { WebSocketTunnel, type TunnelHost } from './websocket-tunnel.js';
+
+export interface HttpProxyOptions {
+  /** Read once per request; undefined before the first config (→ 503). */
+  getTable(): RoutingTable | undefined;
+  /** Metrics hook, called once per request. */
+  onRequestDone?(routeId: string | undefined, status: number, durationMs: number): void;
+  logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface HttpProxy {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Wires 'request', 'upgrade' and 'clientError' and tracks the server's connections for drain. */
+  attach(server: HttpServer | HttpsServer): void;
+  /** Graceful shutdown: finish in-flight requests, close idle and finished connections, end tunnels by `graceMs`. */
+  drain(graceMs: number): Promise<void>;
+  /** Destroys the upstream keep-alive pools. */
+  close(): void;
+  /** Requests and tunnels in flight, and idle upstream sockets (for status and tests). */
+  stats(): { inFlight: number; tunnels: number; idleUpstreamSockets: number };
+}
+
+type TrackedSocket = Socket & { sluiceProxy?: HttpProxyCore };
+
+export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
+  const core = new HttpProxyCore(opts);
+  return {
+    handleRequest: (req, res) => core.handleRequest(req, res),
+    handleUpgrade: (req, socket, head) => core.handleUpgrade(req, socket, head),
+    attach: (server) => core.attach(server),
+    drain: (graceMs) => core.drain(graceMs),
+    close: () => core.close(),
+    stats: () => ({ inFlight: core.inFlight, tunnels: core.tunnels.size, idleUpstreamSockets: core.pools.idleCount }),
+  };
+}
+
+/** The proxy's shared state. One per worker; requests hold only their `ProxyExchange`. */
+class HttpProxyCore implements ExchangeHost, TunnelHost {
+  readonly pools = new UpstreamPools();
+  readonly tunnels = new Set<WebSocketTunnel>();
+  draining = false;
+  inFlight = 0;
+  private readonly servers: (HttpServer | HttpsServer)[] = [];
+  private readonly sockets = new Set<TrackedSocket>();
+  /** Matching is synchronous, so one input object serves every request. */
+  private readonly matchInput: MatchInput = { host: undefined, path: '/', method: 'GET', headers: {}, query: '' };
+  private drained: (() => void) | undefined = undefined;
+  private graceTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(private readonly opts: HttpProxyOptions) {}
+
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const startedAt = performance.now();
+    const table = this.opts.getTable();
+    if (table === undefined) return this.answer(undefined, res, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
+    const route = table.http.match(this.fillMatchInput(req));
+    if (route === undefined) return this.answer(undefined, res, 'GW_ERR_ROUTE_NOT_FOUND', startedAt);
+    const backend = route.pickBackend();
+    if (backend === undefined) return this.answer(route.id, res, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
+    this.inFlight++;
+    new ProxyExchange(this, req, res, route, backend, upstreamSettings(backend.upstream), startedAt).start();
+  }
+
+  exchangeDone(exchange: ProxyExchange, status: number): void {
+    this.inFlight--;
+    this.opts.onRequestDone?.(exchange.route.id, status, performance.now() - exchange.startedAt);
+    if (this.draining) {
+      // Responses whose head went out before the drain began did not say `Connection: close`.
+      const socket = exchange.req.socket;
+      if (!socket.destroyed) socket.destroySoon();
+      this.checkDrained();
+    }
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', ignoreError);
+    const table = this.opts.getTable();
+    if (table === undefined) return rejectUpgrade(socket, 'GW_ERR_UPSTREAM_UNAVAILABLE');
+    const route = table.http.match(this.fillMatchInput(req));
+    if (route === undefined || !route.websocket) return rejectUpgrade(socket, 'GW_ERR_ROUTE_NOT_FOUND');
+    const backend = route.pickBackend();
+    if (backend === undefined) return rejectUpgrade(socket, 'GW_ERR_UPSTREAM_UNAVAILABLE');
+    const tunnel = new WebSocketTunnel(this, req, socket, head, route, backend, upstreamSettings(backend.upstream));
+    this.tunnels.add(tunnel);
+    tunnel.start();
+  }
+
+  tunnelClosed(tunnel: WebSocketTunnel): void {
+    this.tunnels.delete(tunnel);
+    if (this.draining) this.checkDrained();
+  }
+
+  attach(server: HttpServer | HttpsServer): void {
+    this.servers.push(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handleRequest(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
+    server.on('clientError', onClientError);
+    server.on('connection', (socket: TrackedSocket) => {
+      socket.sluiceProxy = this;
+      this.sockets.add(socket);
+      socket.on('close', onTrackedSocketClose);
+    });
+  }
+
+  socketClosed(socket: TrackedSocket): void {
+    this.sockets.delete(socket);
+    if (this.draining) this.checkDrained();
+  }
+
+  drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    for (const server of this.servers) server.closeIdleConnections();
+    return new Promise<void>((resolve) => {
+      this.drained = resolve;
+      this.graceTimer = setTimeout(() => this.forceClose(), graceMs);
+      this.checkDrained();
+    });
+  }
+
+  close(): void {
+    this.pools.close();
+  }
+
+  private checkDrained(): void {
+    if (this.drained === undefined) return;
+    if (this.inFlight === 0) for (const server of this.servers) server.closeIdleConnections();
+    if (this.inFlight === 0 && this.tunnels.size === 0 && this.sockets.size === 0) this.finishDrain();
+  }
+
+  private forceClose(): void {
+    for (const tunnel of [...this.tunnels]) tunnel.close();
+    for (const socket of [...this.sockets]) socket.destroy();
+    this.finishDrain();
+  }
+
+  private finishDrain(): void {
+    const resolve = this.drained;
+    if (resolve === undefined) return;
+    this.drained = undefined;
+    clearTimeout(this.graceTimer);
+    resolve();
+  }
+
+  private fillMatchInput(req: IncomingMessage): MatchInput {
+    const input = this.matchInput;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const headers = req.headers;
+    input.host = headers.host;
+    input.method = req.method ?? 'GET';
+    input.headers = headers;
+    if (q < 0) {
+      input.path = url;
+      input.query = '';
+    } else {
+      input.path = url.slice(0, q);
+      input.query = url.slice(q + 1);
+    }
+    return input;
+  }
+
+  private answer(routeId: string | undefined, res: ServerResponse, code: ProxyErrorCode, startedAt: number): void {
+    const status = sendError(res, code, this.draining);
+    this.opts.onRequestDone?.(routeId, status, performance.now() - startedAt);
+  }
+}
+
+function rejectUpgrade(socket: Duplex, code: ProxyErrorCode): void {
+  if (socket.destroyed) return;
+  socket.write(errorResponses[code].raw);
+  (socket as Socket).destroySoon();
+}
+
+/** Unparseable client input (Node's strict parser): a bare 400, as Node itself would send. */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(rawBadRequest);
+}
+
+function onTrackedSocketClose(this: TrackedSocket): void {
+  this.sluiceProxy!.socketClosed(this);
+}
+
+function ignoreError(): void {
+  // Every socket gets an 'error' listener; 'close' carries the consequences.
+}

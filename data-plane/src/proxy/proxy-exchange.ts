@@ -1,0 +1,382 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { NodeRef, PickContext, Selection } from '../balancer/types.js';
+import type { CompiledBackend, CompiledRoute } from '../compile/types.js';
+import { sendError, type ProxyErrorCode } from './error-responses.js';
+import { buildRequestHead } from './request-head.js';
+import { forwardableResponseHeaders } from './response-headers.js';
+import type { ConnectionUser, UpstreamConnection } from './upstream-connection.js';
+import type { NodePool, UpstreamPools } from './upstream-pools.js';
+import type { UpstreamSettings } from './upstream-settings.js';
+
+/** What an exchange needs from the proxy that started it. */
+export interface ExchangeHost {
+  readonly pools: UpstreamPools;
+  readonly draining: boolean;
+  exchangeDone(exchange: ProxyExchange, status: number): void;
+}
+
+/** Where an attempt is; decides what a timer expiry means. */
+const Phase = { Connecting: 1, Sending: 2, Waiting: 3, Streaming: 4, Done: 5 } as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** Methods safe to repeat after a reset when nothing was received (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+const CHUNKED_FRAMING = 'Transfer-Encoding: chunked\r\n';
+const CRLF = Buffer.from('\r\n', 'latin1');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+/** Status reported to metrics when the client left before a response was sent (nginx's 499). */
+export const CLIENT_CLOSED_STATUS = 499;
+
+type ExchangeCarrier = { sluiceExchange?: ProxyExchange };
+
+/**
+ * One proxied request: picks nodes, runs attempts (with retries), streams the request body up
+ * and the response down with back-pressure. It is also the request's `PickContext`, so a
+ * request allocates this one object for all of its proxy state. Listeners are module-level
+ * functions that find the exchange through `req`/`res`.
+ */
+export class ProxyExchange implements ConnectionUser, PickContext {
+  // PickContext
+  readonly remoteAddress: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly url: string;
+  consumer?: string = undefined;
+
+  private readonly settings: UpstreamSettings;
+  private readonly tried: NodeRef[] = [];
+  private retriesLeft: number;
+  private node: NodeRef | undefined = undefined;
+  private pool: NodePool | undefined = undefined;
+  private conn: UpstreamConnection | undefined = undefined;
+  private pendingSelection: Selection | undefined = undefined;
+  private setCookie: string | undefined = undefined;
+  private phase: Phase = Phase.Connecting;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private attemptStartedAt = 0;
+  /** The attempt's outcome was reported to the runtime. */
+  private attemptReported = true;
+  private readonly hasBody: boolean;
+  private readonly chunked: boolean;
+  private bodyStarted = false;
+  private bodyDone: boolean;
+  private freshRetryUsed = false;
+  private discarding = false;
+  private lastError: ProxyErrorCode = 'GW_ERR_UPSTREAM_CONNECT';
+  private head: string | undefined = undefined;
+  private readonly skipBody: number;
+
+  constructor(
+    private readonly host: ExchangeHost,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly route: CompiledRoute,
+    private readonly backend: CompiledBackend,
+    settings: UpstreamSettings,
+    readonly startedAt: number,
+  ) {
+    const headers = req.headers;
+    this.remoteAddress = req.socket.remoteAddress ?? '';
+    this.headers = headers;
+    this.url = req.url ?? '/';
+    this.settings = settings;
+    this.retriesLeft = settings.retries;
+    this.chunked = headers['transfer-encoding'] !== undefined;
+    const length = headers['content-length'];
+    this.hasBody = this.chunked || (length !== undefined && length !== '0');
+    this.bodyDone = !this.hasBody;
+    this.skipBody = req.method === 'HEAD' ? 1 : 0;
+    (req as ExchangeCarrier).sluiceExchange = this;
+    (res as ExchangeCarrier).sluiceExchange = this;
+    res.on('close', onResClose);
+    res.on('drain', onResDrain);
+  }
+
+  /** Runs the first attempt; answers 503 when no node is available. */
+  start(): void {
+    this.nextAttempt();
+  }
+
+  private nextAttempt(): void {
+    const runtime = this.backend.runtime;
+    const selection = this.pendingSelection ?? runtime.select(this, this.tried);
+    this.pendingSelection = undefined;
+    if (selection === undefined) {
+      this.fail(this.tried.length === 0 ? 'GW_ERR_UPSTREAM_UNAVAILABLE' : this.lastError);
+      return;
+    }
+    const node = selection.node;
+    this.tried.push(node);
+    this.node = node;
+    this.setCookie = selection.setCookie;
+    runtime.onAttemptStart(node);
+    this.attemptReported = false;
+    this.attemptStartedAt = performance.now();
+    this.pool = this.host.pools.pool(node, this.settings);
+    this.useConnection(this.pool.acquire());
+  }
+
+  private useConnection(conn: UpstreamConnection): void {
+    this.conn = conn;
+    conn.user = this;
+    if (conn.connected) this.sendHead(conn);
+    else this.arm(Phase.Connecting, this.route.timeouts.connectMs);
+  }
+
+  onConnected(conn: UpstreamConnection): void {
+    this.sendHead(conn);
+  }
+
+  private sendHead(conn: UpstreamConnection): void {
+    // The head only depends on the node when Host comes from it.
+    if (this.head === undefined || this.settings.passHost !== 'pass') {
+      this.head = buildRequestHead(this.req, this.node!, this.settings, false, this.chunked ? CHUNKED_FRAMING : '');
+    }
+    conn.requests++;
+    conn.receivedBytes = false;
+    conn.socket.write(this.head, 'latin1');
+    if (this.bodyDone) {
+      this.arm(Phase.Waiting, this.route.timeouts.readMs);
+      return;
+    }
+    this.arm(Phase.Sending, this.route.timeouts.sendMs);
+    if (!this.bodyStarted) {
+      this.bodyStarted = true;
+      const req = this.req;
+      req.on('data', onReqData);
+      req.on('end', onReqEnd);
+    }
+  }
+
+  /** A chunk of the client's request body. */
+  writeBody(chunk: Buffer): void {
+    const conn = this.conn;
+    if (conn === undefined) return; // the attempt already failed; the answer is on its way
+    const socket = conn.socket;
+    let flushed: boolean;
+    if (this.chunked) {
+      socket.cork();
+      socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
+      socket.write(chunk);
+      flushed = socket.write(CRLF);
+      socket.uncork();
+    } else flushed = socket.write(chunk);
+    if (!flushed) this.req.pause();
+    if (this.phase === Phase.Sending) this.timer!.refresh();
+  }
+
+  endBody(): void {
+    this.bodyDone = true;
+    const conn = this.conn;
+    if (conn === undefined) return;
+    if (this.chunked) conn.socket.write(LAST_CHUNK);
+    if (this.phase === Phase.Sending) this.arm(Phase.Waiting, this.route.timeouts.readMs);
+  }
+
+  onWritable(): void {
+    if (!this.bodyDone) {
+      this.req.resume();
+      if (this.phase === Phase.Sending) this.timer!.refresh();
+    }
+  }
+
+  onResponseHead(conn: UpstreamConnection, status: number, rawHeaders: string[]): number {
+    this.reportAttempt(status, undefined);
+    if (status === 101) {
+      // Only the upgrade path may switch protocols.
+      this.lastError = 'GW_ERR_UPSTREAM_RESPONSE';
+      this.abandonConnection();
+      this.fail('GW_ERR_UPSTREAM_RESPONSE');
+      return 1;
+    }
+    const retryStatuses = this.settings.retryStatuses;
+    if (retryStatuses !== undefined && retryStatuses[status] === 1 && !this.hasBody && this.retriesLeft > 0) {
+      // Retry only if another node can take it: the response is dropped once we decide.
+      const next = this.backend.runtime.select(this, this.tried);
+      if (next !== undefined) {
+        this.retriesLeft--;
+        this.pendingSelection = next;
+        this.discarding = true;
+        this.timer!.refresh();
+        return this.skipBody;
+      }
+    }
+    const headers = forwardableResponseHeaders(rawHeaders);
+    if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
+    if (this.host.draining) headers.push('Connection', 'close');
+    try {
+      this.res.writeHead(status, headers);
+    } catch {
+      // A header Node refuses to send (e.g. an invalid character): the response is unusable.
+      this.abandonConnection();
+      this.fail('GW_ERR_UPSTREAM_RESPONSE');
+      return 1;
+    }
+    this.arm(Phase.Streaming, this.route.timeouts.readMs);
+    return this.skipBody;
+  }
+
+  onResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
+    if (this.discarding) return;
+    this.timer!.refresh();
+    if (!this.res.write(chunk)) conn.socket.pause();
+  }
+
+  onResponseEnd(conn: UpstreamConnection): void {
+    this.conn = undefined;
+    const pool = this.pool!;
+    // A connection whose request body is not all written is out of step: never reuse it.
+    if (this.bodyDone) pool.release(conn, this.settings);
+    else {
+      pool.discard(conn);
+      this.req.resume(); // let the rest of the body drain away
+    }
+    if (this.discarding) {
+      this.discarding = false;
+      this.nextAttempt();
+      return;
+    }
+    this.clearTimer();
+    this.phase = Phase.Done;
+    this.res.end();
+  }
+
+  onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void {
+    this.conn = undefined;
+    this.pool!.discard(conn);
+    if (this.phase === Phase.Streaming || this.res.headersSent) {
+      // The status is already out: cutting the client connection is the only honest signal.
+      this.clearTimer();
+      this.phase = Phase.Done;
+      this.res.destroy();
+      return;
+    }
+    if (this.discarding) {
+      // The discarded response broke off; the next node is already chosen.
+      this.discarding = false;
+      this.nextAttempt();
+      return;
+    }
+    if (reason === 'reset' && conn.reused && !conn.receivedBytes && !this.bodyStarted && !this.freshRetryUsed) {
+      // The server closed an idle keep-alive socket as we reused it: nothing was received,
+      // so the same request goes again on a fresh connection to the same node.
+      this.freshRetryUsed = true;
+      this.useConnection(this.pool!.connect());
+      return;
+    }
+    this.reportAttempt(undefined, reason);
+    this.lastError = reason === 'protocol' ? 'GW_ERR_UPSTREAM_RESPONSE' : 'GW_ERR_UPSTREAM_CONNECT';
+    const retryable =
+      this.settings.retryOnError &&
+      !this.bodyStarted &&
+      (reason === 'connect' || (reason === 'reset' && IDEMPOTENT.has(this.req.method!)));
+    if (retryable && this.retriesLeft > 0) {
+      this.retriesLeft--;
+      this.nextAttempt();
+    } else this.fail(this.lastError);
+  }
+
+  /** The attempt's timer expired: connect, send or read timeout. */
+  onTimer(): void {
+    this.timer = undefined;
+    const phase = this.phase;
+    if (phase === Phase.Done) return;
+    this.abandonConnection();
+    if (phase === Phase.Streaming || this.res.headersSent) {
+      this.phase = Phase.Done;
+      this.res.destroy();
+      return;
+    }
+    this.reportAttempt(undefined, 'timeout');
+    this.lastError = 'GW_ERR_UPSTREAM_TIMEOUT';
+    if (this.discarding) {
+      this.discarding = false;
+      this.nextAttempt();
+      return;
+    }
+    if (phase === Phase.Connecting && this.settings.retryOnTimeout && !this.bodyStarted && this.retriesLeft > 0) {
+      this.retriesLeft--;
+      this.nextAttempt();
+    } else this.fail('GW_ERR_UPSTREAM_TIMEOUT');
+  }
+
+  resumeUpstream(): void {
+    const conn = this.conn;
+    if (conn !== undefined && conn.socket.isPaused()) conn.socket.resume();
+  }
+
+  /** The client response closed: finished, or the client went away mid-way. */
+  onClientClosed(): void {
+    const finished = this.res.writableFinished;
+    if (!finished) {
+      this.clearTimer();
+      this.abandonConnection();
+      // Not the node's fault: report the attempt without an error.
+      if (!this.attemptReported) this.reportAttempt(undefined, undefined);
+    }
+    this.phase = Phase.Done;
+    this.host.exchangeDone(this, finished || this.res.headersSent ? this.res.statusCode : CLIENT_CLOSED_STATUS);
+  }
+
+  private fail(code: ProxyErrorCode): void {
+    this.clearTimer();
+    this.phase = Phase.Done;
+    if (!this.bodyDone) this.req.resume();
+    if (this.res.headersSent) this.res.destroy();
+    else if (!this.res.destroyed) sendError(this.res, code, this.host.draining);
+  }
+
+  private abandonConnection(): void {
+    const conn = this.conn;
+    if (conn === undefined) return;
+    this.conn = undefined;
+    this.pool!.discard(conn);
+  }
+
+  private reportAttempt(status: number | undefined, error: 'connect' | 'timeout' | 'reset' | 'protocol' | undefined): void {
+    if (this.attemptReported) return;
+    this.attemptReported = true;
+    const latencyMs = performance.now() - this.attemptStartedAt;
+    this.backend.runtime.onAttemptEnd(this.node!, status !== undefined ? { status, latencyMs } : error !== undefined ? { error, latencyMs } : { latencyMs });
+  }
+
+  /** One timer per attempt: re-armed with `refresh()` on progress, replaced only when the phase's limit changes. */
+  private arm(phase: Phase, ms: number): void {
+    const previous = this.phase;
+    this.phase = phase;
+    if (this.timer !== undefined && this.limitOf(previous) === ms) {
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(onExchangeTimer, ms, this);
+  }
+
+  /** The timeout in force for a phase (to know whether the running timer can be reused). */
+  private limitOf(phase: Phase): number {
+    const t = this.route.timeouts;
+    return phase === Phase.Connecting ? t.connectMs : phase === Phase.Sending ? t.sendMs : t.readMs;
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+function onExchangeTimer(exchange: ProxyExchange): void {
+  exchange.onTimer();
+}
+function onReqData(this: ExchangeCarrier, chunk: Buffer): void {
+  this.sluiceExchange!.writeBody(chunk);
+}
+function onReqEnd(this: ExchangeCarrier): void {
+  this.sluiceExchange!.endBody();
+}
+function onResDrain(this: ExchangeCarrier): void {
+  this.sluiceExchange!.resumeUpstream();
+}
+function onResClose(this: ExchangeCarrier): void {
+  this.sluiceExchange!.onClientClosed();
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import type { Upstream } from '@sluice/model';
+
+/** What the proxy needs of one upstream document, derived once and cached per document object. */
+export interface UpstreamSettings {
+  https: boolean;
+  passHost: 'pass' | 'node' | 'rewrite';
+  upstreamHost: string | undefined;
+  /** Extra attempts on other nodes. */
+  retries: number;
+  retryOnError: boolean;
+  retryOnTimeout: boolean;
+  /** Indexed by status code: 1 when a response with that status is retried. Undefined when none is. */
+  retryStatuses: Uint8Array | undefined;
+  /** Keep-alive pool: max idle sockets per node, idle lifetime, requests per socket. */
+  poolSize: number;
+  idleMs: number;
+  maxRequests: number;
+  /** TLS options for `scheme: https`, without host/port/servername. */
+  tls: ConnectionOptions | undefined;
+  sni: string | undefined;
+  /** Prepended to the node key to name a pool: '' for plain http, so pools are shared across document versions. */
+  poolPrefix: string;
+}
+
+const MAX_DEFAULT_RETRIES = 5;
+const cache = new WeakMap<Upstream, UpstreamSettings>();
+
+export function upstreamSettings(upstream: Upstream): UpstreamSettings {
+  let settings = cache.get(upstream);
+  if (settings === undefined) {
+    settings = deriveSettings(upstream);
+    cache.set(upstream, settings);
+  }
+  return settings;
+}
+
+function deriveSettings(upstream: Upstream): UpstreamSettings {
+  const retryOn = upstream.retryOn ?? ['error', 'timeout'];
+  let retryStatuses: Uint8Array | undefined;
+  for (const condition of retryOn) {
+    if (typeof condition !== 'number') continue;
+    retryStatuses ??= new Uint8Array(600);
+    retryStatuses[condition] = 1;
+  }
+  const https = upstream.scheme === 'https' || upstream.scheme === 'grpcs';
+  const pool = upstream.keepalivePool ?? {};
+  const t = upstream.tls ?? {};
+  const tls: ConnectionOptions | undefined = https
+    ? {
+        rejectUnauthorized: t.verify ?? false,
+        ca: t.ca,
+        cert: t.clientCert,
+        key: t.clientKey,
+        ALPNProtocols: ['http/1.1'],
+      }
+    : undefined;
+  const poolPrefix = https
+    ? `https|${createHash('sha1').update(JSON.stringify([t.verify, t.sni, t.ca, t.clientCert, t.clientKey])).digest('base64url')}|`
+    : '';
+  return {
+    https,
+    passHost: upstream.passHost ?? 'pass',
+    upstreamHost: upstream.upstreamHost,
+    retries: upstream.retries ?? Math.min(Math.max(upstream.nodes.length - 1, 0), MAX_DEFAULT_RETRIES),
+    retryOnError: retryOn.includes('error'),
+    retryOnTimeout: retryOn.includes('timeout'),
+    retryStatuses,
+    poolSize: pool.size ?? 320,
+    idleMs: (pool.idleTimeout ?? 60) * 1000,
+    maxRequests: pool.requests ?? 10_000,
+    tls,
+    sni: t.sni,
+    poolPrefix,
+  };
+}
+
+/** The TLS server name for a node: the configured SNI, else the node host unless it is an IP. */
+export function serverNameFor(settings: UpstreamSettings, host: string): string | undefined {
+  return settings.sni ?? (isIP(host) === 0 ? host : undefined);
+}

@@ -1,0 +1,143 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Upstream } from '@sluice/model';
+import { createUpstreamRuntime } from './balancer/upstream-runtime.js';
+import { createTableCompiler } from './compile/compile-table.js';
+import type { RoutingTable } from './compile/types.js';
+import type { ConfigSnapshot, ConfigSource, SnapshotInfo, SourceState } from './config/types.js';
+import type { Logger } from './observe/logger.js';
+import { createWorkerMetrics, type WorkerMetrics } from './observe/worker-metrics.js';
+import { createHttpProxy } from './proxy/http-proxy.js';
+
+export interface WorkerOptions {
+  source: ConfigSource;
+  /** 0 picks a free port (in a cluster worker the primary owns the real socket). */
+  httpPort: number;
+  host?: string;
+  logger: Logger;
+  metrics?: WorkerMetrics;
+  /** Told after every table swap and source state change (the cluster worker forwards it to the primary). */
+  onState?(state: WorkerState): void;
+}
+
+/** What a worker tells the outside world about the config it serves. */
+export interface WorkerState {
+  /** etcd revision of the table in use; 0 before the first config. */
+  revision: number;
+  origin: SnapshotInfo['origin'] | 'none';
+  source: SourceState;
+  routes: number;
+  rejected: Record<string, string>;
+  appliedAt: number;
+}
+
+/**
+ * One data-plane worker: config source → compiler → atomic table swap → proxy servers.
+ * A factory with no process-level side effects, so tests run it in-process on port 0.
+ */
+export function createWorker(opts: WorkerOptions) {
+  const { source, logger } = opts;
+  const metrics = opts.metrics ?? createWorkerMetrics();
+  const compiler = createTableCompiler((id: string, upstream: Upstream) =>
+    createUpstreamRuntime(id, upstream, {
+      logger,
+      onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
+    }),
+  );
+  let table: RoutingTable | undefined;
+  let state: WorkerState = { revision: 0, origin: 'none', source: 'connecting', routes: 0, rejected: {}, appliedAt: 0 };
+
+  const proxy = createHttpProxy({
+    getTable: () => table,
+    onRequestDone: metrics.recordRequest,
+    logger,
+  });
+  const server = http.createServer({ keepAliveTimeout: 65_000, noDelay: true });
+  proxy.attach(server);
+
+  function publish(patch: Partial<WorkerState>): void {
+    state = { ...state, ...patch };
+    metrics.etcdConnected.set(state.source === 'live' ? 1 : 0);
+    metrics.configStale.set(state.origin === 'disk-cache' || state.source === 'stale' ? 1 : 0);
+    opts.onState?.(state);
+  }
+
+  function apply(snapshot: ConfigSnapshot, info: SnapshotInfo): void {
+    const started = performance.now();
+    try {
+      const { table: next, rejected } = compiler.compile(snapshot);
+      // The swap is one assignment: a request reads `table` once, so it sees the old or the new table, never a mix.
+      table = next;
+      const allRejected = new Map([...info.rejected, ...rejected]);
+      for (const [key, reason] of rejected) logger.warn({ key, revision: snapshot.revision, reason }, 'document rejected');
+      const seconds = (performance.now() - started) / 1000;
+      metrics.compileSeconds.observe(seconds);
+      metrics.configRevision.set(snapshot.revision);
+      metrics.routes.set(next.http.size);
+      metrics.documentsRejected.set(allRejected.size);
+      metrics.retainRoutes(new Set(snapshot.routes.keys()));
+      logger.debug({ revision: snapshot.revision, routes: next.http.size, ms: seconds * 1000 }, 'routing table swapped');
+      publish({
+        revision: snapshot.revision,
+        origin: info.origin,
+        source: source.state,
+        routes: next.http.size,
+        rejected: Object.fromEntries(allRejected),
+        appliedAt: Date.now(),
+      });
+    } catch (err) {
+      // A compile failure keeps the last good table: traffic must never pay for a bad config.
+      logger.error({ err, revision: snapshot.revision }, 'routing table compile failed; keeping the previous table');
+    }
+  }
+
+  return {
+    metrics,
+    get table(): RoutingTable | undefined {
+      return table;
+    },
+    get state(): WorkerState {
+      return state;
+    },
+    /** Binds the HTTP port; requests get 503 until a config is loaded. */
+    async listen(): Promise<number> {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(opts.httpPort, opts.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    },
+    /** Resolves once the first config (from etcd or the disk cache) is served. */
+    async load(): Promise<void> {
+      await source.start(apply);
+    },
+    /** listen() then load(). */
+    async start(): Promise<{ httpPort: number }> {
+      const httpPort = await this.listen();
+      await this.load();
+      return { httpPort };
+    },
+    /** Reports a source state change (live / stale) without a new table. */
+    sourceStateChanged(s: SourceState): void {
+      publish({ source: s });
+    },
+    /** Graceful stop: no new connections, in-flight requests finish, upgraded sockets get `graceMs`. */
+    async drain(graceMs: number): Promise<void> {
+      server.close();
+      await proxy.drain(graceMs);
+      await this.close();
+    },
+    async close(): Promise<void> {
+      server.close();
+      server.closeAllConnections();
+      proxy.close();
+      compiler.close();
+      await source.close();
+    },
+  };
+}
+
+export type Worker = ReturnType<typeof createWorker>;

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: single-core HTTP and WebSocket proxy figures for nginx, the fastest plain
+ * Node proxy and Sluice, config propagation through the admin API, and the router bench, as one
+ * markdown report (method: /work/shared/PERFORMANCE.md). Progress goes to stderr, the report to
+ * stdout and test/bench/results/latest.md.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
+import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { freePort } from '../helpers/ports.js';
+import { prefixRoute, putDocument, upstreamDocument } from './lib/bench-documents.js';
+import { benchOptions, type BenchOptions } from './lib/bench-options.js';
+import type { SectionReport, TargetResult } from './lib/bench-report.js';
+import { markdownTable } from './lib/markdown-table.js';
+import { referenceProxyConfig, startNginx, upstreamServerConfig } from './lib/nginx-instance.js';
+import { ProcessRegistry, type BenchProcess } from './lib/process-registry.js';
+import { REPO_ROOT, startSluiceDataPlane } from './lib/sluice-processes.js';
+import { measureConfigPropagation } from './sections/config-propagation.js';
+import { measureHttpThroughput, reportHttpThroughput, type ProxyUnderTest } from './sections/http-throughput.js';
+import { runRouterBench } from './sections/router-bench-section.js';
+import { measureWebSocketEcho, reportWebSocketEcho } from './sections/websocket-echo.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PREFIX = '/bench';
+const PROXY_CPU = 0;
+const LOAD_CPU = 1;
+const NAMES = { nginx: 'nginx 1 worker', node: 'node:http + undici Pool.stream', sluice: 'Sluice, 1 worker' };
+
+const registry = new ProcessRegistry();
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+let etcd: TestEtcd | undefined;
+let etcdClient: Etcd3 | undefined;
+const startedAt = Date.now();
+
+function log(message: string): void {
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[bench ${seconds}s] ${message}\n`);
+}
+
+/** Stops every process the bench started (by pid), etcd, and removes the temp dirs. Safe to call again. */
+async function cleanup(): Promise<void> {
+  const client = etcdClient;
+  etcdClient = undefined;
+  client?.close();
+  await registry.stopAll();
+  const store = etcd;
+  etcd = undefined;
+  await store?.stop().catch(() => undefined);
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping every process the bench started`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** A small Node program of this folder, started with tsx; resolves once it prints {"port":N}. */
+async function startProgram(name: string, file: string, args: string[], cpu: number): Promise<{ proc: BenchProcess; port: number }> {
+  const proc = registry.spawn(name, process.execPath, ['--import', 'tsx', path.join(HERE, 'programs', file), ...args], { cpu, cwd: REPO_ROOT });
+  const line = await proc.waitForLine(/^\{"port":(\d+)\}$/, 20_000);
+  return { proc, port: Number(line[1]) };
+}
+
+function versionOf(command: string, args: string[]): string {
+  const out = spawnSync(command, args, { encoding: 'utf8' });
+  return `${out.stdout ?? ''}${out.stderr ?? ''}`.split('\n')[0]!.trim() || `${command}: unknown version`;
+}
+
+function header(options: BenchOptions): string {
+  return [
+    `## Sluice bench, ${new Date().toISOString()}${options.quick ? ' (BENCH_QUICK: short runs, figures are rough)' : ''}`,
+    '',
+    `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; ${versionOf('nginx', ['-v'])}; ${versionOf('wrk', ['-v'])}; git ${versionOf('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'])}`,
+    `- ${options.passes} interleaved pass(es); HTTP ${options.httpSeconds} s at c50 (${options.sideSeconds} s at c10/c200), WebSocket ${options.wsSeconds} s, ${options.warmupSeconds} s warm-up per proxy; ${options.propagationUpdates} config updates`,
+    '- CPU µs per request/message: utime+stime of the proxy process tree (nginx master+worker, Sluice primary+workers) ÷ completed requests.',
+  ].join('\n');
+}
+
+function summary(targets: TargetResult[]): string {
+  return ['### Summary: targets vs results', '', markdownTable(['target', 'result', 'status'], targets.map((t) => [t.target, t.result, t.status]), false)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = benchOptions();
+  const sections: SectionReport[] = [];
+  const report = [header(options)];
+
+  log('starting etcd, the nginx upstream, the ws echo upstream and the proxies');
+  etcd = await startEtcd();
+  etcdClient = new Etcd3({ hosts: etcd.endpoint });
+  const upstreamPort = await freePort();
+  await startNginx(registry, 'nginx upstream', path.join(workDir, 'nginx-upstream'), LOAD_CPU, upstreamServerConfig(upstreamPort), upstreamPort);
+  const wsEcho = await startProgram('ws echo upstream', 'ws-echo-server.ts', [], LOAD_CPU);
+
+  const nginxPort = await freePort();
+  const nginxProxy = await startNginx(registry, 'nginx proxy', path.join(workDir, 'nginx-proxy'), PROXY_CPU, referenceProxyConfig(nginxPort, upstreamPort, wsEcho.port), nginxPort);
+  const nodeProxy = await startProgram('node proxy', 'node-proxy.ts', [`http://127.0.0.1:${upstreamPort}`], PROXY_CPU);
+
+  await putDocument(etcdClient, PREFIX, 'upstreams', upstreamDocument('u1', upstreamPort));
+  await putDocument(etcdClient, PREFIX, 'upstreams', upstreamDocument('ws', wsEcho.port));
+  await putDocument(etcdClient, PREFIX, 'routes', prefixRoute('r1', '/', 'u1'));
+  await putDocument(etcdClient, PREFIX, 'routes', prefixRoute('ws', '/ws', 'ws'));
+
+  let sluice: { proc?: BenchProcess; port: number; failure?: string } = { port: 0 };
+  try {
+    log('starting Sluice (1 worker, pinned to CPU 0)');
+    const dp = await startSluiceDataPlane(registry, { etcd: etcd.endpoint, prefix: PREFIX, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(workDir, 'sluice-1') });
+    sluice = { proc: dp.proc, port: dp.httpPort };
+  } catch (err) {
+    sluice.failure = (err as Error).message;
+    log(`Sluice did not start: ${sluice.failure}`);
+  }
+
+  const httpProxies: ProxyUnderTest[] = [
+    { name: NAMES.nginx, url: `http://127.0.0.1:${nginxPort}/`, pid: nginxProxy.pid },
+    { name: NAMES.node, url: `http://127.0.0.1:${nodeProxy.port}/`, pid: nodeProxy.proc.pid },
+    { name: NAMES.sluice, url: `http://127.0.0.1:${sluice.port}/`, pid: sluice.proc?.pid ?? 0, failure: sluice.failure },
+  ];
+  const http = await measureHttpThroughput(registry, httpProxies, options, log);
+  sections.push(reportHttpThroughput(httpProxies, http, NAMES));
+  await registry.stop(nodeProxy.proc);
+
+  const wsProxies: ProxyUnderTest[] = [
+    { name: NAMES.nginx, url: `ws://127.0.0.1:${nginxPort}/ws`, pid: nginxProxy.pid },
+    { name: NAMES.sluice, url: `ws://127.0.0.1:${sluice.port}/ws`, pid: sluice.proc?.pid ?? 0, failure: sluice.failure },
+  ];
+  const ws = await measureWebSocketEcho(registry, wsProxies, options, log);
+  sections.push(reportWebSocketEcho(wsProxies, ws, NAMES, options));
+  if (sluice.proc) await registry.stop(sluice.proc);
+  await registry.stop(nginxProxy);
+  await registry.stop(wsEcho.proc);
+
+  const propagation = { registry, etcd: etcdClient, etcdEndpoint: etcd.endpoint, prefix: PREFIX, upstreamId: 'u1', dataDir: path.join(workDir, 'sluice-2') };
+  sections.push(await measureConfigPropagation(propagation, options, log));
+
+  // The router bench measures one process's CPU and memory: run it with nothing else of ours running.
+  await cleanup();
+  sections.push(await runRouterBench(registry, log));
+
+  report.push(...sections.map((s) => s.markdown), summary(sections.flatMap((s) => s.targets)));
+  const markdown = `${report.join('\n\n')}\n`;
+  process.stdout.write(`\n${markdown}`);
+  const resultsDir = path.join(HERE, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  fs.writeFileSync(path.join(resultsDir, 'latest.md'), markdown);
+  log(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; report saved to test/bench/results/latest.md`);
+}
+
+try {
+  await main();
+} catch (err) {
+  log(`bench failed: ${(err as Error).stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

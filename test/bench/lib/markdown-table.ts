@@ -1,0 +1,11 @@
+/** A markdown table; unless `numeric` is false, columns after the first are right-aligned (they hold numbers). */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], numeric = true): string {
+  const align = header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'));
+  return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** A number for a table: thousands separators, fixed decimals, '–' for a missing figure. */
+export function formatNumber(value: number | undefined, decimals = 0): string {
+  if (value === undefined || !Number.isFinite(value)) return '–';
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BenchProcess, ProcessRegistry } from './process-registry.js';
+import { waitFor } from '../../helpers/ports.js';
+
+/** 64 bytes, the body every upstream response carries. */
+export const UPSTREAM_BODY = 'sluice-bench-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLM';
+
+/** The nginx upstream: answers every request itself, 1 worker, keep-alive. */
+export function upstreamServerConfig(port: number): string {
+  return `server {
+    listen 127.0.0.1:${port};
+    location / { return 200 "${UPSTREAM_BODY}"; }
+  }`;
+}
+
+/** nginx as the reference proxy: HTTP with a keep-alive pool (PERFORMANCE.md), and WebSocket on /ws. */
+export function referenceProxyConfig(port: number, httpUpstreamPort: number, wsUpstreamPort: number): string {
+  return `upstream http_backend {
+    server 127.0.0.1:${httpUpstreamPort};
+    keepalive 256;
+    keepalive_requests 1000000;
+  }
+  upstream ws_backend { server 127.0.0.1:${wsUpstreamPort}; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://http_backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+    location /ws {
+      proxy_pass http://ws_backend;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_read_timeout 3600s;
+    }
+  }`;
+}
+
+/**
+ * Starts a private nginx (1 worker) with its own prefix dir holding config, pid and logs, so the
+ * system nginx is never touched. `servers` is the body of the http block.
+ */
+export async function startNginx(registry: ProcessRegistry, name: string, dir: string, cpu: number, servers: string, port: number): Promise<BenchProcess> {
+  fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
+  const config = `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type text/plain;
+  keepalive_requests 1000000;
+  keepalive_timeout 120s;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;
+  ${servers}
+}
+`;
+  const configPath = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(configPath, config);
+  const proc = registry.spawn(name, 'nginx', ['-p', dir, '-c', configPath, '-g', 'daemon off;'], { cpu });
+  const failed = proc.exited.then((code) => {
+    throw new Error(`${name} exited (${code}): ${proc.stderrTail()} ${readLog(dir)}`);
+  });
+  failed.catch(() => undefined);
+  await Promise.race([waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`)).status === 200, 10_000, `${name} on port ${port}`), failed]);
+  return proc;
+}
+
+function readLog(dir: string): string {
+  try {
+    return fs.readFileSync(path.join(dir, 'logs', 'error.log'), 'utf8').slice(-1500);
+  } catch {
+    return '';
+  }
+}

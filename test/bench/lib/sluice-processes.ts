@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from '../../helpers/ports.js';
+import type { BenchProcess, ProcessRegistry } from './process-registry.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const GATEWAY_BIN = path.join(REPO_ROOT, 'bin/gateway');
+
+export interface SluiceDataPlane {
+  proc: BenchProcess;
+  httpPort: number;
+  statusPort: number;
+}
+
+export interface SluiceControlPlane {
+  proc: BenchProcess;
+  adminPort: number;
+}
+
+/** The environment without GATEWAY_* variables, so only the flags the bench passes apply. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GATEWAY_')));
+}
+
+function requireGateway(): void {
+  if (!fs.existsSync(GATEWAY_BIN)) throw new Error(`${path.relative(REPO_ROOT, GATEWAY_BIN)} does not exist yet`);
+}
+
+/** Waits for `ready`, failing early (with the process's stderr) if it exits first. */
+async function awaitReady(proc: BenchProcess, ready: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const exited = proc.exited.then((code) => {
+    throw new Error(`${proc.name} exited (${code}) before ${what}; stderr:\n${proc.stderrTail().slice(-2000)}`);
+  });
+  exited.catch(() => undefined);
+  try {
+    await Promise.race([waitFor(ready, timeoutMs, what), exited]);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new Error(message.includes('stderr:') ? message : `${proc.name}: ${message}; stderr:\n${proc.stderrTail().slice(-2000) || '(empty)'}`);
+  }
+}
+
+/**
+ * Starts `gateway data-plane` and waits until `readyPath` answers 200 through it. With `cpu`, the
+ * whole process tree (primary and forked workers) is pinned to that core.
+ */
+export async function startSluiceDataPlane(
+  registry: ProcessRegistry,
+  options: { etcd: string; prefix: string; workers: number; cpu?: number; readyPath: string; dataDir: string },
+): Promise<SluiceDataPlane> {
+  requireGateway();
+  const httpPort = await freePort();
+  const statusPort = await freePort();
+  const args = [GATEWAY_BIN, 'data-plane', '--etcd', options.etcd, '--prefix', options.prefix];
+  args.push('--http-port', String(httpPort), '--status-port', String(statusPort), '--workers', String(options.workers));
+  // Beyond the brief's flags: loopback only, a free HTTPS port (the default 9443 may be taken),
+  // a private config cache, and a short drain so stopping it does not wait 30 s.
+  args.push('--host', '127.0.0.1', '--https-port', String(await freePort()), '--data-dir', options.dataDir, '--drain-seconds', '1');
+  const proc = registry.spawn(`sluice data-plane (${options.workers} worker${options.workers > 1 ? 's' : ''})`, process.execPath, args, {
+    cpu: options.cpu,
+    cwd: REPO_ROOT,
+    env: cleanEnv(),
+  });
+  const url = `http://127.0.0.1:${httpPort}${options.readyPath}`;
+  await awaitReady(proc, async () => (await fetch(url)).status === 200, 30_000, `GET ${options.readyPath} answering 200`);
+  return { proc, httpPort, statusPort };
+}
+
+/** Starts `gateway control-plane` (the admin API) and waits until it lists routes with the key. */
+export async function startSluiceControlPlane(
+  registry: ProcessRegistry,
+  options: { etcd: string; prefix: string; adminKey: string },
+): Promise<SluiceControlPlane> {
+  requireGateway();
+  const adminPort = await freePort();
+  const args = [GATEWAY_BIN, 'control-plane', '--etcd', options.etcd, '--prefix', options.prefix, '--admin-port', String(adminPort), '--admin-key', options.adminKey];
+  args.push('--host', '127.0.0.1');
+  const proc = registry.spawn('sluice control-plane', process.execPath, args, { cwd: REPO_ROOT, env: cleanEnv() });
+  const url = `http://127.0.0.1:${adminPort}/api/v1/routes`;
+  await awaitReady(proc, async () => (await fetch(url, { headers: { 'x-api-key': options.adminKey } })).status === 200, 30_000, 'the admin API listing routes');
+  return { proc, adminPort };
+}

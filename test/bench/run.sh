@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `npm run bench`: checks the tools, builds when bin/gateway needs it, then runs bench.ts.
+# BENCH_QUICK=1 shortens every run to ~2 s (development); BENCH_PASSES=N sets the passes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+missing=()
+for tool in nginx wrk etcd taskset; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  echo "bench: missing ${missing[*]}. Install with:" >&2
+  echo "  sudo apt-get install -y nginx wrk etcd-server util-linux" >&2
+  exit 1
+fi
+if [ "$(nproc)" -lt 2 ]; then
+  echo "bench: needs 2 CPUs (proxy on CPU 0, load on CPU 1); this machine has $(nproc)" >&2
+  exit 1
+fi
+
+# Build when bin/gateway exists and a workspace has no build or sources newer than it.
+needs_build() {
+  for ws in model control-plane data-plane; do
+    [ -d "$ws/src" ] || continue
+    [ -f "$ws/dist/.tsbuildinfo" ] || return 0
+    [ -z "$(find "$ws/src" -newer "$ws/dist/.tsbuildinfo" -print -quit)" ] || return 0
+  done
+  return 1
+}
+if [ -e bin/gateway ] && needs_build; then
+  echo "bench: building (npm run build)" >&2
+  npm run build >&2 || echo "bench: build FAILED; Sluice figures will be missing or stale" >&2
+fi
+
+# The bench stops every process it started by pid on exit, error, or these signals.
+node --conditions=source --import tsx test/bench/bench.ts &
+bench=$!
+trap 'kill -TERM "$bench" 2>/dev/null || true' INT TERM HUP
+status=0
+wait "$bench" || status=$?
+# A trapped signal interrupts `wait`: wait again so the bench finishes its cleanup first.
+while kill -0 "$bench" 2>/dev/null; do wait "$bench" || status=$?; done
+exit "$status"

@@ -1,0 +1,163 @@
+import type { BenchOptions } from '../lib/bench-options.js';
+import type { Log, SectionReport, TargetResult } from '../lib/bench-report.js';
+import { formatNumber, markdownTable } from '../lib/markdown-table.js';
+import { processCpu } from '../lib/process-cpu.js';
+import type { ProcessRegistry } from '../lib/process-registry.js';
+import { median } from '../lib/stats.js';
+import { runWrk } from '../lib/wrk-run.js';
+
+/** A proxy pinned to CPU 0, measured by the CPU time of its whole process tree. */
+export interface ProxyUnderTest {
+  name: string;
+  url: string;
+  pid: number;
+  /** Set instead of url/pid when the proxy could not be started. */
+  failure?: string;
+}
+
+export interface HttpSample {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuMicrosPerRequest: number;
+  errors: number;
+}
+
+type Samples = Record<number, HttpSample[]>;
+
+const MAIN_CONNECTIONS = 50;
+const SIDE_CONNECTIONS = [10, 200];
+const LOAD_CPU = 1;
+
+/** One wrk run against a proxy, with the CPU the proxy tree spent during it. */
+async function sample(registry: ProcessRegistry, proxy: ProxyUnderTest, connections: number, seconds: number): Promise<HttpSample> {
+  const cpuBefore = processCpu(proxy.pid);
+  const wrk = await runWrk(registry, proxy.url, connections, seconds, LOAD_CPU);
+  const cpu = processCpu(proxy.pid) - cpuBefore;
+  return {
+    requestsPerSecond: wrk.requestsPerSecond,
+    p50: wrk.p50,
+    p99: wrk.p99,
+    cpuMicrosPerRequest: wrk.requests > 0 ? cpu / wrk.requests : NaN,
+    errors: wrk.errors,
+  };
+}
+
+/**
+ * Single-core HTTP throughput: warm every proxy up, then interleaved passes (A B C A B C ...) at
+ * 50 connections, then quicker interleaved passes at 10 and 200 connections.
+ */
+export async function measureHttpThroughput(registry: ProcessRegistry, proxies: ProxyUnderTest[], options: BenchOptions, log: Log): Promise<Map<string, Samples>> {
+  const live = proxies.filter((p) => !p.failure);
+  const results = new Map<string, Samples>(live.map((p) => [p.name, { [MAIN_CONNECTIONS]: [], 10: [], 200: [] }]));
+  const run = async (proxy: ProxyUnderTest, connections: number, seconds: number) => {
+    try {
+      const s = await sample(registry, proxy, connections, seconds);
+      results.get(proxy.name)![connections]!.push(s);
+      log(`  ${proxy.name} c${connections}: ${formatNumber(s.requestsPerSecond)} req/s, p99 ${s.p99.toFixed(2)} ms, ${s.cpuMicrosPerRequest.toFixed(1)} µs CPU/req${s.errors ? `, ${s.errors} errors` : ''}`);
+    } catch (err) {
+      log(`  ${proxy.name} c${connections}: failed: ${(err as Error).message}`);
+    }
+  };
+  for (const proxy of live) {
+    log(`HTTP warm-up ${proxy.name} (${options.warmupSeconds} s)`);
+    await runWrk(registry, proxy.url, MAIN_CONNECTIONS, options.warmupSeconds, LOAD_CPU).catch((err: Error) => log(`  warm-up failed: ${err.message}`));
+  }
+  for (let pass = 1; pass <= options.passes; pass++) {
+    log(`HTTP c${MAIN_CONNECTIONS} pass ${pass}/${options.passes}`);
+    for (const proxy of live) await run(proxy, MAIN_CONNECTIONS, options.httpSeconds);
+  }
+  for (let pass = 1; pass <= options.passes; pass++) {
+    log(`HTTP c10/c200 pass ${pass}/${options.passes}`);
+    for (const connections of SIDE_CONNECTIONS) for (const proxy of live) await run(proxy, connections, options.sideSeconds);
+  }
+  return results;
+}
+
+interface Summary {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  errors: number;
+  passes: number[];
+}
+
+function summarize(samples: HttpSample[] | undefined): Summary | undefined {
+  if (!samples?.length) return undefined;
+  return {
+    rps: median(samples.map((s) => s.requestsPerSecond)),
+    p50: median(samples.map((s) => s.p50)),
+    p99: median(samples.map((s) => s.p99)),
+    cpu: median(samples.map((s) => s.cpuMicrosPerRequest)),
+    errors: samples.reduce((sum, s) => sum + s.errors, 0),
+    passes: samples.map((s) => s.requestsPerSecond),
+  };
+}
+
+/** Renders the HTTP tables and judges the Sluice targets (÷ plain Node ≥ 1.5, p99 no worse). */
+export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<string, Samples>, names: { nginx: string; node: string; sluice: string }): SectionReport {
+  const main = (name: string) => summarize(results.get(name)?.[MAIN_CONNECTIONS]);
+  const nginx = main(names.nginx);
+  const rows = proxies.map((proxy) => {
+    const s = main(proxy.name);
+    if (!s) return [proxy.name, proxy.failure ? `not run: ${oneLine(proxy.failure)}` : 'no valid run', '', '', '', '', '', ''];
+    return [
+      proxy.name,
+      formatNumber(s.rps),
+      nginx ? (s.rps / nginx.rps).toFixed(2) : '–',
+      s.p50.toFixed(2),
+      s.p99.toFixed(2),
+      formatNumber(s.cpu, 1),
+      s.passes.map((r) => formatNumber(r)).join(' / '),
+      String(s.errors),
+    ];
+  });
+  const side = proxies.map((proxy) => {
+    const c10 = summarize(results.get(proxy.name)?.[10]);
+    const c200 = summarize(results.get(proxy.name)?.[200]);
+    return [proxy.name, formatNumber(c10?.rps), c10 ? c10.p99.toFixed(2) : '–', formatNumber(c10?.cpu, 1), formatNumber(c200?.rps), c200 ? c200.p99.toFixed(2) : '–', formatNumber(c200?.cpu, 1)];
+  });
+
+  const sluice = main(names.sluice);
+  const node = main(names.node);
+  const lines: string[] = [];
+  const targets: TargetResult[] = [];
+  if (sluice && node) {
+    const perPass = (results.get(names.sluice)![MAIN_CONNECTIONS] ?? []).map((s, i) => {
+      const n = results.get(names.node)![MAIN_CONNECTIONS]![i];
+      return n ? (s.requestsPerSecond / n.requestsPerSecond).toFixed(2) : '–';
+    });
+    const ratio = sluice.rps / node.rps;
+    lines.push(`- Sluice ÷ plain Node: **${ratio.toFixed(2)}×** req/s (per pass: ${perPass.join(', ')}), p99 ${sluice.p99.toFixed(2)} vs ${node.p99.toFixed(2)} ms, CPU/req ${(sluice.cpu / node.cpu).toFixed(2)}×`);
+    targets.push({ target: 'HTTP c50: Sluice ÷ plain Node req/s ≥ 1.5', result: `${ratio.toFixed(2)}×`, status: ratio >= 1.5 ? 'PASS' : 'FAIL' });
+    targets.push({ target: 'HTTP c50: Sluice p99 ≤ plain Node p99', result: `${sluice.p99.toFixed(2)} ms vs ${node.p99.toFixed(2)} ms`, status: sluice.p99 <= node.p99 ? 'PASS' : 'FAIL' });
+  } else {
+    targets.push({ target: 'HTTP c50: Sluice ÷ plain Node req/s ≥ 1.5', result: 'Sluice or plain Node not measured', status: 'N/A' });
+    targets.push({ target: 'HTTP c50: Sluice p99 ≤ plain Node p99', result: 'Sluice or plain Node not measured', status: 'N/A' });
+  }
+  if (sluice && nginx) {
+    lines.push(`- Sluice ÷ nginx: **${(sluice.rps / nginx.rps).toFixed(2)}×** req/s, CPU/req ${(sluice.cpu / nginx.cpu).toFixed(2)}× nginx's`);
+    targets.push({ target: 'HTTP c50: Sluice ÷ nginx req/s (reference)', result: `${(sluice.rps / nginx.rps).toFixed(2)}×`, status: 'INFO' });
+  }
+  if (node && nginx) lines.push(`- plain Node ÷ nginx: ${(node.rps / nginx.rps).toFixed(2)}× req/s`);
+
+  const markdown = [
+    `### (a) HTTP proxy, one core (proxy on CPU 0, upstream nginx and wrk on CPU 1), ${MAIN_CONNECTIONS} connections, medians`,
+    '',
+    markdownTable(['proxy', 'req/s', '÷ nginx', 'p50 ms', 'p99 ms', 'CPU µs/req', 'req/s per pass', 'errors'], rows),
+    '',
+    ...lines,
+    '',
+    '#### 10 and 200 connections (shorter runs, medians)',
+    '',
+    markdownTable(['proxy', 'c10 req/s', 'c10 p99 ms', 'c10 CPU µs/req', 'c200 req/s', 'c200 p99 ms', 'c200 CPU µs/req'], side),
+  ].join('\n');
+  return { markdown, targets };
+}
+
+/** A failure message fit for a table cell: one line, short, no pipes. */
+export function oneLine(text: string): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+  return flat.length > 240 ? `${flat.slice(0, 240)}…` : flat;
+}

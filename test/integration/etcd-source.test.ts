@@ -1,0 +1,310 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { waitFor } from '../helpers/ports.js';
+import { createEtcdSource, type EtcdSource, type EtcdSourceOptions } from '../../data-plane/src/config/etcd-source.js';
+import type { ConfigLogger } from '../../data-plane/src/config/config-store.js';
+import type { ConfigSnapshot, SnapshotInfo } from '../../data-plane/src/config/types.js';
+
+// One etcd for the file. The fault tests (kill, wipe) run last and leave it running.
+let etcd: TestEtcd;
+let client: Etcd3;
+let tmp: string;
+const sources: EtcdSource[] = [];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  client = new Etcd3({ hosts: [etcd.endpoint] });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-config-'));
+});
+
+afterEach(async () => {
+  await Promise.all(sources.splice(0).map((s) => s.close()));
+});
+
+afterAll(async () => {
+  client?.close();
+  await etcd?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Every snapshot a source delivered, in order. */
+function recorder() {
+  const seen: Array<{ snapshot: ConfigSnapshot; info: SnapshotInfo }> = [];
+  return {
+    seen,
+    onSnapshot: (snapshot: ConfigSnapshot, info: SnapshotInfo) => void seen.push({ snapshot, info }),
+    last: () => seen[seen.length - 1]!,
+  };
+}
+
+function recordingLogger() {
+  const lines: Array<{ level: string; obj: Record<string, unknown>; msg?: string }> = [];
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  const logger: ConfigLogger = { info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
+
+function source(opts: Partial<EtcdSourceOptions> & { prefix: string }): EtcdSource {
+  const s = createEtcdSource({ endpoints: [etcd.endpoint], ...opts });
+  sources.push(s);
+  return s;
+}
+
+function route(id: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ id, match: { paths: [{ type: 'prefix', value: `/${id}` }] }, ...extra });
+}
+
+/** Writes many keys in transactions (etcd allows 128 operations per txn by default). */
+async function putMany(entries: Array<[string, string]>, perTxn = 100): Promise<void> {
+  for (let i = 0; i < entries.length; i += perTxn) {
+    const success = entries.slice(i, i + perTxn).map(([key, value]) => ({ request_put: { key: Buffer.from(key), value: Buffer.from(value) } }));
+    await client.kv.txn({ success });
+  }
+}
+
+const routeIds = (s: ConfigSnapshot) => [...s.routes.keys()].sort();
+
+describe('etcd source', () => {
+  it('loads at revision R, then applies puts and deletes from the watch', async () => {
+    const prefix = etcd.prefix('load');
+    await client.put(`${prefix}/routes/a`).value(route('a'));
+    await client.put(`${prefix}/upstreams/u`).value(JSON.stringify({ id: 'u', nodes: [{ host: '127.0.0.1', port: 8080, weight: 1 }] }));
+    await client.put(`${prefix}/dataplanes/dp1`).value('{"ignored":true}');
+    const states: string[] = [];
+    const rec = recorder();
+    const src = source({ prefix, onStateChange: (s) => states.push(s) });
+    expect(src.state).toBe('connecting');
+    await src.start(rec.onSnapshot);
+
+    const first = rec.last();
+    expect(first.info.origin).toBe('etcd');
+    expect(routeIds(first.snapshot)).toEqual(['a']);
+    expect(first.snapshot.upstreams.get('u')?.doc.nodes[0].port).toBe(8080);
+    expect(src.state).toBe('live');
+
+    await client.put(`${prefix}/routes/b`).value(route('b'));
+    await client.delete().key(`${prefix}/routes/a`);
+    await waitFor(() => routeIds(rec.last().snapshot).join() === 'b', 5000, 'put and delete applied');
+    const latest = rec.last().snapshot;
+    expect(latest.revision).toBeGreaterThan(first.snapshot.revision);
+    expect(latest.routes.get('b')?.modRevision).toBe(latest.routes.get('b')?.createRevision);
+    expect(latest.upstreams).toBe(first.snapshot.upstreams); // untouched collection shared, not copied
+    expect(routeIds(first.snapshot)).toEqual(['a']); // earlier snapshot never changes
+    expect(states).toEqual(['live']);
+  });
+
+  it('rejects a malformed document alone and takes the fixed one', async () => {
+    const prefix = etcd.prefix('reject');
+    const { logger, lines } = recordingLogger();
+    await client.put(`${prefix}/routes/good`).value(route('good'));
+    await client.put(`${prefix}/routes/json`).value('{"id": "json", ');
+    const rec = recorder();
+    const src = source({ prefix, logger });
+    await src.start(rec.onSnapshot);
+    expect(routeIds(rec.last().snapshot)).toEqual(['good']);
+    expect(rec.last().info.rejected.get(`${prefix}/routes/json`)).toMatch(/invalid JSON/);
+
+    // A schema-invalid route replaces a good one: the key now holds a bad value, so it goes.
+    await client.put(`${prefix}/routes/good2`).value(route('good2'));
+    await waitFor(() => rec.last().snapshot.routes.has('good2'), 5000, 'good2');
+    await client.put(`${prefix}/routes/good2`).value(route('good2', { match: { paths: [{ type: 'bogus', value: '/x' }] } }));
+    await waitFor(() => rec.last().info.rejected.has(`${prefix}/routes/good2`), 5000, 'good2 rejected');
+    expect(routeIds(rec.last().snapshot)).toEqual(['good']);
+    expect(rec.last().info.rejected.get(`${prefix}/routes/good2`)).toMatch(/\/match\/paths\/0\/type/);
+    const warning = lines.find((l) => l.obj.key === `${prefix}/routes/good2`);
+    expect(warning?.obj.revision).toEqual(expect.any(Number));
+    expect(src.stats.rejected).toBe(2);
+
+    await client.put(`${prefix}/routes/json`).value(route('json'));
+    await client.put(`${prefix}/routes/good2`).value(route('good2'));
+    await waitFor(() => routeIds(rec.last().snapshot).join() === 'good,good2,json', 5000, 'fixed documents');
+    expect(rec.last().info.rejected.size).toBe(0);
+  });
+
+  it('debounces a burst of 1000 keys into a few snapshots', async () => {
+    const prefix = etcd.prefix('burst');
+    const rec = recorder();
+    const src = source({ prefix });
+    await src.start(rec.onSnapshot);
+    const before = rec.seen.length;
+    await putMany(Array.from({ length: 1000 }, (_, i) => [`${prefix}/routes/r${i}`, route(`r${i}`)]), 125);
+    await waitFor(() => rec.last().snapshot.routes.size === 1000, 10_000, '1000 routes');
+    const delivered = rec.seen.length - before;
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThan(20);
+  });
+
+  it('resyncs when the watch start revision has been compacted', async () => {
+    const prefix = etcd.prefix('compact');
+    await client.put(`${prefix}/routes/a`).value(route('a'));
+    await client.put(`${prefix}/routes/b`).value(route('b'));
+    const { logger, lines } = recordingLogger();
+    const rec = recorder();
+    let armed = true;
+    const src = source({
+      prefix,
+      logger,
+      // Between the load at R and the watch from R+1, change things and compact past R+1,
+      // so etcd answers the watch with "compacted" and only a fresh load can catch up.
+      beforeWatch: async () => {
+        if (!armed) return;
+        armed = false;
+        await client.put(`${prefix}/routes/c`).value(route('c'));
+        await client.delete().key(`${prefix}/routes/a`);
+        const { header } = await client.put(`${prefix}/routes/b`).value(route('b', { priority: 7 }));
+        await client.kv.compact({ revision: header.revision, physical: true });
+      },
+    });
+    await src.start(rec.onSnapshot);
+    expect(routeIds(rec.seen[0]!.snapshot)).toEqual(['a', 'b']);
+    await waitFor(() => src.stats.compactions === 1 && routeIds(rec.last().snapshot).join() === 'b,c', 5000, 'resync after compaction');
+    expect(rec.last().snapshot.routes.get('b')?.doc.priority).toBe(7);
+    expect(src.stats.loads).toBe(2);
+    expect(src.state).toBe('live');
+    expect(lines.some((l) => l.msg?.includes('compacted'))).toBe(true);
+
+    // And the watch after the resync is live.
+    await client.put(`${prefix}/routes/d`).value(route('d'));
+    await waitFor(() => rec.last().snapshot.routes.has('d'), 5000, 'd after resync');
+  });
+
+  it('close() stops the watch, timers and client, leaving no handles behind', async () => {
+    const prefix = etcd.prefix('close');
+    const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
+    const before = handles();
+    const src = createEtcdSource({ endpoints: [etcd.endpoint], prefix, cacheFile: path.join(tmp, 'close.ndjson') });
+    await src.start(() => {});
+    await client.put(`${prefix}/routes/a`).value(route('a')); // leaves a debounce and a cache write pending
+    await src.close();
+    expect(src.state).toBe('closed');
+    await waitFor(() => handles() <= before, 2000, 'handles released');
+  });
+
+  it('loads 10,000 documents of ~500 bytes (paged range)', async () => {
+    const prefix = etcd.prefix('big');
+    const pad = 'x'.repeat(400);
+    const docs: Array<[string, string]> = Array.from({ length: 10_000 }, (_, i) => [
+      `${prefix}/routes/route-${i}`,
+      route(`route-${i}`, { desc: pad, match: { hosts: [`svc-${i}.example.com`], paths: [{ type: 'prefix', value: `/api/${i}` }] } }),
+    ]);
+    expect(docs[0]![1].length).toBeGreaterThan(480);
+    await putMany(docs);
+    const rec = recorder();
+    const src = source({ prefix });
+    const began = performance.now();
+    await src.start(rec.onSnapshot);
+    const ms = performance.now() - began;
+    expect(rec.last().snapshot.routes.size).toBe(10_000);
+    console.log(`initial load of 10,000 documents (~${docs[0]![1].length} B each): ${ms.toFixed(0)} ms (range ${src.stats.lastLoadMs} ms)`);
+  });
+});
+
+describe('etcd source faults', () => {
+  it('goes stale while etcd is down, keeps the last snapshot, and resyncs when it is back', async () => {
+    const prefix = etcd.prefix('restart');
+    await client.put(`${prefix}/routes/a`).value(route('a'));
+    const states: string[] = [];
+    const rec = recorder();
+    const src = source({ prefix, onStateChange: (s) => states.push(s) });
+    await src.start(rec.onSnapshot);
+    const served = rec.seen.length;
+
+    await etcd.kill();
+    await waitFor(() => src.state === 'stale', 5000, 'stale');
+    expect(rec.seen.length).toBe(served); // nothing new delivered: the last snapshot keeps serving
+    await etcd.restart();
+    await waitFor(() => src.state === 'live', 10_000, 'live again');
+
+    const writer = new Etcd3({ hosts: [etcd.endpoint] });
+    try {
+      await writer.put(`${prefix}/routes/b`).value(route('b'));
+    } finally {
+      writer.close();
+    }
+    await waitFor(() => routeIds(rec.last().snapshot).join() === 'a,b', 5000, 'b after restart');
+    expect(states).toEqual(['live', 'stale', 'live']);
+    expect(src.stats.loads).toBe(2);
+  });
+
+  it('resyncs when etcd comes back at a lower revision (wiped) and drops what is gone', async () => {
+    const prefix = etcd.prefix('wipe');
+    const writer = new Etcd3({ hosts: [etcd.endpoint] });
+    await writer.put(`${prefix}/routes/old`).value(route('old'));
+    writer.close();
+    const rec = recorder();
+    const src = source({ prefix });
+    await src.start(rec.onSnapshot);
+    const before = rec.last().snapshot;
+    expect(before.revision).toBeGreaterThan(2);
+
+    await etcd.kill();
+    fs.rmSync(etcd.dataDir, { recursive: true, force: true });
+    fs.mkdirSync(etcd.dataDir, { mode: 0o700 });
+    await etcd.restart();
+    const fresh = new Etcd3({ hosts: [etcd.endpoint] });
+    try {
+      await fresh.put(`${prefix}/routes/new`).value(route('new'));
+    } finally {
+      fresh.close();
+    }
+    await waitFor(() => routeIds(rec.last().snapshot).join() === 'new', 10_000, 'wiped etcd resynced');
+    expect(rec.last().snapshot.revision).toBeLessThan(before.revision);
+    expect(src.stats.rewinds).toBe(1);
+    expect(src.state).toBe('live');
+  });
+
+  it('serves the disk cache when etcd is down at start, then goes live', async () => {
+    const prefix = etcd.prefix('cache');
+    const cacheFile = path.join(tmp, 'config-cache.ndjson');
+    const writer = new Etcd3({ hosts: [etcd.endpoint] });
+    await writer.put(`${prefix}/routes/a`).value(route('a'));
+    await writer.put(`${prefix}/consumers/alice`).value(JSON.stringify({ id: 'alice', username: 'alice' }));
+    writer.close();
+
+    const recA = recorder();
+    const a = createEtcdSource({ endpoints: [etcd.endpoint], prefix, cacheFile });
+    await a.start(recA.onSnapshot);
+    await a.close(); // flushes the cache
+    expect(a.state).toBe('closed');
+    expect(fs.existsSync(cacheFile)).toBe(true);
+    expect(fs.readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    await etcd.kill();
+    const states: string[] = [];
+    const recB = recorder();
+    // Two endpoints, both down for now: the second one never exists.
+    const b = source({ prefix, cacheFile, cacheFallbackMs: 500, endpoints: [etcd.endpoint, 'http://127.0.0.1:1'], onStateChange: (s) => states.push(s) });
+    await b.start(recB.onSnapshot);
+    expect(recB.last().info.origin).toBe('disk-cache');
+    expect(b.state).toBe('stale');
+    expect(routeIds(recB.last().snapshot)).toEqual(['a']);
+    expect(recB.last().snapshot.consumers.get('alice')?.doc.username).toBe('alice');
+    expect(recB.last().snapshot.revision).toBe(recA.last().snapshot.revision);
+
+    await etcd.restart();
+    await waitFor(() => b.state === 'live', 10_000, 'live after etcd is back');
+    expect(recB.last().info.origin).toBe('etcd');
+    expect(routeIds(recB.last().snapshot)).toEqual(['a']);
+    expect(states).toEqual(['stale', 'live']);
+  });
+
+  it('keeps start() pending while neither etcd nor a cache is there', async () => {
+    const prefix = etcd.prefix('pending');
+    await etcd.kill();
+    const rec = recorder();
+    const src = source({ prefix, cacheFile: path.join(tmp, 'absent.ndjson'), cacheFallbackMs: 200 });
+    let started = false;
+    const starting = src.start(rec.onSnapshot).then(() => (started = true));
+    await waitFor(() => src.stats.disconnects >= 3, 10_000, 'several failed attempts');
+    expect(started).toBe(false);
+    expect(src.state).toBe('connecting');
+    await etcd.restart();
+    await starting;
+    expect(rec.last().info.origin).toBe('etcd');
+    expect(src.state).toBe('live');
+  });
+});
