@@ -9,7 +9,10 @@ export default defineConfig({
   resolve,
   test: {
     projects: [
-      { resolve, test: { name: 'unit', include: ['{model,control-plane,data-plane}/src/**/*.test.ts'] } },
+      {
+        resolve,
+        test: { name: 'unit', include: ['{model,control-plane,data-plane}/src/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
       {
         resolve,
         test: {
@@ -20,6 +23,8 @@ export default defineConfig({
           pool: 'forks',
           fileParallelism: true,
           maxWorkers: 2,
+          // Unit tests run first, then these (vitest needs distinct groups for distinct worker limits).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -10,3 +10,6 @@ export {
   type DeleteOptions,
 } from './store/etcd-repo.js';
 export { etcdCall, DEFAULT_ETCD_TIMEOUT_MS } from './store/etcd-call.js';
+export { runControlPlane, type ControlPlaneOptions } from './run-control-plane.js';
+export { findOrInstallEtcd, startLocalEtcd, type LocalEtcd } from './local/local-etcd.js';
+export { startExampleService, writeExampleDocuments } from './local/example-service.js';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import { Etcd3 } from 'etcd3';
-import { buildAdmin } from './admin/app.js';
+import { buildAdmin } from './admin/build-admin.js';
 
 export interface ControlPlaneOptions {
   etcd: string[];

@@ -16,7 +16,7 @@ import { prefixRoute, putDocument, upstreamDocument } from './lib/bench-document
 import { benchOptions, type BenchOptions } from './lib/bench-options.js';
 import type { SectionReport, TargetResult } from './lib/bench-report.js';
 import { markdownTable } from './lib/markdown-table.js';
-import { referenceProxyConfig, startNginx, upstreamServerConfig } from './lib/nginx-instance.js';
+import { referenceProxyConfig, startNginx, UPSTREAM_BODY, upstreamServerConfig } from './lib/nginx-instance.js';
 import { ProcessRegistry, type BenchProcess } from './lib/process-registry.js';
 import { REPO_ROOT, startSluiceDataPlane } from './lib/sluice-processes.js';
 import { measureConfigPropagation } from './sections/config-propagation.js';
@@ -67,6 +67,13 @@ async function startProgram(name: string, file: string, args: string[], cpu: num
   return { proc, port: Number(line[1]) };
 }
 
+/** Checks a proxy really forwards to the nginx upstream before its figures are trusted. */
+async function expectUpstreamBody(url: string): Promise<void> {
+  const res = await fetch(url);
+  const body = await res.text();
+  if (res.status !== 200 || body !== UPSTREAM_BODY) throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(body.slice(0, 80))}, not the upstream's body`);
+}
+
 function versionOf(command: string, args: string[]): string {
   const out = spawnSync(command, args, { encoding: 'utf8' });
   return `${out.stdout ?? ''}${out.stderr ?? ''}`.split('\n')[0]!.trim() || `${command}: unknown version`;
@@ -101,6 +108,8 @@ async function main(): Promise<void> {
   const nginxPort = await freePort();
   const nginxProxy = await startNginx(registry, 'nginx proxy', path.join(workDir, 'nginx-proxy'), PROXY_CPU, referenceProxyConfig(nginxPort, upstreamPort, wsEcho.port), nginxPort);
   const nodeProxy = await startProgram('node proxy', 'node-proxy.ts', [`http://127.0.0.1:${upstreamPort}`], PROXY_CPU);
+  await expectUpstreamBody(`http://127.0.0.1:${nginxPort}/`);
+  await expectUpstreamBody(`http://127.0.0.1:${nodeProxy.port}/`);
 
   await putDocument(etcdClient, PREFIX, 'upstreams', upstreamDocument('u1', upstreamPort));
   await putDocument(etcdClient, PREFIX, 'upstreams', upstreamDocument('ws', wsEcho.port));
@@ -112,6 +121,7 @@ async function main(): Promise<void> {
     log('starting Sluice (1 worker, pinned to CPU 0)');
     const dp = await startSluiceDataPlane(registry, { etcd: etcd.endpoint, prefix: PREFIX, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(workDir, 'sluice-1') });
     sluice = { proc: dp.proc, port: dp.httpPort };
+    await expectUpstreamBody(`http://127.0.0.1:${dp.httpPort}/`);
   } catch (err) {
     sluice.failure = (err as Error).message;
     log(`Sluice did not start: ${sluice.failure}`);

@@ -1,4 +1,4 @@
-import type { InlineUpstream } from '@sluice/model';
+import type { InlineUpstream, Upstream } from '@sluice/model';
 import { createChashPicker } from './chash.js';
 import { createEwmaPicker } from './ewma.js';
 import { createLeastConnPicker } from './least-conn.js';
@@ -6,7 +6,7 @@ import { createRoundRobinPicker } from './round-robin.js';
 import type { NodeRef, Picker } from './types.js';
 
 /** The picker for `upstream.type` (default: smooth weighted round robin). */
-export function createPicker(nodes: readonly NodeRef[], upstream: InlineUpstream): Picker {
+export function createPicker(nodes: readonly NodeRef[], upstream: Upstream | InlineUpstream): Picker {
   switch (upstream.type) {
     case 'least_conn':
       return createLeastConnPicker(nodes, upstream);

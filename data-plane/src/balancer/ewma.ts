@@ -1,4 +1,4 @@
-import type { InlineUpstream } from '@sluice/model';
+import type { InlineUpstream, Upstream } from '@sluice/model';
 import { createNodeIndex } from './node-index.js';
 import type { AttemptOutcome, NodeRef, PickContext, Picker } from './types.js';
 
@@ -22,7 +22,7 @@ export interface EwmaOptions {
  * Averages also decay while a node is not picked, which is what brings a once-slow node back
  * to be sampled again.
  */
-export function createEwmaPicker(nodes: readonly NodeRef[], _upstream?: InlineUpstream, options: EwmaOptions = {}): Picker {
+export function createEwmaPicker(nodes: readonly NodeRef[], _upstream?: Upstream | InlineUpstream, options: EwmaOptions = {}): Picker {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const indexOf = createNodeIndex(nodes);

@@ -1,4 +1,4 @@
-import type { InlineUpstream } from '@sluice/model';
+import type { InlineUpstream, Upstream } from '@sluice/model';
 import { createNodeIndex } from './node-index.js';
 import type { AttemptOutcome, NodeRef, PickContext, Picker } from './types.js';
 
@@ -6,7 +6,7 @@ import type { AttemptOutcome, NodeRef, PickContext, Picker } from './types.js';
  * Fewest active attempts relative to weight (active / weight). Ties rotate: the scan starts
  * one candidate further on each pick, so idle equal nodes share load round-robin.
  */
-export function createLeastConnPicker(nodes: readonly NodeRef[], _upstream?: InlineUpstream): Picker {
+export function createLeastConnPicker(nodes: readonly NodeRef[], _upstream?: Upstream | InlineUpstream): Picker {
   const active = new Int32Array(nodes.length);
   const indexOf = createNodeIndex(nodes);
   let cursor = 0;

@@ -1,4 +1,4 @@
-import type { InlineUpstream } from '@sluice/model';
+import type { InlineUpstream, Upstream } from '@sluice/model';
 import type { NodeRef } from './types.js';
 
 /** `host:port`, with IPv6 literals bracketed so the key stays unambiguous. */
@@ -7,7 +7,7 @@ export function nodeKey(host: string, port: number): string {
 }
 
 /** The upstream's nodes as immutable NodeRefs, with schema defaults (weight 1, priority 0) applied. */
-export function toNodeRefs(upstream: InlineUpstream): NodeRef[] {
+export function toNodeRefs(upstream: Upstream | InlineUpstream): NodeRef[] {
   return upstream.nodes.map((n) =>
     Object.freeze({
       host: n.host,

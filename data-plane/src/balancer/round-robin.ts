@@ -1,4 +1,4 @@
-import type { InlineUpstream } from '@sluice/model';
+import type { InlineUpstream, Upstream } from '@sluice/model';
 import { createNodeIndex } from './node-index.js';
 import type { NodeRef, PickContext, Picker } from './types.js';
 
@@ -14,7 +14,7 @@ import type { NodeRef, PickContext, Picker } from './types.js';
  * returns). A node that was skipped for a while still collects the turns it is owed first.
  * Weight-0 nodes are never picked.
  */
-export function createRoundRobinPicker(nodes: readonly NodeRef[], _upstream?: InlineUpstream): Picker {
+export function createRoundRobinPicker(nodes: readonly NodeRef[], _upstream?: Upstream | InlineUpstream): Picker {
   const current = new Float64Array(nodes.length);
   const indexOf = createNodeIndex(nodes);
   // Set after a subset pick: the full set's scores may no longer sum to zero.

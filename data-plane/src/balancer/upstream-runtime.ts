@@ -1,4 +1,4 @@
-import type { InlineUpstream } from '@sluice/model';
+import type { InlineUpstream, Upstream } from '@sluice/model';
 import { createNodeHealth } from '../health/node-health.js';
 import { createAffinityCookie } from './affinity-cookie.js';
 import { createPicker } from './create-picker.js';
@@ -18,7 +18,7 @@ export interface UpstreamRuntimeOptions {
  * honours cookie affinity, then asks the picker. When nothing is unhealthy, tried or split by
  * priority, the picker gets the node array itself (no filtering, no allocation).
  */
-export function createUpstreamRuntime(id: string, upstream: InlineUpstream, opts: UpstreamRuntimeOptions = {}): UpstreamRuntime {
+export function createUpstreamRuntime(id: string, upstream: Upstream | InlineUpstream, opts: UpstreamRuntimeOptions = {}): UpstreamRuntime {
   const nodes = toNodeRefs(upstream);
   const pickable = nodes.filter((n) => n.weight > 0);
   // Priority groups, highest first (lower ones are backups).

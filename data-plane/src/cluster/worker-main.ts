@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import client from 'prom-client';
 import { createEtcdSource } from '../config/etcd-source.js';
 import { createLogger } from '../observe/logger.js';
 import { createWorker, type Worker } from '../worker.js';
@@ -10,6 +11,9 @@ import { WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type Wo
 async function main(): Promise<void> {
   const opts = JSON.parse(process.env[WORKER_OPTIONS_ENV] ?? '{}') as DataPlaneOptions;
   const logger = createLogger('data-plane-worker');
+  // Constructing an AggregatorRegistry in a worker installs prom-client's IPC listener that
+  // answers the primary's /metrics requests with this worker's default registry.
+  new client.AggregatorRegistry();
   const send = (msg: WorkerMessage) => {
     if (process.connected) process.send?.(msg);
   };

@@ -1,5 +1,5 @@
 import type { ActiveCheck } from '@sluice/model';
-import { resolveActiveCheck, type ActiveCheckSettings } from './active-check-settings.js';
+import { resolveActiveCheck } from './active-check-settings.js';
 import type { HealthChangeListener } from './health-change.js';
 import { probeNode, type ProbeResult, type ProbeTarget } from './probe-node.js';
 
@@ -115,4 +115,3 @@ export function createActiveChecker(
   };
 }
 
-export type { ActiveCheckSettings };

@@ -9,3 +9,9 @@ export function formatNumber(value: number | undefined, decimals = 0): string {
   if (value === undefined || !Number.isFinite(value)) return '–';
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+
+/** A message fit for a table cell or a sentence: one line, short, no pipes. */
+export function oneLine(text: string, max = 240): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

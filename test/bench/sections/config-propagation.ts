@@ -5,8 +5,10 @@ import { Client } from 'undici';
 import type { BenchOptions } from '../lib/bench-options.js';
 import { exactRoute, prefixRoute, putDocument } from '../lib/bench-documents.js';
 import type { Log, SectionReport } from '../lib/bench-report.js';
-import { formatNumber, markdownTable } from '../lib/markdown-table.js';
+import { formatNumber, markdownTable, oneLine } from '../lib/markdown-table.js';
+import { processTree } from '../lib/process-cpu.js';
 import type { ProcessRegistry } from '../lib/process-registry.js';
+import { connectionsPerProcess } from '../lib/socket-owners.js';
 import { startSluiceControlPlane, startSluiceDataPlane, type SluiceControlPlane, type SluiceDataPlane } from '../lib/sluice-processes.js';
 import { median, percentile } from '../lib/stats.js';
 
@@ -73,7 +75,7 @@ export async function measureConfigPropagation(ctx: PropagationContext, options:
     log(`Config propagation: starting the data plane with ${WORKERS} workers`);
     dataPlane = await startSluiceDataPlane(ctx.registry, { etcd: ctx.etcdEndpoint, prefix: ctx.prefix, workers: WORKERS, readyPath: '/warm', dataDir: ctx.dataDir });
   } catch (err) {
-    return na(`the data plane did not start: ${(err as Error).message}`);
+    return na(`the data plane did not start: ${oneLine((err as Error).message, 600)}`);
   }
 
   let admin: SluiceControlPlane | undefined;
@@ -81,7 +83,7 @@ export async function measureConfigPropagation(ctx: PropagationContext, options:
   try {
     admin = await startSluiceControlPlane(ctx.registry, { etcd: ctx.etcdEndpoint, prefix: ctx.prefix, adminKey: ADMIN_KEY });
   } catch (err) {
-    via = `**etcd directly: the admin API was not available** (${(err as Error).message.split('\n')[0]})`;
+    via = `**etcd directly: the admin API was not available** (${oneLine((err as Error).message, 400)})`;
     log(`  admin API not available, writing to etcd directly: ${(err as Error).message}`);
   }
 
@@ -90,8 +92,13 @@ export async function measureConfigPropagation(ctx: PropagationContext, options:
   let lost = 0;
   let writeErrors = 0;
   let firstWriteError = '';
+  let spread = '';
   try {
     clients = await openConnections(`http://127.0.0.1:${dataPlane.httpPort}`, '/warm');
+    // Which worker holds each connection (the primary itself holds none once it hands them over).
+    const perProcess = connectionsPerProcess(processTree(dataPlane.proc.pid), dataPlane.httpPort);
+    spread = [...perProcess.values()].filter((n) => n > 0).join(' / ') || 'unknown';
+    log(`  server-side connections per process: ${spread}`);
     log(`Config propagation: ${options.propagationUpdates} updates via ${admin ? 'the admin API' : 'etcd'}`);
     for (let n = 1; n <= options.propagationUpdates; n++) {
       const route = exactRoute(`p${n}`, `/p/${n}`, ctx.upstreamId);
@@ -134,7 +141,7 @@ export async function measureConfigPropagation(ctx: PropagationContext, options:
   const markdown = [
     title,
     '',
-    `Updates written via ${via}; t1 − t0 from before the write until every connection got a 200 for the new path.`,
+    `Updates written via ${via}; t1 − t0 from before the write until every connection got a 200 for the new path. Connections held per worker process: ${spread}.`,
     '',
     markdownTable(
       ['updates', 'p50 ms', 'p99 ms', 'max ms', `not served within ${UPDATE_TIMEOUT_MS / 1000} s`, 'write errors'],

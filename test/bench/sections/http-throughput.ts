@@ -1,6 +1,6 @@
 import type { BenchOptions } from '../lib/bench-options.js';
 import type { Log, SectionReport, TargetResult } from '../lib/bench-report.js';
-import { formatNumber, markdownTable } from '../lib/markdown-table.js';
+import { formatNumber, markdownTable, oneLine } from '../lib/markdown-table.js';
 import { processCpu } from '../lib/process-cpu.js';
 import type { ProcessRegistry } from '../lib/process-registry.js';
 import { median } from '../lib/stats.js';
@@ -154,10 +154,4 @@ export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<str
     markdownTable(['proxy', 'c10 req/s', 'c10 p99 ms', 'c10 CPU µs/req', 'c200 req/s', 'c200 p99 ms', 'c200 CPU µs/req'], side),
   ].join('\n');
   return { markdown, targets };
-}
-
-/** A failure message fit for a table cell: one line, short, no pipes. */
-export function oneLine(text: string): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
-  return flat.length > 240 ? `${flat.slice(0, 240)}…` : flat;
 }

@@ -2,11 +2,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from '../lib/bench-options.js';
 import type { Log, SectionReport, TargetResult } from '../lib/bench-report.js';
-import { formatNumber, markdownTable } from '../lib/markdown-table.js';
+import { formatNumber, markdownTable, oneLine } from '../lib/markdown-table.js';
 import { processCpu } from '../lib/process-cpu.js';
 import type { ProcessRegistry } from '../lib/process-registry.js';
 import { median } from '../lib/stats.js';
-import { oneLine, type ProxyUnderTest } from './http-throughput.js';
+import type { ProxyUnderTest } from './http-throughput.js';
 
 const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../programs/ws-echo-client.ts');
 const LOAD_CPU = 1;
