@@ -53,6 +53,13 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
     }
     const cp = /admin API on port (\d+)/.exec(out);
     if (cp) ports.admin = Number(cp[1]);
+    // `gateway up` prints a summary block instead.
+    const up = /proxy\s+http:\/\/[^\s]+:(\d+)\/[\s\S]*admin API\s+http:\/\/[^\s]+:(\d+)\/[\s\S]*status\s+http:\/\/[^\s]+:(\d+)\//.exec(out);
+    if (up) {
+      ports.http = Number(up[1]);
+      ports.admin = Number(up[2]);
+      ports.status = Number(up[3]);
+    }
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);

@@ -88,7 +88,6 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     (req as ExchangeCarrier).sluiceExchange = this;
     (res as ExchangeCarrier).sluiceExchange = this;
     res.on('close', onResClose);
-    res.on('drain', onResDrain);
   }
 
   /** Runs the first attempt; answers 503 when no node is available. */
@@ -218,7 +217,11 @@ export class ProxyExchange implements ConnectionUser, PickContext {
   onResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
     if (this.discarding) return;
     this.timer!.refresh();
-    if (!this.res.write(chunk)) conn.socket.pause();
+    if (!this.res.write(chunk)) {
+      // Back-pressure: stop reading the upstream until the client catches up.
+      conn.socket.pause();
+      this.res.once('drain', onResDrain);
+    }
   }
 
   onResponseEnd(conn: UpstreamConnection): void {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from '../../helpers/ports.js';
@@ -25,6 +26,18 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 function requireGateway(): void {
   if (!fs.existsSync(GATEWAY_BIN)) throw new Error(`${path.relative(REPO_ROOT, GATEWAY_BIN)} does not exist yet`);
+}
+
+/** The status of a GET on a fresh connection that is closed after it, so readiness polls leave no idle connection behind. */
+function statusOf(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.setTimeout(2000, () => req.destroy(new Error('timeout')));
+  });
 }
 
 /** Waits for `ready`, failing early (with the process's stderr) if it exits first. */
@@ -63,7 +76,7 @@ export async function startSluiceDataPlane(
     env: cleanEnv(),
   });
   const url = `http://127.0.0.1:${httpPort}${options.readyPath}`;
-  await awaitReady(proc, async () => (await fetch(url)).status === 200, 30_000, `GET ${options.readyPath} answering 200`);
+  await awaitReady(proc, async () => (await statusOf(url)) === 200, 30_000, `GET ${options.readyPath} answering 200`);
   return { proc, httpPort, statusPort };
 }
 
@@ -78,6 +91,6 @@ export async function startSluiceControlPlane(
   args.push('--host', '127.0.0.1');
   const proc = registry.spawn('sluice control-plane', process.execPath, args, { cwd: REPO_ROOT, env: cleanEnv() });
   const url = `http://127.0.0.1:${adminPort}/api/v1/routes`;
-  await awaitReady(proc, async () => (await fetch(url, { headers: { 'x-api-key': options.adminKey } })).status === 200, 30_000, 'the admin API listing routes');
+  await awaitReady(proc, async () => (await statusOf(url, { 'x-api-key': options.adminKey })) === 200, 30_000, 'the admin API listing routes');
   return { proc, adminPort };
 }
