@@ -78,6 +78,7 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
   let wake: (() => void) | undefined;
   let fallbackTimer: NodeJS.Timeout | undefined;
   let loop: Promise<void> | undefined;
+  let endpointCursor = Math.floor(Math.random() * opts.endpoints.length);
   /** Revision of the newest change in the store (delivered or pending). */
   let storeRevision = 0;
 
@@ -121,7 +122,11 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
 
   /** One load + watch on one client; resolves with why it ended. */
   const runSession = async (): Promise<{ end: WatchEnd; wentLive: boolean }> => {
-    const session = (client = new Etcd3(clientOptions(opts)));
+    // A session talks to ONE endpoint for both its load and its watch: letting the client
+    // spread calls over all endpoints made a single dead endpoint break healthy watches
+    // at random (each break costs a full reload). A failed session moves to the next one.
+    const endpoint = opts.endpoints[endpointCursor % opts.endpoints.length];
+    const session = (client = new Etcd3(clientOptions(opts, endpoint)));
     let wentLive = false;
     try {
       const began = Date.now();
@@ -182,6 +187,7 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
         continue; // etcd is there: reload at once and stay live
       }
       stats.disconnects++;
+      endpointCursor++;
       if (state === 'live') setState('stale');
       const delay = backoff(failures++);
       const why = end.reason === 'canceled' ? end.message : end.error.message;
@@ -236,10 +242,10 @@ function backoff(failures: number): number {
   return base / 2 + (Math.random() * base) / 2;
 }
 
-function clientOptions(opts: EtcdSourceOptions): IOptions {
+function clientOptions(opts: EtcdSourceOptions, endpoint: string): IOptions {
   const pem = (v: Buffer | string | undefined) => (v === undefined ? undefined : Buffer.from(v));
   return {
-    hosts: opts.endpoints,
+    hosts: [endpoint],
     auth: opts.auth,
     credentials: opts.tls
       ? { rootCertificate: pem(opts.tls.ca) as Buffer, certChain: pem(opts.tls.cert), privateKey: pem(opts.tls.key) }

@@ -1,3 +1,4 @@
+import { clientAddress } from './client-address.js';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { NodeRef, PickContext, Selection } from '../balancer/types.js';
 import type { CompiledBackend, CompiledRoute } from '../compile/types.js';
@@ -75,7 +76,7 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     readonly startedAt: number,
   ) {
     const headers = req.headers;
-    this.remoteAddress = req.socket.remoteAddress ?? '';
+    this.remoteAddress = clientAddress(req.socket.remoteAddress);
     this.headers = headers;
     this.url = req.url ?? '/';
     this.settings = settings;

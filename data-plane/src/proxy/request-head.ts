@@ -1,3 +1,4 @@
+import { clientAddress } from './client-address.js';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { NodeRef } from '../balancer/types.js';
@@ -65,7 +66,7 @@ export function buildRequestHead(req: IncomingMessage, node: NodeRef, settings: 
     head += `${name}: ${raw[i + 1]}\r\n`;
   }
   const socket = req.socket;
-  const clientIp = socket.remoteAddress ?? '';
+  const clientIp = clientAddress(socket.remoteAddress);
   const clientHost = headers.host;
   const priorFor = headers['x-forwarded-for'];
   let host: string;

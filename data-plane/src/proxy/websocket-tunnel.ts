@@ -1,3 +1,4 @@
+import { clientAddress } from './client-address.js';
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -43,7 +44,7 @@ export class WebSocketTunnel {
     private readonly backend: CompiledBackend,
     private readonly settings: UpstreamSettings,
   ) {
-    this.remoteAddress = req.socket.remoteAddress ?? '';
+    this.remoteAddress = clientAddress(req.socket.remoteAddress);
     this.headers = req.headers;
     this.url = req.url ?? '/';
     this.retriesLeft = settings.retries;
