@@ -95,6 +95,8 @@ function summary(targets: TargetResult[]): string {
 
 async function main(): Promise<void> {
   const options = benchOptions();
+  // BENCH_SECTIONS=a,b picks sections (a http, b websocket, c propagation, d router); default all.
+  const wanted = new Set((process.env.BENCH_SECTIONS ?? 'a,b,c,d').split(',').map((x) => x.trim()));
   const sections: SectionReport[] = [];
   const report = [header(options)];
 
@@ -132,28 +134,33 @@ async function main(): Promise<void> {
     { name: NAMES.node, url: `http://127.0.0.1:${nodeProxy.port}/`, pid: nodeProxy.proc.pid },
     { name: NAMES.sluice, url: `http://127.0.0.1:${sluice.port}/`, pid: sluice.proc?.pid ?? 0, failure: sluice.failure },
   ];
-  const http = await measureHttpThroughput(registry, httpProxies, options, log);
-  sections.push(reportHttpThroughput(httpProxies, http, NAMES));
+  if (wanted.has('a')) {
+    const http = await measureHttpThroughput(registry, httpProxies, options, log);
+    sections.push(reportHttpThroughput(httpProxies, http, NAMES));
+  }
   await registry.stop(nodeProxy.proc);
 
   const wsProxies: ProxyUnderTest[] = [
     { name: NAMES.nginx, url: `ws://127.0.0.1:${nginxPort}/ws`, pid: nginxProxy.pid },
     { name: NAMES.sluice, url: `ws://127.0.0.1:${sluice.port}/ws`, pid: sluice.proc?.pid ?? 0, failure: sluice.failure },
   ];
-  const ws = await measureWebSocketEcho(registry, wsProxies, options, log);
-  sections.push(reportWebSocketEcho(wsProxies, ws, NAMES, options));
+  if (wanted.has('b')) {
+    const ws = await measureWebSocketEcho(registry, wsProxies, options, log);
+    sections.push(reportWebSocketEcho(wsProxies, ws, NAMES, options));
+  }
   if (sluice.proc) await registry.stop(sluice.proc);
   await registry.stop(nginxProxy);
   await registry.stop(wsEcho.proc);
 
   const propagation = { registry, etcd: etcdClient, etcdEndpoint: etcd.endpoint, prefix: PREFIX, upstreamId: 'u1', dataDir: path.join(workDir, 'sluice-2') };
-  sections.push(await measureConfigPropagation(propagation, options, log));
+  if (wanted.has('c')) sections.push(await measureConfigPropagation(propagation, options, log));
 
   // The router bench measures one process's CPU and memory: run it with nothing else of ours running.
   await cleanup();
-  sections.push(await runRouterBench(registry, log));
+  if (wanted.has('d')) sections.push(await runRouterBench(registry, log));
 
   report.push(...sections.map((s) => s.markdown), summary(sections.flatMap((s) => s.targets)));
+  report.push(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on this machine makes absolute figures drift; compare ratios and CPU per request).`);
   const markdown = `${report.join('\n\n')}\n`;
   process.stdout.write(`\n${markdown}`);
   const resultsDir = path.join(HERE, 'results');

@@ -15,9 +15,9 @@ export interface EtcdSourceOptions {
   tls?: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string };
   /** Where the last good config is kept for starts while etcd is down. */
   cacheFile?: string;
-  /** Quiet time after the last change before a snapshot is delivered (default 50 ms). */
+  /** Least time between two snapshots (default 20 ms); a change after a quiet spell is delivered at once. */
   debounceMs?: number;
-  /** Longest a pending change waits during a steady stream of writes (default 1000 ms). */
+  /** Most time between two snapshots, however long a compile takes (default 1000 ms). */
   maxDelayMs?: number;
   /** How long start() tries etcd before it serves the disk cache (default 2500 ms). */
   cacheFallbackMs?: number;
@@ -106,7 +106,7 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
     started?.();
     started = undefined;
   };
-  const debouncer = createDebouncer(() => deliver('etcd'), opts.debounceMs ?? 50, opts.maxDelayMs ?? 1000);
+  const debouncer = createDebouncer(() => deliver('etcd'), opts.debounceMs ?? 20, opts.maxDelayMs ?? 1000);
 
   const onEvents = (events: IEvent[]) => {
     let relevant = false;
