@@ -1,16 +1,11 @@
 import crypto from 'node:crypto';
 import { runControlPlane } from '@sluice/control-plane';
+import { etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
 export function controlPlaneOptions(o, adminKey) {
   return {
-    etcd: o.etcdEndpoints,
-    prefix: o.prefix,
-    etcdUsername: o['etcd-username'],
-    etcdPassword: o['etcd-password'],
-    etcdCa: o['etcd-ca'],
-    etcdCert: o['etcd-cert'],
-    etcdKey: o['etcd-key'],
+    ...etcdConnection(o),
     host: o.host,
     adminPort: o['admin-port'],
     adminKey,

@@ -87,7 +87,8 @@ export function usage() {
   return lines.join('\n');
 }
 
-export function dataPlaneOptions(o, extra = {}) {
+/** The EtcdConnectionOptions (model/src/etcd-connection.ts) every process takes. */
+export function etcdConnection(o) {
   return {
     etcd: o.etcdEndpoints,
     prefix: o.prefix,
@@ -96,6 +97,12 @@ export function dataPlaneOptions(o, extra = {}) {
     etcdCa: o['etcd-ca'],
     etcdCert: o['etcd-cert'],
     etcdKey: o['etcd-key'],
+  };
+}
+
+export function dataPlaneOptions(o, extra = {}) {
+  return {
+    ...etcdConnection(o),
     host: o.host,
     httpPort: o['http-port'],
     httpsPort: o['https-port'],

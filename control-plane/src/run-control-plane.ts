@@ -1,16 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import { Etcd3 } from 'etcd3';
+import { etcdClientOptions, type EtcdConnectionOptions } from '@sluice/model';
 import { buildAdmin } from './admin/build-admin.js';
 
-export interface ControlPlaneOptions {
-  etcd: string[];
-  prefix: string;
-  etcdUsername?: string;
-  etcdPassword?: string;
-  etcdCa?: string;
-  etcdCert?: string;
-  etcdKey?: string;
+export interface ControlPlaneOptions extends EtcdConnectionOptions {
   host?: string;
   adminPort: number;
   adminKey: string;
@@ -19,17 +13,7 @@ export interface ControlPlaneOptions {
 
 /** The control-plane process: today the admin API (and, later, the Kubernetes and manifest sources). */
 export async function runControlPlane(opts: ControlPlaneOptions) {
-  const etcd = new Etcd3({
-    hosts: opts.etcd,
-    auth: opts.etcdUsername ? { username: opts.etcdUsername, password: opts.etcdPassword ?? '' } : undefined,
-    credentials: opts.etcdCa
-      ? {
-          rootCertificate: fs.readFileSync(opts.etcdCa),
-          certChain: opts.etcdCert ? fs.readFileSync(opts.etcdCert) : undefined,
-          privateKey: opts.etcdKey ? fs.readFileSync(opts.etcdKey) : undefined,
-        }
-      : undefined,
-  });
+  const etcd = new Etcd3(etcdClientOptions(opts, (f) => fs.readFileSync(f)));
   const app = await buildAdmin({
     etcd,
     prefix: opts.prefix,

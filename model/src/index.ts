@@ -11,3 +11,4 @@ export * from './keys.js';
 export * from './errors.js';
 export * from './validate.js';
 export * from './canonical.js';
+export * from './etcd-connection.js';

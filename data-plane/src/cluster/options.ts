@@ -1,12 +1,7 @@
+import type { EtcdConnectionOptions } from '@sluice/model';
+
 /** Everything a data-plane process needs; parsed by bin/gateway, passed to workers as JSON. */
-export interface DataPlaneOptions {
-  etcd: string[];
-  prefix: string;
-  etcdUsername?: string;
-  etcdPassword?: string;
-  etcdCa?: string;
-  etcdCert?: string;
-  etcdKey?: string;
+export interface DataPlaneOptions extends EtcdConnectionOptions {
   host?: string;
   httpPort: number;
   httpsPort: number;

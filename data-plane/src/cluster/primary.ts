@@ -1,8 +1,10 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import client from 'prom-client';
+import { etcdClientOptions } from '@sluice/model';
 import { createLogger } from '../observe/logger.js';
 import { startStatusServer } from '../status/status-server.js';
 import type { WorkerState } from '../worker.js';
@@ -35,10 +37,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
 
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), silent: false });
 
-  const etcd = new Etcd3({
-    hosts: opts.etcd,
-    auth: opts.etcdUsername ? { username: opts.etcdUsername, password: opts.etcdPassword ?? '' } : undefined,
-  });
+  const etcd = new Etcd3(etcdClientOptions(opts, (f) => fs.readFileSync(f)));
   const id = opts.id ?? `${os.hostname()}-${process.pid}`;
   const registration = createDataplaneRegistration(etcd, opts.prefix, id, logger);
   let statusUrl = '';
