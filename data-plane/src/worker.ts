@@ -76,6 +76,11 @@ export function createWorker(opts: WorkerOptions) {
       metrics.routes.set(next.http.size);
       metrics.documentsRejected.set(allRejected.size);
       metrics.retainRoutes(new Set(snapshot.routes.keys()));
+      // Health gauges start at the runtimes' current view; later flips come from onHealthChange.
+      metrics.upstreamHealthy.reset();
+      for (const [id, runtime] of next.upstreams) {
+        for (const node of runtime.health()) metrics.upstreamHealthy.set({ upstream: id, node: node.key }, node.healthy ? 1 : 0);
+      }
       logger.debug({ revision: snapshot.revision, routes: next.http.size, ms: seconds * 1000 }, 'routing table swapped');
       publish({
         revision: snapshot.revision,
