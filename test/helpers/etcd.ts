@@ -2,7 +2,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { freePort, waitFor } from './ports.js';
+
+/** With client-certificate auth, /health needs a certificate: wait for the port instead. */
+function waitForPort(port: number): Promise<void> {
+  return waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      }),
+    15_000,
+    'etcd port',
+  );
+}
 
 export interface TestEtcd {
   /** http://127.0.0.1:<port> */
@@ -19,12 +36,12 @@ export interface TestEtcd {
 }
 
 /** A real etcd (Debian etcd-server) on free loopback ports with its data in a temp dir. */
-export async function startEtcd(): Promise<TestEtcd> {
+export async function startEtcd(opts: { tls?: { cert: string; key: string; ca: string } } = {}): Promise<TestEtcd> {
   const bin = process.env.ETCD_BIN ?? 'etcd';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-etcd-'));
   const clientPort = await freePort();
   const peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const endpoint = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   let child: ChildProcess | undefined;
   let counter = 0;
 
@@ -37,6 +54,9 @@ export async function startEtcd(): Promise<TestEtcd> {
       '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
       '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
       '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
+      ...(opts.tls
+        ? ['--cert-file', opts.tls.cert, '--key-file', opts.tls.key, '--trusted-ca-file', opts.tls.ca, '--client-cert-auth']
+        : []),
       '--log-level', 'error',
       '--logger', 'zap',
     ];
@@ -51,7 +71,7 @@ export async function startEtcd(): Promise<TestEtcd> {
     );
     exited.catch(() => undefined);
     await Promise.race([
-      waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 15_000, 'etcd /health'),
+      opts.tls ? waitForPort(clientPort) : waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 15_000, 'etcd /health'),
       exited,
     ]);
   };
