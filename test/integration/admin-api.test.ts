@@ -520,3 +520,16 @@ describe('over a real socket', () => {
     }
   });
 });
+
+describe('bodies sent the way curl sends them', () => {
+  it('parses a JSON body labelled application/x-www-form-urlencoded (curl -d) as JSON', async () => {
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/upstreams/curl-style',
+      headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: JSON.stringify({ nodes: [{ host: '127.0.0.1', port: 8000 }] }),
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().nodes[0].port).toBe(8000);
+  });
+});

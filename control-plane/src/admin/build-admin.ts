@@ -49,8 +49,10 @@ export async function buildAdmin(opts: AdminOptions): Promise<FastifyInstance> {
   // empty body is no body, since many clients send a JSON content type on DELETE.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  // Bodies are always JSON. `curl -d` labels them x-www-form-urlencoded and some shells send
+  // text/plain: parse those as JSON too (as APISIX's admin API does) rather than answer 415.
   app.addContentTypeParser(
-    ['application/json', 'application/merge-patch+json'],
+    ['application/json', 'application/merge-patch+json', 'application/x-www-form-urlencoded', 'text/plain'],
     { parseAs: 'string' },
     (request, body, done) => (body === '' ? done(null, undefined) : parseJson(request, body as string, done)),
   );
