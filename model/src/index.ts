@@ -12,3 +12,6 @@ export * from './errors.js';
 export * from './validate.js';
 export * from './canonical.js';
 export * from './etcd-connection.js';
+export * from './plugin-spec.js';
+export * from './plugin-issues.js';
+export * from './plugins/index.js';

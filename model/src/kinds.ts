@@ -6,6 +6,7 @@ import { StreamRoute } from './stream-route.js';
 import { Consumer } from './consumer.js';
 import { PluginConfig, GlobalRule } from './plugin-config.js';
 import { DataplaneStatus } from './dataplane.js';
+import { pluginIssues } from './plugin-issues.js';
 import { hostIssue, regexIssue, validateSchema, type ValidationIssue } from './validate.js';
 
 /** A document's reference to another document, used for reference checks and delete guards. */
@@ -99,7 +100,7 @@ export const kinds: readonly KindSpec[] = [
     schema: Route,
     idField: 'id',
     adminWritable: true,
-    check: (doc) => [...matchIssues(doc), ...backendIssues(doc)],
+    check: (doc) => [...matchIssues(doc), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
     references: (doc: Doc) => [
       ...backendRefs(doc),
       ...(doc.pluginConfigId ? [{ collection: 'plugin-configs', id: doc.pluginConfigId, path: '/pluginConfigId' }] : []),
@@ -132,6 +133,7 @@ export const kinds: readonly KindSpec[] = [
     check: (doc: Doc) => [
       ...backendIssues(doc),
       ...(doc.sni && doc.protocol === 'udp' ? [{ path: '/sni', message: 'is not possible with protocol udp' }] : []),
+      ...pluginIssues(doc, 'stream-route'),
     ],
     references: backendRefs,
   },
@@ -141,8 +143,10 @@ export const kinds: readonly KindSpec[] = [
     schema: Consumer,
     idField: 'username',
     adminWritable: true,
-    check: (doc: Doc) =>
-      doc.id !== undefined && doc.id !== doc.username ? [{ path: '/id', message: 'must equal username' }] : [],
+    check: (doc: Doc) => [
+      ...(doc.id !== undefined && doc.id !== doc.username ? [{ path: '/id', message: 'must equal username' }] : []),
+      ...pluginIssues(doc, 'consumer'),
+    ],
     references: none,
   },
   {
@@ -151,7 +155,7 @@ export const kinds: readonly KindSpec[] = [
     schema: PluginConfig,
     idField: 'id',
     adminWritable: true,
-    check: none,
+    check: (doc) => pluginIssues(doc, 'plugin-config'),
     references: none,
   },
   {
@@ -160,7 +164,7 @@ export const kinds: readonly KindSpec[] = [
     schema: GlobalRule,
     idField: 'id',
     adminWritable: true,
-    check: none,
+    check: (doc) => pluginIssues(doc, 'global-rule'),
     references: none,
   },
   {

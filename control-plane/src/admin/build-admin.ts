@@ -8,6 +8,7 @@ import { apiKeyAuth } from './api-key-auth.js';
 import { createDocumentService } from './document-service.js';
 import { API_ROOT, documentRoutes } from './document-routes.js';
 import { installErrorHandling, type FallbackHandler } from './error-handling.js';
+import { pluginRoutes } from './plugin-routes.js';
 import { serveDashboard } from './serve-dashboard.js';
 
 export interface AdminOptions {
@@ -74,6 +75,7 @@ export async function buildAdmin(opts: AdminOptions): Promise<FastifyInstance> {
 
   const repo = createEtcdRepo(client, normalizePrefix(opts.prefix), { timeoutMs });
   await app.register(documentRoutes, { service: createDocumentService(repo) });
+  await app.register(pluginRoutes);
 
   app.get(`${API_ROOT}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

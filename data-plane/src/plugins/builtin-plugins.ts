@@ -1,0 +1,27 @@
+import { basicAuthPlugin } from './basic-auth.js';
+import { clientControlPlugin } from './client-control.js';
+import { corsPlugin } from './cors.js';
+import { faultInjectionPlugin } from './fault-injection.js';
+import { ipRestrictionPlugin } from './ip-restriction.js';
+import { keyAuthPlugin } from './key-auth.js';
+import { limitCountPlugin } from './limit-count.js';
+import type { Plugin } from './plugin.js';
+import { proxyRewritePlugin } from './proxy-rewrite.js';
+import { redirectPlugin } from './redirect.js';
+import { requestIdPlugin } from './request-id.js';
+import { responseRewritePlugin } from './response-rewrite.js';
+
+/** Every built-in implementation; each is bound to the model spec of the same name. */
+export const builtinPlugins: readonly Plugin[] = [
+  basicAuthPlugin,
+  clientControlPlugin,
+  corsPlugin,
+  faultInjectionPlugin,
+  ipRestrictionPlugin,
+  keyAuthPlugin,
+  limitCountPlugin,
+  proxyRewritePlugin,
+  redirectPlugin,
+  requestIdPlugin,
+  responseRewritePlugin,
+];

@@ -1,0 +1,94 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
+import type { Consumer } from '@sluice/model';
+import { headerOp, type HeaderOp } from './header-ops.js';
+import type { PluginChain } from './plugin-chain.js';
+
+type Query = Record<string, string | string[] | undefined>;
+
+/**
+ * One per request, made only for routes that have plugins. It is the request as plugins see
+ * it, the scratch space they share, and the changes they ask of the upstream request, which
+ * the proxy applies when it writes the upstream request head.
+ */
+export class PluginContext {
+  /** The authenticated consumer, set by an auth plugin in rewrite. */
+  consumer: Consumer | undefined = undefined;
+  /** Scratch space for plugins (e.g. a rate limit's numbers for the response headers). */
+  readonly vars: Record<string, unknown> = {};
+  /** The chain running this request: the route's, or the route's merged with the consumer's. */
+  chain: PluginChain | undefined = undefined;
+
+  /** Upstream overrides; undefined = unchanged. The path excludes the query string. */
+  upstreamPath: string | undefined = undefined;
+  /** Raw query string sent upstream, without `?` ('' drops it). */
+  upstreamQuery: string | undefined = undefined;
+  upstreamHost: string | undefined = undefined;
+  upstreamMethod: string | undefined = undefined;
+  /** Changes to the upstream request headers, in order. */
+  upstreamHeaderOps: HeaderOp[] | undefined = undefined;
+  /** Changes to the response headers (applied after the headerFilter phase of the chain). */
+  responseHeaderOps: HeaderOp[] | undefined = undefined;
+
+  private parsedQuery: Query | undefined = undefined;
+
+  constructor(
+    readonly method: string,
+    /** Path without the query string, as received. */
+    readonly path: string,
+    /** Raw query string without `?` ('' when none). */
+    readonly rawQuery: string,
+    /** Lower-case names, as Node gives them. */
+    readonly headers: IncomingHttpHeaders,
+    readonly clientAddress: string,
+    readonly scheme: 'http' | 'https',
+    readonly routeId: string,
+    /** When the request arrived (performance.now() or Date.now(), the proxy's choice). */
+    readonly startTime = 0,
+  ) {}
+
+  /** The Host header (may carry a port), or ''. */
+  get host(): string {
+    return this.headers.host ?? '';
+  }
+
+  /** A header's value; repeated headers are joined with ", ". */
+  header(lowerCaseName: string): string | undefined {
+    const value = this.headers[lowerCaseName];
+    return typeof value === 'string' || value === undefined ? value : value.join(', ');
+  }
+
+  /** The query string parsed once, on first use (`+` as space; bad escapes kept as written). */
+  get query(): Query {
+    if (this.parsedQuery === undefined) this.parsedQuery = this.rawQuery.length ? parseQueryString(this.rawQuery) : {};
+    return this.parsedQuery;
+  }
+
+  queryParam(name: string): string | undefined {
+    const value = this.query[name];
+    return typeof value === 'string' || value === undefined ? value : value[0];
+  }
+
+  setUpstreamHeader(name: string, value: string): void {
+    (this.upstreamHeaderOps ??= []).push(headerOp('set', name, value));
+  }
+
+  removeUpstreamHeader(name: string): void {
+    (this.upstreamHeaderOps ??= []).push(headerOp('remove', name));
+  }
+
+  addUpstreamHeaderOps(ops: readonly HeaderOp[]): void {
+    if (ops.length) (this.upstreamHeaderOps ??= []).push(...ops);
+  }
+
+  setResponseHeader(name: string, value: string): void {
+    (this.responseHeaderOps ??= []).push(headerOp('set', name, value));
+  }
+
+  /** The request-target for the upstream: the (rewritten) path and query. */
+  upstreamTarget(): string {
+    const path = this.upstreamPath ?? this.path;
+    const query = this.upstreamQuery ?? this.rawQuery;
+    return query.length ? `${path}?${query}` : path;
+  }
+}

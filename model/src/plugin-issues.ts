@@ -1,0 +1,35 @@
+import type { PluginAttachment } from './plugin-spec.js';
+import { pluginSpecByName } from './plugins/index.js';
+import { validateSchema, type ValidationIssue } from './validate.js';
+
+/**
+ * Checks every entry of a document's `plugins` map against its plugin's spec: the name must
+ * be known and allowed on this kind of document, the config must fit the schema (the consumer
+ * schema on consumers) and the spec's own cross-field check. Paths are `/plugins/<name>/...`.
+ */
+export function pluginIssues(doc: { plugins?: unknown }, attachment: PluginAttachment): ValidationIssue[] {
+  const plugins = doc.plugins as Record<string, unknown> | undefined;
+  if (!plugins) return [];
+  const issues: ValidationIssue[] = [];
+  for (const [name, config] of Object.entries(plugins)) {
+    const base = `/plugins/${escapePointer(name)}`;
+    const spec = pluginSpecByName(name);
+    if (!spec) {
+      issues.push({ path: base, message: `is not a known plugin` });
+      continue;
+    }
+    if (!spec.attachTo.includes(attachment)) {
+      issues.push({ path: base, message: `cannot be attached to a ${attachment} (only to ${spec.attachTo.join(', ')})` });
+      continue;
+    }
+    const schema = attachment === 'consumer' && spec.consumerSchema ? spec.consumerSchema : spec.schema;
+    let found = validateSchema(schema, config);
+    if (!found.length && spec.check && schema === spec.schema) found = spec.check(config as never);
+    for (const issue of found) issues.push({ path: issue.path === '/' ? base : base + issue.path, message: issue.message });
+  }
+  return issues;
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}

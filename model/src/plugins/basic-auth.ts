@@ -1,0 +1,35 @@
+import { Type } from '@sinclair/typebox';
+import { definePluginSpec } from '../plugin-spec.js';
+
+export const basicAuthSpec = definePluginSpec({
+  name: 'basic-auth',
+  priority: 2520,
+  version: '1.0',
+  type: 'auth',
+  description: 'Authenticates the consumer with HTTP Basic credentials (plain or htpasswd passwords).',
+  attachTo: ['route', 'plugin-config', 'global-rule', 'consumer'],
+  schema: Type.Object(
+    {
+      hideCredentials: Type.Optional(Type.Boolean({ default: false, description: 'drop the Authorization header before proxying' })),
+      realm: Type.Optional(Type.String({ default: 'basic', maxLength: 256, pattern: '^[^"\\r\\n]*$', description: 'realm in WWW-Authenticate' })),
+    },
+    { additionalProperties: false },
+  ),
+  consumerSchema: Type.Object(
+    {
+      username: Type.String({ minLength: 1, maxLength: 256, pattern: '^[^:]*$' }),
+      password: Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: 'plain text, or an htpasswd hash: $apr1$ (MD5), $2y$/$2a$/$2b$ (bcrypt), {SHA}',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  example: { hideCredentials: true, realm: 'shop' },
+  notes: [
+    'On a consumer: `{"username": "...", "password": "..."}`; the password may be an htpasswd line\'s hash.',
+    'Missing or wrong credentials: 401 with `WWW-Authenticate: Basic realm="<realm>"`.',
+    'Good credentials are remembered per config snapshot, so bcrypt runs once per user and password.',
+  ],
+});
