@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Upstream } from '@sluice/model';
 import { createUpstreamRuntime } from './balancer/upstream-runtime.js';
@@ -7,7 +8,8 @@ import type { RoutingTable } from './compile/types.js';
 import type { ConfigSnapshot, ConfigSource, SnapshotInfo, SourceState } from './config/types.js';
 import type { Logger } from './observe/logger.js';
 import { createWorkerMetrics, type WorkerMetrics } from './observe/worker-metrics.js';
-import { createHttpProxy } from './proxy/http-proxy.js';
+import { createPluginRegistry, type PluginRegistry } from './plugins/index.js';
+import { createHttpProxy, type HttpProxy } from './proxy/http-proxy.js';
 
 export interface WorkerOptions {
   source: ConfigSource;
@@ -16,6 +18,10 @@ export interface WorkerOptions {
   host?: string;
   logger: Logger;
   metrics?: WorkerMetrics;
+  /** Client-side HTTP/1.1 server: the raw llhttp front (default) or node:http. */
+  front?: 'raw' | 'node';
+  /** Built-in plugins plus those loaded from --plugins-dir (default: built-ins only). */
+  plugins?: PluginRegistry;
   /** Told after every table swap and source state change (the cluster worker forwards it to the primary). */
   onState?(state: WorkerState): void;
 }
@@ -43,6 +49,7 @@ export function createWorker(opts: WorkerOptions) {
       logger,
       onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
     }),
+    opts.plugins ?? createPluginRegistry([], logger),
   );
   let table: RoutingTable | undefined;
   let state: WorkerState = { revision: 0, origin: 'none', source: 'connecting', routes: 0, rejected: {}, appliedAt: 0 };
@@ -52,8 +59,7 @@ export function createWorker(opts: WorkerOptions) {
     onRequestDone: metrics.recordRequest,
     logger,
   });
-  const server = http.createServer({ keepAliveTimeout: 65_000, noDelay: true });
-  proxy.attach(server);
+  const server = createFrontServer(proxy, opts.front ?? 'raw');
 
   function publish(patch: Partial<WorkerState>): void {
     state = { ...state, ...patch };
@@ -146,3 +152,11 @@ export function createWorker(opts: WorkerOptions) {
 }
 
 export type Worker = ReturnType<typeof createWorker>;
+
+/** The proxy's client-facing server, not yet listening. */
+function createFrontServer(proxy: HttpProxy, front: 'raw' | 'node'): net.Server & { closeAllConnections(): void } {
+  if (front === 'raw') return proxy.createRawServer({ keepAliveTimeoutMs: 65_000, headersTimeoutMs: 60_000 });
+  const server = http.createServer({ keepAliveTimeout: 65_000, noDelay: true });
+  proxy.attach(server);
+  return server;
+}

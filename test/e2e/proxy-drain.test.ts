@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor } from '../helpers/ports.js';
 import { startWsEcho } from '../helpers/upstreams.js';
-import { request, startProxy, type TestProxy } from './proxy-harness.js';
+import { FRONTS, request, startProxy, type TestProxy } from './proxy-harness.js';
 
-describe('HTTP proxy: drain', () => {
+describe.each(FRONTS)('HTTP proxy: drain (%s front)', (front) => {
   let held: http.ServerResponse[] = [];
   let slow: http.Server;
   let echo: Awaited<ReturnType<typeof startWsEcho>>;
@@ -20,7 +20,7 @@ describe('HTTP proxy: drain', () => {
     proxy = await startProxy([
       { id: 'slow', route: { match: { paths: [{ type: 'prefix', value: '/slow' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: (slow.address() as net.AddressInfo).port }] } },
       { id: 'ws', route: { match: { paths: [{ type: 'prefix', value: '/ws' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } },
-    ]);
+    ], front);
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
-import { json, request, startProxy, type TestProxy } from './proxy-harness.js';
+import { FRONTS, json, request, startProxy, type TestProxy } from './proxy-harness.js';
 
 async function listen(server: http.Server | net.Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -16,7 +16,7 @@ async function closeServer(server: http.Server | net.Server): Promise<void> {
   await new Promise<void>((r) => server.close(() => r()));
 }
 
-describe('HTTP proxy: upstream failures, timeouts and retries', () => {
+describe.each(FRONTS)('HTTP proxy: upstream failures, timeouts and retries (%s front)', (front) => {
   let good: EchoServer;
   let deadPort: number;
   let silent: net.Server;
@@ -85,7 +85,7 @@ describe('HTTP proxy: upstream failures, timeouts and retries', () => {
       },
       { id: 'slow', route: { match: { paths: [{ type: 'prefix', value: '/slow' }] } }, upstream: one(slowPort) },
       { id: 'stale', route: { match: { paths: [{ type: 'prefix', value: '/stale' }] } }, upstream: one(stalePort) },
-    ]);
+    ], front);
   });
 
   afterAll(async () => {
@@ -164,7 +164,7 @@ describe('HTTP proxy: upstream failures, timeouts and retries', () => {
   });
 });
 
-describe('HTTP proxy: connect timeout', () => {
+describe.each(FRONTS)('HTTP proxy: connect timeout (%s front)', (front) => {
   let holder: ChildProcess;
   let fillers: net.Socket[] = [];
   let proxy: TestProxy;
@@ -186,7 +186,7 @@ describe('HTTP proxy: connect timeout', () => {
     }
     proxy = await startProxy([
       { id: 'blackhole', route: { timeout: { connect: 1 } }, upstream: { nodes: [{ host: '127.0.0.1', port }] } },
-    ]);
+    ], front);
   });
 
   afterAll(async () => {

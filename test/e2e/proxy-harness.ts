@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { InlineUpstream, Route, Upstream } from '@sluice/model';
 import { createUpstreamRuntime } from '../../data-plane/src/balancer/upstream-runtime.js';
@@ -7,6 +8,11 @@ import { resolveTimeouts } from '../../data-plane/src/compile/resolve-timeouts.j
 import type { CompiledRoute, RoutingTable } from '../../data-plane/src/compile/types.js';
 import { createBackendPicker } from '../../data-plane/src/compile/weighted-backends.js';
 import { createHttpProxy, type HttpProxy } from '../../data-plane/src/proxy/http-proxy.js';
+import type { RawFrontOptions } from '../../data-plane/src/proxy/front/raw-front.js';
+
+/** The client-side servers every proxy test runs against. */
+export type Front = 'raw' | 'node';
+export const FRONTS: Front[] = ['raw', 'node'];
 
 /** A route for the hand-built table: the route document (without id) plus its inline upstream. */
 export interface TestRoute {
@@ -51,22 +57,27 @@ export interface TestProxy {
   port: number;
   url: string;
   proxy: HttpProxy;
-  server: http.Server;
+  server: net.Server & { closeAllConnections(): void };
   table: RoutingTable & { close(): void };
   done: { routeId: string | undefined; status: number }[];
   close(): Promise<void>;
 }
 
-/** A proxy on a free loopback port serving a hand-built table. */
-export async function startProxy(routes: TestRoute[]): Promise<TestProxy> {
+/** A proxy on a free loopback port serving a hand-built table, behind the given front. */
+export async function startProxy(routes: TestRoute[], front: Front = 'raw', rawOpts?: RawFrontOptions): Promise<TestProxy> {
   const table = buildTable(routes);
   const done: TestProxy['done'] = [];
   const proxy = createHttpProxy({
     getTable: () => table,
     onRequestDone: (routeId, status) => done.push({ routeId, status }),
   });
-  const server = http.createServer();
-  proxy.attach(server);
+  let server: TestProxy['server'];
+  if (front === 'raw') server = proxy.createRawServer(rawOpts);
+  else {
+    const httpServer = http.createServer();
+    proxy.attach(httpServer);
+    server = httpServer;
+  }
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -3,12 +3,12 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
-import { json, request, startProxy, type TestProxy } from './proxy-harness.js';
+import { FRONTS, json, request, startProxy, type TestProxy } from './proxy-harness.js';
 
 const MB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe('HTTP proxy: forwarding', () => {
+describe.each(FRONTS)('HTTP proxy: forwarding (%s front)', (front) => {
   let echo: EchoServer;
   let bulk: http.Server;
   let bulkPort: number;
@@ -93,7 +93,7 @@ describe('HTTP proxy: forwarding', () => {
       },
       { id: 'bulk', route: { match: { paths: [{ type: 'prefix', value: '/' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: bulkPort }] } },
       { id: 'empty', route: { match: { hosts: ['empty.test'] } }, upstream: { nodes: [] } },
-    ]);
+    ], front);
   });
 
   afterAll(async () => {
@@ -248,7 +248,7 @@ describe('HTTP proxy: forwarding', () => {
   });
 
   it('answers 404 with the catalog body when nothing matches, 503 when the route has no nodes', async () => {
-    const other = await startProxy([{ id: 'only', route: { match: { paths: [{ type: 'exact', value: '/only' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } }]);
+    const other = await startProxy([{ id: 'only', route: { match: { paths: [{ type: 'exact', value: '/only' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } }], front);
     try {
       const r = await request(`${other.url}/nothing-here`);
       expect(r.status).toBe(404);

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, request, startProxy, type TestProxy } from './proxy-harness.js';
+import { FRONTS, json, request, startProxy, type TestProxy } from './proxy-harness.js';
 
-describe('HTTP proxy: https upstream', () => {
+describe.each(FRONTS)('HTTP proxy: https upstream (%s front)', (front) => {
   let dir: string;
   let upstream: https.Server;
   let proxy: TestProxy;
@@ -27,7 +27,7 @@ describe('HTTP proxy: https upstream', () => {
     proxy = await startProxy([
       { id: 'verified', route: { match: { paths: [{ type: 'prefix', value: '/verified' }] } }, upstream: { scheme: 'https', nodes: [{ host: '127.0.0.1', port }], tls: { verify: true, sni: 'backend.test', ca: cert } } },
       { id: 'wrong-ca', route: { match: { paths: [{ type: 'prefix', value: '/wrong' }] } }, upstream: { scheme: 'https', nodes: [{ host: '127.0.0.1', port }], tls: { verify: true, sni: 'other.test', ca: cert } } },
-    ]);
+    ], front);
   });
 
   afterAll(async () => {

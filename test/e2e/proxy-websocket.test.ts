@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort } from '../helpers/ports.js';
 import { startWsEcho } from '../helpers/upstreams.js';
-import { startProxy, type TestProxy } from './proxy-harness.js';
+import { FRONTS, startProxy, type TestProxy } from './proxy-harness.js';
 
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -35,7 +35,7 @@ function refusal(url: string): Promise<number> {
   });
 }
 
-describe('WebSocket proxying', () => {
+describe.each(FRONTS)('WebSocket proxying (%s front)', (front) => {
   let echo: Awaited<ReturnType<typeof startWsEcho>>;
   let proxy: TestProxy;
   const handshakes: IncomingHttpHeaders[] = [];
@@ -49,7 +49,7 @@ describe('WebSocket proxying', () => {
       { id: 'ws-short', route: { match: { paths: [{ type: 'prefix', value: '/short' }] }, timeout: { read: 2 } }, upstream: node },
       { id: 'no-ws', route: { match: { paths: [{ type: 'prefix', value: '/plain' }] }, websocket: false }, upstream: node },
       { id: 'ws-dead', route: { match: { paths: [{ type: 'prefix', value: '/dead' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: await freePort() }] } },
-    ]);
+    ], front);
   });
 
   afterAll(async () => {

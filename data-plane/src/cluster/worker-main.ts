@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     httpPort: opts.httpPort,
     host: opts.host,
     logger,
+    // Escape hatch: GATEWAY_FRONT=node serves clients with node:http instead of the raw front.
+    front: process.env.GATEWAY_FRONT === 'node' ? 'node' : 'raw',
     onState: (state) => send({ type: 'sluice:state', state }),
   });
   const w = worker;

@@ -1,6 +1,7 @@
 import type { Route, Upstream } from '@sluice/model';
 import type { UpstreamRuntime } from '../balancer/types.js';
 import type { ConfigSnapshot } from '../config/types.js';
+import { buildConsumerIndex, compilePluginChain, PluginPrepareError, type PluginRegistry } from '../plugins/index.js';
 import { compileHttpMatcher } from './http-matcher.js';
 import { resolveTimeouts } from './resolve-timeouts.js';
 import type { CompiledBackend, CompiledRoute, RoutingTable } from './types.js';
@@ -24,7 +25,7 @@ interface CachedRuntime {
  * probes) are kept from one table to the next while their document is unchanged, so a
  * route edit does not reset health or affinity.
  */
-export function createTableCompiler(createRuntime: CreateUpstreamRuntime) {
+export function createTableCompiler(createRuntime: CreateUpstreamRuntime, registry: PluginRegistry) {
   let runtimes = new Map<string, CachedRuntime>();
 
   function runtimeFor(id: string, upstream: Upstream, version: number, next: Map<string, CachedRuntime>): UpstreamRuntime {
@@ -42,15 +43,29 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime) {
     const next = new Map<string, CachedRuntime>();
     const rejected = new Map<string, string>();
     const entries: CompiledRoute[] = [];
+    // Consumers and global rules are shared by every route: index them once per snapshot.
+    const consumers = buildConsumerIndex([...snapshot.consumers.values()].map((v) => v.doc), registry);
+    const globalRules = [...snapshot.globalRules.values()].map((v) => v.doc);
 
     for (const [id, { doc: route, modRevision, createRevision }] of snapshot.routes) {
       const backends = compileBackends(id, route, modRevision, snapshot, next, rejected);
       if (!backends) continue;
-      if (route.pluginConfigId && !snapshot.pluginConfigs.has(route.pluginConfigId)) {
+      const pluginConfig = route.pluginConfigId ? snapshot.pluginConfigs.get(route.pluginConfigId)?.doc : undefined;
+      if (route.pluginConfigId && !pluginConfig) {
         rejected.set(`routes/${id}`, `plugin config ${route.pluginConfigId} does not exist`);
         continue;
       }
+      let plugins;
+      try {
+        plugins = compilePluginChain(route.plugins, pluginConfig, globalRules, registry, { routeId: id, consumers });
+      } catch (err) {
+        // A plugin that cannot prepare its config takes only its own route out.
+        if (!(err instanceof PluginPrepareError)) throw err;
+        rejected.set(`routes/${id}`, err.message);
+        continue;
+      }
       entries.push({
+        plugins,
         id,
         route,
         createRevision,

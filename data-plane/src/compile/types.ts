@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Route, Upstream } from '@sluice/model';
 import type { UpstreamRuntime } from '../balancer/types.js';
+import type { PluginChain } from '../plugins/plugin-chain.js';
 
 /** What the matcher needs of a request. Built by the proxy from the raw request; no parsing in between. */
 export interface MatchInput {
@@ -51,6 +52,8 @@ export interface CompiledRoute extends RouteEntry {
   pickBackend(): CompiledBackend | undefined;
   timeouts: ResolvedTimeouts;
   websocket: boolean;
+  /** Route, plugin-config and global-rule plugins merged; undefined when none (then they cost nothing). */
+  plugins: PluginChain | undefined;
 }
 
 /** One immutable compiled config; a request reads it once. */

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { errorCatalog, type ErrorCode } from '@sluice/model';
+import type { ClientSide } from './front/client-side.js';
 
 /** The error codes the proxy itself answers with. */
 export type ProxyErrorCode =
@@ -42,7 +42,7 @@ export const errorResponses: Record<ProxyErrorCode, PrebuiltError> = {
 export const rawBadRequest = Buffer.from('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1');
 
 /** Writes a prebuilt error; `closing` asks the client to drop the connection (drain). */
-export function sendError(res: ServerResponse, code: ProxyErrorCode, closing: boolean): number {
+export function sendError(res: ClientSide, code: ProxyErrorCode, closing: boolean): number {
   const e = errorResponses[code];
   res.writeHead(e.status, closing ? e.closingHeaders : e.headers);
   res.end(e.body);

@@ -4,6 +4,9 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { MatchInput, RoutingTable } from '../compile/types.js';
 import { errorResponses, rawBadRequest, sendError, type ProxyErrorCode } from './error-responses.js';
+import type { ClientSide, FrontHandler, RequestHead } from './front/client-side.js';
+import { NodeClient } from './front/node-client.js';
+import { createRawFront, type RawFrontOptions, type RawFrontServer } from './front/raw-front.js';
 import { ProxyExchange, type ExchangeHost } from './proxy-exchange.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { upstreamSettings } from './upstream-settings.js';
@@ -18,10 +21,12 @@ export interface HttpProxyOptions {
 }
 
 export interface HttpProxy {
-  handleRequest(req: IncomingMessage, res: ServerResponse): void;
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Wires 'request', 'upgrade' and 'clientError' and tracks the server's connections for drain. */
+  handleRequest(client: ClientSide): void;
+  handleUpgrade(req: RequestHead, socket: Duplex, head: Buffer): void;
+  /** node:http front: wires 'request', 'upgrade' and 'clientError' and tracks the server's connections for drain. */
   attach(server: HttpServer | HttpsServer): void;
+  /** The raw HTTP/1.1 front: a `net.Server` (not yet listening) serving this proxy, tracked for drain. */
+  createRawServer(opts?: RawFrontOptions): RawFrontServer;
   /** Graceful shutdown: finish in-flight requests, close idle and finished connections, end tunnels by `graceMs`. */
   drain(graceMs: number): Promise<void>;
   /** Destroys the upstream keep-alive pools. */
@@ -35,9 +40,10 @@ type TrackedSocket = Socket & { sluiceProxy?: HttpProxyCore };
 export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
   const core = new HttpProxyCore(opts);
   return {
-    handleRequest: (req, res) => core.handleRequest(req, res),
+    handleRequest: (client) => core.handleRequest(client),
     handleUpgrade: (req, socket, head) => core.handleUpgrade(req, socket, head),
     attach: (server) => core.attach(server),
+    createRawServer: (rawOpts) => core.createRawServer(rawOpts),
     drain: (graceMs) => core.drain(graceMs),
     close: () => core.close(),
     stats: () => ({ inFlight: core.inFlight, tunnels: core.tunnels.size, idleUpstreamSockets: core.pools.idleCount }),
@@ -45,12 +51,15 @@ export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
 }
 
 /** The proxy's shared state. One per worker; requests hold only their `ProxyExchange`. */
-class HttpProxyCore implements ExchangeHost, TunnelHost {
+/** What drain needs of a front server (node:http's and the raw front both have it). */
+type FrontServer = { closeIdleConnections(): void };
+
+class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   readonly pools = new UpstreamPools();
   readonly tunnels = new Set<WebSocketTunnel>();
   draining = false;
   inFlight = 0;
-  private readonly servers: (HttpServer | HttpsServer)[] = [];
+  private readonly servers: FrontServer[] = [];
   private readonly sockets = new Set<TrackedSocket>();
   /** Matching is synchronous, so one input object serves every request. */
   private readonly matchInput: MatchInput = { host: undefined, path: '/', method: 'GET', headers: {}, query: '' };
@@ -59,16 +68,16 @@ class HttpProxyCore implements ExchangeHost, TunnelHost {
 
   constructor(private readonly opts: HttpProxyOptions) {}
 
-  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+  handleRequest(client: ClientSide): void {
     const startedAt = performance.now();
     const table = this.opts.getTable();
-    if (table === undefined) return this.answer(undefined, res, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
-    const route = table.http.match(this.fillMatchInput(req));
-    if (route === undefined) return this.answer(undefined, res, 'GW_ERR_ROUTE_NOT_FOUND', startedAt);
+    if (table === undefined) return this.answer(undefined, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
+    const route = table.http.match(this.fillMatchInput(client));
+    if (route === undefined) return this.answer(undefined, client, 'GW_ERR_ROUTE_NOT_FOUND', startedAt);
     const backend = route.pickBackend();
-    if (backend === undefined) return this.answer(route.id, res, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
+    if (backend === undefined) return this.answer(route.id, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
     this.inFlight++;
-    new ProxyExchange(this, req, res, route, backend, upstreamSettings(backend.upstream), startedAt).start();
+    new ProxyExchange(this, client, route, backend, upstreamSettings(backend.upstream), startedAt).start();
   }
 
   exchangeDone(exchange: ProxyExchange, status: number): void {
@@ -76,13 +85,13 @@ class HttpProxyCore implements ExchangeHost, TunnelHost {
     this.opts.onRequestDone?.(exchange.route.id, status, performance.now() - exchange.startedAt);
     if (this.draining) {
       // Responses whose head went out before the drain began did not say `Connection: close`.
-      const socket = exchange.req.socket;
+      const socket = exchange.client.socket;
       if (!socket.destroyed) socket.destroySoon();
       this.checkDrained();
     }
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(req: RequestHead, socket: Duplex, head: Buffer): void {
     socket.on('error', ignoreError);
     const table = this.opts.getTable();
     if (table === undefined) return rejectUpgrade(socket, 'GW_ERR_UPSTREAM_UNAVAILABLE');
@@ -102,14 +111,23 @@ class HttpProxyCore implements ExchangeHost, TunnelHost {
 
   attach(server: HttpServer | HttpsServer): void {
     this.servers.push(server);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handleRequest(req, res));
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handleRequest(new NodeClient(req, res)));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(nodeRequestHead(req), socket, head));
     server.on('clientError', onClientError);
-    server.on('connection', (socket: TrackedSocket) => {
-      socket.sluiceProxy = this;
-      this.sockets.add(socket);
-      socket.on('close', onTrackedSocketClose);
-    });
+    server.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
+  }
+
+  createRawServer(opts: RawFrontOptions | undefined): RawFrontServer {
+    const server = createRawFront(this, opts);
+    this.servers.push(server);
+    server.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
+    return server;
+  }
+
+  trackSocket(socket: TrackedSocket): void {
+    socket.sluiceProxy = this;
+    this.sockets.add(socket);
+    socket.on('close', onTrackedSocketClose);
   }
 
   socketClosed(socket: TrackedSocket): void {
@@ -151,13 +169,13 @@ class HttpProxyCore implements ExchangeHost, TunnelHost {
     resolve();
   }
 
-  private fillMatchInput(req: IncomingMessage): MatchInput {
+  private fillMatchInput(req: RequestHead): MatchInput {
     const input = this.matchInput;
-    const url = req.url ?? '/';
+    const url = req.url;
     const q = url.indexOf('?');
     const headers = req.headers;
     input.host = headers.host;
-    input.method = req.method ?? 'GET';
+    input.method = req.method;
     input.headers = headers;
     if (q < 0) {
       input.path = url;
@@ -169,10 +187,15 @@ class HttpProxyCore implements ExchangeHost, TunnelHost {
     return input;
   }
 
-  private answer(routeId: string | undefined, res: ServerResponse, code: ProxyErrorCode, startedAt: number): void {
+  private answer(routeId: string | undefined, res: ClientSide, code: ProxyErrorCode, startedAt: number): void {
     const status = sendError(res, code, this.draining);
     this.opts.onRequestDone?.(routeId, status, performance.now() - startedAt);
   }
+}
+
+/** node:http's request as the head the upgrade path reads (its url and method are set for server requests). */
+function nodeRequestHead(req: IncomingMessage): RequestHead {
+  return req as IncomingMessage & RequestHead;
 }
 
 function rejectUpgrade(socket: Duplex, code: ProxyErrorCode): void {

@@ -1,8 +1,9 @@
 import { clientAddress } from './client-address.js';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { NodeRef, PickContext, Selection } from '../balancer/types.js';
 import type { CompiledBackend, CompiledRoute } from '../compile/types.js';
 import { sendError, type ProxyErrorCode } from './error-responses.js';
+import type { ClientSide, ClientSink } from './front/client-side.js';
 import { buildRequestHead } from './request-head.js';
 import { forwardableResponseHeaders } from './response-headers.js';
 import type { ConnectionUser, UpstreamConnection } from './upstream-connection.js';
@@ -28,15 +29,13 @@ const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 /** Status reported to metrics when the client left before a response was sent (nginx's 499). */
 export const CLIENT_CLOSED_STATUS = 499;
 
-type ExchangeCarrier = { sluiceExchange?: ProxyExchange };
-
 /**
  * One proxied request: picks nodes, runs attempts (with retries), streams the request body up
  * and the response down with back-pressure. It is also the request's `PickContext`, so a
- * request allocates this one object for all of its proxy state. Listeners are module-level
- * functions that find the exchange through `req`/`res`.
+ * request allocates this one object for all of its proxy state. The client side (raw front or
+ * node:http) calls it directly as its `ClientSink`.
  */
-export class ProxyExchange implements ConnectionUser, PickContext {
+export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   // PickContext
   readonly remoteAddress: string;
   readonly headers: IncomingHttpHeaders;
@@ -68,27 +67,24 @@ export class ProxyExchange implements ConnectionUser, PickContext {
 
   constructor(
     private readonly host: ExchangeHost,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly client: ClientSide,
     readonly route: CompiledRoute,
     private readonly backend: CompiledBackend,
     settings: UpstreamSettings,
     readonly startedAt: number,
   ) {
-    const headers = req.headers;
-    this.remoteAddress = clientAddress(req.socket.remoteAddress);
+    const headers = client.headers;
+    this.remoteAddress = clientAddress(client.socket.remoteAddress);
     this.headers = headers;
-    this.url = req.url ?? '/';
+    this.url = client.url;
     this.settings = settings;
     this.retriesLeft = settings.retries;
     this.chunked = headers['transfer-encoding'] !== undefined;
     const length = headers['content-length'];
     this.hasBody = this.chunked || (length !== undefined && length !== '0');
     this.bodyDone = !this.hasBody;
-    this.skipBody = req.method === 'HEAD' ? 1 : 0;
-    (req as ExchangeCarrier).sluiceExchange = this;
-    (res as ExchangeCarrier).sluiceExchange = this;
-    res.on('close', onResClose);
+    this.skipBody = client.method === 'HEAD' ? 1 : 0;
+    client.attach(this);
   }
 
   /** Runs the first attempt; answers 503 when no node is available. */
@@ -129,7 +125,7 @@ export class ProxyExchange implements ConnectionUser, PickContext {
   private sendHead(conn: UpstreamConnection): void {
     // The head only depends on the node when Host comes from it.
     if (this.head === undefined || this.settings.passHost !== 'pass') {
-      this.head = buildRequestHead(this.req, this.node!, this.settings, false, this.chunked ? CHUNKED_FRAMING : '');
+      this.head = buildRequestHead(this.client, this.node!, this.settings, false, this.chunked ? CHUNKED_FRAMING : '');
     }
     conn.requests++;
     conn.receivedBytes = false;
@@ -141,14 +137,12 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     this.arm(Phase.Sending, this.route.timeouts.sendMs);
     if (!this.bodyStarted) {
       this.bodyStarted = true;
-      const req = this.req;
-      req.on('data', onReqData);
-      req.on('end', onReqEnd);
+      this.client.readBody();
     }
   }
 
   /** A chunk of the client's request body. */
-  writeBody(chunk: Buffer): void {
+  onRequestBody(chunk: Buffer): void {
     const conn = this.conn;
     if (conn === undefined) return; // the attempt already failed; the answer is on its way
     const socket = conn.socket;
@@ -160,11 +154,11 @@ export class ProxyExchange implements ConnectionUser, PickContext {
       flushed = socket.write(CRLF);
       socket.uncork();
     } else flushed = socket.write(chunk);
-    if (!flushed) this.req.pause();
+    if (!flushed) this.client.pauseBody();
     if (this.phase === Phase.Sending) this.timer!.refresh();
   }
 
-  endBody(): void {
+  onRequestEnd(): void {
     this.bodyDone = true;
     const conn = this.conn;
     if (conn === undefined) return;
@@ -174,7 +168,7 @@ export class ProxyExchange implements ConnectionUser, PickContext {
 
   onWritable(): void {
     if (!this.bodyDone) {
-      this.req.resume();
+      this.client.resumeBody();
       if (this.phase === Phase.Sending) this.timer!.refresh();
     }
   }
@@ -204,7 +198,7 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
     if (this.host.draining) headers.push('Connection', 'close');
     try {
-      this.res.writeHead(status, headers);
+      this.client.writeHead(status, headers);
     } catch {
       // A header Node refuses to send (e.g. an invalid character): the response is unusable.
       this.abandonConnection();
@@ -218,11 +212,8 @@ export class ProxyExchange implements ConnectionUser, PickContext {
   onResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
     if (this.discarding) return;
     this.timer!.refresh();
-    if (!this.res.write(chunk)) {
-      // Back-pressure: stop reading the upstream until the client catches up.
-      conn.socket.pause();
-      this.res.once('drain', onResDrain);
-    }
+    // Back-pressure: stop reading the upstream until the client catches up (`onClientDrain`).
+    if (!this.client.write(chunk)) conn.socket.pause();
   }
 
   onResponseEnd(conn: UpstreamConnection): void {
@@ -232,7 +223,7 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     if (this.bodyDone) pool.release(conn, this.settings);
     else {
       pool.discard(conn);
-      this.req.resume(); // let the rest of the body drain away
+      this.client.resumeBody(); // let the rest of the body drain away
     }
     if (this.discarding) {
       this.discarding = false;
@@ -241,17 +232,17 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     }
     this.clearTimer();
     this.phase = Phase.Done;
-    this.res.end();
+    this.client.end();
   }
 
   onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void {
     this.conn = undefined;
     this.pool!.discard(conn);
-    if (this.phase === Phase.Streaming || this.res.headersSent) {
+    if (this.phase === Phase.Streaming || this.client.headersSent) {
       // The status is already out: cutting the client connection is the only honest signal.
       this.clearTimer();
       this.phase = Phase.Done;
-      this.res.destroy();
+      this.client.destroy();
       return;
     }
     if (this.discarding) {
@@ -272,7 +263,7 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     const retryable =
       this.settings.retryOnError &&
       !this.bodyStarted &&
-      (reason === 'connect' || (reason === 'reset' && IDEMPOTENT.has(this.req.method!)));
+      (reason === 'connect' || (reason === 'reset' && IDEMPOTENT.has(this.client.method)));
     if (retryable && this.retriesLeft > 0) {
       this.retriesLeft--;
       this.nextAttempt();
@@ -285,9 +276,9 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     const phase = this.phase;
     if (phase === Phase.Done) return;
     this.abandonConnection();
-    if (phase === Phase.Streaming || this.res.headersSent) {
+    if (phase === Phase.Streaming || this.client.headersSent) {
       this.phase = Phase.Done;
-      this.res.destroy();
+      this.client.destroy();
       return;
     }
     this.reportAttempt(undefined, 'timeout');
@@ -303,14 +294,14 @@ export class ProxyExchange implements ConnectionUser, PickContext {
     } else this.fail('GW_ERR_UPSTREAM_TIMEOUT');
   }
 
-  resumeUpstream(): void {
+  onClientDrain(): void {
     const conn = this.conn;
     if (conn !== undefined && conn.socket.isPaused()) conn.socket.resume();
   }
 
   /** The client response closed: finished, or the client went away mid-way. */
   onClientClosed(): void {
-    const finished = this.res.writableFinished;
+    const finished = this.client.writableFinished;
     if (!finished) {
       this.clearTimer();
       this.abandonConnection();
@@ -318,15 +309,15 @@ export class ProxyExchange implements ConnectionUser, PickContext {
       if (!this.attemptReported) this.reportAttempt(undefined, undefined);
     }
     this.phase = Phase.Done;
-    this.host.exchangeDone(this, finished || this.res.headersSent ? this.res.statusCode : CLIENT_CLOSED_STATUS);
+    this.host.exchangeDone(this, finished || this.client.headersSent ? this.client.statusCode : CLIENT_CLOSED_STATUS);
   }
 
   private fail(code: ProxyErrorCode): void {
     this.clearTimer();
     this.phase = Phase.Done;
-    if (!this.bodyDone) this.req.resume();
-    if (this.res.headersSent) this.res.destroy();
-    else if (!this.res.destroyed) sendError(this.res, code, this.host.draining);
+    if (!this.bodyDone) this.client.resumeBody();
+    if (this.client.headersSent) this.client.destroy();
+    else if (!this.client.destroyed) sendError(this.client, code, this.host.draining);
   }
 
   private abandonConnection(): void {
@@ -371,16 +362,4 @@ export class ProxyExchange implements ConnectionUser, PickContext {
 
 function onExchangeTimer(exchange: ProxyExchange): void {
   exchange.onTimer();
-}
-function onReqData(this: ExchangeCarrier, chunk: Buffer): void {
-  this.sluiceExchange!.writeBody(chunk);
-}
-function onReqEnd(this: ExchangeCarrier): void {
-  this.sluiceExchange!.endBody();
-}
-function onResDrain(this: ExchangeCarrier): void {
-  this.sluiceExchange!.resumeUpstream();
-}
-function onResClose(this: ExchangeCarrier): void {
-  this.sluiceExchange!.onClientClosed();
 }

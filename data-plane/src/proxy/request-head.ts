@@ -1,7 +1,7 @@
 import { clientAddress } from './client-address.js';
-import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { NodeRef } from '../balancer/types.js';
+import type { RequestHead } from './front/client-side.js';
 import { connectionTokens } from './hop-by-hop.js';
 import type { UpstreamSettings } from './upstream-settings.js';
 
@@ -52,7 +52,7 @@ export function nodeHostHeader(node: NodeRef, https: boolean): string {
  * hop-by-hop ones (an upgrade keeps `Connection`/`Upgrade` exactly), then Host per `passHost`
  * and the X-Forwarded-* / X-Real-IP set. `framing` is appended verbatim (e.g. chunked).
  */
-export function buildRequestHead(req: IncomingMessage, node: NodeRef, settings: UpstreamSettings, upgrade: boolean, framing: string): string {
+export function buildRequestHead(req: RequestHead, node: NodeRef, settings: UpstreamSettings, upgrade: boolean, framing: string): string {
   const raw = req.rawHeaders;
   const headers = req.headers;
   const extraHop = upgrade ? undefined : connectionTokens(headers.connection);

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import type { NodeRef } from '../balancer/types.js';
 import type { CompiledBackend, CompiledRoute } from '../compile/types.js';
 import { errorResponses, type ProxyErrorCode } from './error-responses.js';
+import type { RequestHead } from './front/client-side.js';
 import { buildRequestHead } from './request-head.js';
 import { serverNameFor, type UpstreamSettings } from './upstream-settings.js';
 
@@ -42,7 +43,7 @@ export class WebSocketTunnel {
 
   constructor(
     private readonly host: TunnelHost,
-    private readonly req: IncomingMessage,
+    private readonly req: RequestHead,
     private readonly client: TunnelSocket,
     private readonly head: Buffer,
     private readonly route: CompiledRoute,

@@ -1,0 +1,197 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ClientSide, ClientSink } from './client-side.js';
+import type { FrontConnection } from './front-connection.js';
+import { requestHeaders } from './request-headers.js';
+import { buildResponseHead, Framing, type HeadDecision } from './response-head.js';
+
+/** Where the request body goes. */
+const Body = { Buffering: 0, Reading: 1, Discarding: 2 } as const;
+type Body = (typeof Body)[keyof typeof Body];
+
+/** Bodies up to this size go out in the same write as what precedes them (one copy beats a writev). */
+const COALESCE_LIMIT = 16 * 1024;
+const CRLF = Buffer.from('\r\n', 'latin1');
+const LAST_CHUNK = '0\r\n\r\n';
+
+/**
+ * One request on a raw front connection and its response: everything the exchange needs of
+ * the client, in one object. The body is pushed by the connection's parser callbacks; the
+ * response is framed here and written straight to the socket.
+ */
+export class FrontRequest implements ClientSide, HeadDecision {
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: Socket;
+  readonly http11: boolean;
+  // HeadDecision
+  framing: Framing = Framing.None;
+  /** From llhttp (version and Connection), then narrowed by the response (drain, close-delimited). */
+  keepAlive: boolean;
+
+  statusCode = 200;
+  headersSent = false;
+  destroyed = false;
+  writableFinished = false;
+  /** Whether the client was told the outcome (finished or gone); once. */
+  closeReported = false;
+  private sink: ClientSink | undefined = undefined;
+  private body: Body = Body.Buffering;
+  private buffered: Buffer[] | undefined = undefined;
+  private bodyEnded = false;
+  private pendingHead: string | undefined = undefined;
+  private readonly noBody: boolean;
+
+  constructor(
+    readonly conn: FrontConnection,
+    readonly method: string,
+    readonly url: string,
+    readonly rawHeaders: string[],
+    versionMinor: number,
+    keepAlive: boolean,
+    readonly upgrade: boolean,
+  ) {
+    this.headers = requestHeaders(rawHeaders);
+    this.socket = conn.socket;
+    this.http11 = versionMinor >= 1;
+    this.keepAlive = keepAlive;
+    this.noBody = method === 'HEAD';
+  }
+
+  attach(sink: ClientSink): void {
+    this.sink = sink;
+  }
+
+  // --- request body, pushed by the connection ---
+
+  onBody(chunk: Buffer): void {
+    if (this.body === Body.Reading) this.sink!.onRequestBody(chunk);
+    else if (this.body === Body.Buffering) {
+      (this.buffered ??= []).push(chunk);
+      this.conn.holdForBody(true);
+    }
+  }
+
+  onMessageComplete(): void {
+    this.bodyEnded = true;
+    if (this.body === Body.Reading) this.sink!.onRequestEnd();
+  }
+
+  readBody(): void {
+    if (this.body !== Body.Buffering) return;
+    this.body = Body.Reading;
+    const buffered = this.buffered;
+    this.buffered = undefined;
+    this.conn.holdForBody(false);
+    if (buffered !== undefined) for (const chunk of buffered) this.sink!.onRequestBody(chunk);
+    if (this.bodyEnded) this.sink!.onRequestEnd();
+  }
+
+  pauseBody(): void {
+    this.conn.holdForBackPressure(true);
+  }
+
+  resumeBody(): void {
+    if (this.body === Body.Buffering) this.discardBody();
+    this.conn.holdForBackPressure(false);
+  }
+
+  discardBody(): void {
+    if (this.body === Body.Reading) return;
+    this.body = Body.Discarding;
+    this.buffered = undefined;
+    this.conn.holdForBody(false);
+  }
+
+  // --- response ---
+
+  writeHead(status: number, headers: string[]): void {
+    if (this.headersSent) throw new Error('response head already sent');
+    this.statusCode = status;
+    this.headersSent = true;
+    if (this.conn.handler.draining) this.keepAlive = false;
+    this.pendingHead = buildResponseHead(status, headers, this.noBody, this.http11, this);
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.destroyed || this.writableFinished) return true;
+    if (this.framing === Framing.None || chunk.length === 0) return true;
+    const socket = this.socket;
+    const chunked = this.framing === Framing.Chunked;
+    let prefix = this.pendingHead ?? '';
+    this.pendingHead = undefined;
+    if (chunked) prefix += `${chunk.length.toString(16)}\r\n`;
+    if (chunk.length <= COALESCE_LIMIT) {
+      const out = Buffer.allocUnsafe(prefix.length + chunk.length + (chunked ? 2 : 0));
+      out.write(prefix, 0, 'latin1');
+      chunk.copy(out, prefix.length);
+      if (chunked) CRLF.copy(out, prefix.length + chunk.length);
+      return this.flushed(socket.write(out));
+    }
+    socket.cork();
+    if (prefix.length > 0) socket.write(prefix, 'latin1');
+    let flushed = socket.write(chunk);
+    if (chunked) flushed = socket.write(CRLF);
+    socket.uncork();
+    return this.flushed(flushed);
+  }
+
+  end(body?: Buffer): void {
+    if (this.destroyed || this.writableFinished) return;
+    if (!this.headersSent) this.writeHead(this.statusCode, []);
+    if (body !== undefined && body.length > 0 && this.framing !== Framing.None) {
+      if (this.framing === Framing.Chunked) {
+        // Head (if still pending), the one chunk and the last chunk in one write.
+        this.socket.write(`${this.pendingHead ?? ''}${body.length.toString(16)}\r\n${body.toString('latin1')}\r\n${LAST_CHUNK}`, 'latin1');
+        this.pendingHead = undefined;
+        return this.finish();
+      }
+      this.write(body);
+    }
+    const tail = this.framing === Framing.Chunked ? LAST_CHUNK : '';
+    const head = this.pendingHead;
+    this.pendingHead = undefined;
+    if (head !== undefined) this.socket.write(head + tail, 'latin1');
+    else if (tail !== '') this.socket.write(tail, 'latin1');
+    this.finish();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.socket.destroy();
+  }
+
+  /** The connection is going away before the response finished. */
+  clientGone(): void {
+    this.destroyed = true;
+    this.reportClosed();
+  }
+
+  /** The socket drained; tells the exchange if it waits for that. */
+  drained(): void {
+    if (this.awaitingDrain) {
+      this.awaitingDrain = false;
+      this.sink?.onClientDrain();
+    }
+  }
+
+  private awaitingDrain = false;
+
+  private flushed(ok: boolean): boolean {
+    if (!ok) this.awaitingDrain = true;
+    return ok;
+  }
+
+  private finish(): void {
+    this.writableFinished = true;
+    if (!this.bodyEnded) this.discardBody();
+    this.reportClosed();
+    this.conn.responseFinished(this);
+  }
+
+  private reportClosed(): void {
+    if (this.closeReported) return;
+    this.closeReported = true;
+    this.sink?.onClientClosed();
+  }
+}
