@@ -2,7 +2,12 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { MatchInput, RoutingTable } from '../compile/types.js';
+import type { TLSSocket } from 'node:tls';
+import type { CompiledRoute, MatchInput, RoutingTable } from '../compile/types.js';
+import { removeHeader } from '../plugins/flat-headers.js';
+import type { ShortCircuit } from '../plugins/plugin.js';
+import { PluginContext } from '../plugins/plugin-context.js';
+import { clientAddress } from './client-address.js';
 import { errorResponses, rawBadRequest, sendError, type ProxyErrorCode } from './error-responses.js';
 import type { ClientSide, FrontHandler, RequestHead } from './front/client-side.js';
 import { NodeClient } from './front/node-client.js';
@@ -74,15 +79,70 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     if (table === undefined) return this.answer(undefined, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
     const route = table.http.match(this.fillMatchInput(client));
     if (route === undefined) return this.answer(undefined, client, 'GW_ERR_ROUTE_NOT_FOUND', startedAt);
+    const chain = route.plugins;
+    if (chain === undefined) return this.forward(client, route, undefined, startedAt);
+    // Plugins see the request before any upstream work; they may answer it themselves.
+    const url = client.url;
+    const q = url.indexOf('?');
+    const ctx = new PluginContext(
+      client.method,
+      q < 0 ? url : url.slice(0, q),
+      q < 0 ? '' : url.slice(q + 1),
+      client.headers,
+      clientAddress(client.socket.remoteAddress),
+      (client.socket as TLSSocket).encrypted === true ? 'https' : 'http',
+      route.id,
+      startedAt,
+    );
+    ctx.chain = chain;
+    const verdict = chain.runRequest(ctx);
+    if (verdict instanceof Promise) {
+      this.inFlight++;
+      verdict.then(
+        (v) => {
+          this.inFlight--;
+          this.afterPlugins(client, route, ctx, v, startedAt);
+        },
+        () => {
+          this.inFlight--;
+          this.afterPlugins(client, route, ctx, { status: 500, body: 'plugin failed' }, startedAt);
+        },
+      );
+      return;
+    }
+    this.afterPlugins(client, route, ctx, verdict, startedAt);
+  }
+
+  private afterPlugins(client: ClientSide, route: CompiledRoute, ctx: PluginContext, verdict: ShortCircuit | undefined, startedAt: number): void {
+    if (verdict === undefined) return this.forward(client, route, ctx, startedAt);
+    if (client.destroyed) return;
+    const head = ctx.chain!.respond(ctx, verdict);
+    if (this.draining) head.headers.push('Connection', 'close');
+    const body = head.body === undefined ? undefined : typeof head.body === 'string' ? Buffer.from(head.body) : head.body;
+    if (body !== undefined) {
+      removeHeader(head.headers, 'content-length');
+      head.headers.push('Content-Length', String(body.length));
+    }
+    client.writeHead(head.status, head.headers);
+    client.end(body);
+    const ms = performance.now() - startedAt;
+    this.opts.onRequestDone?.(route.id, head.status, ms);
+    ctx.chain!.runLog(ctx, head.status, ms);
+  }
+
+  private forward(client: ClientSide, route: CompiledRoute, ctx: PluginContext | undefined, startedAt: number): void {
     const backend = route.pickBackend();
     if (backend === undefined) return this.answer(route.id, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
     this.inFlight++;
-    new ProxyExchange(this, client, route, backend, upstreamSettings(backend.upstream), startedAt).start();
+    new ProxyExchange(this, client, route, backend, upstreamSettings(backend.upstream), startedAt, ctx).start();
   }
 
   exchangeDone(exchange: ProxyExchange, status: number): void {
     this.inFlight--;
-    this.opts.onRequestDone?.(exchange.route.id, status, performance.now() - exchange.startedAt);
+    const ms = performance.now() - exchange.startedAt;
+    this.opts.onRequestDone?.(exchange.route.id, status, ms);
+    const plugins = exchange.plugins;
+    if (plugins !== undefined) plugins.chain!.runLog(plugins, status, ms);
     if (this.draining) {
       // Responses whose head went out before the drain began did not say `Connection: close`.
       const socket = exchange.client.socket;

@@ -9,6 +9,8 @@ import { forwardableResponseHeaders } from './response-headers.js';
 import type { ConnectionUser, UpstreamConnection } from './upstream-connection.js';
 import type { NodePool, UpstreamPools } from './upstream-pools.js';
 import type { UpstreamSettings } from './upstream-settings.js';
+import type { PluginContext } from '../plugins/plugin-context.js';
+import { removeHeader } from '../plugins/flat-headers.js';
 
 /** What an exchange needs from the proxy that started it. */
 export interface ExchangeHost {
@@ -64,6 +66,8 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   private lastError: ProxyErrorCode = 'GW_ERR_UPSTREAM_CONNECT';
   private head: string | undefined = undefined;
   private readonly skipBody: number;
+  /** A body a plugin put in place of the upstream's (response-rewrite); the upstream's is dropped. */
+  private replacementBody: Buffer | undefined = undefined;
 
   constructor(
     private readonly host: ExchangeHost,
@@ -72,6 +76,8 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     private readonly backend: CompiledBackend,
     settings: UpstreamSettings,
     readonly startedAt: number,
+    /** The request's plugin context, when the route has plugins. */
+    readonly plugins: PluginContext | undefined = undefined,
   ) {
     const headers = client.headers;
     this.remoteAddress = clientAddress(client.socket.remoteAddress);
@@ -125,7 +131,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   private sendHead(conn: UpstreamConnection): void {
     // The head only depends on the node when Host comes from it.
     if (this.head === undefined || this.settings.passHost !== 'pass') {
-      this.head = buildRequestHead(this.client, this.node!, this.settings, false, this.chunked ? CHUNKED_FRAMING : '');
+      this.head = buildRequestHead(this.client, this.node!, this.settings, false, this.chunked ? CHUNKED_FRAMING : '', this.plugins);
     }
     conn.requests++;
     conn.receivedBytes = false;
@@ -194,8 +200,22 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
         return this.skipBody;
       }
     }
-    const headers = forwardableResponseHeaders(rawHeaders);
+    let headers = forwardableResponseHeaders(rawHeaders);
     if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
+    const plugins = this.plugins;
+    if (plugins !== undefined) {
+      const filtered = plugins.chain!.runResponseHeaders(plugins, status, headers);
+      status = filtered.status;
+      headers = filtered.headers;
+      if (filtered.body !== undefined) {
+        // The upstream's body is read and dropped (the connection stays reusable); ours goes out.
+        const body = typeof filtered.body === 'string' ? Buffer.from(filtered.body) : filtered.body;
+        this.replacementBody = body;
+        removeHeader(headers, 'content-length');
+        removeHeader(headers, 'transfer-encoding');
+        headers.push('Content-Length', String(body.length));
+      }
+    }
     if (this.host.draining) headers.push('Connection', 'close');
     try {
       this.client.writeHead(status, headers);
@@ -210,7 +230,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   }
 
   onResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
-    if (this.discarding) return;
+    if (this.discarding || this.replacementBody !== undefined) return;
     this.timer!.refresh();
     // Back-pressure: stop reading the upstream until the client catches up (`onClientDrain`).
     if (!this.client.write(chunk)) conn.socket.pause();
@@ -232,7 +252,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     }
     this.clearTimer();
     this.phase = Phase.Done;
-    this.client.end();
+    this.client.end(this.replacementBody);
   }
 
   onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void {

@@ -4,6 +4,8 @@ import type { NodeRef } from '../balancer/types.js';
 import type { RequestHead } from './front/client-side.js';
 import { connectionTokens } from './hop-by-hop.js';
 import type { UpstreamSettings } from './upstream-settings.js';
+import { applyHeaderOps } from '../plugins/header-ops.js';
+import type { PluginContext } from '../plugins/plugin-context.js';
 
 /** How each request header is treated; anything not listed is forwarded as received. */
 const Treat = {
@@ -30,6 +32,8 @@ const TREATMENT = new Map<string, Treat>([
   ['x-forwarded-host', Treat.Drop],
   ['x-forwarded-port', Treat.Drop],
   ['x-real-ip', Treat.Drop],
+  // Only an auth plugin may say who the consumer is; a client-sent value never passes.
+  ['x-consumer-username', Treat.Drop],
   ['connection', Treat.UpgradeOnly],
   ['upgrade', Treat.UpgradeOnly],
 ]);
@@ -52,16 +56,38 @@ export function nodeHostHeader(node: NodeRef, https: boolean): string {
  * hop-by-hop ones (an upgrade keeps `Connection`/`Upgrade` exactly), then Host per `passHost`
  * and the X-Forwarded-* / X-Real-IP set. `framing` is appended verbatim (e.g. chunked).
  */
-export function buildRequestHead(req: RequestHead, node: NodeRef, settings: UpstreamSettings, upgrade: boolean, framing: string): string {
-  const raw = req.rawHeaders;
+export function buildRequestHead(
+  req: RequestHead,
+  node: NodeRef,
+  settings: UpstreamSettings,
+  upgrade: boolean,
+  framing: string,
+  plugins?: PluginContext,
+): string {
+  let raw = req.rawHeaders;
   const headers = req.headers;
   const extraHop = upgrade ? undefined : connectionTokens(headers.connection);
-  let head = `${req.method} ${req.url} HTTP/1.1\r\n`;
+  let head =
+    plugins === undefined
+      ? `${req.method} ${req.url} HTTP/1.1\r\n`
+      : `${plugins.upstreamMethod ?? req.method} ${plugins.upstreamTarget()} HTTP/1.1\r\n`;
+  const ops = plugins?.upstreamHeaderOps;
+  let opsApplied = false;
+  if (ops !== undefined) {
+    // Plugins edit the client's headers; what they set (e.g. X-Consumer-Username) is theirs to
+    // send, so the client's own copies of those names are dropped first.
+    const edited: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() !== 'x-consumer-username') edited.push(raw[i], raw[i + 1]);
+    applyHeaderOps(edited, ops);
+    raw = edited;
+    opsApplied = true;
+  }
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     const lower = name.toLowerCase();
     const treat = TREATMENT.get(lower);
-    if (treat === Treat.Drop || (treat === Treat.UpgradeOnly && !upgrade)) continue;
+    if (treat === Treat.Drop && !(opsApplied && lower === 'x-consumer-username')) continue;
+    if (treat === Treat.UpgradeOnly && !upgrade) continue;
     if (extraHop !== undefined && extraHop.includes(lower)) continue;
     head += `${name}: ${raw[i + 1]}\r\n`;
   }
@@ -70,7 +96,8 @@ export function buildRequestHead(req: RequestHead, node: NodeRef, settings: Upst
   const clientHost = headers.host;
   const priorFor = headers['x-forwarded-for'];
   let host: string;
-  if (settings.passHost === 'pass') host = clientHost ?? nodeHostHeader(node, settings.https);
+  if (plugins?.upstreamHost !== undefined) host = plugins.upstreamHost;
+  else if (settings.passHost === 'pass') host = clientHost ?? nodeHostHeader(node, settings.https);
   else if (settings.passHost === 'rewrite' && settings.upstreamHost !== undefined) host = settings.upstreamHost;
   else host = nodeHostHeader(node, settings.https);
   head +=
