@@ -1,35 +1,9 @@
 import client from 'prom-client';
+import { RouteTraffic } from './route-traffic.js';
 
-/** Latency buckets in seconds: fine-grained below 100 ms where a proxy lives. */
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-type CounterChild = ReturnType<client.Counter<'route' | 'status'>['labels']>;
-type HistogramChild = ReturnType<client.Histogram<'route'>['labels']>;
-
-/** Per-route cache of labelled children, so the hot path does one Map lookup and no label hashing. */
-interface RouteMetrics {
-  byStatus: Map<number, CounterChild>;
-  latency: HistogramChild;
-}
-
-/**
- * Metrics a worker exports. They live in the worker's default prom-client registry; the
- * primary aggregates all workers on the status port (prom-client AggregatorRegistry).
- */
 export function createWorkerMetrics(registry: client.Registry = client.register) {
-  const requests = new client.Counter({
-    name: 'sluice_http_requests_total',
-    help: 'HTTP requests by route and status ("" route = no route matched)',
-    labelNames: ['route', 'status'] as const,
-    registers: [registry],
-  });
-  const latency = new client.Histogram({
-    name: 'sluice_http_request_duration_seconds',
-    help: 'Time from request to the end of the response, by route',
-    labelNames: ['route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  const traffic = new RouteTraffic();
+  traffic.register(registry);
   const configRevision = new client.Gauge({
     name: 'sluice_config_revision',
     help: 'etcd revision of the routing table this worker serves',
@@ -74,8 +48,6 @@ export function createWorkerMetrics(registry: client.Registry = client.register)
     registers: [registry],
   });
 
-  const perRoute = new Map<string, RouteMetrics>();
-
   return {
     configRevision,
     configStale,
@@ -87,30 +59,12 @@ export function createWorkerMetrics(registry: client.Registry = client.register)
 
     /** Called once per finished request on the hot path. */
     recordRequest(routeId: string | undefined, status: number, durationMs: number): void {
-      const key = routeId ?? '';
-      let m = perRoute.get(key);
-      if (m === undefined) {
-        m = { byStatus: new Map(), latency: latency.labels(key) };
-        perRoute.set(key, m);
-      }
-      let c = m.byStatus.get(status);
-      if (c === undefined) {
-        c = requests.labels(key, String(status));
-        m.byStatus.set(status, c);
-      }
-      c.inc();
-      m.latency.observe(durationMs / 1000);
+      traffic.record(routeId ?? '', status, durationMs / 1000);
     },
 
     /** Forgets routes that no longer exist, so deleted routes do not grow the registry forever. */
     retainRoutes(live: ReadonlySet<string>): void {
-      for (const key of perRoute.keys()) {
-        if (key !== '' && !live.has(key)) {
-          perRoute.delete(key);
-          requests.remove({ route: key } as never);
-          latency.remove(key);
-        }
-      }
+      traffic.retain(live);
     },
   };
 }
