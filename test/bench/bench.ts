@@ -22,6 +22,7 @@ import { REPO_ROOT, startSluiceDataPlane } from './lib/sluice-processes.js';
 import { measureConfigPropagation } from './sections/config-propagation.js';
 import { measureHttpThroughput, reportHttpThroughput, type ProxyUnderTest } from './sections/http-throughput.js';
 import { runRouterBench } from './sections/router-bench-section.js';
+import { measurePluginOverhead } from './sections/plugin-overhead.js';
 import { measureWebSocketEcho, reportWebSocketEcho } from './sections/websocket-echo.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -95,8 +96,8 @@ function summary(targets: TargetResult[]): string {
 
 async function main(): Promise<void> {
   const options = benchOptions();
-  // BENCH_SECTIONS=a,b picks sections (a http, b websocket, c propagation, d router); default all.
-  const wanted = new Set((process.env.BENCH_SECTIONS ?? 'a,b,c,d').split(',').map((x) => x.trim()));
+  // BENCH_SECTIONS=a,b picks sections (a http, b websocket, c propagation, d router, e plugin overhead); default all.
+  const wanted = new Set((process.env.BENCH_SECTIONS ?? 'a,b,c,d,e').split(',').map((x) => x.trim()));
   const sections: SectionReport[] = [];
   const report = [header(options)];
 
@@ -139,6 +140,15 @@ async function main(): Promise<void> {
     sections.push(reportHttpThroughput(httpProxies, http, NAMES));
   }
   await registry.stop(nodeProxy.proc);
+  if (wanted.has('e') && sluice.proc) {
+    sections.push(
+      await measurePluginOverhead(
+        { registry, etcd: etcdClient, prefix: PREFIX, upstreamId: 'u1', sluice: { port: sluice.port, pid: sluice.proc.pid } },
+        options,
+        log,
+      ),
+    );
+  }
 
   const wsProxies: ProxyUnderTest[] = [
     { name: NAMES.nginx, url: `ws://127.0.0.1:${nginxPort}/ws`, pid: nginxProxy.pid },

@@ -32,7 +32,7 @@ const SIDE_CONNECTIONS = [10, 200];
 const LOAD_CPU = 1;
 
 /** One wrk run against a proxy, with the CPU the proxy tree spent during it. */
-async function sample(registry: ProcessRegistry, proxy: ProxyUnderTest, connections: number, seconds: number, pass: number): Promise<HttpSample> {
+export async function sampleHttp(registry: ProcessRegistry, proxy: ProxyUnderTest, connections: number, seconds: number, pass: number): Promise<HttpSample> {
   const cpuBefore = processCpu(proxy.pid);
   const wrk = await runWrk(registry, proxy.url, connections, seconds, LOAD_CPU);
   const cpu = processCpu(proxy.pid) - cpuBefore;
@@ -55,7 +55,7 @@ export async function measureHttpThroughput(registry: ProcessRegistry, proxies: 
   const results = new Map<string, Samples>(live.map((p) => [p.name, { [MAIN_CONNECTIONS]: [], 10: [], 200: [] }]));
   const run = async (proxy: ProxyUnderTest, connections: number, seconds: number, pass: number) => {
     try {
-      const s = await sample(registry, proxy, connections, seconds, pass);
+      const s = await sampleHttp(registry, proxy, connections, seconds, pass);
       results.get(proxy.name)![connections]!.push(s);
       log(`  ${proxy.name} c${connections}: ${formatNumber(s.requestsPerSecond)} req/s, p99 ${s.p99.toFixed(2)} ms, ${s.cpuMicrosPerRequest.toFixed(1)} µs CPU/req${s.errors ? `, ${s.errors} errors` : ''}`);
     } catch (err) {
