@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { runControlPlane } from '@sluice/control-plane';
+import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
@@ -19,6 +20,8 @@ export async function run(_command, o) {
     adminKey = crypto.randomBytes(18).toString('base64url');
     console.log(`no --admin-key given; generated one for this run: ${adminKey}`);
   }
+  const custom = await registerCustomPluginSpecs(o['plugins-dir']);
+  if (custom.length) console.log(`custom plugins: ${custom.join(', ')}`);
   const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
   console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), etcd ${o.etcd}${o.prefix}`);
   onShutdown(() => cp.stop());

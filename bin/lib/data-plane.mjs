@@ -5,6 +5,6 @@ import { onShutdown } from './shutdown.mjs';
 
 export async function run(_command, o) {
   const dp = await runDataPlane(dataPlaneOptions(o, { cacheDir: path.resolve(o['data-dir'], 'cache') }));
-  console.log(`data plane: http port ${dp.httpPort}, status port ${dp.statusPort}, ${dp.workers} workers, etcd ${o.etcd}${o.prefix}`);
+  console.log(`data plane: http port ${dp.httpPort}, status port ${dp.statusPort}, https port ${dp.httpsPort}, ${dp.workers} workers, etcd ${o.etcd}${o.prefix}`);
   onShutdown(() => dp.stop());
 }

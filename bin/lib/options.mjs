@@ -1,6 +1,7 @@
 // Flag parsing for every `gateway` subcommand. Precedence: command-line flag, then the
 // GATEWAY_<FLAG> environment variable, then the YAML file given with --config, then the default.
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 
@@ -23,6 +24,7 @@ export const FLAGS = {
   kubeconfig: ['string', undefined, 'kubeconfig file (Kubernetes mode)'],
   'ingress-class': ['string', 'sluice', 'IngressClass name served'],
   'controller-name': ['string', 'sluice.dev/gateway-controller', 'controller name of our IngressClass and GatewayClass'],
+  'plugins-dir': ['string', undefined, 'folder of custom plugins (*.mjs); a change there restarts workers one by one'],
   'admin-key': ['string', undefined, 'admin API key (X-API-Key); generated when missing'],
   'viewer-key': ['string', undefined, 'read-only admin API key'],
   'data-dir': ['string', '.data', 'local state: etcd data (gateway up), config cache'],
@@ -110,6 +112,7 @@ export function dataPlaneOptions(o, extra = {}) {
     workers: o.workers,
     cacheDir: `${o['data-dir']}/cache`,
     drainSeconds: o['drain-seconds'],
+    pluginsDir: o['plugins-dir'] ? path.resolve(o['plugins-dir']) : undefined,
     ...extra,
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '@sluice/control-plane';
 import { runDataPlane } from '@sluice/data-plane';
 import { controlPlaneOptions } from './control-plane.mjs';
+import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { dataPlaneOptions } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
@@ -49,6 +50,7 @@ export async function run(_command, o) {
     }
   }
 
+  await registerCustomPluginSpecs(o['plugins-dir']);
   const cp = await runControlPlane(controlPlaneOptions(opts, adminKey));
   onShutdown(() => cp.stop());
   const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache') }));

@@ -4,3 +4,4 @@ export type { DataPlaneOptions } from './cluster/options.js';
 export { createEtcdSource } from './config/etcd-source.js';
 export { createStaticSource } from './config/static-source.js';
 export { createLogger } from './observe/logger.js';
+export { createPluginRegistry, loadCustomPlugins } from './plugins/index.js';

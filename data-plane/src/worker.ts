@@ -10,11 +10,15 @@ import type { Logger } from './observe/logger.js';
 import { createWorkerMetrics, type WorkerMetrics } from './observe/worker-metrics.js';
 import { createPluginRegistry, type PluginRegistry } from './plugins/index.js';
 import { createHttpProxy, type HttpProxy } from './proxy/http-proxy.js';
+import { HttpsListener } from './stream/https-listener.js';
+import { createStreamListeners } from './stream/stream-listeners.js';
 
 export interface WorkerOptions {
   source: ConfigSource;
   /** 0 picks a free port (in a cluster worker the primary owns the real socket). */
   httpPort: number;
+  /** TLS-terminating port with certificates from `ssls` by SNI; none when undefined. */
+  httpsPort?: number;
   host?: string;
   logger: Logger;
   metrics?: WorkerMetrics;
@@ -60,6 +64,22 @@ export function createWorker(opts: WorkerOptions) {
     logger,
   });
   const server = createFrontServer(proxy, opts.front ?? 'raw');
+  const https = opts.httpsPort === undefined ? undefined : new HttpsListener({ front: server, logger });
+  let boundPorts: number[] = [];
+  const streams = createStreamListeners({
+    host: opts.host,
+    logger,
+    reservedPorts: () => boundPorts,
+    onRejectedChange: () => publish({ rejected: withListenerRejections(compileRejected) }),
+  });
+  /** Rejections of the last compile; listener failures are added on top as they happen. */
+  let compileRejected: Map<string, string> = new Map();
+
+  function withListenerRejections(rejected: Map<string, string>): Record<string, string> {
+    const all = new Map([...rejected, ...streams.rejected()]);
+    metrics.documentsRejected.set(all.size);
+    return Object.fromEntries(all);
+  }
 
   function publish(patch: Partial<WorkerState>): void {
     state = { ...state, ...patch };
@@ -74,7 +94,10 @@ export function createWorker(opts: WorkerOptions) {
       const { table: next, rejected } = compiler.compile(snapshot);
       // The swap is one assignment: a request reads `table` once, so it sees the old or the new table, never a mix.
       table = next;
+      https?.setIndex(next.sni);
+      streams.apply(next.streams);
       const allRejected = new Map([...info.rejected, ...rejected]);
+      compileRejected = allRejected;
       for (const [key, reason] of rejected) logger.warn({ key, revision: snapshot.revision, reason }, 'document rejected');
       const seconds = (performance.now() - started) / 1000;
       metrics.compileSeconds.observe(seconds);
@@ -93,7 +116,7 @@ export function createWorker(opts: WorkerOptions) {
         origin: info.origin,
         source: source.state,
         routes: next.http.size,
-        rejected: Object.fromEntries(allRejected),
+        rejected: withListenerRejections(allRejected),
         appliedAt: Date.now(),
       });
     } catch (err) {
@@ -119,7 +142,18 @@ export function createWorker(opts: WorkerOptions) {
           resolve();
         });
       });
-      return (server.address() as AddressInfo).port;
+      const httpPort = (server.address() as AddressInfo).port;
+      boundPorts = [httpPort];
+      if (https !== undefined) boundPorts.push(await https.listen(opts.httpsPort!, opts.host));
+      return httpPort;
+    },
+    /** The bound HTTPS port (after listen), or undefined when there is none. */
+    get httpsPort(): number | undefined {
+      return https === undefined ? undefined : boundPorts[1];
+    },
+    /** Open stream ports as `<transport>:<port>`. */
+    get streamPorts(): string[] {
+      return streams.openPorts();
     },
     /** Resolves once the first config (from etcd or the disk cache) is served. */
     async load(): Promise<void> {
@@ -138,11 +172,14 @@ export function createWorker(opts: WorkerOptions) {
     /** Graceful stop: no new connections, in-flight requests finish, upgraded sockets get `graceMs`. */
     async drain(graceMs: number): Promise<void> {
       server.close();
-      await proxy.drain(graceMs);
+      https?.close();
+      await Promise.all([proxy.drain(graceMs), streams.drain(graceMs)]);
       await this.close();
     },
     async close(): Promise<void> {
       server.close();
+      https?.close();
+      streams.close();
       server.closeAllConnections();
       proxy.close();
       compiler.close();

@@ -25,6 +25,7 @@ export function pluginIssues(doc: { plugins?: unknown }, attachment: PluginAttac
     const schema = attachment === 'consumer' && spec.consumerSchema ? spec.consumerSchema : spec.schema;
     let found = validateSchema(schema, config);
     if (!found.length && spec.check && schema === spec.schema) found = spec.check(config as never);
+    else if (!found.length && spec.consumerCheck && schema === spec.consumerSchema) found = spec.consumerCheck(config);
     for (const issue of found) issues.push({ path: issue.path === '/' ? base : base + issue.path, message: issue.message });
   }
   return issues;

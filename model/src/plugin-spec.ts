@@ -26,6 +26,8 @@ export interface PluginSpec<S extends TSchema = TSchema> {
    */
   consumerSchema?: TSchema;
   type?: 'auth';
+  /** Cross-field rules for the consumer credential (`consumerSchema`) the schema cannot say. */
+  consumerCheck?(credential: any): ValidationIssue[];
   /** Cross-field rules the schema cannot say; paths are relative to the config. */
   check?(config: Static<S>): ValidationIssue[];
   example: Static<S>;

@@ -10,7 +10,7 @@ export const gatewayBin = path.join(repoRoot, 'bin/gateway');
 export interface GatewayProcess {
   child: ChildProcess;
   /** Ports the process printed (httpPort, statusPort, adminPort). */
-  ports: { http?: number; status?: number; admin?: number };
+  ports: { http?: number; status?: number; admin?: number; https?: number };
   output(): string;
   /** SIGTERM and wait for exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<number | null>;
@@ -51,6 +51,8 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
       ports.http = Number(dp[1]);
       ports.status = Number(dp[2]);
     }
+    const tlsPort = /data plane: http port \d+, status port \d+, https port (\d+)/.exec(out);
+    if (tlsPort) ports.https = Number(tlsPort[1]);
     const cp = /admin API on port (\d+)/.exec(out);
     if (cp) ports.admin = Number(cp[1]);
     // `gateway up` prints a summary block instead.

@@ -11,6 +11,8 @@ export interface DataPlaneOptions extends EtcdConnectionOptions {
   cacheDir: string;
   /** How long SIGTERM lets WebSocket and long requests drain. */
   drainSeconds: number;
+  /** Custom plugins (`*.mjs` / `*.js`); a change there restarts the workers one by one. */
+  pluginsDir?: string;
   /** Name under /gateway/dataplanes/; defaults to hostname-pid. */
   id?: string;
 }
@@ -19,7 +21,7 @@ export const WORKER_OPTIONS_ENV = 'SLUICE_WORKER_OPTIONS';
 
 /** Messages from a worker to the primary over the cluster IPC channel. */
 export type WorkerMessage =
-  | { type: 'sluice:listening'; httpPort: number }
+  | { type: 'sluice:listening'; httpPort: number; httpsPort?: number }
   | { type: 'sluice:state'; state: import('../worker.js').WorkerState }
   | { type: 'sluice:health'; requestId: number; upstreams: Record<string, { key: string; healthy: boolean }[]> };
 

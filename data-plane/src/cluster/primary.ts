@@ -14,6 +14,8 @@ import { WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type Wo
 interface WorkerSlot {
   worker: ClusterWorker;
   index: number;
+  /** Being replaced by a rolling restart: its exit must not start another worker. */
+  retiring?: boolean;
   httpPort?: number;
   state?: WorkerState;
 }
@@ -43,8 +45,10 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   let statusUrl = '';
 
   function ready(): boolean {
-    const list = [...slots.values()];
-    return list.length === workerCount && list.every((s) => s.state && s.state.origin !== 'none');
+    // Counted, not compared with the slot count: a rolling restart briefly runs N+1 workers.
+    let serving = 0;
+    for (const s of slots.values()) if (!s.retiring && s.state && s.state.origin !== 'none') serving++;
+    return serving >= workerCount;
   }
 
   function minRevision(): number {
@@ -75,7 +79,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     worker.on('message', (msg: WorkerMessage) => {
       if (msg?.type === 'sluice:listening') {
         slot.httpPort = msg.httpPort;
-        onListening(msg.httpPort);
+        onListening({ httpPort: msg.httpPort, httpsPort: msg.httpsPort });
       } else if (msg?.type === 'sluice:state') {
         const before = slot.state?.revision;
         slot.state = msg.state;
@@ -90,20 +94,67 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     });
     worker.on('exit', (code, signal) => {
       slots.delete(worker.id);
-      if (stopping) return;
+      if (stopping || slot.retiring) return;
       logger.error({ worker: index, code, signal }, 'worker exited; starting a new one');
       setTimeout(() => fork(index), RESPAWN_DELAY_MS).unref();
     });
   }
 
-  let resolveListening!: (port: number) => void;
-  const listening = new Promise<number>((r) => (resolveListening = r));
-  function onListening(port: number): void {
-    resolveListening(port);
+  let resolveListening!: (ports: { httpPort: number; httpsPort?: number }) => void;
+  const listening = new Promise<{ httpPort: number; httpsPort?: number }>((r) => (resolveListening = r));
+  function onListening(ports: { httpPort: number; httpsPort?: number }): void {
+    resolveListening(ports);
   }
 
   for (let i = 0; i < workerCount; i++) fork(i);
-  const httpPort = await listening;
+  const { httpPort, httpsPort } = await listening;
+
+  /**
+   * Replaces the workers one at a time: a new worker starts, and only once it serves a config
+   * does the old one drain. Capacity never drops below N-1 and no connection is cut. Used when
+   * the custom plugins change (code cannot be swapped inside a running process).
+   */
+  let restarting: Promise<void> | undefined;
+  async function rollingRestart(reason: string): Promise<void> {
+    if (restarting || stopping) return restarting;
+    restarting = (async () => {
+      logger.info({ reason }, 'rolling restart of the workers');
+      for (const old of [...slots.values()].filter((s) => !s.retiring)) {
+        if (stopping) break;
+        const before = new Set(slots.keys());
+        fork(old.index);
+        const fresh = [...slots.values()].find((s) => !before.has(s.worker.id))!;
+        const deadline = Date.now() + 30_000;
+        while (!(fresh.state && fresh.state.origin !== 'none') && Date.now() < deadline && !fresh.worker.isDead()) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        old.retiring = true;
+        await new Promise<void>((resolve) => {
+          if (old.worker.isDead()) return resolve();
+          old.worker.once('exit', () => resolve());
+          try {
+            old.worker.send({ type: 'sluice:drain', graceMs: opts.drainSeconds * 1000 } satisfies PrimaryMessage);
+          } catch {
+            old.worker.kill();
+          }
+        });
+      }
+      logger.info({ workers: slots.size }, 'rolling restart done');
+    })().finally(() => (restarting = undefined));
+    return restarting;
+  }
+  let pluginWatch: fs.FSWatcher | undefined;
+  if (opts.pluginsDir) {
+    let debounce: NodeJS.Timeout | undefined;
+    try {
+      pluginWatch = fs.watch(opts.pluginsDir, () => {
+        clearTimeout(debounce);
+        debounce = setTimeout(() => void rollingRestart('custom plugins changed'), 300);
+      });
+    } catch (err) {
+      logger.warn({ dir: opts.pluginsDir, err: String(err) }, 'cannot watch the plugins folder; restart to apply plugin changes');
+    }
+  }
 
   async function upstreamHealth(): Promise<Record<string, unknown>> {
     const requestId = nextRequestId++;
@@ -141,11 +192,12 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   });
   statusUrl = `http://${opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'}:${status.port}`;
   report();
-  logger.info({ httpPort, statusPort: status.port, workers: workerCount, prefix: opts.prefix }, 'data plane started');
+  logger.info({ httpPort, httpsPort, statusPort: status.port, workers: workerCount, prefix: opts.prefix }, 'data plane started');
 
   async function stop(graceMs = opts.drainSeconds * 1000): Promise<void> {
     if (stopping) return;
     stopping = true;
+    pluginWatch?.close();
     logger.info({ graceMs }, 'draining');
     const exits = [...slots.values()].map(
       (s) =>
@@ -169,5 +221,5 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     etcd.close();
   }
 
-  return { httpPort, statusPort: status.port, workers: workerCount, stop, logger };
+  return { httpPort, httpsPort, statusPort: status.port, workers: workerCount, stop, rollingRestart, logger };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import client from 'prom-client';
 import { createEtcdSource } from '../config/etcd-source.js';
 import { createLogger } from '../observe/logger.js';
+import { createPluginRegistry, loadCustomPlugins } from '../plugins/index.js';
 import { createWorker, type Worker } from '../worker.js';
 import { WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
 
@@ -37,9 +38,12 @@ async function main(): Promise<void> {
     logger,
     onStateChange: (s) => worker?.sourceStateChanged(s),
   });
+  const custom = opts.pluginsDir ? await loadCustomPlugins(opts.pluginsDir, logger) : [];
   worker = createWorker({
+    plugins: createPluginRegistry(custom, logger),
     source,
     httpPort: opts.httpPort,
+    httpsPort: opts.httpsPort,
     host: opts.host,
     logger,
     // Escape hatch: GATEWAY_FRONT=node serves clients with node:http instead of the raw front.
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection in worker'));
 
   const httpPort = await w.listen();
-  send({ type: 'sluice:listening', httpPort });
+  send({ type: 'sluice:listening', httpPort, httpsPort: w.httpsPort });
   await w.load();
 }
 

@@ -1,9 +1,11 @@
-import type { Route, Upstream } from '@sluice/model';
+import type { Route, StreamRoute, Upstream } from '@sluice/model';
 import type { UpstreamRuntime } from '../balancer/types.js';
 import type { ConfigSnapshot } from '../config/types.js';
 import { buildConsumerIndex, compilePluginChain, PluginPrepareError, type PluginRegistry } from '../plugins/index.js';
 import { compileHttpMatcher } from './http-matcher.js';
 import { resolveTimeouts } from './resolve-timeouts.js';
+import { createSniIndexCompiler } from './sni-index.js';
+import { compileStreamMatcher } from './stream-matcher.js';
 import type { CompiledBackend, CompiledRoute, RoutingTable } from './types.js';
 import { createBackendPicker } from './weighted-backends.js';
 
@@ -27,6 +29,7 @@ interface CachedRuntime {
  */
 export function createTableCompiler(createRuntime: CreateUpstreamRuntime, registry: PluginRegistry) {
   let runtimes = new Map<string, CachedRuntime>();
+  const sniCompiler = createSniIndexCompiler();
 
   function runtimeFor(id: string, upstream: Upstream, version: number, next: Map<string, CachedRuntime>): UpstreamRuntime {
     const kept = next.get(id) ?? runtimes.get(id);
@@ -48,7 +51,7 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
     const globalRules = [...snapshot.globalRules.values()].map((v) => v.doc);
 
     for (const [id, { doc: route, modRevision, createRevision }] of snapshot.routes) {
-      const backends = compileBackends(id, route, modRevision, snapshot, next, rejected);
+      const backends = compileBackends(`routes/${id}`, `route:${id}`, route, modRevision, snapshot, next, rejected);
       if (!backends) continue;
       const pluginConfig = route.pluginConfigId ? snapshot.pluginConfigs.get(route.pluginConfigId)?.doc : undefined;
       if (route.pluginConfigId && !pluginConfig) {
@@ -76,6 +79,15 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
       });
     }
 
+    // Stream routes share the runtime cache, so an upstream used by both has one health view.
+    const streams = compileStreamMatcher(
+      snapshot.streamRoutes,
+      (id, route, modRevision) => compileBackends(`stream-routes/${id}`, `stream-route:${id}`, route, modRevision, snapshot, next, rejected),
+      rejected,
+    );
+    const sni = sniCompiler.compile(snapshot.ssls);
+    for (const [key, reason] of sni.rejected) rejected.set(key, reason);
+
     const upstreams = new Map<string, UpstreamRuntime>();
     for (const [id, cached] of next) upstreams.set(id, cached.runtime);
     // Runtimes no route or upstream needs anymore stop their probes now; in-flight
@@ -86,12 +98,13 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
     const http = compileHttpMatcher(entries);
     // A route whose conditions cannot compile is left out alone, like an invalid document.
     for (const { entry, reason } of http.rejected) rejected.set(`routes/${entry.id}`, reason);
-    return { table: { revision: snapshot.revision, http, upstreams }, rejected };
+    return { table: { revision: snapshot.revision, http, upstreams, streams, sni: sni.index }, rejected };
   }
 
   function compileBackends(
-    routeId: string,
-    route: Route,
+    key: string,
+    inlineKey: string,
+    route: Route | StreamRoute,
     modRevision: number,
     snapshot: ConfigSnapshot,
     next: Map<string, CachedRuntime>,
@@ -99,14 +112,14 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
   ): CompiledBackend[] | undefined {
     if (route.upstream) {
       // An inline upstream lives and dies with its route's version.
-      const upstream = { id: `route-${routeId}`, ...route.upstream } as Upstream;
-      return [{ upstream, weight: 1, runtime: runtimeFor(`route:${routeId}`, upstream, modRevision, next) }];
+      const upstream = { id: inlineKey.replace(':', '-'), ...route.upstream } as Upstream;
+      return [{ upstream, weight: 1, runtime: runtimeFor(inlineKey, upstream, modRevision, next) }];
     }
     const out: CompiledBackend[] = [];
     for (const ref of route.backends ?? []) {
       const found = snapshot.upstreams.get(ref.upstreamId);
       if (!found) {
-        rejected.set(`routes/${routeId}`, `upstream ${ref.upstreamId} does not exist`);
+        rejected.set(key, `upstream ${ref.upstreamId} does not exist`);
         return undefined;
       }
       out.push({

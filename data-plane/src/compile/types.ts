@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Route, Upstream } from '@sluice/model';
 import type { UpstreamRuntime } from '../balancer/types.js';
 import type { PluginChain } from '../plugins/plugin-chain.js';
+import type { SniIndex } from './sni-index.js';
+import type { StreamTable } from './stream-matcher.js';
 
 /** What the matcher needs of a request. Built by the proxy from the raw request; no parsing in between. */
 export interface MatchInput {
@@ -61,4 +63,8 @@ export interface RoutingTable {
   revision: number;
   http: HttpMatcher<CompiledRoute>;
   upstreams: ReadonlyMap<string, UpstreamRuntime>;
+  /** Stream routes by listening port (absent in hand-built test tables). */
+  streams?: StreamTable;
+  /** Certificates of the HTTPS port by SNI. */
+  sni?: SniIndex;
 }

@@ -2,9 +2,17 @@ import { basicAuthPlugin } from './basic-auth.js';
 import { clientControlPlugin } from './client-control.js';
 import { corsPlugin } from './cors.js';
 import { faultInjectionPlugin } from './fault-injection.js';
+import { fileLoggerPlugin } from './file-logger.js';
+import { httpLoggerPlugin } from './http-logger.js';
 import { ipRestrictionPlugin } from './ip-restriction.js';
 import { keyAuthPlugin } from './key-auth.js';
 import { limitCountPlugin } from './limit-count.js';
+import { apiBreakerPlugin } from './api-breaker.js';
+import { forwardAuthPlugin } from './forward-auth.js';
+import { jwtAuthPlugin } from './jwt-auth.js';
+import { limitConnPlugin } from './limit-conn.js';
+import { limitReqPlugin } from './limit-req.js';
+import { opentelemetryPlugin } from './opentelemetry.js';
 import type { Plugin } from './plugin.js';
 import { proxyRewritePlugin } from './proxy-rewrite.js';
 import { redirectPlugin } from './redirect.js';
@@ -17,9 +25,17 @@ export const builtinPlugins: readonly Plugin[] = [
   clientControlPlugin,
   corsPlugin,
   faultInjectionPlugin,
+  fileLoggerPlugin,
+  httpLoggerPlugin,
   ipRestrictionPlugin,
   keyAuthPlugin,
   limitCountPlugin,
+  jwtAuthPlugin,
+  forwardAuthPlugin,
+  limitReqPlugin,
+  limitConnPlugin,
+  apiBreakerPlugin,
+  opentelemetryPlugin,
   proxyRewritePlugin,
   redirectPlugin,
   requestIdPlugin,

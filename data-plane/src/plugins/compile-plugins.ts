@@ -36,7 +36,7 @@ export function compilePluginChain(
   const add = (plugins: PluginMap | undefined, ownerId: string) => {
     for (const name in plugins) {
       if (chosen.has(name)) continue;
-      chosen.set(name, prepare(name, plugins[name], registry, { ownerId, consumers, state: registry.state }));
+      chosen.set(name, prepare(name, plugins[name], registry, { ownerId, consumers, state: registry.state, log: registry.log }));
     }
   };
   add(routePlugins, env.routeId);

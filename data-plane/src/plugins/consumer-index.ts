@@ -53,7 +53,7 @@ export function buildConsumerIndex(consumers: Iterable<Consumer>, registry: Plug
   const sorted = [...consumers].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   for (const consumer of sorted) {
     const own: PreparedPlugin[] = [];
-    const env: PrepareEnv = { ownerId: `consumer/${consumer.username}`, consumers: index, state: registry.state };
+    const env: PrepareEnv = { ownerId: `consumer/${consumer.username}`, consumers: index, state: registry.state, log: registry.log };
     for (const [name, config] of Object.entries(consumer.plugins ?? {})) {
       const plugin = registry.get(name);
       if (!plugin) {

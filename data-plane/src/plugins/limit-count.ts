@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { limitCountSpec, type PluginConfigOf } from '@sluice/model';
 import { definePlugin, type PrepareEnv, type ShortCircuit } from './plugin.js';
+import type { PluginContext } from './plugin-context.js';
 import { compileKey, type KeyResolver } from './request-vars.js';
 import { FixedWindowCounter } from './fixed-window-counter.js';
+import { redisWindowCounter, type RedisWindowCounter } from './redis-window-counter.js';
 
 type Config = PluginConfigOf<typeof limitCountSpec>;
 
@@ -10,6 +13,10 @@ interface Compiled {
   limitHeader: string;
   key: KeyResolver;
   counter: FixedWindowCounter;
+  /** policy redis: the shared counter, and this route and config's key prefix in it. */
+  redis: RedisWindowCounter | undefined;
+  redisPrefix: string;
+  windowMs: number;
   showHeaders: boolean;
   rejectedCode: number;
   rejectedBody: string | undefined;
@@ -24,37 +31,54 @@ interface Quota {
 const QUOTA_VAR = 'limitCount.quota';
 
 /**
- * Fixed-window counting, `policy: local`: counters live in this worker process, so with N
+ * Fixed-window counting. `policy: local`: counters live in this worker process, so with N
  * workers a client may get up to N x count (to be made instance-wide by the lead).
+ * `policy: redis`: one atomic script per request in a shared Redis; fails open (allows) when
+ * Redis cannot answer within redisTimeout, and logs it.
  */
 export const limitCountPlugin = definePlugin({
   spec: limitCountSpec,
   prepare(config: Config, env: PrepareEnv): Compiled {
     // Same owner and same config keep their counters across recompiles.
-    const stateKey = `limit-count|${env.ownerId}|${JSON.stringify(config)}`;
-    const counter = env.state.getOrCreate(stateKey, () => new FixedWindowCounter(config.timeWindow * 1000));
+    const configJson = JSON.stringify(config);
+    const counter = env.state.getOrCreate(`limit-count|${env.ownerId}|${configJson}`, () => new FixedWindowCounter(config.timeWindow * 1000));
+    const redis =
+      config.policy === 'redis'
+        ? redisWindowCounter(
+            {
+              host: config.redisHost ?? '127.0.0.1',
+              port: config.redisPort ?? 6379,
+              password: config.redisPassword,
+              database: config.redisDatabase ?? 0,
+              timeoutMs: config.redisTimeout ?? 1000,
+            },
+            env.log,
+          )
+        : undefined;
+    // Every data plane derives the same Redis key for the same route and config, so they share it.
+    const configHash = createHash('sha1').update(configJson).digest('hex').slice(0, 16);
     return {
       count: config.count,
       limitHeader: String(config.count),
       key: compileKey(config.keyType ?? 'var', config.key ?? 'remote_addr'),
       counter,
+      redis,
+      redisPrefix: `sluice:limit-count:${env.ownerId}:${configHash}:`,
+      windowMs: config.timeWindow * 1000,
       showHeaders: config.showLimitQuotaHeader ?? true,
       rejectedCode: config.rejectedCode ?? 429,
       rejectedBody: config.rejectedMsg === undefined ? undefined : `${JSON.stringify({ message: config.rejectedMsg })}\n`,
     };
   },
-  access(ctx, c): ShortCircuit | undefined {
+  access(ctx, c): ShortCircuit | undefined | Promise<ShortCircuit | undefined> {
     const key = c.key(ctx) || ctx.clientAddress;
+    if (c.redis !== undefined) {
+      // undefined window: Redis did not answer, the request is allowed (fail open).
+      return c.redis.hit(c.redisPrefix + key, c.windowMs).then((w) => (w === undefined ? undefined : judge(ctx, c, w.used, w.resetAt, Date.now())));
+    }
     const now = Date.now();
     const { used, resetAt } = c.counter.hit(key, now);
-    const resetSeconds = Math.max(0, Math.ceil((resetAt - now) / 1000));
-    if (used > c.count) {
-      const headers = c.showHeaders ? quotaHeaders(c.limitHeader, resetSeconds) : {};
-      if (c.rejectedBody !== undefined) headers['content-type'] = 'application/json';
-      return { status: c.rejectedCode, headers, body: c.rejectedBody };
-    }
-    if (c.showHeaders) ctx.vars[QUOTA_VAR] = { limit: c.limitHeader, remaining: c.count - used, resetSeconds } satisfies Quota;
-    return undefined;
+    return judge(ctx, c, used, resetAt, now);
   },
   headerFilter(ctx, _c, head) {
     const quota = ctx.vars[QUOTA_VAR] as Quota | undefined;
@@ -66,6 +90,18 @@ export const limitCountPlugin = definePlugin({
     );
   },
 });
+
+/** Refuses a request over the count, or notes its quota for the response headers. */
+function judge(ctx: PluginContext, c: Compiled, used: number, resetAt: number, now: number): ShortCircuit | undefined {
+  const resetSeconds = Math.max(0, Math.ceil((resetAt - now) / 1000));
+  if (used > c.count) {
+    const headers = c.showHeaders ? quotaHeaders(c.limitHeader, resetSeconds) : {};
+    if (c.rejectedBody !== undefined) headers['content-type'] = 'application/json';
+    return { status: c.rejectedCode, headers, body: c.rejectedBody };
+  }
+  if (c.showHeaders) ctx.vars[QUOTA_VAR] = { limit: c.limitHeader, remaining: c.count - used, resetSeconds } satisfies Quota;
+  return undefined;
+}
 
 function quotaHeaders(limit: string, resetSeconds: number): Record<string, string> {
   return { 'X-RateLimit-Limit': limit, 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(resetSeconds) };

@@ -89,6 +89,7 @@ export class PluginChain {
    * headerFilter hook (response-rewrite last, so it has the final word). Edits `headers` in place.
    */
   runResponseHeaders(ctx: PluginContext, status: number, headers: string[]): ResponseHead {
+    ctx.upstreamStatus = status;
     const head: ResponseHead = { status, headers, body: undefined };
     this.filterHead(ctx, head);
     return head;
@@ -96,6 +97,7 @@ export class PluginChain {
 
   /** A short-circuit answer as the response to send, after the same header filters. */
   respond(ctx: PluginContext, answer: ShortCircuit): ResponseHead {
+    ctx.answeredByPlugin = true;
     const head: ResponseHead = { status: answer.status, headers: toFlatHeaders(answer.headers), body: answer.body };
     this.filterHead(ctx, head);
     return head;

@@ -29,6 +29,15 @@ export class PluginContext {
   upstreamHeaderOps: HeaderOp[] | undefined = undefined;
   /** Changes to the response headers (applied after the headerFilter phase of the chain). */
   responseHeaderOps: HeaderOp[] | undefined = undefined;
+  /** The status the upstream answered (set by the chain's runResponseHeaders, before filters). */
+  upstreamStatus: number | undefined = undefined;
+  /** A plugin answered the request itself (set by the chain's respond): the upstream was never asked. */
+  answeredByPlugin = false;
+
+  /** Set by the proxy for the log phase: the upstream node of the last attempt, `host:port`. */
+  upstreamAddress: string | undefined = undefined;
+  /** Set by the proxy for the log phase: response body bytes sent to the client. */
+  bytesSent: number | undefined = undefined;
 
   private parsedQuery: Query | undefined = undefined;
 

@@ -2,6 +2,7 @@ import type { PluginSpec } from '@sluice/model';
 import type { ConsumerIndex } from './consumer-index.js';
 import type { PluginContext } from './plugin-context.js';
 import type { PluginState } from './plugin-state.js';
+import type { PluginLogger } from './registry.js';
 
 /** A plugin's own answer to a request: the proxy sends it and never calls the upstream. */
 export interface ShortCircuit {
@@ -31,6 +32,8 @@ export interface PrepareEnv {
   consumers: ConsumerIndex;
   /** Per-worker state that outlives recompiles (counters, caches). */
   state: PluginState;
+  /** For what happens later, outside a request (a Redis that went away); absent in some tests. */
+  log?: PluginLogger;
 }
 
 /**

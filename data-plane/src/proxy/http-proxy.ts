@@ -7,6 +7,7 @@ import type { CompiledRoute, MatchInput, RoutingTable } from '../compile/types.j
 import { removeHeader } from '../plugins/flat-headers.js';
 import type { ShortCircuit } from '../plugins/plugin.js';
 import { PluginContext } from '../plugins/plugin-context.js';
+import { FrontRequest } from './front/front-request.js';
 import { clientAddress } from './client-address.js';
 import { errorResponses, rawBadRequest, sendError, type ProxyErrorCode } from './error-responses.js';
 import type { ClientSide, FrontHandler, RequestHead } from './front/client-side.js';
@@ -57,7 +58,10 @@ export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
 
 /** The proxy's shared state. One per worker; requests hold only their `ProxyExchange`. */
 /** What drain needs of a front server (node:http's and the raw front both have it). */
-type FrontServer = { closeIdleConnections(): void };
+type FrontServer = { closeIdleConnections(): void; closeLongIdleConnections?(): void };
+
+/** How often a drain looks for connections that stayed idle (see FrontConnection.closeIfLongIdle). */
+const DRAIN_SWEEP_MS = 200;
 
 class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   readonly pools = new UpstreamPools();
@@ -70,6 +74,7 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   private readonly matchInput: MatchInput = { host: undefined, path: '/', method: 'GET', headers: {}, query: '' };
   private drained: (() => void) | undefined = undefined;
   private graceTimer: NodeJS.Timeout | undefined = undefined;
+  private drainSweep: NodeJS.Timeout | undefined = undefined;
 
   constructor(private readonly opts: HttpProxyOptions) {}
 
@@ -145,8 +150,9 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     if (plugins !== undefined) plugins.chain!.runLog(plugins, status, ms);
     if (this.draining) {
       // Responses whose head went out before the drain began did not say `Connection: close`.
+      // (The raw front's sweep closes them once idle; node:http's connections are ended here.)
       const socket = exchange.client.socket;
-      if (!socket.destroyed) socket.destroySoon();
+      if (!(exchange.client instanceof FrontRequest) && !socket.destroyed) socket.destroySoon();
       this.checkDrained();
     }
   }
@@ -197,12 +203,24 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
 
   drain(graceMs: number): Promise<void> {
     this.draining = true;
-    for (const server of this.servers) server.closeIdleConnections();
+    this.sweepIdle();
+    this.drainSweep = setInterval(() => {
+      this.sweepIdle();
+      this.checkDrained();
+    }, DRAIN_SWEEP_MS);
     return new Promise<void>((resolve) => {
       this.drained = resolve;
       this.graceTimer = setTimeout(() => this.forceClose(), graceMs);
       this.checkDrained();
     });
+  }
+
+  /** The raw front closes idle connections gently; node:http's front can only close them at once. */
+  private sweepIdle(): void {
+    for (const server of this.servers) {
+      if (server.closeLongIdleConnections) server.closeLongIdleConnections();
+      else server.closeIdleConnections();
+    }
   }
 
   close(): void {
@@ -211,7 +229,6 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
 
   private checkDrained(): void {
     if (this.drained === undefined) return;
-    if (this.inFlight === 0) for (const server of this.servers) server.closeIdleConnections();
     if (this.inFlight === 0 && this.tunnels.size === 0 && this.sockets.size === 0) this.finishDrain();
   }
 
@@ -226,6 +243,7 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     if (resolve === undefined) return;
     this.drained = undefined;
     clearTimeout(this.graceTimer);
+    clearInterval(this.drainSweep);
     resolve();
   }
 

@@ -3,9 +3,17 @@ import { basicAuthSpec } from './basic-auth.js';
 import { clientControlSpec } from './client-control.js';
 import { corsSpec } from './cors.js';
 import { faultInjectionSpec } from './fault-injection.js';
+import { fileLoggerSpec } from './file-logger.js';
+import { httpLoggerSpec } from './http-logger.js';
 import { ipRestrictionSpec } from './ip-restriction.js';
 import { keyAuthSpec } from './key-auth.js';
 import { limitCountSpec } from './limit-count.js';
+import { apiBreakerSpec } from './api-breaker.js';
+import { forwardAuthSpec } from './forward-auth.js';
+import { jwtAuthSpec } from './jwt-auth.js';
+import { limitConnSpec } from './limit-conn.js';
+import { limitReqSpec } from './limit-req.js';
+import { opentelemetrySpec } from './opentelemetry.js';
 import { proxyRewriteSpec } from './proxy-rewrite.js';
 import { redirectSpec } from './redirect.js';
 import { requestIdSpec } from './request-id.js';
@@ -17,12 +25,20 @@ export const pluginSpecs: readonly PluginSpec[] = (
     clientControlSpec,
     requestIdSpec,
     faultInjectionSpec,
+    fileLoggerSpec,
+    httpLoggerSpec,
+    opentelemetrySpec,
     corsSpec,
     ipRestrictionSpec,
     basicAuthSpec,
     keyAuthSpec,
     proxyRewriteSpec,
     limitCountSpec,
+    jwtAuthSpec,
+    forwardAuthSpec,
+    limitReqSpec,
+    limitConnSpec,
+    apiBreakerSpec,
     redirectSpec,
     responseRewriteSpec,
   ] as PluginSpec[]
@@ -50,10 +66,18 @@ export function registerPluginSpec(spec: PluginSpec): void {
 }
 
 export {
+  apiBreakerSpec,
+  forwardAuthSpec,
+  jwtAuthSpec,
+  limitConnSpec,
+  limitReqSpec,
   basicAuthSpec,
   clientControlSpec,
   corsSpec,
   faultInjectionSpec,
+  fileLoggerSpec,
+  httpLoggerSpec,
+  opentelemetrySpec,
   ipRestrictionSpec,
   keyAuthSpec,
   limitCountSpec,
@@ -63,3 +87,4 @@ export {
   responseRewriteSpec,
 };
 export { HeaderEdits } from './header-edits.js';
+export { defaultLogFields, logFieldNames, type LogFieldName } from './log-fields.js';

@@ -94,6 +94,10 @@ export class FrontConnection {
     this.timer.unref();
   }
 
+  /** Requests begun on this connection, and that count at the last drain sweep. */
+  private requestsSeen = 0;
+  private requestsAtSweep = -1;
+
   get idle(): boolean {
     return this.state === State.Idle;
   }
@@ -146,6 +150,21 @@ export class FrontConnection {
     }
   }
 
+  /**
+   * Drain, gently: closes the connection only if it was already idle at the previous sweep
+   * and no request came since. A client that is using the connection sends its next request
+   * within that time and gets `Connection: close` on the answer, so closing never races with
+   * a request already on the wire (the ECONNRESET an immediate close causes).
+   */
+  closeIfLongIdle(): void {
+    if (this.state === State.Idle && this.requestsAtSweep === this.requestsSeen) {
+      this.state = State.Gone;
+      this.socket.destroy();
+      return;
+    }
+    this.requestsAtSweep = this.requestsSeen;
+  }
+
   /** Drain: an idle connection closes now; a busy one answers `Connection: close`. */
   closeIfIdle(): void {
     if (this.state === State.Idle) {
@@ -157,6 +176,7 @@ export class FrontConnection {
   // --- parser callbacks ---
 
   messageBegin(): void {
+    this.requestsSeen++;
     this.state = State.Head;
     this.deadline = this.ticks + this.timeouts.headersTicks;
   }

@@ -34,6 +34,11 @@ export class RawFrontServer extends net.Server {
     for (const conn of this.frontConnections) conn.closeIfIdle();
   }
 
+  /** One drain sweep: closes connections that stayed idle since the previous sweep. */
+  closeLongIdleConnections(): void {
+    for (const conn of this.frontConnections) conn.closeIfLongIdle();
+  }
+
   closeAllConnections(): void {
     for (const conn of this.frontConnections) conn.socket.destroy();
   }

@@ -1,0 +1,94 @@
+import tls from 'node:tls';
+import type { Ssl } from '@sluice/model';
+import type { Versioned } from '../config/types.js';
+import { ServerNameMap } from './server-name-map.js';
+
+/** One usable certificate: its ssl document and the TLS context built from it. */
+export interface SniCertificate {
+  id: string;
+  context: tls.SecureContext;
+  /** What built `context`: the HTTPS server's default context (for clients that send no SNI) needs options. */
+  options: tls.SecureContextOptions;
+  /** The ssl document asks for client certificates signed by its `clientCa` (mTLS). */
+  requireClientCert: boolean;
+}
+
+/** Certificates by server name, compiled from the `ssls` documents of one snapshot. */
+export interface SniIndex {
+  lookup(serverName: string | undefined): SniCertificate | undefined;
+  /** The `*` certificate, served when nothing else matches and to clients that send no SNI. */
+  readonly fallback: SniCertificate | undefined;
+  readonly size: number;
+  /** Some certificate requires client certificates, so the server must ask for them. */
+  readonly anyClientCert: boolean;
+}
+
+export interface SniIndexResult {
+  index: SniIndex;
+  /** ssl documents left out: `ssls/<id>` → reason. */
+  rejected: Map<string, string>;
+}
+
+/** TLS 1.2+ with forward-secret AEAD suites only (TLS 1.3 suites are OpenSSL's defaults). */
+const CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+export const TLS_SERVER_DEFAULTS = { minVersion: 'TLSv1.2', ciphers: CIPHERS, honorCipherOrder: true } as const;
+
+/**
+ * Compiles ssl documents into an SNI index. Building a SecureContext parses PEM and checks
+ * that key and certificate belong together, which costs milliseconds, so contexts are kept
+ * from one snapshot to the next per ssl id + modRevision. A document whose certificate or key
+ * does not load is rejected alone; a name claimed twice goes to the older document.
+ */
+export function createSniIndexCompiler() {
+  let cache = new Map<string, { modRevision: number; cert: SniCertificate }>();
+
+  function compile(ssls: ReadonlyMap<string, Versioned<Ssl>>): SniIndexResult {
+    const next = new Map<string, { modRevision: number; cert: SniCertificate }>();
+    const rejected = new Map<string, string>();
+    const names = new ServerNameMap<SniCertificate>();
+    let anyClientCert = false;
+    const byAge = [...ssls].sort(([, a], [, b]) => a.createRevision - b.createRevision);
+    for (const [id, { doc, modRevision }] of byAge) {
+      if (doc.status === 'disabled') continue;
+      let cached = cache.get(id);
+      if (cached === undefined || cached.modRevision !== modRevision) {
+        try {
+          const options = contextOptions(doc);
+          cached = { modRevision, cert: { id, context: tls.createSecureContext(options), options, requireClientCert: doc.clientCa !== undefined } };
+        } catch (err) {
+          rejected.set(`ssls/${id}`, `certificate or key does not load: ${(err as Error).message}`);
+          continue;
+        }
+      }
+      next.set(id, cached);
+      const taken = doc.snis.filter((sni) => !names.add(sni, cached.cert));
+      if (taken.length === doc.snis.length) {
+        rejected.set(`ssls/${id}`, `every SNI is served by an older ssl document: ${taken.join(', ')}`);
+        continue;
+      }
+      if (cached.cert.requireClientCert) anyClientCert = true;
+    }
+    cache = next;
+    return {
+      index: { lookup: (serverName) => names.lookup(serverName), fallback: names.default, size: names.size, anyClientCert },
+      rejected,
+    };
+  }
+
+  return { compile };
+}
+
+function contextOptions(doc: Ssl): tls.SecureContextOptions {
+  return { ...TLS_SERVER_DEFAULTS, cert: doc.cert, key: doc.key, ...(doc.clientCa !== undefined ? { ca: doc.clientCa } : {}) };
+}
