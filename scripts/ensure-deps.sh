@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `npm start` and `npm test` need on a fresh machine: node modules (npm ci,
-# when the lock file changed), Debian's etcd-server when etcd is missing, and the build.
+# when the lock file changed), Debian's etcd-server and redis-server when missing, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,12 @@ apt_install() {
 if ! command -v etcd >/dev/null; then
   echo "installing etcd-server (Debian) ..."
   apt_install etcd-server
+fi
+
+# Tests of limit-count policy redis start their own redis-server.
+if ! command -v redis-server >/dev/null; then
+  echo "installing redis-server (Debian) ..."
+  apt_install redis-server
 fi
 
 # npm ci when node_modules is missing or older than the lock file.

@@ -6,7 +6,7 @@ import { StreamRoute } from './stream-route.js';
 import { Consumer } from './consumer.js';
 import { PluginConfig, GlobalRule } from './plugin-config.js';
 import { DataplaneStatus } from './dataplane.js';
-import { pluginIssues } from './plugin-issues.js';
+import { pluginIssues, pluginUpstreamRefs } from './plugin-issues.js';
 import { hostIssue, regexIssue, validateSchema, type ValidationIssue } from './validate.js';
 
 /** A document's reference to another document, used for reference checks and delete guards. */
@@ -103,6 +103,7 @@ export const kinds: readonly KindSpec[] = [
     check: (doc) => [...matchIssues(doc), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
     references: (doc: Doc) => [
       ...backendRefs(doc),
+      ...pluginUpstreamRefs(doc),
       ...(doc.pluginConfigId ? [{ collection: 'plugin-configs', id: doc.pluginConfigId, path: '/pluginConfigId' }] : []),
     ],
   },
@@ -156,7 +157,7 @@ export const kinds: readonly KindSpec[] = [
     idField: 'id',
     adminWritable: true,
     check: (doc) => pluginIssues(doc, 'plugin-config'),
-    references: none,
+    references: pluginUpstreamRefs,
   },
   {
     kind: 'global rule',

@@ -34,3 +34,19 @@ export function pluginIssues(doc: { plugins?: unknown }, attachment: PluginAttac
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
+
+/**
+ * The upstreams a document's plugins name (through their spec's `upstreamRefs`), as
+ * references: the admin API checks they exist and guards them against deletion.
+ */
+export function pluginUpstreamRefs(doc: { plugins?: unknown }): { collection: string; id: string; path: string }[] {
+  const plugins = doc.plugins as Record<string, unknown> | undefined;
+  if (!plugins) return [];
+  const refs: { collection: string; id: string; path: string }[] = [];
+  for (const [name, config] of Object.entries(plugins)) {
+    const spec = pluginSpecByName(name);
+    if (!spec?.upstreamRefs) continue;
+    for (const id of spec.upstreamRefs(config as never)) refs.push({ collection: 'upstreams', id, path: `/plugins/${escapePointer(name)}` });
+  }
+  return refs;
+}

@@ -31,6 +31,11 @@ export interface PluginSpec<S extends TSchema = TSchema> {
   /** Cross-field rules the schema cannot say; paths are relative to the config. */
   check?(config: Static<S>): ValidationIssue[];
   example: Static<S>;
+  /**
+   * Upstreams the config names (traffic-split's weighted upstreams): they must exist, cannot
+   * be deleted while referred to, and get runtimes in the data plane like route backends.
+   */
+  upstreamRefs?(config: Static<S>): string[];
   /** Behaviour notes for docs/plugins.md. */
   notes?: readonly string[];
 }

@@ -1,4 +1,4 @@
-import type { Route, StreamRoute, Upstream } from '@sluice/model';
+import { pluginUpstreamRefs, type Route, type StreamRoute, type Upstream } from '@sluice/model';
 import type { UpstreamRuntime } from '../balancer/types.js';
 import type { ConfigSnapshot } from '../config/types.js';
 import { buildConsumerIndex, compilePluginChain, PluginPrepareError, type PluginRegistry } from '../plugins/index.js';
@@ -67,8 +67,24 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
         rejected.set(`routes/${id}`, err.message);
         continue;
       }
+      // Upstreams that plugins may send to (traffic-split) get runtimes like backends do.
+      const pluginBackends = new Map<string, CompiledBackend>();
+      let missing: string | undefined;
+      for (const ref of [...pluginUpstreamRefs(route), ...(pluginConfig ? pluginUpstreamRefs(pluginConfig) : [])]) {
+        const found = snapshot.upstreams.get(ref.id);
+        if (!found) {
+          missing = ref.id;
+          break;
+        }
+        pluginBackends.set(ref.id, { upstream: found.doc, weight: 1, runtime: runtimeFor(ref.id, found.doc, found.modRevision, next) });
+      }
+      if (missing !== undefined) {
+        rejected.set(`routes/${id}`, `upstream ${missing} (named by a plugin) does not exist`);
+        continue;
+      }
       entries.push({
         plugins,
+        pluginBackends,
         id,
         route,
         createRevision,

@@ -56,6 +56,8 @@ export interface CompiledRoute extends RouteEntry {
   websocket: boolean;
   /** Route, plugin-config and global-rule plugins merged; undefined when none (then they cost nothing). */
   plugins: PluginChain | undefined;
+  /** Upstreams plugins may choose instead of `backends` (traffic-split), by id. */
+  pluginBackends: ReadonlyMap<string, CompiledBackend>;
 }
 
 /** One immutable compiled config; a request reads it once. */

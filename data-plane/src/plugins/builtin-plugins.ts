@@ -16,6 +16,7 @@ import { opentelemetryPlugin } from './opentelemetry.js';
 import type { Plugin } from './plugin.js';
 import { proxyRewritePlugin } from './proxy-rewrite.js';
 import { redirectPlugin } from './redirect.js';
+import { trafficSplitPlugin } from './traffic-split.js';
 import { requestIdPlugin } from './request-id.js';
 import { responseRewritePlugin } from './response-rewrite.js';
 
@@ -38,6 +39,7 @@ export const builtinPlugins: readonly Plugin[] = [
   opentelemetryPlugin,
   proxyRewritePlugin,
   redirectPlugin,
+  trafficSplitPlugin,
   requestIdPlugin,
   responseRewritePlugin,
 ];

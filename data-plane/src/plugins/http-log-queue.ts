@@ -35,6 +35,7 @@ export class HttpLogQueue {
   private lastAt = 0;
   private timer: NodeJS.Timeout | undefined = undefined;
   private sending = false;
+  private closed = false;
   private readonly agent: Agent;
   private readonly headers: Record<string, string>;
   readonly stats: HttpLogQueueStats = { queued: 0, sentEntries: 0, sentBatches: 0, droppedEntries: 0, failedBatches: 0 };
@@ -46,7 +47,7 @@ export class HttpLogQueue {
   }
 
   push(entry: LogEntry): void {
-    if (this.entries.length >= this.opts.maxQueue) {
+    if (this.entries.length >= this.opts.maxQueue || this.closed) {
       this.stats.droppedEntries++;
       return;
     }
@@ -66,6 +67,7 @@ export class HttpLogQueue {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     this.disarm();
     return this.agent.close();
   }
@@ -100,6 +102,7 @@ export class HttpLogQueue {
     this.sending = true;
     void this.deliver(JSON.stringify(batch), batch.length).finally(() => {
       this.sending = false;
+      if (this.closed) return;
       if (this.entries.length >= this.opts.batchMaxSize) this.sendNext();
       else if (this.entries.length) this.arm(Math.min(this.opts.inactiveTimeoutMs, this.opts.bufferDurationMs));
     });

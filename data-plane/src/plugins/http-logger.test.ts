@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/helpers/ports.js';
 import { HttpLogQueue, type HttpLogQueueOptions } from './http-log-queue.js';
 import { chainFor, exchange, makeContext } from './plugin-test-kit.js';
@@ -35,7 +35,7 @@ beforeEach(() => {
 });
 
 const queues: HttpLogQueue[] = [];
-afterAll(() => Promise.all(queues.map((q) => q.close())));
+afterEach(() => Promise.all(queues.splice(0).map((q) => q.close())));
 function queue(opts: Partial<HttpLogQueueOptions>): HttpLogQueue {
   const q = new HttpLogQueue({ uri, timeoutMs: 2000, batchMaxSize: 1000, inactiveTimeoutMs: 60_000, bufferDurationMs: 60_000, maxRetryCount: 0, retryDelayMs: 0, maxQueue: 10_000, ...opts });
   queues.push(q);
@@ -110,8 +110,9 @@ describe('http-logger plugin', () => {
       await exchange(chain, ctx);
       chain.runLog(ctx, 204, 3);
     }
-    await waitFor(() => batches.length === 1, 5000, 'the batch');
-    expect(batches[0].entries).toEqual([
+    const ours = () => batches.filter((b) => b.entries[0]?.routeId === 'r1');
+    await waitFor(() => ours().length === 1, 5000, 'the batch');
+    expect(ours()[0].entries).toEqual([
       { routeId: 'r1', method: 'PUT', path: '/a', status: 204 },
       { routeId: 'r1', method: 'PUT', path: '/b', status: 204 },
     ]);

@@ -43,9 +43,12 @@ describe('limit-count', () => {
     expect((await exchange(chainFor(changed, [], registry), makeContext({ query: 't=a' }))).status).toBe(200);
   });
 
-  it('rejects an unknown variable and a non-local policy at validation', () => {
+  it('rejects an unknown variable, an unknown policy and a redis policy without a host at validation', () => {
     expect(() => chainFor({ 'limit-count': { count: 1, timeWindow: 1, key: 'bogus' } })).toThrow(/limit-count\/key/);
-    expect(() => chainFor({ 'limit-count': { count: 1, timeWindow: 1, policy: 'redis' } })).toThrow(/limit-count\/policy/);
+    expect(() => chainFor({ 'limit-count': { count: 1, timeWindow: 1, policy: 'cluster' as never } })).toThrow(/limit-count\/policy/);
+    expect(() => chainFor({ 'limit-count': { count: 1, timeWindow: 1, policy: 'redis' } })).toThrow(/limit-count\/redisHost/);
+    expect(() => chainFor({ 'limit-count': { count: 1, timeWindow: 1, redisHost: 'r' } })).toThrow(/limit-count\/redisHost/);
+    expect(() => chainFor({ 'limit-count': { count: 1, timeWindow: 1, policy: 'redis', redisHost: 'r', redisPort: 0 } })).toThrow(/limit-count\/redisPort/);
   });
 });
 

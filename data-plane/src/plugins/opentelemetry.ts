@@ -11,7 +11,7 @@ import {
 import { createOtlpTracer } from './otlp-tracer.js';
 import { definePlugin } from './plugin.js';
 import type { PluginContext } from './plugin-context.js';
-import { formatTraceParent, parseTraceParent, type TraceParent } from './traceparent.js';
+import { formatTraceParent, isUnsampledTraceParent, parseTraceParent, type TraceParent } from './traceparent.js';
 
 type Config = PluginConfigOf<typeof opentelemetrySpec>;
 
@@ -51,9 +51,9 @@ export const opentelemetryPlugin = definePlugin({
   rewrite(ctx, c) {
     const incoming = ctx.headers.traceparent;
     let parent: TraceParent | undefined;
-    if (incoming !== undefined) {
-      parent = parseTraceParent(typeof incoming === 'string' ? incoming : undefined);
-      if (parent !== undefined && !parent.sampled) return;
+    if (typeof incoming === 'string') {
+      if (isUnsampledTraceParent(incoming)) return;
+      parent = parseTraceParent(incoming);
     }
     if (parent === undefined && !(c.fraction >= 1 || (c.fraction > 0 && Math.random() < c.fraction))) return;
     const parentContext =

@@ -25,6 +25,8 @@ export class PluginContext {
   upstreamQuery: string | undefined = undefined;
   upstreamHost: string | undefined = undefined;
   upstreamMethod: string | undefined = undefined;
+  /** An upstream chosen by a plugin (traffic-split) instead of the route's backends. */
+  backendUpstreamId: string | undefined = undefined;
   /** Changes to the upstream request headers, in order. */
   upstreamHeaderOps: HeaderOp[] | undefined = undefined;
   /** Changes to the response headers (applied after the headerFilter phase of the chain). */

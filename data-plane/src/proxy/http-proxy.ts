@@ -136,7 +136,8 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   }
 
   private forward(client: ClientSide, route: CompiledRoute, ctx: PluginContext | undefined, startedAt: number): void {
-    const backend = route.pickBackend();
+    const chosen = ctx?.backendUpstreamId;
+    const backend = chosen === undefined ? route.pickBackend() : route.pluginBackends.get(chosen);
     if (backend === undefined) return this.answer(route.id, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
     this.inFlight++;
     new ProxyExchange(this, client, route, backend, upstreamSettings(backend.upstream), startedAt, ctx).start();

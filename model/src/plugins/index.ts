@@ -16,6 +16,7 @@ import { limitReqSpec } from './limit-req.js';
 import { opentelemetrySpec } from './opentelemetry.js';
 import { proxyRewriteSpec } from './proxy-rewrite.js';
 import { redirectSpec } from './redirect.js';
+import { trafficSplitSpec } from './traffic-split.js';
 import { requestIdSpec } from './request-id.js';
 import { responseRewriteSpec } from './response-rewrite.js';
 
@@ -40,6 +41,7 @@ export const pluginSpecs: readonly PluginSpec[] = (
     limitConnSpec,
     apiBreakerSpec,
     redirectSpec,
+    trafficSplitSpec,
     responseRewriteSpec,
   ] as PluginSpec[]
 ).sort((a, b) => b.priority - a.priority);
@@ -83,6 +85,7 @@ export {
   limitCountSpec,
   proxyRewriteSpec,
   redirectSpec,
+  trafficSplitSpec,
   requestIdSpec,
   responseRewriteSpec,
 };
