@@ -143,6 +143,12 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     })().finally(() => (restarting = undefined));
     return restarting;
   }
+  // Log rotation: SIGHUP makes every worker reopen its log files (file-logger); the primary
+  // itself only forwards it, instead of dying of it.
+  const forwardHup = () => {
+    for (const s of slots.values()) if (!s.worker.isDead()) s.worker.process.kill('SIGHUP');
+  };
+  process.on('SIGHUP', forwardHup);
   let pluginWatch: fs.FSWatcher | undefined;
   if (opts.pluginsDir) {
     let debounce: NodeJS.Timeout | undefined;
@@ -198,6 +204,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     if (stopping) return;
     stopping = true;
     pluginWatch?.close();
+    process.off('SIGHUP', forwardHup);
     logger.info({ graceMs }, 'draining');
     const exits = [...slots.values()].map(
       (s) =>

@@ -31,6 +31,19 @@ describe('jwt-auth', () => {
     expect((await exchange(chain, makeContext({ headers: { authorization: `bearer ${es}` } }))).ctx.consumer?.username).toBe('eve');
   });
 
+  it('remembers a verified token (answering synchronously) until its exp', async () => {
+    const own = chainFor({ 'jwt-auth': {} }, consumers);
+    const token = await hs256({ key: 'jack-key', exp: now() + 2 });
+    const first = own.runRequest(makeContext({ headers: { authorization: token } }));
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBeUndefined();
+    const again = makeContext({ headers: { authorization: token } });
+    expect(own.runRequest(again)).toBeUndefined();
+    expect(again.consumer?.username).toBe('jack');
+    // A forged variant of a cached token is not the same string: verified afresh, refused.
+    expect((await exchange(own, makeContext({ headers: { authorization: `${token.slice(0, -2)}xx` } }))).status).toBe(401);
+  });
+
   it('finds the token in the query and the cookie too', async () => {
     const token = await hs256({ key: 'jack-key' });
     expect((await exchange(chain, makeContext({ query: `jwt=${token}` }))).ctx.consumer?.username).toBe('jack');

@@ -1,5 +1,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
+import type { Consumer } from '@sluice/model';
 import { jwtAuthSpec, type PluginConfigOf } from '@sluice/model';
 import type { ConsumerIndex } from './consumer-index.js';
 import { jsonAnswer } from './json-answer.js';
@@ -26,7 +28,17 @@ interface Compiled {
   keyClaimName: string;
   hideCredentials: boolean;
   consumers: ConsumerIndex;
+  /** Tokens that verified, with their consumer and until when they are good (ms). */
+  verified: LRUCache<string, Verified>;
 }
+
+interface Verified {
+  consumer: Consumer;
+  until: number;
+}
+
+/** Verified tokens remembered per route; clients send the same token many times. */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 type TokenSource = 'header' | 'query' | 'cookie';
 
@@ -58,7 +70,8 @@ function verifyKeyOf(credential: Credential): KeyObject | null {
 /**
  * jwt-auth as in APISIX: the token's `key` claim picks the consumer's credential, whose one
  * algorithm and key must verify the signature; exp and nbf are enforced by jose. Verification
- * is asynchronous (WebCrypto), so this plugin's rewrite returns a Promise once a token is found.
+ * is asynchronous (WebCrypto, ~60 µs for HS256), so a new token costs a Promise; a token that
+ * verified before is taken from a per-route cache, synchronously, until its exp.
  */
 export const jwtAuthPlugin = definePlugin({
   spec: jwtAuthSpec,
@@ -73,6 +86,8 @@ export const jwtAuthPlugin = definePlugin({
       keyClaimName: config.keyClaimName ?? 'key',
       hideCredentials: config.hideCredentials ?? false,
       consumers: env.consumers,
+      // Per compile: a new snapshot (changed consumers or keys) starts with an empty cache.
+      verified: new LRUCache({ max: VERIFIED_CACHE_SIZE }),
     };
   },
   rewrite(ctx, c): ShortCircuit | undefined | Promise<ShortCircuit | undefined> {
@@ -87,6 +102,11 @@ export const jwtAuthPlugin = definePlugin({
       token = cookieValue(ctx.header('cookie'), c.cookie);
     }
     if (!token) return MISSING;
+    const known = c.verified.get(token);
+    if (known !== undefined && Date.now() < known.until) {
+      accept(ctx, c, source, known.consumer);
+      return undefined;
+    }
     let claim: unknown;
     try {
       claim = decodeJwt(token)[c.keyClaimName];
@@ -104,15 +124,21 @@ export const jwtAuthPlugin = definePlugin({
       clockTolerance: credential.lifetimeGracePeriod ?? 0,
     });
     return verified.then(
-      () => {
-        ctx.consumer = found.consumer;
-        if (c.hideCredentials) hide(ctx, c, source);
+      ({ payload }) => {
+        const grace = credential.lifetimeGracePeriod ?? 0;
+        c.verified.set(token, { consumer: found.consumer, until: payload.exp === undefined ? Infinity : (payload.exp + grace) * 1000 });
+        accept(ctx, c, source, found.consumer);
         return undefined;
       },
       () => NOT_VERIFIED,
     );
   },
 });
+
+function accept(ctx: PluginContext, c: Compiled, source: TokenSource, consumer: Consumer): void {
+  ctx.consumer = consumer;
+  if (c.hideCredentials) hide(ctx, c, source);
+}
 
 /** The token of an Authorization-style value: `Bearer <token>` or the bare token. */
 function bearer(value: string | undefined): string | undefined {

@@ -25,6 +25,8 @@ export class PluginContext {
   upstreamQuery: string | undefined = undefined;
   upstreamHost: string | undefined = undefined;
   upstreamMethod: string | undefined = undefined;
+  /** Set by gzip/brotli in headerFilter: the proxy compresses the body as it streams. */
+  responseCompression: { encoding: 'gzip' | 'br'; level: number } | undefined = undefined;
   /** An upstream chosen by a plugin (traffic-split) instead of the route's backends. */
   backendUpstreamId: string | undefined = undefined;
   /** Changes to the upstream request headers, in order. */

@@ -130,6 +130,7 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     }
     client.writeHead(head.status, head.headers);
     client.end(body);
+    ctx.bytesSent = body?.length ?? 0;
     const ms = performance.now() - startedAt;
     this.opts.onRequestDone?.(route.id, head.status, ms);
     ctx.chain!.runLog(ctx, head.status, ms);
@@ -148,7 +149,10 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     const ms = performance.now() - exchange.startedAt;
     this.opts.onRequestDone?.(exchange.route.id, status, ms);
     const plugins = exchange.plugins;
-    if (plugins !== undefined) plugins.chain!.runLog(plugins, status, ms);
+    if (plugins !== undefined) {
+      plugins.bytesSent = exchange.bodyBytes;
+      plugins.chain!.runLog(plugins, status, ms);
+    }
     if (this.draining) {
       // Responses whose head went out before the drain began did not say `Connection: close`.
       // (The raw front's sweep closes them once idle; node:http's connections are ended here.)

@@ -11,6 +11,7 @@ import type { NodePool, UpstreamPools } from './upstream-pools.js';
 import type { UpstreamSettings } from './upstream-settings.js';
 import type { PluginContext } from '../plugins/plugin-context.js';
 import { removeHeader } from '../plugins/flat-headers.js';
+import { createResponseCompressor, type ResponseCompressor } from './response-compressor.js';
 
 /** What an exchange needs from the proxy that started it. */
 export interface ExchangeHost {
@@ -68,6 +69,10 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   private readonly skipBody: number;
   /** A body a plugin put in place of the upstream's (response-rewrite); the upstream's is dropped. */
   private replacementBody: Buffer | undefined = undefined;
+  /** Response body bytes from the upstream passed on to the client (before any compression). */
+  bodyBytes = 0;
+  /** gzip/brotli chose to compress this response: body chunks go through it. */
+  private compressor: ResponseCompressor | undefined = undefined;
 
   constructor(
     private readonly host: ExchangeHost,
@@ -109,6 +114,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     const node = selection.node;
     this.tried.push(node);
     this.node = node;
+    if (this.plugins !== undefined) this.plugins.upstreamAddress = node.key;
     this.setCookie = selection.setCookie;
     runtime.onAttemptStart(node);
     this.attemptReported = false;
@@ -211,9 +217,12 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
         // The upstream's body is read and dropped (the connection stays reusable); ours goes out.
         const body = typeof filtered.body === 'string' ? Buffer.from(filtered.body) : filtered.body;
         this.replacementBody = body;
+        this.bodyBytes = body.length;
         removeHeader(headers, 'content-length');
         removeHeader(headers, 'transfer-encoding');
         headers.push('Content-Length', String(body.length));
+      } else if (plugins.responseCompression !== undefined && this.skipBody === 0) {
+        this.compressor = createResponseCompressor(plugins.responseCompression, this.client, conn.socket);
       }
     }
     if (this.host.draining) headers.push('Connection', 'close');
@@ -231,7 +240,9 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
 
   onResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
     if (this.discarding || this.replacementBody !== undefined) return;
+    this.bodyBytes += chunk.length;
     this.timer!.refresh();
+    if (this.compressor !== undefined) return this.compressor.write(chunk);
     // Back-pressure: stop reading the upstream until the client catches up (`onClientDrain`).
     if (!this.client.write(chunk)) conn.socket.pause();
   }
@@ -252,7 +263,8 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     }
     this.clearTimer();
     this.phase = Phase.Done;
-    this.client.end(this.replacementBody);
+    if (this.compressor !== undefined) this.compressor.end();
+    else this.client.end(this.replacementBody);
   }
 
   onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void {
@@ -315,6 +327,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   }
 
   onClientDrain(): void {
+    if (this.compressor !== undefined) this.compressor.clientDrained();
     const conn = this.conn;
     if (conn !== undefined && conn.socket.isPaused()) conn.socket.resume();
   }

@@ -17,6 +17,7 @@ import { opentelemetrySpec } from './opentelemetry.js';
 import { proxyRewriteSpec } from './proxy-rewrite.js';
 import { redirectSpec } from './redirect.js';
 import { trafficSplitSpec } from './traffic-split.js';
+import { brotliSpec, gzipSpec } from './compression.js';
 import { requestIdSpec } from './request-id.js';
 import { responseRewriteSpec } from './response-rewrite.js';
 
@@ -42,6 +43,8 @@ export const pluginSpecs: readonly PluginSpec[] = (
     apiBreakerSpec,
     redirectSpec,
     trafficSplitSpec,
+    gzipSpec,
+    brotliSpec,
     responseRewriteSpec,
   ] as PluginSpec[]
 ).sort((a, b) => b.priority - a.priority);
@@ -86,6 +89,8 @@ export {
   proxyRewriteSpec,
   redirectSpec,
   trafficSplitSpec,
+  gzipSpec,
+  brotliSpec,
   requestIdSpec,
   responseRewriteSpec,
 };
