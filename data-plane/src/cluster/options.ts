@@ -18,6 +18,8 @@ export interface DataPlaneOptions extends EtcdConnectionOptions {
 }
 
 export const WORKER_OPTIONS_ENV = 'SLUICE_WORKER_OPTIONS';
+/** Set for workers forked after the first ones: load the config before taking connections. */
+export const LOAD_BEFORE_LISTEN_ENV = 'SLUICE_LOAD_BEFORE_LISTEN';
 
 /** Messages from a worker to the primary over the cluster IPC channel. */
 export type WorkerMessage =

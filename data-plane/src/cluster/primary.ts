@@ -9,7 +9,7 @@ import { createLogger } from '../observe/logger.js';
 import { startStatusServer } from '../status/status-server.js';
 import type { WorkerState } from '../worker.js';
 import { createDataplaneRegistration } from './dataplane-registration.js';
-import { WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
+import { LOAD_BEFORE_LISTEN_ENV, WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
 
 interface WorkerSlot {
   worker: ClusterWorker;
@@ -72,8 +72,10 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     });
   }
 
+  /** Workers forked after the first N (respawns, rolling restarts) load before they listen. */
+  let firstGenerationForked = false;
   function fork(index: number): void {
-    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(opts) });
+    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(opts), [LOAD_BEFORE_LISTEN_ENV]: firstGenerationForked ? '1' : '0' });
     const slot: WorkerSlot = { worker, index };
     slots.set(worker.id, slot);
     worker.on('message', (msg: WorkerMessage) => {
@@ -107,6 +109,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   }
 
   for (let i = 0; i < workerCount; i++) fork(i);
+  firstGenerationForked = true;
   const { httpPort, httpsPort } = await listening;
 
   /**

@@ -6,7 +6,7 @@ import { createEtcdSource } from '../config/etcd-source.js';
 import { createLogger } from '../observe/logger.js';
 import { createPluginRegistry, loadCustomPlugins } from '../plugins/index.js';
 import { createWorker, type Worker } from '../worker.js';
-import { WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
+import { LOAD_BEFORE_LISTEN_ENV, WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
 
 /** Entry point of a forked data-plane worker: etcd source + worker, reporting to the primary. */
 async function main(): Promise<void> {
@@ -67,9 +67,18 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception in worker'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection in worker'));
 
-  const httpPort = await w.listen();
-  send({ type: 'sluice:listening', httpPort, httpsPort: w.httpsPort });
-  await w.load();
+  if (process.env[LOAD_BEFORE_LISTEN_ENV] === '1') {
+    // A replacement worker (respawn, rolling restart) joins the shared port only once it has
+    // a config, so the primary never hands it a connection it would answer with 503.
+    await w.load();
+    const httpPort = await w.listen();
+    send({ type: 'sluice:listening', httpPort, httpsPort: w.httpsPort });
+  } else {
+    // The first workers bind at once so the ports are known (and /readyz tells when they serve).
+    const httpPort = await w.listen();
+    send({ type: 'sluice:listening', httpPort, httpsPort: w.httpsPort });
+    await w.load();
+  }
 }
 
 main().catch((err) => {

@@ -13,7 +13,7 @@ import { errorResponses, rawBadRequest, sendError, type ProxyErrorCode } from '.
 import type { ClientSide, FrontHandler, RequestHead } from './front/client-side.js';
 import { NodeClient } from './front/node-client.js';
 import { createRawFront, type RawFrontOptions, type RawFrontServer } from './front/raw-front.js';
-import { ProxyExchange, type ExchangeHost } from './proxy-exchange.js';
+import { CLIENT_CLOSED_STATUS, ProxyExchange, type ExchangeHost } from './proxy-exchange.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { upstreamSettings } from './upstream-settings.js';
 import { WebSocketTunnel, type TunnelHost } from './websocket-tunnel.js';
@@ -119,8 +119,14 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   }
 
   private afterPlugins(client: ClientSide, route: CompiledRoute, ctx: PluginContext, verdict: ShortCircuit | undefined, startedAt: number): void {
+    if (client.destroyed) {
+      // The client left while a plugin waited: the log phase still runs (limit-conn releases its slot).
+      const ms = performance.now() - startedAt;
+      this.opts.onRequestDone?.(route.id, CLIENT_CLOSED_STATUS, ms);
+      ctx.chain!.runLog(ctx, CLIENT_CLOSED_STATUS, ms);
+      return;
+    }
     if (verdict === undefined) return this.forward(client, route, ctx, startedAt);
-    if (client.destroyed) return;
     const head = ctx.chain!.respond(ctx, verdict);
     if (this.draining) head.headers.push('Connection', 'close');
     const body = head.body === undefined ? undefined : typeof head.body === 'string' ? Buffer.from(head.body) : head.body;
