@@ -9,6 +9,7 @@ import { startLoad } from '../helpers/load.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
+import { adminClient } from '../helpers/admin-client.js';
 
 const example = fs.readFileSync(path.resolve(import.meta.dirname, '../../examples/plugins/add-header.mjs'), 'utf8');
 let etcd: TestEtcd;
@@ -17,14 +18,7 @@ let pluginsDir: string;
 let admin: GatewayProcess;
 let dp: GatewayProcess;
 
-async function api(method: string, p: string, body?: unknown) {
-  const res = await fetch(`http://127.0.0.1:${admin.ports.admin}/api/v1${p}`, {
-    method,
-    headers: { 'x-api-key': 'test-key', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const api = adminClient(() => admin?.ports.admin);
 
 beforeAll(async () => {
   etcd = await startEtcd();

@@ -11,6 +11,7 @@ import { startLoad } from '../helpers/load.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
+import { adminClient } from '../helpers/admin-client.js';
 
 const KEY = 'test-key';
 let etcd: TestEtcd;
@@ -21,15 +22,7 @@ let a: EchoServer;
 let b: EchoServer;
 let dpDataDir: string;
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`http://127.0.0.1:${admin.ports.admin}/api/v1${path}`, {
-    method,
-    headers: { 'x-api-key': KEY, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-}
+const api = adminClient(() => admin?.ports.admin, KEY);
 
 async function get(port: number, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });

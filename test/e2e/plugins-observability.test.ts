@@ -12,6 +12,7 @@ import { startLoad } from '../helpers/load.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
+import { adminClient } from '../helpers/admin-client.js';
 
 let etcd: TestEtcd;
 let admin: GatewayProcess;
@@ -54,14 +55,7 @@ async function startReceiver(): Promise<Receiver> {
 let logCollector: Receiver;
 let otlp: Receiver;
 
-async function api(method: string, p: string, body?: unknown) {
-  const res = await fetch(`http://127.0.0.1:${admin.ports.admin}/api/v1${p}`, {
-    method,
-    headers: { 'x-api-key': 'test-key', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const api = adminClient(() => admin?.ports.admin);
 
 async function route(id: string, prefix: string, plugins: Record<string, unknown>) {
   const r = await api('PUT', `/routes/${id}`, { match: { paths: [{ type: 'prefix', value: prefix }] }, backends: [{ upstreamId: 'echo' }], plugins });

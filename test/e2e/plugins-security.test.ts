@@ -10,6 +10,7 @@ import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
+import { adminClient } from '../helpers/admin-client.js';
 
 let etcd: TestEtcd;
 let redis: TestRedis;
@@ -27,14 +28,7 @@ const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsaPublicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const seconds = () => Math.floor(Date.now() / 1000);
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`http://127.0.0.1:${admin.ports.admin}/api/v1${path}`, {
-    method,
-    headers: { 'x-api-key': 'test-key', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const api = adminClient(() => admin?.ports.admin);
 
 async function route(id: string, path: string, plugins: Record<string, unknown>) {
   const r = await api('PUT', `/routes/${id}`, { match: { paths: [{ type: 'prefix', value: path }] }, backends: [{ upstreamId: 'echo' }], plugins });

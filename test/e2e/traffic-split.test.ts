@@ -5,6 +5,7 @@ import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
+import { adminClient } from '../helpers/admin-client.js';
 
 let etcd: TestEtcd;
 let admin: GatewayProcess;
@@ -12,14 +13,7 @@ let dp: GatewayProcess;
 let stable: EchoServer;
 let canary: EchoServer;
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`http://127.0.0.1:${admin.ports.admin}/api/v1${path}`, {
-    method,
-    headers: { 'x-api-key': 'test-key', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const api = adminClient(() => admin?.ports.admin);
 
 const served = async (path: string, headers: Record<string, string> = {}) =>
   (await fetch(`http://127.0.0.1:${dp.ports.http}${path}`, { headers })).headers.get('x-upstream');

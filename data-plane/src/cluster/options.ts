@@ -6,6 +6,7 @@ export interface DataPlaneOptions extends EtcdConnectionOptions {
   httpPort: number;
   httpsPort: number;
   statusPort: number;
+  /** 0 = one per core; workers receive the resolved count (limit-count local needs it). */
   workers: number;
   /** Where workers keep the last good config for a start with etcd down. */
   cacheDir: string;
@@ -25,7 +26,26 @@ export const LOAD_BEFORE_LISTEN_ENV = 'SLUICE_LOAD_BEFORE_LISTEN';
 export type WorkerMessage =
   | { type: 'sluice:listening'; httpPort: number; httpsPort?: number }
   | { type: 'sluice:state'; state: import('../worker.js').WorkerState }
-  | { type: 'sluice:health'; requestId: number; upstreams: Record<string, { key: string; healthy: boolean }[]> };
+  | { type: 'sluice:health'; requestId: number; upstreams: Record<string, { key: string; healthy: boolean }[]> }
+  | CountRequest;
 
 /** Messages from the primary to a worker. */
-export type PrimaryMessage = { type: 'sluice:drain'; graceMs: number } | { type: 'sluice:health?'; requestId: number };
+export type PrimaryMessage = { type: 'sluice:drain'; graceMs: number } | { type: 'sluice:health?'; requestId: number } | CountReply;
+
+/**
+ * limit-count `policy: local` with several workers: every hit a worker made in one event-loop
+ * turn, in one message. `hits` is flat, `[key, windowMs, key, windowMs, ...]`, to keep the
+ * JSON small.
+ */
+export interface CountRequest {
+  type: 'sluice:count';
+  batchId: number;
+  hits: (string | number)[];
+}
+
+/** The primary's answer to one CountRequest: flat `[used, resetAt, ...]`, in the hits' order. */
+export interface CountReply {
+  type: 'sluice:counted';
+  batchId: number;
+  windows: number[];
+}

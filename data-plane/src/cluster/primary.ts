@@ -9,6 +9,7 @@ import { createLogger } from '../observe/logger.js';
 import { startStatusServer } from '../status/status-server.js';
 import type { WorkerState } from '../worker.js';
 import { createDataplaneRegistration } from './dataplane-registration.js';
+import { isCountRequest, SharedCounters } from './shared-counters.js';
 import { LOAD_BEFORE_LISTEN_ENV, WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
 
 interface WorkerSlot {
@@ -35,6 +36,8 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   let stopping = false;
   let nextRequestId = 1;
   const aggregator = new client.AggregatorRegistry();
+  // limit-count `policy: local`, exact for all workers together (the workers ask over IPC).
+  const counters = new SharedCounters().startSweeping();
   const healthWaiters = new Map<number, { pending: number; result: Record<string, unknown>; done: () => void }>();
 
   cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-main.js', import.meta.url)), silent: false });
@@ -75,11 +78,15 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   /** Workers forked after the first N (respawns, rolling restarts) load before they listen. */
   let firstGenerationForked = false;
   function fork(index: number): void {
-    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(opts), [LOAD_BEFORE_LISTEN_ENV]: firstGenerationForked ? '1' : '0' });
+    // The resolved worker count: a worker of several counts limits through the primary.
+    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify({ ...opts, workers: workerCount }), [LOAD_BEFORE_LISTEN_ENV]: firstGenerationForked ? '1' : '0' });
     const slot: WorkerSlot = { worker, index };
     slots.set(worker.id, slot);
     worker.on('message', (msg: WorkerMessage) => {
-      if (msg?.type === 'sluice:listening') {
+      if (isCountRequest(msg)) {
+        // The hot one first. A worker that left while its batch was counted just misses the reply.
+        if (worker.isConnected()) worker.send(counters.answer(msg) satisfies PrimaryMessage, undefined, () => undefined);
+      } else if (msg?.type === 'sluice:listening') {
         slot.httpPort = msg.httpPort;
         onListening({ httpPort: msg.httpPort, httpsPort: msg.httpsPort });
       } else if (msg?.type === 'sluice:state') {
@@ -227,6 +234,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     await Promise.all(exits);
     clearTimeout(hardStop);
     status.server.close();
+    counters.close();
     await registration.close();
     etcd.close();
   }

@@ -5,6 +5,7 @@ import client from 'prom-client';
 import { createEtcdSource } from '../config/etcd-source.js';
 import { createLogger } from '../observe/logger.js';
 import { createPluginRegistry, loadCustomPlugins } from '../plugins/index.js';
+import { parentChannel, useInstanceWindowCounter } from '../plugins/instance-window-counter.js';
 import { createWorker, type Worker } from '../worker.js';
 import { LOAD_BEFORE_LISTEN_ENV, WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
 
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
     logger,
     onStateChange: (s) => worker?.sourceStateChanged(s),
   });
+  // Several workers: limit-count `policy: local` counts in the primary, for the whole instance.
+  useInstanceWindowCounter(opts.workers, logger, parentChannel());
   const custom = opts.pluginsDir ? await loadCustomPlugins(opts.pluginsDir, logger) : [];
   worker = createWorker({
     plugins: createPluginRegistry(custom, logger),

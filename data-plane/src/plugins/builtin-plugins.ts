@@ -17,6 +17,7 @@ import type { Plugin } from './plugin.js';
 import { proxyRewritePlugin } from './proxy-rewrite.js';
 import { redirectPlugin } from './redirect.js';
 import { trafficSplitPlugin } from './traffic-split.js';
+import { requestMirrorPlugin } from './request-mirror.js';
 import { brotliPlugin, gzipPlugin } from './compression.js';
 import { requestIdPlugin } from './request-id.js';
 import { responseRewritePlugin } from './response-rewrite.js';
@@ -41,6 +42,7 @@ export const builtinPlugins: readonly Plugin[] = [
   proxyRewritePlugin,
   redirectPlugin,
   trafficSplitPlugin,
+  requestMirrorPlugin,
   gzipPlugin,
   brotliPlugin,
   requestIdPlugin,

@@ -28,7 +28,8 @@ export class FixedWindowCounter {
     return this.windows.size;
   }
 
-  private sweep(now: number): void {
+  /** Forgets the windows that ended by `now`. */
+  sweep(now: number): void {
     for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
   }
 }

@@ -4,7 +4,8 @@ import { definePlugin, type PrepareEnv, type ShortCircuit } from './plugin.js';
 import type { PluginContext } from './plugin-context.js';
 import { compileKey, type KeyResolver } from './request-vars.js';
 import { FixedWindowCounter } from './fixed-window-counter.js';
-import { redisWindowCounter, type RedisWindowCounter } from './redis-window-counter.js';
+import { instanceWindowCounter, type InstanceWindowCounter } from './instance-window-counter.js';
+import { redisWindowCounter, type RedisWindowCounter, type SharedWindow } from './redis-window-counter.js';
 
 type Config = PluginConfigOf<typeof limitCountSpec>;
 
@@ -13,9 +14,13 @@ interface Compiled {
   limitHeader: string;
   key: KeyResolver;
   counter: FixedWindowCounter;
-  /** policy redis: the shared counter, and this route and config's key prefix in it. */
-  redis: RedisWindowCounter | undefined;
-  redisPrefix: string;
+  /**
+   * Counted outside this process: policy redis (shared by data planes), or policy local on
+   * an instance with several workers (counted by the primary). Undefined: `counter`, in-process.
+   */
+  shared: RedisWindowCounter | InstanceWindowCounter | undefined;
+  /** This route and config's key prefix in the shared counter. */
+  sharedPrefix: string;
   windowMs: number;
   showHeaders: boolean;
   rejectedCode: number;
@@ -31,10 +36,11 @@ interface Quota {
 const QUOTA_VAR = 'limitCount.quota';
 
 /**
- * Fixed-window counting. `policy: local`: counters live in this worker process, so with N
- * workers a client may get up to N x count (to be made instance-wide by the lead).
- * `policy: redis`: one atomic script per request in a shared Redis; fails open (allows) when
- * Redis cannot answer within redisTimeout, and logs it.
+ * Fixed-window counting. `policy: local` is exact for the data-plane instance: with one
+ * worker (or none, in-process) the counters live here and a hit is synchronous; with several
+ * workers each hit goes to the primary over IPC (batched per event-loop turn).
+ * `policy: redis`: one atomic script per request in a shared Redis. Both shared counters fail
+ * open (allow) when they cannot answer in time, and log it.
  */
 export const limitCountPlugin = definePlugin({
   spec: limitCountSpec,
@@ -42,7 +48,7 @@ export const limitCountPlugin = definePlugin({
     // Same owner and same config keep their counters across recompiles.
     const configJson = JSON.stringify(config);
     const counter = env.state.getOrCreate(`limit-count|${env.ownerId}|${configJson}`, () => new FixedWindowCounter(config.timeWindow * 1000));
-    const redis =
+    const shared =
       config.policy === 'redis'
         ? redisWindowCounter(
             {
@@ -54,16 +60,16 @@ export const limitCountPlugin = definePlugin({
             },
             env.log,
           )
-        : undefined;
-    // Every data plane derives the same Redis key for the same route and config, so they share it.
+        : instanceWindowCounter();
+    // Every data plane (every worker) derives the same key for the same route and config, so they share it.
     const configHash = createHash('sha1').update(configJson).digest('hex').slice(0, 16);
     return {
       count: config.count,
       limitHeader: String(config.count),
       key: compileKey(config.keyType ?? 'var', config.key ?? 'remote_addr'),
       counter,
-      redis,
-      redisPrefix: `sluice:limit-count:${env.ownerId}:${configHash}:`,
+      shared,
+      sharedPrefix: `sluice:limit-count:${env.ownerId}:${configHash}:`,
       windowMs: config.timeWindow * 1000,
       showHeaders: config.showLimitQuotaHeader ?? true,
       rejectedCode: config.rejectedCode ?? 429,
@@ -72,9 +78,9 @@ export const limitCountPlugin = definePlugin({
   },
   access(ctx, c): ShortCircuit | undefined | Promise<ShortCircuit | undefined> {
     const key = c.key(ctx) || ctx.clientAddress;
-    if (c.redis !== undefined) {
-      // undefined window: Redis did not answer, the request is allowed (fail open).
-      return c.redis.hit(c.redisPrefix + key, c.windowMs).then((w) => (w === undefined ? undefined : judge(ctx, c, w.used, w.resetAt, Date.now())));
+    if (c.shared !== undefined) {
+      // undefined window: the shared counter did not answer, the request is allowed (fail open).
+      return c.shared.hit(c.sharedPrefix + key, c.windowMs).then((w: SharedWindow | undefined) => (w === undefined ? undefined : judge(ctx, c, w.used, w.resetAt, Date.now())));
     }
     const now = Date.now();
     const { used, resetAt } = c.counter.hit(key, now);

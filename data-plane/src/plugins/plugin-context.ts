@@ -3,6 +3,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import type { Consumer } from '@sluice/model';
 import { headerOp, type HeaderOp } from './header-ops.js';
 import type { PluginChain } from './plugin-chain.js';
+import type { RequestMirrorTarget } from './request-mirror.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -29,6 +30,8 @@ export class PluginContext {
   responseCompression: { encoding: 'gzip' | 'br'; level: number } | undefined = undefined;
   /** An upstream chosen by a plugin (traffic-split) instead of the route's backends. */
   backendUpstreamId: string | undefined = undefined;
+  /** Set by request-mirror when this request is sampled: the proxy copies it to that upstream. */
+  mirror: RequestMirrorTarget | undefined = undefined;
   /** Changes to the upstream request headers, in order. */
   upstreamHeaderOps: HeaderOp[] | undefined = undefined;
   /** Changes to the response headers (applied after the headerFilter phase of the chain). */

@@ -1,5 +1,6 @@
 import { trafficSplitSpec, type PluginConfigOf } from '@sluice/model';
 import { readCookie } from '../balancer/read-cookie.js';
+import { createSmoothWeightedPicker } from '../balancer/smooth-weighted.js';
 import { compileValuePredicate, valuePasses, type ValuePredicate } from '../compile/value-predicate.js';
 import { compileIpList, ipInList, type IpList } from './ip-list.js';
 import { definePlugin } from './plugin.js';
@@ -52,23 +53,8 @@ function ruleHolds(ctx: PluginContext, rule: CompiledRule): boolean {
   return rule.remoteAddrs === undefined || ipInList(ctx.clientAddress, rule.remoteAddrs);
 }
 
-/** Smooth weighted round robin over the entries (interleaves a 10/90 split instead of bursting). */
+/** Chooses among a rule's entries by weight, interleaved; an entry without upstreamId means the route's backends. */
 function weightedPicker(entries: readonly { upstreamId?: string; weight: number }[]): () => string | undefined {
-  const live = entries.filter((e) => e.weight > 0);
-  if (live.length === 1) {
-    const only = live[0].upstreamId;
-    return () => only;
-  }
-  const current = new Float64Array(live.length);
-  let total = 0;
-  for (const e of live) total += e.weight;
-  return () => {
-    let best = 0;
-    for (let i = 0; i < live.length; i++) {
-      current[i] += live[i].weight;
-      if (current[i] > current[best]) best = i;
-    }
-    current[best] -= total;
-    return live[best].upstreamId;
-  };
+  const pick = createSmoothWeightedPicker(entries, (e) => e.weight);
+  return () => pick()?.upstreamId;
 }

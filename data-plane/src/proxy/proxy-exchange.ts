@@ -12,6 +12,7 @@ import type { UpstreamSettings } from './upstream-settings.js';
 import type { PluginContext } from '../plugins/plugin-context.js';
 import { removeHeader } from '../plugins/flat-headers.js';
 import { createResponseCompressor, type ResponseCompressor } from './response-compressor.js';
+import { startRequestMirror, type RequestMirror } from './request-mirror.js';
 
 /** What an exchange needs from the proxy that started it. */
 export interface ExchangeHost {
@@ -73,6 +74,8 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   bodyBytes = 0;
   /** gzip/brotli chose to compress this response: body chunks go through it. */
   private compressor: ResponseCompressor | undefined = undefined;
+  /** A copy of this request going to request-mirror's upstream. */
+  private mirror: RequestMirror | undefined = undefined;
 
   constructor(
     private readonly host: ExchangeHost,
@@ -100,6 +103,10 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
 
   /** Runs the first attempt; answers 503 when no node is available. */
   start(): void {
+    const plugins = this.plugins;
+    if (plugins?.mirror !== undefined) {
+      this.mirror = startRequestMirror(this.host.pools, { client: this.client, pick: this, plugins, pluginBackends: this.route.pluginBackends, chunked: this.chunked });
+    }
     this.nextAttempt();
   }
 
@@ -155,6 +162,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
 
   /** A chunk of the client's request body. */
   onRequestBody(chunk: Buffer): void {
+    if (this.mirror !== undefined) this.mirror.write(chunk);
     const conn = this.conn;
     if (conn === undefined) return; // the attempt already failed; the answer is on its way
     const socket = conn.socket;
@@ -172,6 +180,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
 
   onRequestEnd(): void {
     this.bodyDone = true;
+    if (this.mirror !== undefined) this.mirror.end();
     const conn = this.conn;
     if (conn === undefined) return;
     if (this.chunked) conn.socket.write(LAST_CHUNK);
@@ -340,6 +349,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
       this.abandonConnection();
       // Not the node's fault: report the attempt without an error.
       if (!this.attemptReported) this.reportAttempt(undefined, undefined);
+      if (!this.bodyDone) this.mirror?.abandon();
     }
     this.phase = Phase.Done;
     this.host.exchangeDone(this, finished || this.client.headersSent ? this.client.statusCode : CLIENT_CLOSED_STATUS);

@@ -17,6 +17,7 @@ import { opentelemetrySpec } from './opentelemetry.js';
 import { proxyRewriteSpec } from './proxy-rewrite.js';
 import { redirectSpec } from './redirect.js';
 import { trafficSplitSpec } from './traffic-split.js';
+import { requestMirrorSpec } from './request-mirror.js';
 import { brotliSpec, gzipSpec } from './compression.js';
 import { requestIdSpec } from './request-id.js';
 import { responseRewriteSpec } from './response-rewrite.js';
@@ -43,6 +44,7 @@ export const pluginSpecs: readonly PluginSpec[] = (
     apiBreakerSpec,
     redirectSpec,
     trafficSplitSpec,
+    requestMirrorSpec,
     gzipSpec,
     brotliSpec,
     responseRewriteSpec,
@@ -89,6 +91,7 @@ export {
   proxyRewriteSpec,
   redirectSpec,
   trafficSplitSpec,
+  requestMirrorSpec,
   gzipSpec,
   brotliSpec,
   requestIdSpec,

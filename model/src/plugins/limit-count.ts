@@ -34,7 +34,7 @@ export const limitCountSpec = definePluginSpec({
   notes: [
     'Fixed windows; responses carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (seconds).',
     'A key that resolves to nothing (no consumer, no such header) falls back to the client address.',
-    'policy local counts per worker process in this version (N workers allow up to N x count).',
+    'policy local is exact for the whole data-plane instance (all its workers together). With one worker the counters live in that worker (no extra cost); with several, each hit is counted by the primary process over the cluster IPC channel (the hits of one event-loop turn travel in one message, one batch per worker in flight), which costs roughly 20-50 µs of CPU per request and fails open (allows, logs once) if the primary does not answer within 1 s. Counters live as long as the data plane, across worker restarts.',
     'policy redis: one atomic script per request (INCR, and PEXPIRE on the first hit of a window) on the key `sluice:limit-count:<route>:<config hash>:<key>`, so every data plane with this route shares one limit.',
     'policy redis fails open: when Redis is unreachable or slower than redisTimeout the request is allowed (without quota headers) and a warning is logged (at most one every 10 s per Redis).',
     'Counters survive config changes as long as the route id and this config stay the same.',

@@ -1,0 +1,207 @@
+import client from 'prom-client';
+import type { NodeRef, PickContext, UpstreamRuntime } from '../balancer/types.js';
+import type { CompiledBackend } from '../compile/types.js';
+import type { PluginContext } from '../plugins/plugin-context.js';
+import type { RequestMirrorTarget } from '../plugins/request-mirror.js';
+import type { RequestHead } from './front/client-side.js';
+import { buildRequestHead } from './request-head.js';
+import type { ConnectionUser, UpstreamConnection } from './upstream-connection.js';
+import type { NodePool, UpstreamPools } from './upstream-pools.js';
+import { upstreamSettings, type UpstreamSettings } from './upstream-settings.js';
+
+const CHUNKED_FRAMING = 'Transfer-Encoding: chunked\r\n';
+const CRLF = Buffer.from('\r\n', 'latin1');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+/**
+ * Bytes a mirror socket may hold unsent before the mirror is abandoned. Larger than the
+ * socket's high-water mark so a healthy mirror keeps up with big chunks, small enough that a
+ * stalled mirror costs little memory per request.
+ */
+const MIRROR_BUFFER_LIMIT = 256 * 1024;
+
+/** How a mirrored request ended, as counted in `sluice_mirror_requests_total{outcome}`. */
+export type MirrorOutcome = 'mirrored' | 'failed' | 'timeout' | 'abandoned' | 'skipped';
+
+const METRIC = 'sluice_mirror_requests_total';
+const mirrorCounter =
+  (client.register.getSingleMetric(METRIC) as client.Counter<'outcome'> | undefined) ??
+  new client.Counter({
+    name: METRIC,
+    help: 'Mirrored requests (request-mirror) by outcome: mirrored, failed, timeout, abandoned (too slow or too large mid-way), skipped (no node, body too large)',
+    labelNames: ['outcome'] as const,
+  });
+const counted: Record<MirrorOutcome, client.Counter.Internal> = {
+  mirrored: mirrorCounter.labels('mirrored'),
+  failed: mirrorCounter.labels('failed'),
+  timeout: mirrorCounter.labels('timeout'),
+  abandoned: mirrorCounter.labels('abandoned'),
+  skipped: mirrorCounter.labels('skipped'),
+};
+
+/** Where the request being mirrored comes from. */
+export interface MirrorSource {
+  client: RequestHead;
+  /** The real exchange, for the mirror upstream's balancer. */
+  pick: PickContext;
+  plugins: PluginContext;
+  pluginBackends: ReadonlyMap<string, CompiledBackend>;
+  /** The client's body is chunked (no Content-Length): the mirror gets it chunked too. */
+  chunked: boolean;
+}
+
+/**
+ * Starts mirroring the request `plugins.mirror` asks for: a pooled connection to a node of the
+ * mirror upstream, the same request head, the body as the exchange passes it on. Undefined when
+ * nothing is mirrored (no node, or a Content-Length beyond maxBodySize).
+ */
+export function startRequestMirror(pools: UpstreamPools, source: MirrorSource): RequestMirror | undefined {
+  const target = source.plugins.mirror!;
+  const length = source.client.headers['content-length'];
+  const backend = source.pluginBackends.get(target.upstreamId);
+  const selection = length !== undefined && Number(length) > target.maxBodySize ? undefined : backend?.runtime.select(source.pick, []);
+  if (selection === undefined) {
+    counted.skipped.inc();
+    return undefined;
+  }
+  const settings = upstreamSettings(backend!.upstream);
+  let head = buildRequestHead(source.client, selection.node, settings, false, source.chunked ? CHUNKED_FRAMING : '', source.plugins);
+  if (target.path !== undefined) head = withPath(head, target.path);
+  const method = source.plugins.upstreamMethod ?? source.client.method;
+  return new RequestMirror(pools.pool(selection.node, settings), settings, backend!.runtime, selection.node, target, head, source.chunked, method === 'HEAD');
+}
+
+/** The request line's path replaced, its query kept. */
+function withPath(head: string, path: string): string {
+  const methodEnd = head.indexOf(' ');
+  const targetEnd = head.indexOf(' HTTP/1.1\r\n');
+  const query = head.indexOf('?', methodEnd);
+  return head.slice(0, methodEnd + 1) + path + (query >= 0 && query < targetEnd ? head.slice(query, targetEnd) : '') + head.slice(targetEnd);
+}
+
+/**
+ * One mirrored request: it copies what the real exchange sends and discards what the mirror
+ * answers. It never pushes back on the real request: a mirror that cannot keep up, sends
+ * garbage, fails or times out is dropped and counted, nothing more.
+ */
+export class RequestMirror implements ConnectionUser {
+  private conn: UpstreamConnection | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly startedAt = performance.now();
+  private bodyBytes = 0;
+  private bodyEnded = false;
+  /** The attempt's outcome went to the mirror upstream's runtime (balancer, passive health). */
+  private reported = false;
+
+  constructor(
+    private readonly pool: NodePool,
+    private readonly settings: UpstreamSettings,
+    private readonly runtime: UpstreamRuntime,
+    private readonly node: NodeRef,
+    private readonly target: RequestMirrorTarget,
+    head: string,
+    private readonly chunked: boolean,
+    private readonly headRequest: boolean,
+  ) {
+    runtime.onAttemptStart(node);
+    const conn = pool.acquire();
+    this.conn = conn;
+    conn.user = this;
+    conn.requests++;
+    conn.receivedBytes = false;
+    // A socket still connecting queues the head; it goes out on connect.
+    conn.socket.write(head, 'latin1');
+    this.timer = setTimeout(onMirrorTimer, target.timeoutMs, this);
+    this.timer.unref();
+  }
+
+  /** A chunk of the request body, as it goes to the real upstream. */
+  write(chunk: Buffer): void {
+    const conn = this.conn;
+    if (conn === undefined || this.bodyEnded) return;
+    this.bodyBytes += chunk.length;
+    const socket = conn.socket;
+    if (this.bodyBytes > this.target.maxBodySize || socket.writableLength + chunk.length > MIRROR_BUFFER_LIMIT) {
+      this.finish('abandoned', undefined);
+      return;
+    }
+    if (this.chunked) {
+      socket.cork();
+      socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
+      socket.write(chunk);
+      socket.write(CRLF);
+      socket.uncork();
+    } else socket.write(chunk);
+  }
+
+  /** The request body is complete. */
+  end(): void {
+    const conn = this.conn;
+    if (conn === undefined || this.bodyEnded) return;
+    this.bodyEnded = true;
+    if (this.chunked) conn.socket.write(LAST_CHUNK);
+  }
+
+  /** The client went away before its body was complete: the mirror request cannot be finished. */
+  abandon(): void {
+    if (this.conn !== undefined && !this.bodyEnded) this.finish('abandoned', undefined);
+  }
+
+  onConnected(): void {
+    // The head was queued on the socket already.
+  }
+
+  onWritable(): void {
+    // Never waited for: a mirror that falls behind is abandoned in write().
+  }
+
+  onResponseHead(_conn: UpstreamConnection, status: number): number {
+    this.report(status, undefined);
+    return this.headRequest ? 1 : 0;
+  }
+
+  onResponseBody(): void {
+    // Read and dropped.
+  }
+
+  onResponseEnd(conn: UpstreamConnection): void {
+    this.conn = undefined;
+    clearTimeout(this.timer);
+    // An answer before the whole body went out leaves the connection out of step.
+    if (this.bodyEnded) this.pool.release(conn, this.settings);
+    else this.pool.discard(conn);
+    counted.mirrored.inc();
+  }
+
+  onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void {
+    this.conn = undefined;
+    clearTimeout(this.timer);
+    this.pool.discard(conn);
+    this.report(undefined, reason);
+    counted.failed.inc();
+  }
+
+  onTimer(): void {
+    if (this.conn === undefined) return;
+    this.finish('timeout', 'timeout');
+  }
+
+  private finish(outcome: MirrorOutcome, error: 'timeout' | undefined): void {
+    const conn = this.conn!;
+    this.conn = undefined;
+    clearTimeout(this.timer);
+    this.pool.discard(conn);
+    this.report(undefined, error);
+    counted[outcome].inc();
+  }
+
+  private report(status: number | undefined, error: 'connect' | 'timeout' | 'reset' | 'protocol' | undefined): void {
+    if (this.reported) return;
+    this.reported = true;
+    const latencyMs = performance.now() - this.startedAt;
+    this.runtime.onAttemptEnd(this.node, status !== undefined ? { status, latencyMs } : error !== undefined ? { error, latencyMs } : { latencyMs });
+  }
+}
+
+function onMirrorTimer(mirror: RequestMirror): void {
+  mirror.onTimer();
+}
