@@ -10,6 +10,7 @@ import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
 import { adminClient } from '../helpers/admin-client.js';
 
 let etcd: TestEtcd;
+let prefix: string;
 let admin: GatewayProcess;
 let dp: GatewayProcess;
 let echo: EchoServer;
@@ -35,7 +36,7 @@ async function get(path: string, init: RequestInit = {}) {
 
 beforeAll(async () => {
   etcd = await startEtcd();
-  const prefix = etcd.prefix('plugins');
+  prefix = etcd.prefix('plugins');
   echo = await startHttpEcho('echo');
   [admin, dp] = await Promise.all([
     startGateway('control-plane', { etcd: etcd.endpoint, prefix }),
@@ -58,6 +59,7 @@ beforeAll(async () => {
   await route('small', '/small', { 'client-control': { maxBodySize: 10 } });
   await route('fault', '/fault', { 'fault-injection': { abort: { httpStatus: 418, body: 'teapot', percentage: 100 } } });
   await route('plain', '/plain', {});
+  await route('slow', '/slow', { 'fault-injection': { delay: { duration: 0.4, percentage: 100 } } });
   await waitFor(async () => (await get('/plain')).status === 200 && (await get('/fault')).status === 418, 15_000, 'routes loaded');
 });
 
@@ -163,5 +165,40 @@ describe('plugins through the gateway', () => {
     const r = await api('GET', '/plugins');
     const names = (r.body.items ?? r.body).map((p: { name: string }) => p.name);
     expect(names).toEqual(expect.arrayContaining(['key-auth', 'basic-auth', 'limit-count', 'cors', 'proxy-rewrite']));
+  });
+
+  it('fault-injection delays a request by the configured time', async () => {
+    const started = performance.now();
+    const r = await get('/slow');
+    expect(r.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(380);
+  });
+
+  it('refuses a malformed config of every plugin, naming the plugin', async () => {
+    const listed = await api('GET', '/plugins');
+    const names: string[] = (listed.body.items ?? listed.body).map((p: { name: string }) => p.name);
+    expect(names.length).toBeGreaterThanOrEqual(20);
+    for (const name of names) {
+      const r = await api('PUT', '/routes/malformed', { backends: [{ upstreamId: 'echo' }], plugins: { [name]: { notAField: 1 } } });
+      expect(r.status, name).toBe(400);
+      expect(JSON.stringify(r.body), name).toContain(`/plugins/${name}`);
+    }
+  });
+
+  it('takes only the route with a bad plugin config out when one reaches etcd anyway', async () => {
+    const { Etcd3 } = await import('etcd3');
+    const client = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      await client.put(`${prefix}/routes/bad-plugin`).value(
+        JSON.stringify({ id: 'bad-plugin', match: { paths: [{ type: 'prefix', value: '/bad-plugin' }] }, backends: [{ upstreamId: 'echo' }], plugins: { 'limit-count': { count: -5, timeWindow: 60 } } }),
+      );
+      await route('after-bad-plugin', '/after-bad-plugin', {});
+      await waitFor(async () => (await get('/after-bad-plugin')).status === 200, 10_000, 'later route applied');
+      expect((await get('/bad-plugin')).status).toBe(404);
+      expect((await get('/plain')).status).toBe(200);
+    } finally {
+      await client.delete().key(`${prefix}/routes/bad-plugin`);
+      client.close();
+    }
   });
 });
