@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const gatewayBin = path.join(repoRoot, 'bin/gateway');
 
+/**
+ * Every gateway process a test file started: if a test fails before its afterAll can stop one
+ * (e.g. `Promise.all` of two starts where one fails), it is still killed when the test
+ * worker exits, so no process outlives its test file.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface GatewayProcess {
   child: ChildProcess;
   /** Ports the process printed (httpPort, statusPort, adminPort). */
@@ -42,6 +52,8 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GATEWAY_LOG_LEVEL: 'warn', ...env },
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   const ports: GatewayProcess['ports'] = {};
   const onData = (d: Buffer) => {
