@@ -64,7 +64,7 @@ export function createWorker(opts: WorkerOptions) {
     logger,
   });
   const server = createFrontServer(proxy, opts.front ?? 'raw');
-  const https = opts.httpsPort === undefined ? undefined : new HttpsListener({ front: server, logger });
+  const https = opts.httpsPort === undefined ? undefined : new HttpsListener({ front: server, h2: proxy.h2 as unknown as net.Server, logger });
   let boundPorts: number[] = [];
   const streams = createStreamListeners({
     host: opts.host,

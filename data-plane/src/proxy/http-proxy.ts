@@ -2,7 +2,9 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
+import { H2Client } from './front/h2-client.js';
 import type { CompiledRoute, MatchInput, RoutingTable } from '../compile/types.js';
 import { removeHeader } from '../plugins/flat-headers.js';
 import type { ShortCircuit } from '../plugins/plugin.js';
@@ -33,6 +35,8 @@ export interface HttpProxy {
   attach(server: HttpServer | HttpsServer): void;
   /** The raw HTTP/1.1 front: a `net.Server` (not yet listening) serving this proxy, tracked for drain. */
   createRawServer(opts?: RawFrontOptions): RawFrontServer;
+  /** The HTTP/2 server (h2c prior knowledge from the raw front, h2 from the HTTPS listener by ALPN). */
+  readonly h2: Http2Server;
   /** Graceful shutdown: finish in-flight requests, close idle and finished connections, end tunnels by `graceMs`. */
   drain(graceMs: number): Promise<void>;
   /** Destroys the upstream keep-alive pools. */
@@ -50,6 +54,7 @@ export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
     handleUpgrade: (req, socket, head) => core.handleUpgrade(req, socket, head),
     attach: (server) => core.attach(server),
     createRawServer: (rawOpts) => core.createRawServer(rawOpts),
+    h2: core.h2,
     drain: (graceMs) => core.drain(graceMs),
     close: () => core.close(),
     stats: () => ({ inFlight: core.inFlight, tunnels: core.tunnels.size, idleUpstreamSockets: core.pools.idleCount }),
@@ -76,7 +81,32 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   private graceTimer: NodeJS.Timeout | undefined = undefined;
   private drainSweep: NodeJS.Timeout | undefined = undefined;
 
-  constructor(private readonly opts: HttpProxyOptions) {}
+  /**
+   * One plain HTTP/2 server for every HTTP/2 connection: TLS is already terminated by the
+   * HTTPS listener, and h2c arrives from the raw front; requests then take the same path as
+   * HTTP/1.1 ones through an `H2Client`.
+   */
+  readonly h2: Http2Server = http2.createServer();
+  private readonly h2Sessions = new Set<Http2Session>();
+
+  constructor(private readonly opts: HttpProxyOptions) {
+    this.h2.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => this.handleRequest(new H2Client(req, res)));
+    this.h2.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
+    this.h2.on('session', (session: Http2Session) => {
+      this.h2Sessions.add(session);
+      session.once('close', () => this.h2Sessions.delete(session));
+      session.on('error', ignoreError);
+      if (this.draining) session.close();
+    });
+  }
+
+  handleH2c(socket: Socket, firstBytes: Buffer): void {
+    // The bytes already read go back in front of the stream (paused, so nothing flows away),
+    // and node:http2 replays a socket's buffered bytes into the new session.
+    socket.pause();
+    socket.unshift(firstBytes);
+    this.h2.emit('connection', socket);
+  }
 
   handleRequest(client: ClientSide): void {
     const startedAt = performance.now();
@@ -202,6 +232,7 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   }
 
   trackSocket(socket: TrackedSocket): void {
+    if (socket.sluiceProxy === this) return; // an h2c socket was tracked by the raw front already
     socket.sluiceProxy = this;
     this.sockets.add(socket);
     socket.on('close', onTrackedSocketClose);
@@ -214,6 +245,8 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
 
   drain(graceMs: number): Promise<void> {
     this.draining = true;
+    // HTTP/2 has a real "going away": GOAWAY lets open streams finish and stops new ones.
+    for (const session of this.h2Sessions) session.close();
     this.sweepIdle();
     this.drainSweep = setInterval(() => {
       this.sweepIdle();

@@ -4,8 +4,10 @@ import { TLS_SERVER_DEFAULTS, type SniCertificate, type SniIndex } from '../comp
 import type { Logger } from '../observe/logger.js';
 
 export interface HttpsListenerOptions {
-  /** The HTTP front (raw or node:http) that serves the decrypted connections. */
+  /** The HTTP front (raw or node:http) that serves the decrypted HTTP/1.1 connections. */
   front: net.Server;
+  /** The HTTP/2 server for connections that chose `h2` by ALPN; without it only http/1.1 is offered. */
+  h2?: net.Server;
   logger: Logger;
 }
 
@@ -24,8 +26,7 @@ export class HttpsListener {
   constructor(private readonly opts: HttpsListenerOptions) {
     this.server = tls.createServer({
       ...TLS_SERVER_DEFAULTS,
-      // h2 arrives with the HTTP/2 slice; until then only HTTP/1.1 is offered.
-      ALPNProtocols: ['http/1.1'],
+      ALPNProtocols: opts.h2 ? ['h2', 'http/1.1'] : ['http/1.1'],
       SNICallback: (serverName, done) => this.chooseContext(serverName, done),
       // Client certificates are asked for only while some ssl document wants them, and checked per SNI after the handshake.
       requestCert: false,
@@ -76,6 +77,7 @@ export class HttpsListener {
       this.opts.logger.debug({ remote: socket.remoteAddress, reason: socket.authorizationError }, 'client certificate refused');
       return void socket.destroy();
     }
-    this.opts.front.emit('connection', socket);
+    if (socket.alpnProtocol === 'h2' && this.opts.h2) this.opts.h2.emit('connection', socket);
+    else this.opts.front.emit('connection', socket);
   }
 }

@@ -55,4 +55,6 @@ export interface FrontHandler {
   handleRequest(client: ClientSide): void;
   /** An upgrade head; `socket` now belongs to the handler, `bodyHead` holds the bytes after the head. */
   handleUpgrade(head: RequestHead, socket: Socket, bodyHead: Buffer): void;
+  /** A client that opened with the HTTP/2 preface (h2c prior knowledge); `firstBytes` were already read. */
+  handleH2c?(socket: Socket, firstBytes: Buffer): void;
 }

@@ -106,6 +106,12 @@ export class FrontConnection {
 
   handleData(chunk: Buffer): void {
     if (this.closing) return; // after `Connection: close` or a bad request, nothing more is read
+    if (this.requestsSeen === 0 && this.state === State.Idle && isH2Preface(chunk) && this.handler.handleH2c) {
+      // h2c with prior knowledge: the connection is HTTP/2 from its first byte.
+      this.detach();
+      this.handler.handleH2c(this.socket, chunk);
+      return;
+    }
     if (this.stash !== undefined) {
       this.stash = Buffer.concat([this.stash, chunk]);
       return;
@@ -334,6 +340,12 @@ export class FrontConnection {
   private handOver(bodyHead: Buffer): void {
     const req = this.upgrading!;
     this.upgrading = undefined;
+    this.detach();
+    this.handler.handleUpgrade(req, this.socket, Buffer.from(bodyHead));
+  }
+
+  /** Stops treating the socket as HTTP/1.1: listeners, timer and parser go; the socket stays open. */
+  private detach(): void {
     this.closing = true;
     this.state = State.Gone;
     clearInterval(this.timer);
@@ -342,13 +354,12 @@ export class FrontConnection {
     socket.removeListener('end', onSocketEnd);
     socket.removeListener('close', onSocketClose);
     socket.removeListener('drain', onSocketDrain);
-    // The parser is still on the stack of this `execute` call's caller: free it afterwards.
+    // The parser may still be on the stack of an `execute` call: free it afterwards.
     setImmediate(freeParserOf, this);
     if (this.holds !== 0) {
       this.holds = 0;
       socket.resume();
     }
-    this.handler.handleUpgrade(req, socket, Buffer.from(bodyHead));
   }
 
   freeParser(): void {
@@ -406,4 +417,13 @@ function onBody(this: ParserWithConn, chunk: Buffer): void {
 }
 function onMessageComplete(this: ParserWithConn): void {
   this.conn?.messageComplete();
+}
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** True when the bytes start like the HTTP/2 connection preface (a first chunk shorter than it counts if it matches so far). */
+function isH2Preface(chunk: Buffer): boolean {
+  if (chunk.length < 3 || chunk[0] !== 0x50 /* P */) return false;
+  const n = Math.min(chunk.length, H2_PREFACE.length);
+  return chunk.compare(H2_PREFACE, 0, n, 0, n) === 0;
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ClientSide, ClientSink } from './client-side.js';
+import type { ClientSide, ClientSink, RequestHead } from './client-side.js';
 
 type SinkCarrier = { sluiceSink?: ClientSink };
 
@@ -13,14 +13,16 @@ export class NodeClient implements ClientSide {
   readonly socket: Socket;
 
   constructor(
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    protected readonly req: IncomingMessage,
+    protected readonly res: ServerResponse,
+    /** The request as the proxy sees it; HTTP/2 passes one without pseudo-headers. */
+    head: RequestHead = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket },
   ) {
-    this.method = req.method ?? 'GET';
-    this.url = req.url ?? '/';
-    this.headers = req.headers;
-    this.rawHeaders = req.rawHeaders;
-    this.socket = req.socket;
+    this.method = head.method;
+    this.url = head.url;
+    this.headers = head.headers;
+    this.rawHeaders = head.rawHeaders;
+    this.socket = head.socket;
   }
 
   get headersSent(): boolean {

@@ -1,0 +1,22 @@
+import type { Locator, Page } from 'playwright-core';
+
+/** The route editor page as the e2e tests drive it (STYLE.md: e2e/pom/<page>.ts). */
+export function routeEditor(page: Page) {
+  return {
+    async open(baseUrl: string, id: string) {
+      await page.goto(`${baseUrl}/routes/${encodeURIComponent(id)}`);
+      await page.getByRole('heading', { name: `Route ${id}` }).waitFor();
+    },
+    idInput: page.locator('input[name="id"]'),
+    pathValue: (i: number): Locator => page.getByLabel(`Path ${i + 1} value`),
+    pathType: (i: number): Locator => page.getByLabel(`Path ${i + 1} type`),
+    backendUpstream: (i: number): Locator => page.getByLabel(`Backend ${i + 1} upstream`),
+    fieldError: (pointer: string): Locator => page.locator(`[data-path="${pointer}"] .field-error`),
+    addPath: () => page.getByRole('button', { name: 'Add path' }).click(),
+    addBackend: () => page.getByRole('button', { name: 'Add backend' }).click(),
+    save: () => page.getByRole('button', { name: /^(Save|Create)$/ }).click(),
+    savedNotice: page.getByText(/^Saved at revision \d+\.$/),
+    readOnlyBanner: page.getByTestId('read-only-banner'),
+    history: page.getByRole('complementary', { name: 'History' }),
+  };
+}

@@ -1,0 +1,180 @@
+import {
+  kindByCollection,
+  type Consumer,
+  type DataplaneStatus,
+  type GlobalRule,
+  type KindSpec,
+  type PluginConfig,
+  type Route,
+  type Ssl,
+  type StreamRoute,
+  type Upstream,
+} from '@sluice/model';
+import { sessionKey } from './session-key';
+
+/** Document type of each collection in the model's kind registry. */
+export interface DocumentTypes {
+  routes: Route;
+  upstreams: Upstream;
+  ssls: Ssl;
+  'stream-routes': StreamRoute;
+  consumers: Consumer;
+  'plugin-configs': PluginConfig;
+  'global-rules': GlobalRule;
+  dataplanes: DataplaneStatus;
+}
+export type Collection = keyof DocumentTypes;
+
+export const API_ROOT = '/api/v1';
+
+/** One `{path, message}` the admin API reported; path is a JSON pointer into the document. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** A failed admin call, decoded from the `{code, message, details}` body of GW_ERR_* errors. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Messages keyed by JSON pointer, for showing each next to its field. */
+  get fieldErrors(): Record<string, string> {
+    const byPath: Record<string, string> = {};
+    for (const issue of this.issues) byPath[issue.path] = byPath[issue.path] ? `${byPath[issue.path]}; ${issue.message}` : issue.message;
+    return byPath;
+  }
+}
+
+/** A document with the mod revision it was read at (the ETag), for If-Match on save. */
+export interface Versioned<T> {
+  doc: T;
+  revision?: string;
+}
+
+export interface ListQuery {
+  q?: string;
+  owner?: string;
+  limit?: number;
+  cursor?: string;
+}
+export interface ListPage<T> {
+  items: T[];
+  total?: number;
+  nextCursor?: string;
+}
+export interface HistoryEntry<T> {
+  modRevision: number;
+  updatedAt?: string;
+  document: T;
+}
+
+export interface Resource<T> {
+  spec: KindSpec;
+  list(query?: ListQuery): Promise<ListPage<T>>;
+  get(id: string): Promise<Versioned<T>>;
+  /** Create or replace; with `revision` the write fails with GW_ERR_CONFLICT if someone saved in between. */
+  put(id: string, doc: T, revision?: string): Promise<Versioned<T>>;
+  /** Create with a generated id. */
+  create(doc: Partial<T>): Promise<Versioned<T>>;
+  patch(id: string, changes: Partial<T>, revision?: string): Promise<Versioned<T>>;
+  remove(id: string, revision?: string): Promise<void>;
+  history(id: string): Promise<HistoryEntry<T>[]>;
+  rollback(id: string, modRevision: number): Promise<Versioned<T>>;
+}
+
+interface CallOptions {
+  body?: unknown;
+  ifMatch?: string;
+  contentType?: string;
+  /** The key to try instead of the stored one (login). */
+  key?: string;
+}
+
+/** One admin API call; throws ApiError on any non-2xx reply. */
+export async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<{ body: T; etag?: string }> {
+  const headers: Record<string, string> = {};
+  const key = opts.key ?? sessionKey.get();
+  if (key) headers['x-api-key'] = key;
+  if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
+  if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(`${API_ROOT}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', `the admin API is unreachable (${(err as Error).message})`);
+  }
+  const text = await res.text();
+  const body = text ? safeParse(text) : undefined;
+  if (!res.ok) throw decodeError(res.status, body);
+  return { body: body as T, etag: res.headers.get('etag') ?? undefined };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
+}
+
+function decodeError(status: number, body: unknown): ApiError {
+  const b = (body ?? {}) as { code?: string; message?: string; details?: unknown };
+  const issues = Array.isArray(b.details)
+    ? b.details.filter((d): d is FieldIssue => typeof d?.path === 'string' && typeof d?.message === 'string')
+    : [];
+  return new ApiError(status, b.code ?? `HTTP_${status}`, b.message ?? `request failed with status ${status}`, issues);
+}
+
+const seg = encodeURIComponent;
+
+/** A typed client for one collection of the kind registry. */
+export function resource<C extends Collection>(collection: C): Resource<DocumentTypes[C]> {
+  type T = DocumentTypes[C];
+  const spec = kindByCollection(collection);
+  if (!spec) throw new Error(`unknown collection ${collection}`);
+  const base = `/${collection}`;
+  const versioned = ({ body, etag }: { body: T; etag?: string }): Versioned<T> => ({ doc: body, revision: etag });
+  return {
+    spec,
+    async list(query = {}) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+      const qs = params.toString();
+      return (await call<ListPage<T>>('GET', qs ? `${base}?${qs}` : base)).body;
+    },
+    get: async (id) => versioned(await call<T>('GET', `${base}/${seg(id)}`)),
+    put: async (id, doc, revision) => versioned(await call<T>('PUT', `${base}/${seg(id)}`, { body: doc, ifMatch: revision })),
+    create: async (doc) => versioned(await call<T>('POST', base, { body: doc })),
+    patch: async (id, changes, revision) =>
+      versioned(
+        await call<T>('PATCH', `${base}/${seg(id)}`, {
+          body: changes,
+          ifMatch: revision,
+          contentType: 'application/merge-patch+json',
+        }),
+      ),
+    async remove(id, revision) {
+      await call('DELETE', `${base}/${seg(id)}`, { ifMatch: revision });
+    },
+    history: async (id) => (await call<HistoryEntry<T>[]>('GET', `${base}/${seg(id)}/history`)).body,
+    rollback: async (id, modRevision) =>
+      versioned(await call<T>('POST', `${base}/${seg(id)}/rollback`, { body: { modRevision } })),
+  };
+}
+
+/** Checks a key against the API without storing it. */
+export async function checkKey(key: string): Promise<void> {
+  await call('GET', '/routes?limit=1', { key });
+}

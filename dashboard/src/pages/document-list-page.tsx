@@ -1,0 +1,82 @@
+import { isManaged } from '@sluice/model';
+import { useState } from 'react';
+import { resource, type Collection } from '../api/client';
+import { titleOf } from '../collections';
+import { OwnerBadge } from '../components/owner-badge';
+import { Link } from '../router';
+import { useAsync } from '../use-async';
+import { documentSummary } from './document-summary';
+
+/** Any collection of the registry as a searchable table with owner badges. */
+export function DocumentListPage({ collection }: { collection: Collection }) {
+  const [q, setQ] = useState('');
+  const [owner, setOwner] = useState('');
+  const api = resource(collection);
+  const idField = api.spec.idField;
+  const { data, error, loading } = useAsync(() => api.list({ q, owner, limit: 500 }), [collection, q, owner]);
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>{titleOf(collection)}</h1>
+        <Link href={`/${collection}/new`} className="button">
+          New {api.spec.kind}
+        </Link>
+      </div>
+      <div className="filters">
+        <input
+          type="search"
+          placeholder="Search id, name, host, path…"
+          aria-label="Search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
+        <select aria-label="Owner" value={owner} onChange={(e) => setOwner(e.target.value)}>
+          <option value="">Any owner</option>
+          <option value="admin">Admin API</option>
+          <option value="kubernetes">Kubernetes</option>
+        </select>
+      </div>
+      {error && <p className="error" role="alert">{error.message}</p>}
+      <div className="table-wrap">
+        <table aria-label={titleOf(collection)} aria-busy={loading}>
+          <thead>
+            <tr>
+              <th>Id</th>
+              <th>Name</th>
+              <th>Summary</th>
+              <th>Owner</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.items.map((doc) => {
+              const d = doc as Record<string, any>;
+              const id = String(d[idField]);
+              return (
+                <tr key={id} data-id={id} className={isManaged(d) ? 'managed' : undefined}>
+                  <td>
+                    <Link href={`/${collection}/${encodeURIComponent(id)}`}>{id}</Link>
+                  </td>
+                  <td>{d.name ?? ''}</td>
+                  <td className="summary">{documentSummary(collection, d)}</td>
+                  <td>
+                    <OwnerBadge owner={d.owner} />
+                  </td>
+                  <td>{d.updatedAt ? new Date(d.updatedAt).toLocaleString() : ''}</td>
+                </tr>
+              );
+            })}
+            {data && data.items.length === 0 && (
+              <tr>
+                <td colSpan={5} className="empty">
+                  Nothing here{q || owner ? ' matches' : ' yet'}.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

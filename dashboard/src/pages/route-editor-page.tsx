@@ -1,0 +1,170 @@
+import { useAsync } from '../use-async';
+import { resource } from '../api/client';
+import { EditorFrame } from '../components/editor-frame';
+import { Field } from '../components/field';
+import { HistoryPanel } from '../components/history-panel';
+import { numberOrUndefined, setField, splitList } from '../components/set-field';
+import { useDocumentEditor, type Doc } from '../components/use-document-editor';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const PATH_TYPES = ['prefix', 'exact', 'regex'];
+
+/** The route form (common fields), a JSON tab for the rest, and the history panel. */
+export function RouteEditorPage({ id }: { id?: string }) {
+  const e = useDocumentEditor('routes', id, { match: { paths: [{ type: 'prefix', value: '/' }] } });
+  const upstreams = useAsync(() => resource('upstreams').list({ limit: 1000 }), []);
+  if (e.loading) return <p className="muted">Loading…</p>;
+
+  const doc = e.doc;
+  const errors = e.error?.fieldErrors ?? {};
+  const set = (path: string[], value: unknown) => e.setDoc(setField(doc, path, value));
+  const paths: Doc[] = doc.match?.paths ?? [];
+  const backends: Doc[] = doc.backends ?? [];
+  const methods: string[] = doc.match?.methods ?? [];
+  const upstreamIds = (upstreams.data?.items ?? []).map((u) => u.id);
+
+  const form = (
+    <div className="form-grid">
+      {e.isNew && (
+        <Field label="Id" path="/id" errors={errors} hint="Leave empty for a generated id.">
+          <input name="id" value={doc.id ?? ''} onChange={(ev) => set(['id'], ev.target.value)} />
+        </Field>
+      )}
+      <Field label="Name" path="/name" errors={errors}>
+        <input name="name" value={doc.name ?? ''} onChange={(ev) => set(['name'], ev.target.value)} />
+      </Field>
+      <Field label="Hosts" path="/match/hosts" errors={errors} hint="Comma-separated; *.example.com wildcards; empty = any host.">
+        <input
+          name="hosts"
+          defaultValue={(doc.match?.hosts ?? []).join(', ')}
+          onChange={(ev) => set(['match', 'hosts'], splitList(ev.target.value))}
+        />
+      </Field>
+      <fieldset className="group" data-path="/match/paths">
+        <legend>Paths</legend>
+        {paths.map((p, i) => (
+          <div className="row" key={i} data-testid={`path-${i}`}>
+            <select
+              aria-label={`Path ${i + 1} type`}
+              value={p.type}
+              onChange={(ev) => set(['match', 'paths'], paths.map((q, j) => (j === i ? { ...q, type: ev.target.value } : q)))}
+            >
+              {PATH_TYPES.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
+            </select>
+            <Field label={`Path ${i + 1}`} path={`/match/paths/${i}/value`} errors={errors}>
+              <input
+                aria-label={`Path ${i + 1} value`}
+                value={p.value}
+                onChange={(ev) => set(['match', 'paths'], paths.map((q, j) => (j === i ? { ...q, value: ev.target.value } : q)))}
+              />
+            </Field>
+            <button type="button" className="icon" aria-label={`Remove path ${i + 1}`} onClick={() => set(['match', 'paths'], paths.filter((_, j) => j !== i))}>
+              ×
+            </button>
+          </div>
+        ))}
+        <button type="button" className="secondary" onClick={() => set(['match', 'paths'], [...paths, { type: 'prefix', value: '/' }])}>
+          Add path
+        </button>
+      </fieldset>
+      <fieldset className="group" data-path="/match/methods">
+        <legend>Methods (none = any)</legend>
+        <div className="checks">
+          {METHODS.map((m) => (
+            <label key={m} className="check">
+              <input
+                type="checkbox"
+                checked={methods.includes(m)}
+                onChange={(ev) => set(['match', 'methods'], ev.target.checked ? [...methods, m] : methods.filter((x) => x !== m))}
+              />
+              {m}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset className="group" data-path="/backends">
+        <legend>Backends</legend>
+        {backends.map((b, i) => (
+          <div className="row" key={i} data-testid={`backend-${i}`}>
+            <Field label={`Upstream ${i + 1}`} path={`/backends/${i}/upstreamId`} errors={errors}>
+              <select
+                aria-label={`Backend ${i + 1} upstream`}
+                value={b.upstreamId}
+                onChange={(ev) => set(['backends'], backends.map((c, j) => (j === i ? { ...c, upstreamId: ev.target.value } : c)))}
+              >
+                {[...new Set([b.upstreamId, ...upstreamIds])].map((u) => (
+                  <option key={u} value={u}>
+                    {u || '(choose)'}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Weight" path={`/backends/${i}/weight`} errors={errors}>
+              <input
+                type="number"
+                min={0}
+                aria-label={`Backend ${i + 1} weight`}
+                value={b.weight ?? ''}
+                onChange={(ev) => set(['backends'], backends.map((c, j) => (j === i ? setField(c, ['weight'], numberOrUndefined(ev.target.value)) : c)))}
+              />
+            </Field>
+            <button type="button" className="icon" aria-label={`Remove backend ${i + 1}`} onClick={() => set(['backends'], backends.filter((_, j) => j !== i))}>
+              ×
+            </button>
+          </div>
+        ))}
+        <button type="button" className="secondary" onClick={() => set(['backends'], [...backends, { upstreamId: upstreamIds[0] ?? '' }])}>
+          Add backend
+        </button>
+      </fieldset>
+      <fieldset className="group" data-path="/timeout">
+        <legend>Timeouts (seconds)</legend>
+        <div className="row">
+          {(['connect', 'send', 'read'] as const).map((t) => (
+            <Field key={t} label={t} path={`/timeout/${t}`} errors={errors}>
+              <input
+                type="number"
+                min={0}
+                step="any"
+                name={`timeout-${t}`}
+                value={doc.timeout?.[t] ?? ''}
+                onChange={(ev) => set(['timeout', t], numberOrUndefined(ev.target.value))}
+              />
+            </Field>
+          ))}
+        </div>
+      </fieldset>
+      <div className="row">
+        <label className="check">
+          <input type="checkbox" name="websocket" checked={doc.websocket !== false} onChange={(ev) => set(['websocket'], ev.target.checked ? undefined : false)} />
+          WebSocket
+        </label>
+        <Field label="Status" path="/status" errors={errors}>
+          <select name="status" value={doc.status ?? 'enabled'} onChange={(ev) => set(['status'], ev.target.value === 'enabled' ? undefined : ev.target.value)}>
+            <option>enabled</option>
+            <option>disabled</option>
+          </select>
+        </Field>
+      </div>
+    </div>
+  );
+
+  return (
+    <EditorFrame
+      title={id ? `Route ${id}` : 'New route'}
+      doc={doc}
+      setDoc={e.setDoc}
+      readOnly={e.readOnly}
+      isNew={e.isNew}
+      revision={e.revision}
+      error={e.error}
+      notice={e.notice}
+      onSave={() => void e.save(doc)}
+      onDelete={() => void e.remove()}
+      form={form}
+      side={id && <HistoryPanel api={e.api} id={id} version={e.historyVersion} current={e.revision} readOnly={e.readOnly} onRollback={(r) => void e.rollback(r)} />}
+    />
+  );
+}

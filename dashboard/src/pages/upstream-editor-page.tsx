@@ -1,0 +1,105 @@
+import { EditorFrame } from '../components/editor-frame';
+import { Field } from '../components/field';
+import { HistoryPanel } from '../components/history-panel';
+import { numberOrUndefined, setField } from '../components/set-field';
+import { useDocumentEditor, type Doc } from '../components/use-document-editor';
+
+const TYPES = ['roundrobin', 'least_conn', 'chash', 'ewma'];
+const SCHEMES = ['http', 'https', 'grpc', 'grpcs'];
+
+/** Upstream form: nodes, balancing type and scheme; the JSON tab has every other field. */
+export function UpstreamEditorPage({ id }: { id?: string }) {
+  const e = useDocumentEditor('upstreams', id, { nodes: [{ host: '127.0.0.1', port: 80 }] });
+  if (e.loading) return <p className="muted">Loading…</p>;
+
+  const doc = e.doc;
+  const errors = e.error?.fieldErrors ?? {};
+  const set = (path: string[], value: unknown) => e.setDoc(setField(doc, path, value));
+  const nodes: Doc[] = doc.nodes ?? [];
+  const setNode = (i: number, field: string, value: unknown) =>
+    set(['nodes'], nodes.map((n, j) => (j === i ? setField(n, [field], value) : n)));
+  // Live health needs the data planes' health reports, which the admin API does not expose yet:
+  // show what is configured, not a guess.
+  const health = doc.checks?.active ? 'active checks' : doc.checks?.passive ? 'passive checks' : 'no health checks';
+
+  const form = (
+    <div className="form-grid">
+      {e.isNew && (
+        <Field label="Id" path="/id" errors={errors} hint="Leave empty for a generated id.">
+          <input name="id" value={doc.id ?? ''} onChange={(ev) => set(['id'], ev.target.value)} />
+        </Field>
+      )}
+      <Field label="Name" path="/name" errors={errors}>
+        <input name="name" value={doc.name ?? ''} onChange={(ev) => set(['name'], ev.target.value)} />
+      </Field>
+      <div className="row">
+        <Field label="Type" path="/type" errors={errors}>
+          <select name="type" value={doc.type ?? 'roundrobin'} onChange={(ev) => set(['type'], ev.target.value)}>
+            {TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Scheme" path="/scheme" errors={errors}>
+          <select name="scheme" value={doc.scheme ?? 'http'} onChange={(ev) => set(['scheme'], ev.target.value)}>
+            {SCHEMES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <fieldset className="group" data-path="/nodes">
+        <legend>
+          Nodes <span className="badge">{health}</span>
+        </legend>
+        {nodes.map((n, i) => (
+          <div className="row" key={i} data-testid={`node-${i}`}>
+            <Field label="Host" path={`/nodes/${i}/host`} errors={errors}>
+              <input aria-label={`Node ${i + 1} host`} value={n.host ?? ''} onChange={(ev) => setNode(i, 'host', ev.target.value)} />
+            </Field>
+            <Field label="Port" path={`/nodes/${i}/port`} errors={errors}>
+              <input
+                type="number"
+                aria-label={`Node ${i + 1} port`}
+                value={n.port ?? ''}
+                onChange={(ev) => setNode(i, 'port', numberOrUndefined(ev.target.value))}
+              />
+            </Field>
+            <Field label="Weight" path={`/nodes/${i}/weight`} errors={errors}>
+              <input
+                type="number"
+                aria-label={`Node ${i + 1} weight`}
+                value={n.weight ?? ''}
+                onChange={(ev) => setNode(i, 'weight', numberOrUndefined(ev.target.value))}
+              />
+            </Field>
+            <button type="button" className="icon" aria-label={`Remove node ${i + 1}`} onClick={() => set(['nodes'], nodes.filter((_, j) => j !== i))}>
+              ×
+            </button>
+          </div>
+        ))}
+        {errors['/nodes'] && <small className="field-error">{errors['/nodes']}</small>}
+        <button type="button" className="secondary" onClick={() => set(['nodes'], [...nodes, { host: '127.0.0.1', port: 80 }])}>
+          Add node
+        </button>
+      </fieldset>
+    </div>
+  );
+
+  return (
+    <EditorFrame
+      title={id ? `Upstream ${id}` : 'New upstream'}
+      doc={doc}
+      setDoc={e.setDoc}
+      readOnly={e.readOnly}
+      isNew={e.isNew}
+      revision={e.revision}
+      error={e.error}
+      notice={e.notice}
+      onSave={() => void e.save(doc)}
+      onDelete={() => void e.remove()}
+      form={form}
+      side={id && <HistoryPanel api={e.api} id={id} version={e.historyVersion} current={e.revision} readOnly={e.readOnly} onRollback={(r) => void e.rollback(r)} />}
+    />
+  );
+}
