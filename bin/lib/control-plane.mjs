@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { runControlPlane } from '@sluice/control-plane';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { etcdConnection } from './options.mjs';
@@ -11,6 +12,19 @@ export function controlPlaneOptions(o, adminKey) {
     adminPort: o['admin-port'],
     adminKey,
     viewerKey: o['viewer-key'],
+    manifests: o.manifests ? path.resolve(o.manifests) : undefined,
+    kubeconfig: o.kubeconfig ? path.resolve(o.kubeconfig) : undefined,
+    translate: translateOptions(o),
+  };
+}
+
+/** The translator's options from the --ingress-class family of flags. */
+export function translateOptions(o) {
+  return {
+    ingressClass: o['ingress-class'],
+    controllerName: o['controller-name'],
+    watchIngressWithoutClass: o['watch-ingress-without-class'] === true || o['watch-ingress-without-class'] === 'true',
+    defaultBackendService: o['default-backend-service'],
   };
 }
 
@@ -24,5 +38,7 @@ export async function run(_command, o) {
   if (custom.length) console.log(`custom plugins: ${custom.join(', ')}`);
   const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
   console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), etcd ${o.etcd}${o.prefix}`);
+  if (o.manifests) console.log(`control plane: syncing Ingresses from manifests in ${path.resolve(o.manifests)}`);
+  if (o.kubeconfig) console.log(`control plane: syncing Ingresses from the API server of ${path.resolve(o.kubeconfig)}`);
   onShutdown(() => cp.stop());
 }

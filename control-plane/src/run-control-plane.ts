@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { etcdClientOptions, type EtcdConnectionOptions } from '@sluice/model';
 import { buildAdmin } from './admin/build-admin.js';
+import { startIngressSync } from './start-ingress-sync.js';
+import type { TranslateOptions } from './translate/types.js';
 
 export interface ControlPlaneOptions extends EtcdConnectionOptions {
   host?: string;
@@ -12,6 +14,12 @@ export interface ControlPlaneOptions extends EtcdConnectionOptions {
   viewerKey?: string;
   /** The built dashboard to serve at /; defaults to dashboard/dist when it was built, false for none. */
   dashboardDir?: string | false;
+  /** A folder of Kubernetes manifests to translate and sync to etcd (standalone mode). */
+  manifests?: string;
+  /** A kubeconfig: watch the API server and sync its Ingresses to etcd. */
+  kubeconfig?: string;
+  /** --ingress-class, --controller-name, --watch-ingress-without-class, --default-backend-service. */
+  translate?: Partial<TranslateOptions>;
 }
 
 /** dashboard/dist of this checkout (the same two levels up from src/ and dist/). */
@@ -23,7 +31,7 @@ function dashboardDirOf(opts: ControlPlaneOptions): string | undefined {
   return fs.existsSync(`${builtDashboard}/index.html`) ? builtDashboard : undefined;
 }
 
-/** The control-plane process: today the admin API (and, later, the Kubernetes and manifest sources). */
+/** The control-plane process: the admin API, and the Ingress sync when a manifest folder or a kubeconfig is given. */
 export async function runControlPlane(opts: ControlPlaneOptions) {
   const etcd = new Etcd3(etcdClientOptions(opts, (f) => fs.readFileSync(f)));
   const app = await buildAdmin({
@@ -36,10 +44,21 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
   });
   await app.listen({ port: opts.adminPort, host: opts.host ?? '::' });
   const port = (app.server.address() as AddressInfo).port;
+  const ingressSync =
+    opts.manifests || opts.kubeconfig
+      ? await startIngressSync({ etcd, prefix: opts.prefix, manifests: opts.manifests, kubeconfig: opts.kubeconfig, translate: opts.translate }).catch(
+          async (err) => {
+            await app.close();
+            etcd.close();
+            throw err;
+          },
+        )
+      : undefined;
   return {
     adminPort: port,
     etcd,
     async stop(): Promise<void> {
+      await ingressSync?.close();
       await app.close();
       etcd.close();
     },

@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream';
 import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { H2Client } from './front/h2-client.js';
+import { GrpcExchange } from './grpc-exchange.js';
+import { H2UpstreamSessions } from './h2-upstream-sessions.js';
 import type { CompiledRoute, MatchInput, RoutingTable } from '../compile/types.js';
 import { removeHeader } from '../plugins/flat-headers.js';
 import type { ShortCircuit } from '../plugins/plugin.js';
@@ -87,6 +89,7 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
    * HTTP/1.1 ones through an `H2Client`.
    */
   readonly h2: Http2Server = http2.createServer();
+  readonly h2Upstreams = new H2UpstreamSessions();
   private readonly h2Sessions = new Set<Http2Session>();
 
   constructor(private readonly opts: HttpProxyOptions) {
@@ -176,8 +179,23 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     const chosen = ctx?.backendUpstreamId;
     const backend = chosen === undefined ? route.pickBackend() : route.pluginBackends.get(chosen);
     if (backend === undefined) return this.answer(route.id, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
+    const settings = upstreamSettings(backend.upstream);
+    if (settings.grpc) {
+      // gRPC needs HTTP/2 end to end: an HTTP/1.1 client cannot be carried to such an upstream.
+      if (!(client instanceof H2Client)) return this.answer(route.id, client, 'GW_ERR_UPSTREAM_RESPONSE', startedAt);
+      this.inFlight++;
+      return new GrpcExchange(this, client.h2Request, client.h2Response, route, backend, settings, startedAt, ctx).start();
+    }
     this.inFlight++;
-    new ProxyExchange(this, client, route, backend, upstreamSettings(backend.upstream), startedAt, ctx).start();
+    new ProxyExchange(this, client, route, backend, settings, startedAt, ctx).start();
+  }
+
+  grpcDone(route: CompiledRoute, status: number, startedAt: number, plugins: PluginContext | undefined): void {
+    this.inFlight--;
+    const ms = performance.now() - startedAt;
+    this.opts.onRequestDone?.(route.id, status, ms);
+    if (plugins !== undefined) plugins.chain!.runLog(plugins, status, ms);
+    if (this.draining) this.checkDrained();
   }
 
   exchangeDone(exchange: ProxyExchange, status: number): void {
@@ -269,6 +287,7 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
 
   close(): void {
     this.pools.close();
+    this.h2Upstreams.close();
   }
 
   private checkDrained(): void {

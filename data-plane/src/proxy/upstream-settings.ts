@@ -6,6 +6,8 @@ import type { Upstream } from '@sluice/model';
 /** What the proxy needs of one upstream document, derived once and cached per document object. */
 export interface UpstreamSettings {
   https: boolean;
+  /** `scheme: grpc | grpcs`: the upstream speaks HTTP/2 (gRPC needs it end to end). */
+  grpc: boolean;
   passHost: 'pass' | 'node' | 'rewrite';
   upstreamHost: string | undefined;
   /** Extra attempts on other nodes. */
@@ -46,6 +48,7 @@ function deriveSettings(upstream: Upstream): UpstreamSettings {
     retryStatuses[condition] = 1;
   }
   const https = upstream.scheme === 'https' || upstream.scheme === 'grpcs';
+  const grpc = upstream.scheme === 'grpc' || upstream.scheme === 'grpcs';
   const pool = upstream.keepalivePool ?? {};
   const t = upstream.tls ?? {};
   const tls: ConnectionOptions | undefined = https
@@ -62,6 +65,7 @@ function deriveSettings(upstream: Upstream): UpstreamSettings {
     : '';
   return {
     https,
+    grpc,
     passHost: upstream.passHost ?? 'pass',
     upstreamHost: upstream.upstreamHost,
     retries: upstream.retries ?? Math.min(Math.max(upstream.nodes.length - 1, 0), MAX_DEFAULT_RETRIES),

@@ -14,8 +14,11 @@ const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connecti
  * response headers dropped.
  */
 export class H2Client extends NodeClient {
-  constructor(req: Http2ServerRequest, res: Http2ServerResponse) {
-    super(req as unknown as IncomingMessage, res as unknown as ServerResponse, h2RequestHead(req));
+  constructor(
+    readonly h2Request: Http2ServerRequest,
+    readonly h2Response: Http2ServerResponse,
+  ) {
+    super(h2Request as unknown as IncomingMessage, h2Response as unknown as ServerResponse, h2RequestHead(h2Request));
   }
 
   override writeHead(status: number, headers: string[]): void {

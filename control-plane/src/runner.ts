@@ -1,0 +1,77 @@
+import type { ResourceSource } from './source/resource-source.js';
+import type { EtcdWriter } from './sync/etcd-writer.js';
+import type { Resources, TranslateOptions, TranslateResult, TranslateWarning } from './translate/types.js';
+
+export interface RunnerOptions {
+  source: ResourceSource;
+  translate: (resources: Resources, options: TranslateOptions) => TranslateResult;
+  translateOptions: TranslateOptions;
+  writer: EtcdWriter;
+  /** Told about every translator warning. */
+  warn?: (warning: TranslateWarning) => void;
+  /** Told when a snapshot reached etcd (tests and logs). */
+  onSynced?: (result: TranslateResult) => void;
+  /** Told when a snapshot could not be translated or written. */
+  onError?: (err: Error) => void;
+}
+
+export interface Runner {
+  /** Resolves once the first complete snapshot is in etcd. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Source → translate() → etcd writer. Only the newest snapshot matters: while one is being
+ * written, later ones replace each other and the last is written next, so a slow etcd never
+ * builds up a queue of stale states.
+ */
+export function createRunner({ source, translate, translateOptions, writer, warn = () => {}, onSynced, onError }: RunnerOptions): Runner {
+  let pending: Resources | undefined;
+  let writing: Promise<void> | undefined;
+  let closed = false;
+
+  const sync = async (resources: Resources) => {
+    const result = translate(resources, translateOptions);
+    result.warnings.forEach(warn);
+    await writer.apply(result);
+    onSynced?.(result);
+  };
+
+  const drain = (): Promise<void> =>
+    (writing ??= (async () => {
+      try {
+        while (pending && !closed) {
+          const next = pending;
+          pending = undefined;
+          try {
+            await sync(next);
+          } catch (err) {
+            if (!closed) onError?.(err as Error);
+          }
+        }
+      } finally {
+        writing = undefined;
+      }
+    })());
+
+  return {
+    async start() {
+      let first: Resources | undefined;
+      await source.start((resources) => {
+        pending = resources;
+        first ??= resources;
+        void drain();
+      });
+      // The source delivered its first snapshot before start() resolved; wait until it is written.
+      if (!first) throw new Error('resource source started without a snapshot');
+      while (writing) await writing;
+    },
+    async close() {
+      closed = true;
+      await source.close();
+      writer.close();
+      await writing;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import type { Resources } from '../translate/types.js';
+import { coalesce } from './coalesce.js';
+import { readManifests } from './read-manifests.js';
+import { COALESCE_MS, type ResourceSource } from './resource-source.js';
+import { resourcesFromObjects } from './resources-from-objects.js';
+
+export interface FileSourceOptions {
+  dir: string;
+  /** Told about every file that fails to parse (it is skipped; its last good version stays). */
+  warn?: (warning: { object: string; message: string }) => void;
+  coalesceMs?: number;
+}
+
+/**
+ * A folder of Kubernetes manifests as a source: `gateway up --manifests DIR`. Any change in the
+ * folder re-reads all of it (small folders; a full read keeps deletions and renames trivially right).
+ */
+export function createFileSource({ dir, warn = () => {}, coalesceMs = COALESCE_MS }: FileSourceOptions): ResourceSource {
+  let watcher: fs.FSWatcher | undefined;
+  let parsed = new Map<string, unknown[]>();
+  let closed = false;
+
+  const snapshot = (): Resources => {
+    const read = readManifests(dir, parsed);
+    parsed = read.parsed;
+    for (const e of read.errors) warn({ object: `file/${e.file}`, message: `skipped: ${e.message}` });
+    return resourcesFromObjects(read.objects);
+  };
+
+  return {
+    async start(onChange) {
+      const publish = () => {
+        if (closed) return;
+        try {
+          onChange(snapshot());
+        } catch (err) {
+          warn({ object: `dir/${dir}`, message: `cannot read: ${(err as Error).message}` });
+        }
+      };
+      const burst = coalesce(coalesceMs, publish);
+      // Watch before the first read, so an edit made in between is not missed.
+      watcher = fs.watch(dir, { recursive: true }, () => burst.trigger());
+      watcher.on('error', (err) => warn({ object: `dir/${dir}`, message: `watch failed: ${err.message}` }));
+      watcher.on('close', () => burst.cancel());
+      onChange(snapshot());
+    },
+    async close() {
+      closed = true;
+      watcher?.close();
+    },
+  };
+}

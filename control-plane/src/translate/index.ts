@@ -1,0 +1,81 @@
+import type { V1Ingress } from '@kubernetes/client-node';
+import { applyAnnotations } from './apply-annotations.js';
+import { NGINX } from './annotations/index.js';
+import { translateDefaultBackendService } from './default-backend-service.js';
+import { emitDocuments } from './emit-documents.js';
+import { translateIngressRoutes } from './ingress-routes.js';
+import { mergeCanaries } from './merge-canaries.js';
+import { compareAge, objectRef } from './object-ref.js';
+import { readAnnotations, type ValidAnnotations } from './read-annotations.js';
+import { resolveConflicts } from './resolve-conflicts.js';
+import type { RouteDraft } from './route-draft.js';
+import { selectIngresses } from './select-ingresses.js';
+import { translateTls } from './translate-tls.js';
+import type { ObjectStatus, Resources, TranslateOptions, TranslateResult, TranslateWarning } from './types.js';
+
+/**
+ * Kubernetes objects → etcd documents, warnings and Ingress statuses. Pure: no I/O, no clock,
+ * no randomness; the output is sorted, so the same input always gives the same result.
+ */
+export function translate(resources: Resources, options: TranslateOptions): TranslateResult {
+  const warnings: TranslateWarning[] = [];
+  const warn = (object: string, message: string) => warnings.push({ object, message });
+
+  // 1. Class first: Ingresses of other controllers must not even produce warnings.
+  //    Oldest first, so warnings come out in a stable, meaningful order.
+  const ingresses = selectIngresses(resources.ingresses, resources.ingressClasses, options).sort(compareAge);
+
+  // 2. Annotations are checked before paths, because use-regex / rewrite-target change the match.
+  const annotations = new Map<V1Ingress, ValidAnnotations>(
+    ingresses.map((ing) => [ing, readAnnotations(ing, (m) => warn(objectRef('Ingress', ing), m))]),
+  );
+  const isCanary = (ing: V1Ingress) => annotations.get(ing)!.get(`${NGINX}canary`) === 'true';
+
+  // 3. One draft per rule path and default backend; canaries are kept apart (they merge, never conflict).
+  const draftsOf = new Map<V1Ingress, RouteDraft[]>(
+    ingresses.map((ing) => [ing, translateIngressRoutes(ing, annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m))]),
+  );
+  const mainDrafts = ingresses.filter((i) => !isCanary(i)).flatMap((i) => draftsOf.get(i)!);
+  const canaryDrafts = ingresses.filter(isCanary).flatMap((i) => draftsOf.get(i)!);
+
+  // 4. Conflicts before annotations: a losing path must not add upstreams or plugins.
+  const routes = resolveConflicts(mainDrafts, warn);
+
+  // 5. Annotations on the winners and on canaries (a canary's upstream overrides count).
+  for (const ing of ingresses) {
+    const own = [...routes, ...canaryDrafts].filter((d) => d.ingress === ing);
+    applyAnnotations(own, annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m));
+  }
+
+  // 6. Canaries after annotations, so each canary's upstream id includes its overrides.
+  const orphans = mergeCanaries(routes, canaryDrafts, (d) => annotations.get(d.ingress)!, warn);
+
+  // 7. The controller-wide default backend sits below everything (priority -2).
+  if (options.defaultBackendService) {
+    const fallback = translateDefaultBackendService(options.defaultBackendService, resources, (m) => warn('Controller/default-backend-service', m));
+    if (fallback) routes.push(fallback);
+  }
+
+  // 8. TLS from every served Ingress; 9. documents (validated, sorted).
+  const ssls = translateTls(ingresses.filter((i) => !isCanary(i)), resources, warn);
+  const documents = emitDocuments(routes, ssls, warn);
+
+  const statuses = ingresses.map((ing) => statusOf(ing, draftsOf.get(ing)!, routes, orphans));
+  return {
+    documents,
+    warnings: warnings.sort((a, b) => a.object.localeCompare(b.object)),
+    statuses: statuses.sort((a, b) => a.object.localeCompare(b.object)),
+  };
+}
+
+/** Accepted unless every path it declared was lost (to a conflict, or a canary without main). */
+function statusOf(ing: V1Ingress, drafts: RouteDraft[], routes: RouteDraft[], orphans: Set<RouteDraft>): ObjectStatus {
+  const object = objectRef('Ingress', ing);
+  if (drafts.length === 0) return { object, accepted: true, message: 'no paths to serve' };
+  const isCanary = ing.metadata?.annotations?.[`${NGINX}canary`] === 'true';
+  const served = drafts.filter((d) => (isCanary ? !orphans.has(d) : routes.includes(d)));
+  if (served.length === 0) return { object, accepted: false, message: 'every path is served by another Ingress or has no main Ingress' };
+  return { object, accepted: true };
+}
+
+export type { Resources, TranslateOptions, TranslateResult, TranslatedDocument, TranslateWarning, ObjectStatus } from './types.js';

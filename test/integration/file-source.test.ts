@@ -1,0 +1,117 @@
+// FileSource: a folder of manifests becomes Resources snapshots: multi-document files, List
+// kinds, unknown kinds ignored, a broken file skipped with a warning, live changes coalesced.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFileSource } from '../../control-plane/src/source/file-source.js';
+import type { ResourceSource } from '../../control-plane/src/source/resource-source.js';
+import type { Resources } from '../../control-plane/src/translate/types.js';
+import { waitFor } from '../helpers/ports.js';
+
+let dir: string;
+let source: ResourceSource | undefined;
+
+const names = (items: readonly { metadata?: { name?: string; namespace?: string } }[]) =>
+  items.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`).sort();
+
+/** Writes atomically, as editors and `kubectl`-style tools do, so the watcher never reads half a file. */
+const write = (name: string, text: string) => {
+  fs.writeFileSync(path.join(dir, `.${name}.tmp`), text);
+  fs.renameSync(path.join(dir, `.${name}.tmp`), path.join(dir, name));
+};
+
+async function start(warnings: { object: string; message: string }[] = []) {
+  const snapshots: Resources[] = [];
+  source = createFileSource({ dir, warn: (w) => warnings.push(w), coalesceMs: 50 });
+  await source.start((r) => snapshots.push(r));
+  return snapshots;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-manifests-'));
+});
+afterEach(async () => {
+  await source?.close();
+  source = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('FileSource', () => {
+  it('reads multi-document YAML, JSON and List kinds, defaults the namespace and ignores unknown kinds', async () => {
+    write('app.yaml', [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: Ingress',
+      'metadata: {name: shop, namespace: prod}',
+      'spec: {ingressClassName: sluice}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: shop}',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: shop}',
+      '---',
+      '',
+    ].join('\n'));
+    write('list.json', JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } },
+        { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'shop-1', namespace: 'prod' }, endpoints: [] },
+      ],
+    }));
+    write('typed-list.yml', 'apiVersion: v1\nkind: SecretList\nitems:\n  - metadata: {name: tls}\n    type: kubernetes.io/tls\n');
+    write('notes.txt', 'kind: Service\nmetadata: {name: ignored}\n');
+
+    const [first] = await start();
+    expect(names(first.ingresses)).toEqual(['prod/shop']);
+    expect(names(first.services)).toEqual(['default/shop']);
+    expect(names(first.ingressClasses)).toEqual(['/sluice']);
+    expect(names(first.endpointSlices)).toEqual(['prod/shop-1']);
+    expect(names(first.secrets)).toEqual(['default/tls']);
+    expect((first.secrets[0] as { kind?: string }).kind).toBe('Secret');
+    expect(first.configMaps).toEqual([]);
+  });
+
+  it('skips a file that does not parse with a warning, applies the rest, and keeps a file’s last good version', async () => {
+    write('good.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: good}\n');
+    write('bad.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: [unclosed\n');
+    const warnings: { object: string; message: string }[] = [];
+    const snapshots = await start(warnings);
+    expect(names(snapshots[0].services)).toEqual(['default/good']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].object).toContain('bad.yaml');
+    expect(warnings[0].message).toMatch(/skipped: line \d+/);
+
+    // good.yaml breaks later: its Service stays (last good version), and the user is told.
+    write('good.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: good\n  oops: : :\n');
+    await waitFor(() => warnings.some((w) => w.object.endsWith('good.yaml')), 5_000, 'warning for good.yaml');
+    expect(names(snapshots[snapshots.length - 1].services)).toEqual(['default/good']);
+  });
+
+  it('publishes a new snapshot when a file is added, changed or removed, one per burst', async () => {
+    write('a.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');
+    const snapshots = await start();
+    expect(snapshots).toHaveLength(1);
+
+    write('b.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: b}\n');
+    await waitFor(() => names(snapshots[snapshots.length - 1].services).join() === 'default/a,default/b', 5_000, 'b added');
+
+    const before = snapshots.length;
+    for (let i = 0; i < 20; i++) write('c.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {n: "${i}"}\n`);
+    await waitFor(() => (snapshots[snapshots.length - 1].configMaps[0] as { data?: { n?: string } } | undefined)?.data?.n === '19', 5_000, 'last write');
+    // Twenty writes in a tight loop arrive as a handful of snapshots, not twenty.
+    expect(snapshots.length - before).toBeLessThanOrEqual(3);
+
+    fs.rmSync(path.join(dir, 'a.yaml'));
+    await waitFor(() => names(snapshots[snapshots.length - 1].services).join() === 'default/b', 5_000, 'a removed');
+  });
+
+  it('fails to start on a missing folder', async () => {
+    source = createFileSource({ dir: path.join(dir, 'nope') });
+    await expect(source.start(() => {})).rejects.toThrow(/ENOENT/);
+  });
+});
