@@ -87,7 +87,7 @@ export function usage() {
     'Flags (also GATEWAY_<FLAG> environment variables, or keys of a --config YAML file):',
   ];
   for (const [name, [type, def, help]] of Object.entries(FLAGS)) {
-    lines.push(`  --${name}${type === 'string' ? ' VALUE' : ''}`.padEnd(28) + help + (def !== undefined && def !== false ? ` (default ${def})` : ''));
+    lines.push(`  --${name}${type === 'string' ? ' VALUE' : ''}`.padEnd(37) + help + (def !== undefined && def !== false ? ` (default ${def})` : ''));
   }
   return lines.join('\n');
 }

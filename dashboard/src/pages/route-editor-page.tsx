@@ -1,10 +1,9 @@
 import { useAsync } from '../use-async';
 import { resource } from '../api/client';
-import { EditorFrame } from '../components/editor-frame';
 import { Field } from '../components/field';
-import { HistoryPanel } from '../components/history-panel';
 import { numberOrUndefined, setField, splitList } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
+import { DocumentEditorFrame } from '../components/document-editor-frame';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const PATH_TYPES = ['prefix', 'exact', 'regex'];
@@ -151,20 +150,5 @@ export function RouteEditorPage({ id }: { id?: string }) {
     </div>
   );
 
-  return (
-    <EditorFrame
-      title={id ? `Route ${id}` : 'New route'}
-      doc={doc}
-      setDoc={e.setDoc}
-      readOnly={e.readOnly}
-      isNew={e.isNew}
-      revision={e.revision}
-      error={e.error}
-      notice={e.notice}
-      onSave={() => void e.save(doc)}
-      onDelete={() => void e.remove()}
-      form={form}
-      side={id && <HistoryPanel api={e.api} id={id} version={e.historyVersion} current={e.revision} readOnly={e.readOnly} onRollback={(r) => void e.rollback(r)} />}
-    />
-  );
+  return <DocumentEditorFrame editor={e} id={id} title={id ? `Route ${id}` : 'New route'} doc={doc} form={form} />;
 }

@@ -1,8 +1,7 @@
-import { EditorFrame } from '../components/editor-frame';
 import { Field } from '../components/field';
-import { HistoryPanel } from '../components/history-panel';
 import { numberOrUndefined, setField } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
+import { DocumentEditorFrame } from '../components/document-editor-frame';
 
 const TYPES = ['roundrobin', 'least_conn', 'chash', 'ewma'];
 const SCHEMES = ['http', 'https', 'grpc', 'grpcs'];
@@ -86,20 +85,5 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
     </div>
   );
 
-  return (
-    <EditorFrame
-      title={id ? `Upstream ${id}` : 'New upstream'}
-      doc={doc}
-      setDoc={e.setDoc}
-      readOnly={e.readOnly}
-      isNew={e.isNew}
-      revision={e.revision}
-      error={e.error}
-      notice={e.notice}
-      onSave={() => void e.save(doc)}
-      onDelete={() => void e.remove()}
-      form={form}
-      side={id && <HistoryPanel api={e.api} id={id} version={e.historyVersion} current={e.revision} readOnly={e.readOnly} onRollback={(r) => void e.rollback(r)} />}
-    />
-  );
+  return <DocumentEditorFrame editor={e} id={id} title={id ? `Upstream ${id}` : 'New upstream'} doc={doc} form={form} />;
 }
