@@ -69,6 +69,7 @@ export function createWorker(opts: WorkerOptions) {
   const streams = createStreamListeners({
     host: opts.host,
     logger,
+    traffic: metrics.streamTraffic,
     reservedPorts: () => boundPorts,
     onRejectedChange: () => publish({ rejected: withListenerRejections(compileRejected) }),
   });
@@ -104,7 +105,8 @@ export function createWorker(opts: WorkerOptions) {
       metrics.configRevision.set(snapshot.revision);
       metrics.routes.set(next.http.size);
       metrics.documentsRejected.set(allRejected.size);
-      metrics.retainRoutes(new Set(snapshot.routes.keys()));
+      metrics.retainRoutes(new Set(snapshot.routes.keys()), new Set(snapshot.streamRoutes.keys()));
+      metrics.certificateExpiry.update(snapshot.ssls);
       // Health gauges start at the runtimes' current view; later flips come from onHealthChange.
       metrics.upstreamHealthy.reset();
       for (const [id, runtime] of next.upstreams) {

@@ -17,6 +17,17 @@ export const StreamRoute = Type.Object(
     /** Idle timeout in seconds. */
     timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
     proxyProtocol: Type.Optional(Type.Union([Type.Literal('v1'), Type.Literal('v2')])),
+    /**
+     * A load balancer in front speaks PROXY protocol (v1 or v2) to this port: every connection
+     * must start with a header, whose client address is used for `remoteAddrs` and passed on.
+     * TCP and TLS only; all routes on one port must agree.
+     */
+    acceptProxyProtocol: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Expect a PROXY protocol v1/v2 header from a load balancer at the start of each connection (tcp, tls); connections without one are closed',
+      }),
+    ),
     plugins: Type.Optional(PluginMap),
     status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled')], { default: 'enabled' })),
   },

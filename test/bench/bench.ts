@@ -23,6 +23,7 @@ import { measureConfigPropagation } from './sections/config-propagation.js';
 import { measureHttpThroughput, reportHttpThroughput, type ProxyUnderTest } from './sections/http-throughput.js';
 import { runRouterBench } from './sections/router-bench-section.js';
 import { measurePluginOverhead } from './sections/plugin-overhead.js';
+import { measureStreamsTls } from './sections/streams-tls.js';
 import { measureWebSocketEcho, reportWebSocketEcho } from './sections/websocket-echo.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -96,8 +97,8 @@ function summary(targets: TargetResult[]): string {
 
 async function main(): Promise<void> {
   const options = benchOptions();
-  // BENCH_SECTIONS=a,b picks sections (a http, b websocket, c propagation, d router, e plugin overhead); default all.
-  const wanted = new Set((process.env.BENCH_SECTIONS ?? 'a,b,c,d,e').split(',').map((x) => x.trim()));
+  // BENCH_SECTIONS=a,b picks sections (a http, b websocket, c propagation, d router, e plugin overhead, f streams/TLS); default all.
+  const wanted = new Set((process.env.BENCH_SECTIONS ?? 'a,b,c,d,e,f').split(',').map((x) => x.trim()));
   const sections: SectionReport[] = [];
   const report = [header(options)];
 
@@ -161,6 +162,11 @@ async function main(): Promise<void> {
   if (sluice.proc) await registry.stop(sluice.proc);
   await registry.stop(nginxProxy);
   await registry.stop(wsEcho.proc);
+  if (wanted.has('f')) {
+    sections.push(
+      await measureStreamsTls({ registry, etcd: etcdClient, etcdEndpoint: etcd.endpoint, prefix: PREFIX, httpUpstreamPort: upstreamPort, workDir }, options, log),
+    );
+  }
 
   const propagation = { registry, etcd: etcdClient, etcdEndpoint: etcd.endpoint, prefix: PREFIX, upstreamId: 'u1', dataDir: path.join(workDir, 'sluice-2') };
   if (wanted.has('c')) sections.push(await measureConfigPropagation(propagation, options, log));

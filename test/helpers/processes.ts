@@ -93,6 +93,17 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
       reject(new Error(`gateway ${command} exited with ${code}:\n${out}`));
     });
   });
+  // Like a load balancer would, wait until the data plane serves a config (/readyz 200):
+  // its ports open before the first config is loaded, and answer 503 until then.
+  if (ports.status !== undefined && command !== 'control-plane') {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${ports.status}/readyz`).then((r) => r.ok, () => false);
+      if (ok || child.exitCode !== null) break;
+      if (Date.now() > deadline) throw new Error(`gateway ${command} not ready in 20 s:\n${out}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
   const waitExit = () =>
     new Promise<number | null>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);

@@ -135,7 +135,12 @@ export async function runDataPlane(opts: DataPlaneOptions) {
         fork(old.index);
         const fresh = [...slots.values()].find((s) => !before.has(s.worker.id))!;
         const deadline = Date.now() + 30_000;
-        while (!(fresh.state && fresh.state.origin !== 'none') && Date.now() < deadline && !fresh.worker.isDead()) {
+        // Wait for the new worker to serve etcd's config (the disk copy will do only when etcd is down for everyone).
+        const serving = () => {
+          const othersLive = [...slots.values()].some((s) => s !== fresh && s.state?.source === 'live');
+          return fresh.state !== undefined && (othersLive ? fresh.state.origin === 'etcd' : fresh.state.origin !== 'none');
+        };
+        while (!serving() && Date.now() < deadline && !fresh.worker.isDead()) {
           await new Promise((r) => setTimeout(r, 50));
         }
         old.retiring = true;

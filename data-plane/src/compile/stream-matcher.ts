@@ -33,6 +33,8 @@ export interface StreamPort {
   /** `tls` ports route by the ClientHello's SNI; `tcp` and `udp` ports have one route. */
   protocol: StreamRoute['protocol'];
   transport: 'tcp' | 'udp';
+  /** Connections start with a load balancer's PROXY protocol header (read before any routing). */
+  acceptProxyProtocol: boolean;
   routes: readonly CompiledStreamRoute[];
   /** The route for a connection (its SNI on `tls` ports), undefined when none fits. */
   routeFor(serverName: string | undefined): CompiledStreamRoute | undefined;
@@ -52,7 +54,8 @@ export function streamPortKey(transport: 'tcp' | 'udp', port: number): string {
 /**
  * Groups stream routes by listening port. Routes that cannot share a port are rejected alone,
  * the older document keeping it: TCP and TLS on one port, two plain `tcp` (or `udp`) routes,
- * two `tls` routes with the same SNI, two `tls` defaults (no SNI).
+ * two `tls` routes with the same SNI, two `tls` defaults (no SNI), `tls` routes that disagree
+ * on `acceptProxyProtocol` (the header comes before the ClientHello, so it is per port).
  */
 export function compileStreamMatcher(
   streamRoutes: ReadonlyMap<string, Versioned<StreamRoute>>,
@@ -78,6 +81,8 @@ export function compileStreamMatcher(
     const holder = existing.routes[0].key;
     if (existing.protocol !== route.protocol) {
       rejected.set(key, `port ${route.listenPort} is already used by ${existing.protocol} stream route ${holder}`);
+    } else if ((existing.routes[0].route.acceptProxyProtocol === true) !== (route.acceptProxyProtocol === true)) {
+      rejected.set(key, `acceptProxyProtocol on port ${route.listenPort} must match stream route ${holder}`);
     } else if (existing.names === undefined) {
       rejected.set(key, `port ${route.listenPort} is already used by stream route ${holder}`);
     } else if (!existing.names.add(route.sni ?? '*', entry)) {
@@ -93,6 +98,7 @@ export function compileStreamMatcher(
       port: only.route.listenPort,
       protocol,
       transport: protocol === 'udp' ? 'udp' : 'tcp',
+      acceptProxyProtocol: only.route.acceptProxyProtocol === true,
       routes,
       routeFor: names ? (serverName) => names.lookup(serverName) : () => only,
     });
@@ -111,6 +117,10 @@ function compileEntry(
 ): CompiledStreamRoute | undefined {
   if (route.sni !== undefined && route.protocol !== 'tls') {
     rejected.set(key, `sni is only meaningful for protocol tls, not ${route.protocol}`);
+    return undefined;
+  }
+  if (route.acceptProxyProtocol === true && route.protocol === 'udp') {
+    rejected.set(key, 'acceptProxyProtocol is supported on tcp and tls stream routes, not udp');
     return undefined;
   }
   let allows: RemoteAllowList;

@@ -19,7 +19,7 @@ export interface EtcdSourceOptions {
   debounceMs?: number;
   /** Most time between two snapshots, however long a compile takes (default 1000 ms). */
   maxDelayMs?: number;
-  /** How long start() tries etcd before it serves the disk cache (default 2500 ms). */
+  /** Longest start() waits for etcd before it serves the disk cache (default 10 s; a refused connection falls back at once). */
   cacheFallbackMs?: number;
   /** Keys per range page on load (default 1000). */
   pageSize?: number;
@@ -77,6 +77,7 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
   let watch: PrefixWatch | undefined;
   let wake: (() => void) | undefined;
   let fallbackTimer: NodeJS.Timeout | undefined;
+  let fallingBack = false;
   let loop: Promise<void> | undefined;
   let endpointCursor = Math.floor(Math.random() * opts.endpoints.length);
   /** Revision of the newest change in the store (delivered or pending). */
@@ -188,6 +189,13 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
       }
       stats.disconnects++;
       endpointCursor++;
+      // Every endpoint refused or failed us before a first snapshot: serve the disk copy now rather than
+      // wait for the backstop timer (a slow but reachable etcd is waited for instead).
+      if (started && cache && !fallingBack && stats.disconnects >= opts.endpoints.length) {
+        fallingBack = true;
+        clearTimeout(fallbackTimer);
+        void fallBackToCache();
+      }
       if (state === 'live') setState('stale');
       const delay = backoff(failures++);
       const why = end.reason === 'canceled' ? end.message : end.error.message;
@@ -218,7 +226,8 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
       onSnapshot = callback;
       const firstSnapshot = new Promise<void>((resolve) => (started = resolve));
       loop = run().catch((err) => log?.error({ err }, 'config source loop failed'));
-      if (cache) fallbackTimer = setTimeout(() => void fallBackToCache(), opts.cacheFallbackMs ?? 2500);
+      // Backstop for an etcd that accepts connections and never answers.
+      if (cache) fallbackTimer = setTimeout(() => void fallBackToCache(), opts.cacheFallbackMs ?? 10_000);
       return firstSnapshot;
     },
     async close() {

@@ -1,9 +1,15 @@
 import client from 'prom-client';
+import { CertificateExpiry } from './certificate-expiry.js';
 import { RouteTraffic } from './route-traffic.js';
+import { StreamTraffic } from './stream-traffic.js';
 
 export function createWorkerMetrics(registry: client.Registry = client.register) {
   const traffic = new RouteTraffic();
   traffic.register(registry);
+  const streamTraffic = new StreamTraffic();
+  streamTraffic.register(registry);
+  const certificateExpiry = new CertificateExpiry();
+  certificateExpiry.register(registry);
   const configRevision = new client.Gauge({
     name: 'sluice_config_revision',
     help: 'etcd revision of the routing table this worker serves',
@@ -56,6 +62,10 @@ export function createWorkerMetrics(registry: client.Registry = client.register)
     etcdConnected,
     upstreamHealthy,
     compileSeconds,
+    /** Per stream route counters, handed to the stream listeners. */
+    streamTraffic,
+    /** Expiry of every ssl document's certificate, updated on each table swap. */
+    certificateExpiry,
 
     /** Called once per finished request on the hot path. */
     recordRequest(routeId: string | undefined, status: number, durationMs: number): void {
@@ -63,8 +73,9 @@ export function createWorkerMetrics(registry: client.Registry = client.register)
     },
 
     /** Forgets routes that no longer exist, so deleted routes do not grow the registry forever. */
-    retainRoutes(live: ReadonlySet<string>): void {
+    retainRoutes(live: ReadonlySet<string>, liveStreamRoutes: ReadonlySet<string> = new Set()): void {
       traffic.retain(live);
+      streamTraffic.retain(liveStreamRoutes);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { StreamPort, StreamTable } from '../compile/stream-matcher.js';
 import type { Logger } from '../observe/logger.js';
+import type { StreamTraffic } from '../observe/stream-traffic.js';
 import { TcpStreamListener } from './tcp-stream-listener.js';
 import { UdpStreamListener } from './udp-stream-listener.js';
 
@@ -7,6 +8,8 @@ export interface StreamListenersOptions {
   /** Address the stream ports bind to (default: all). */
   host?: string;
   logger: Logger;
+  /** Per-route connection, byte and datagram counters. */
+  traffic: StreamTraffic;
   /** TCP ports the gateway itself serves (HTTP, HTTPS): a stream route asking for one is refused. */
   reservedPorts(): readonly number[];
   /** Told when a listener failed after `apply` returned, so the worker can report the rejection. */
@@ -34,7 +37,7 @@ export function createStreamListeners(opts: StreamListenersOptions) {
   }
 
   function openListener(portKey: string, plan: StreamPort): void {
-    const listener = plan.transport === 'tcp' ? new TcpStreamListener(plan, opts.host, logger) : new UdpStreamListener(plan, opts.host, logger);
+    const listener = plan.transport === 'tcp' ? new TcpStreamListener(plan, opts.host, logger, opts.traffic) : new UdpStreamListener(plan, opts.host, logger, opts.traffic);
     open.set(portKey, listener);
     listener.listen().then(
       () => logger.info({ port: plan.port, protocol: plan.protocol, routes: keysOf(plan) }, 'stream port opened'),

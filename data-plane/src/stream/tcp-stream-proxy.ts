@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { NodeRef, PickContext } from '../balancer/types.js';
 import type { CompiledStreamRoute } from '../compile/stream-matcher.js';
-import { proxyProtocolHeader } from './proxy-protocol-header.js';
+import { proxyProtocolHeader, type ProxiedConnection } from './proxy-protocol-header.js';
 
 /**
  * Connects an accepted client to a node of its stream route and pipes bytes both ways.
@@ -10,12 +10,13 @@ import { proxyProtocolHeader } from './proxy-protocol-header.js';
  * to `route.retries` times. `firstBytes` (a peeked ClientHello) goes out first, after the
  * PROXY protocol header. `pipe` gives back-pressure both ways; half-close passes through
  * (both sockets allow half-open), and the idle timeout watches the client socket, which
- * every byte in either direction crosses.
+ * every byte in either direction crosses. `peer` is who the client is: the socket itself, or the
+ * addresses a load balancer's PROXY header named (used for hashing and the header we send).
  */
-export function proxyTcpStream(client: net.Socket, route: CompiledStreamRoute, firstBytes: Buffer | undefined): void {
+export function proxyTcpStream(client: net.Socket, route: CompiledStreamRoute, firstBytes: Buffer | undefined, peer: ProxiedConnection = client): void {
   client.pause();
   const tried: NodeRef[] = [];
-  const ctx: PickContext = { remoteAddress: client.remoteAddress ?? '', headers: {}, url: '' };
+  const ctx: PickContext = { remoteAddress: peer.remoteAddress ?? '', headers: {}, url: '' };
   let upstream: net.Socket | undefined;
   // While connecting, a client that goes away takes the attempt with it.
   const abandon = (): void => void upstream?.destroy();
@@ -52,7 +53,7 @@ export function proxyTcpStream(client: net.Socket, route: CompiledStreamRoute, f
       socket.removeListener('error', onConnectError);
       runtime.onAttemptEnd(node, { latencyMs: performance.now() - startedAt });
       client.removeListener('close', abandon);
-      pipeBothWays(client, socket, route, firstBytes);
+      pipeBothWays(client, socket, route, firstBytes, peer);
     };
     const timer = setTimeout(fail, route.connectMs, 'timeout');
     socket.once('error', onConnectError);
@@ -60,10 +61,10 @@ export function proxyTcpStream(client: net.Socket, route: CompiledStreamRoute, f
   }
 }
 
-function pipeBothWays(client: net.Socket, upstream: net.Socket, route: CompiledStreamRoute, firstBytes: Buffer | undefined): void {
+function pipeBothWays(client: net.Socket, upstream: net.Socket, route: CompiledStreamRoute, firstBytes: Buffer | undefined, peer: ProxiedConnection): void {
   upstream.on('error', ignoreError);
-  if (route.proxyProtocol !== undefined) upstream.write(proxyProtocolHeader(route.proxyProtocol, client));
-  if (firstBytes !== undefined) upstream.write(firstBytes);
+  if (route.proxyProtocol !== undefined) upstream.write(proxyProtocolHeader(route.proxyProtocol, peer));
+  if (firstBytes !== undefined && firstBytes.length > 0) upstream.write(firstBytes);
   client.pipe(upstream);
   upstream.pipe(client);
   client.setTimeout(route.idleMs, () => {

@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { NodeRef, UpstreamRuntime } from '../balancer/types.js';
 import type { CompiledStreamRoute, StreamPort } from '../compile/stream-matcher.js';
 import type { Logger } from '../observe/logger.js';
+import type { StreamRouteCounters, StreamTraffic } from '../observe/stream-traffic.js';
 
 /** Sessions kept per port; beyond that the least recently active one is closed. */
 const MAX_SESSIONS = 10_000;
@@ -17,6 +18,7 @@ class UdpSession {
 
   constructor(
     readonly route: CompiledStreamRoute,
+    readonly counters: StreamRouteCounters,
     private readonly runtime: UpstreamRuntime,
     private readonly node: NodeRef,
     onReply: (reply: Buffer) => void,
@@ -68,6 +70,7 @@ export class UdpStreamListener {
     private plan: StreamPort,
     private readonly host: string | undefined,
     private readonly logger: Logger,
+    private readonly traffic: StreamTraffic,
   ) {
     this.socket = dgram.createSocket({ type: host !== undefined && isIPv6(host) ? 'udp6' : 'udp4' });
     this.sessions = new LRUCache<string, UdpSession>({
@@ -75,7 +78,10 @@ export class UdpStreamListener {
       ttl: 3_600_000,
       ttlAutopurge: true,
       updateAgeOnGet: true,
-      dispose: (session) => session.close(),
+      dispose: (session) => {
+        session.counters.udpSessions--;
+        session.close();
+      },
     });
     this.socket.on('message', (datagram, rinfo) => this.receive(datagram, rinfo));
   }
@@ -116,6 +122,7 @@ export class UdpStreamListener {
       session = this.open(key, rinfo);
       if (session === undefined) return;
     }
+    session.counters.datagramsIn++;
     session.send(datagram);
   }
 
@@ -125,18 +132,22 @@ export class UdpStreamListener {
     const backend = route.pickBackend();
     const selection = backend?.runtime.select({ remoteAddress: rinfo.address, headers: {}, url: '' });
     if (backend === undefined || selection === undefined) return undefined;
+    const counters = this.traffic.route(route.id);
     const session = new UdpSession(
       route,
+      counters,
       backend.runtime,
       selection.node,
       (reply) => {
         this.sessions.get(key); // traffic back renews the session too
+        counters.datagramsOut++;
         this.socket.send(reply, rinfo.port, rinfo.address);
       },
       () => {
         if (this.sessions.peek(key) === session) this.sessions.delete(key);
       },
     );
+    counters.udpSessions++;
     this.sessions.set(key, session, { ttl: route.idleMs });
     return session;
   }

@@ -1,4 +1,4 @@
-import { documentKey, kindByCollection, validateDocument, type Consumer, type Route, type Upstream } from '@sluice/model';
+import { documentKey, kindByCollection, validateDocument, type Consumer, type Route, type Ssl, type StreamRoute, type Upstream } from '@sluice/model';
 import type { Etcd3 } from 'etcd3';
 
 export function upstreamDocument(id: string, port: number): Upstream {
@@ -14,7 +14,7 @@ export function exactRoute(id: string, path: string, upstreamId: string): Route 
 }
 
 /** Writes a document straight into etcd after checking it against the shared schema. */
-export async function putDocument(etcd: Etcd3, prefix: string, collection: 'routes' | 'upstreams' | 'consumers', doc: Route | Upstream | Consumer): Promise<void> {
+export async function putDocument(etcd: Etcd3, prefix: string, collection: 'routes' | 'upstreams' | 'consumers' | 'ssls' | 'stream-routes', doc: Route | Upstream | Consumer | Ssl | StreamRoute): Promise<void> {
   const kind = kindByCollection(collection)!;
   const issues = validateDocument(kind, doc);
   if (issues.length) throw new Error(`bench ${collection}/${doc.id} is invalid: ${JSON.stringify(issues)}`);

@@ -12,6 +12,7 @@ export interface SluiceDataPlane {
   proc: BenchProcess;
   httpPort: number;
   statusPort: number;
+  httpsPort: number;
 }
 
 export interface SluiceControlPlane {
@@ -69,7 +70,8 @@ export async function startSluiceDataPlane(
   args.push('--http-port', String(httpPort), '--status-port', String(statusPort), '--workers', String(options.workers));
   // Beyond the brief's flags: loopback only, a free HTTPS port (the default 9443 may be taken),
   // a private config cache, and a short drain so stopping it does not wait 30 s.
-  args.push('--host', '127.0.0.1', '--https-port', String(await freePort()), '--data-dir', options.dataDir, '--drain-seconds', '1');
+  const httpsPort = await freePort();
+  args.push('--host', '127.0.0.1', '--https-port', String(httpsPort), '--data-dir', options.dataDir, '--drain-seconds', '1');
   const proc = registry.spawn(`sluice data-plane (${options.workers} worker${options.workers > 1 ? 's' : ''})`, process.execPath, args, {
     cpu: options.cpu,
     cwd: REPO_ROOT,
@@ -77,7 +79,7 @@ export async function startSluiceDataPlane(
   });
   const url = `http://127.0.0.1:${httpPort}${options.readyPath}`;
   await awaitReady(proc, async () => (await statusOf(url)) === 200, 30_000, `GET ${options.readyPath} answering 200`);
-  return { proc, httpPort, statusPort };
+  return { proc, httpPort, statusPort, httpsPort };
 }
 
 /** Starts `gateway control-plane` (the admin API) and waits until it lists routes with the key. */
