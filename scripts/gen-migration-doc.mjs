@@ -5,8 +5,6 @@ import { annotations, NGINX } from '../control-plane/dist/translate/annotations/
 
 /** ingress-nginx annotations without a declaration yet, and why. */
 const notYet = {
-  'auth-type': 'basic/digest auth needs per-Ingress credentials; basic-auth consumers are global today (planned: auth-type basic + auth-secret).',
-  'auth-secret': 'see auth-type.', 'auth-secret-type': 'see auth-type.', 'auth-realm': 'see auth-type.',
   'auth-signin': 'forward-auth has no redirect-on-401 yet.', 'auth-signin-redirect-param': 'see auth-signin.',
   'auth-method': 'forward-auth always sends GET.', 'auth-request-redirect': 'see auth-signin.',
   'auth-cache-key': 'no auth answer cache yet.', 'auth-cache-duration': 'see auth-cache-key.',

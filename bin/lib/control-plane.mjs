@@ -15,6 +15,9 @@ export function controlPlaneOptions(o, adminKey) {
     manifests: o.manifests ? path.resolve(o.manifests) : undefined,
     kubeconfig: o.kubeconfig ? path.resolve(o.kubeconfig) : undefined,
     translate: translateOptions(o),
+    leaderElectionNamespace: o['leader-election-namespace'],
+    publishStatusAddress: o['publish-status-address'],
+    publishService: o['publish-service'],
   };
 }
 
@@ -25,6 +28,9 @@ export function translateOptions(o) {
     controllerName: o['controller-name'],
     watchIngressWithoutClass: o['watch-ingress-without-class'] === true || o['watch-ingress-without-class'] === 'true',
     defaultBackendService: o['default-backend-service'],
+    configMap: o.configmap,
+    tcpServicesConfigMap: o['tcp-services-configmap'],
+    udpServicesConfigMap: o['udp-services-configmap'],
   };
 }
 

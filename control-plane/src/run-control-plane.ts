@@ -18,8 +18,13 @@ export interface ControlPlaneOptions extends EtcdConnectionOptions {
   manifests?: string;
   /** A kubeconfig: watch the API server and sync its Ingresses to etcd. */
   kubeconfig?: string;
-  /** --ingress-class, --controller-name, --watch-ingress-without-class, --default-backend-service. */
+  /** --ingress-class, --controller-name, --watch-ingress-without-class, --default-backend-service, --configmap, --tcp/udp-services-configmap. */
   translate?: Partial<TranslateOptions>;
+  /** --leader-election-namespace (Kubernetes mode). */
+  leaderElectionNamespace?: string;
+  /** --publish-status-address / --publish-service: what Ingress statuses say (Kubernetes mode). */
+  publishStatusAddress?: string;
+  publishService?: string;
 }
 
 /** dashboard/dist of this checkout (the same two levels up from src/ and dist/). */
@@ -46,7 +51,16 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
   const port = (app.server.address() as AddressInfo).port;
   const ingressSync =
     opts.manifests || opts.kubeconfig
-      ? await startIngressSync({ etcd, prefix: opts.prefix, manifests: opts.manifests, kubeconfig: opts.kubeconfig, translate: opts.translate }).catch(
+      ? await startIngressSync({
+          etcd,
+          prefix: opts.prefix,
+          manifests: opts.manifests,
+          kubeconfig: opts.kubeconfig,
+          translate: opts.translate,
+          leaderElectionNamespace: opts.leaderElectionNamespace,
+          publishStatusAddress: opts.publishStatusAddress,
+          publishService: opts.publishService,
+        }).catch(
           async (err) => {
             await app.close();
             etcd.close();

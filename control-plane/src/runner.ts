@@ -9,8 +9,8 @@ export interface RunnerOptions {
   writer: EtcdWriter;
   /** Told about every translator warning. */
   warn?: (warning: TranslateWarning) => void;
-  /** Told when a snapshot reached etcd (tests and logs). */
-  onSynced?: (result: TranslateResult) => void;
+  /** Told when a snapshot reached etcd (tests, logs, the status writer). */
+  onSynced?: (result: TranslateResult, resources: Resources) => void | Promise<void>;
   /** Told when a snapshot could not be translated or written. */
   onError?: (err: Error) => void;
 }
@@ -18,6 +18,8 @@ export interface RunnerOptions {
 export interface Runner {
   /** Resolves once the first complete snapshot is in etcd. */
   start(): Promise<void>;
+  /** Translates and writes the newest snapshot again (a replica that just became leader). */
+  resync(): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export interface Runner {
  */
 export function createRunner({ source, translate, translateOptions, writer, warn = () => {}, onSynced, onError }: RunnerOptions): Runner {
   let pending: Resources | undefined;
+  let latest: Resources | undefined;
   let writing: Promise<void> | undefined;
   let closed = false;
 
@@ -35,7 +38,7 @@ export function createRunner({ source, translate, translateOptions, writer, warn
     const result = translate(resources, translateOptions);
     result.warnings.forEach(warn);
     await writer.apply(result);
-    onSynced?.(result);
+    await onSynced?.(result, resources);
   };
 
   const drain = (): Promise<void> =>
@@ -59,13 +62,18 @@ export function createRunner({ source, translate, translateOptions, writer, warn
     async start() {
       let first: Resources | undefined;
       await source.start((resources) => {
-        pending = resources;
+        pending = latest = resources;
         first ??= resources;
         void drain();
       });
       // The source delivered its first snapshot before start() resolved; wait until it is written.
       if (!first) throw new Error('resource source started without a snapshot');
       while (writing) await writing;
+    },
+    resync() {
+      if (closed || !latest) return;
+      pending ??= latest;
+      void drain();
     },
     async close() {
       closed = true;

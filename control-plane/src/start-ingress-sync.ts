@@ -1,10 +1,13 @@
 import type { Etcd3 } from 'etcd3';
 import { pino } from 'pino';
+import { createLeaseElection, type LeaseElection } from './leader/lease-election.js';
 import { createRunner, type Runner } from './runner.js';
 import { createFileSource } from './source/file-source.js';
 import { createKubeSource } from './source/kube-source.js';
 import type { ResourceSource } from './source/resource-source.js';
-import { createEtcdWriter } from './sync/etcd-writer.js';
+import { createIngressStatusWriter } from './status/ingress-status.js';
+import { createWarningEvents } from './status/warning-events.js';
+import { createEtcdWriter, type EtcdWriter } from './sync/etcd-writer.js';
 import { translate } from './translate/index.js';
 import type { TranslateOptions, TranslateWarning } from './translate/types.js';
 
@@ -16,6 +19,16 @@ export interface IngressSyncOptions {
   /** kubeconfig file (Kubernetes mode). */
   kubeconfig?: string;
   translate?: Partial<TranslateOptions>;
+  /** --leader-election-namespace (Kubernetes mode; default "default"). */
+  leaderElectionNamespace?: string;
+  /** --publish-status-address / --publish-service (Kubernetes mode). */
+  publishStatusAddress?: string;
+  publishService?: string;
+}
+
+export interface IngressSync extends Runner {
+  /** Undefined in manifest mode (no election: one process, one writer). */
+  election?: LeaseElection;
 }
 
 export const DEFAULT_TRANSLATE_OPTIONS: TranslateOptions = {
@@ -26,27 +39,85 @@ export const DEFAULT_TRANSLATE_OPTIONS: TranslateOptions = {
 
 /**
  * Starts source → translate → etcd for whichever source is configured; resolves once the first
- * complete snapshot is in etcd. Every warning is logged as `{object, message}`.
+ * complete snapshot is in etcd (or, for a follower replica, translated). Every warning is logged
+ * as `{object, message}`. With a kubeconfig, replicas elect a leader on a Lease: only the leader
+ * writes etcd, Ingress statuses and Events; followers keep their informers warm and, when they
+ * take over, write the newest snapshot at once.
  */
-export async function startIngressSync(opts: IngressSyncOptions): Promise<Runner> {
+export async function startIngressSync(opts: IngressSyncOptions): Promise<IngressSync> {
   const log = pino({ name: 'ingress-sync', level: process.env.GATEWAY_LOG_LEVEL ?? 'warn' });
   const warn = (w: TranslateWarning) => log.warn({ object: w.object, message: w.message }, 'ingress warning');
   const source: ResourceSource = opts.kubeconfig
     ? createKubeSource({ kubeconfig: opts.kubeconfig, warn })
     : createFileSource({ dir: opts.manifests!, warn });
-  const writer = createEtcdWriter(opts.etcd, opts.prefix, {
+  const etcdWriter = createEtcdWriter(opts.etcd, opts.prefix, {
     warn,
     onRetry: (err, attempt) => log.warn({ attempt, err: err.message }, 'etcd write failed; retrying'),
   });
-  const runner = createRunner({
+
+  let election: LeaseElection | undefined;
+  let runner: Runner | undefined;
+  if (opts.kubeconfig) {
+    election = createLeaseElection({
+      kubeconfig: opts.kubeconfig,
+      namespace: opts.leaderElectionNamespace,
+      onStartedLeading: () => {
+        log.warn({ identity: election!.identity }, 'became the leader: writing etcd and Ingress statuses');
+        runner?.resync();
+      },
+      onStoppedLeading: () => log.warn({ identity: election!.identity }, 'no longer the leader: etcd writer idle'),
+      onError: (err) => log.warn({ err: err.message }, 'leader election: lease call failed'),
+    });
+  }
+  const isLeader = () => !election || election.isLeader();
+  const writer: EtcdWriter = {
+    apply: (result) => (isLeader() ? etcdWriter.apply(result) : Promise.resolve({ put: 0, deleted: 0, unchanged: 0, skipped: 0, attempts: 0 })),
+    close: () => etcdWriter.close(),
+  };
+
+  const statusWriter =
+    opts.kubeconfig && (opts.publishStatusAddress || opts.publishService)
+      ? createIngressStatusWriter({
+          kubeconfig: opts.kubeconfig,
+          publishStatusAddress: opts.publishStatusAddress,
+          publishService: opts.publishService,
+          onWritten: (ingress, addresses) => log.info({ ingress, addresses }, 'Ingress status written'),
+          onError: (err, ingress) => log.warn({ ingress, err: err.message }, 'Ingress status write failed'),
+        })
+      : undefined;
+  const events = opts.kubeconfig ? createWarningEvents({ kubeconfig: opts.kubeconfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') }) : undefined;
+
+  runner = createRunner({
     source,
     translate,
     translateOptions: { ...DEFAULT_TRANSLATE_OPTIONS, ...opts.translate },
     writer,
     warn,
-    onSynced: (result) => log.info({ documents: result.documents.length, warnings: result.warnings.length }, 'synced to etcd'),
+    onSynced: async (result, resources) => {
+      if (!isLeader()) return;
+      log.info({ documents: result.documents.length, warnings: result.warnings.length }, 'synced to etcd');
+      await statusWriter?.update(result, resources);
+      await events?.post(result.warnings);
+    },
     onError: (err) => log.error({ err: err.message }, 'sync failed'),
   });
-  await runner.start();
-  return runner;
+  // Campaign first, so a lone replica writes its very first snapshot instead of waiting a round.
+  await election?.start();
+  try {
+    await runner.start();
+  } catch (err) {
+    await election?.stop();
+    throw err;
+  }
+  const started = runner;
+  return {
+    election,
+    start: () => started.start(),
+    resync: () => started.resync(),
+    async close() {
+      // Stop writing before the lease is released, so two replicas never write at once.
+      await started.close();
+      await election?.stop();
+    },
+  };
 }

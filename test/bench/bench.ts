@@ -20,6 +20,7 @@ import { referenceProxyConfig, startNginx, UPSTREAM_BODY, upstreamServerConfig }
 import { ProcessRegistry, type BenchProcess } from './lib/process-registry.js';
 import { REPO_ROOT, startSluiceDataPlane } from './lib/sluice-processes.js';
 import { measureConfigPropagation } from './sections/config-propagation.js';
+import { measureControlPlaneSync } from './sections/control-plane-sync.js';
 import { measureHttpThroughput, reportHttpThroughput, type ProxyUnderTest } from './sections/http-throughput.js';
 import { runRouterBench } from './sections/router-bench-section.js';
 import { measurePluginOverhead } from './sections/plugin-overhead.js';
@@ -97,8 +98,8 @@ function summary(targets: TargetResult[]): string {
 
 async function main(): Promise<void> {
   const options = benchOptions();
-  // BENCH_SECTIONS=a,b picks sections (a http, b websocket, c propagation, d router, e plugin overhead, f streams/TLS); default all.
-  const wanted = new Set((process.env.BENCH_SECTIONS ?? 'a,b,c,d,e,f').split(',').map((x) => x.trim()));
+  // BENCH_SECTIONS=a,b picks sections (a http, b websocket, c propagation, d router, e plugin overhead, f streams/TLS, g Ingress control plane); default all.
+  const wanted = new Set((process.env.BENCH_SECTIONS ?? 'a,b,c,d,e,f,g').split(',').map((x) => x.trim()));
   const sections: SectionReport[] = [];
   const report = [header(options)];
 
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
 
   const propagation = { registry, etcd: etcdClient, etcdEndpoint: etcd.endpoint, prefix: PREFIX, upstreamId: 'u1', dataDir: path.join(workDir, 'sluice-2') };
   if (wanted.has('c')) sections.push(await measureConfigPropagation(propagation, options, log));
+  if (wanted.has('g')) sections.push(await measureControlPlaneSync({ registry, etcd: etcdClient, etcdEndpoint: etcd.endpoint, prefix: PREFIX, workDir }, log));
 
   // The router bench measures one process's CPU and memory: run it with nothing else of ours running.
   await cleanup();

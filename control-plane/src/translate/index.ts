@@ -3,6 +3,7 @@ import { applyAnnotations } from './apply-annotations.js';
 import { NGINX } from './annotations/index.js';
 import { translateDefaultBackendService } from './default-backend-service.js';
 import { emitDocuments } from './emit-documents.js';
+import { readGlobalConfig, type GlobalConfig } from './global-config.js';
 import { translateIngressRoutes } from './ingress-routes.js';
 import { mergeCanaries } from './merge-canaries.js';
 import { compareAge, objectRef } from './object-ref.js';
@@ -10,8 +11,9 @@ import { readAnnotations, type ValidAnnotations } from './read-annotations.js';
 import { resolveConflicts } from './resolve-conflicts.js';
 import type { RouteDraft } from './route-draft.js';
 import { selectIngresses } from './select-ingresses.js';
+import { translateStreamServices } from './stream-services.js';
 import { translateTls } from './translate-tls.js';
-import type { ObjectStatus, Resources, TranslateOptions, TranslateResult, TranslateWarning } from './types.js';
+import type { ObjectStatus, Resources, TranslatedDocument, TranslateOptions, TranslateResult, TranslateWarning } from './types.js';
 
 /**
  * Kubernetes objects → etcd documents, warnings and Ingress statuses. Pure: no I/O, no clock,
@@ -26,8 +28,10 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   const ingresses = selectIngresses(resources.ingresses, resources.ingressClasses, options).sort(compareAge);
 
   // 2. Annotations are checked before paths, because use-regex / rewrite-target change the match.
+  //    The global ConfigMap's timeouts, body size and ssl-redirect are defaults of those annotations.
+  const global = readGlobalConfig(resources, options.configMap, warn);
   const annotations = new Map<V1Ingress, ValidAnnotations>(
-    ingresses.map((ing) => [ing, readAnnotations(ing, (m) => warn(objectRef('Ingress', ing), m))]),
+    ingresses.map((ing) => [ing, new Map([...global.annotationDefaults, ...readAnnotations(ing, (m) => warn(objectRef('Ingress', ing), m))])]),
   );
   const isCanary = (ing: V1Ingress) => annotations.get(ing)!.get(`${NGINX}canary`) === 'true';
 
@@ -46,6 +50,7 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     const own = [...routes, ...canaryDrafts].filter((d) => d.ingress === ing);
     applyAnnotations(own, annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m));
   }
+  addGlobalPlugins([...routes, ...canaryDrafts], global);
 
   // 6. Canaries after annotations, so each canary's upstream id includes its overrides.
   const orphans = mergeCanaries(routes, canaryDrafts, (d) => annotations.get(d.ingress)!, warn);
@@ -58,7 +63,12 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
 
   // 8. TLS from every served Ingress; 9. documents (validated, sorted).
   const ssls = translateTls(ingresses.filter((i) => !isCanary(i)), resources, warn);
-  const documents = emitDocuments(routes, ssls, warn);
+  const documents = [
+    ...addUpstreamFields(emitDocuments(routes, ssls, warn), global),
+    // 10. --tcp-services-configmap / --udp-services-configmap: stream routes, independent of Ingresses.
+    ...translateStreamServices(resources, options.tcpServicesConfigMap, 'tcp', warn),
+    ...translateStreamServices(resources, options.udpServicesConfigMap, 'udp', warn),
+  ].sort((a, b) => a.collection.localeCompare(b.collection) || a.doc.id.localeCompare(b.doc.id));
 
   const statuses = ingresses.map((ing) => statusOf(ing, draftsOf.get(ing)!, routes, orphans));
   return {
@@ -66,6 +76,19 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     warnings: warnings.sort((a, b) => a.object.localeCompare(b.object)),
     statuses: statuses.sort((a, b) => a.object.localeCompare(b.object)),
   };
+}
+
+/** The ConfigMap's route-wide plugins (gzip), unless the route configured that plugin itself. */
+function addGlobalPlugins(drafts: RouteDraft[], global: GlobalConfig): void {
+  for (const draft of drafts) {
+    for (const [name, config] of Object.entries(global.routePlugins)) draft.plugins[name] ??= config;
+  }
+}
+
+/** The ConfigMap's upstream keep-alive on every translated upstream. */
+function addUpstreamFields(documents: TranslatedDocument[], global: GlobalConfig): TranslatedDocument[] {
+  if (Object.keys(global.upstreamFields).length === 0) return documents;
+  return documents.map((d) => (d.collection === 'upstreams' ? { ...d, doc: { ...d.doc, ...global.upstreamFields } } : d));
 }
 
 /** Accepted unless every path it declared was lost (to a conflict, or a canary without main). */

@@ -62,3 +62,24 @@ describe('basic-auth', () => {
     expect(await chain.runRequest(makeContext({ headers: basic('bcuser', 'nope') }))).toMatchObject({ status: 401 });
   });
 });
+
+describe('basic-auth with inline credentials (per-route htpasswd lines)', () => {
+  it('accepts only the listed users, with any htpasswd hash, and ignores consumers', async () => {
+    const chain = chainFor({ 'basic-auth': { realm: 'ingress', credentials: [`alice:${APR1}`, `bob:${BCRYPT_2Y}`, `carol:${SHA}`] } }, consumers);
+    for (const user of ['alice', 'bob', 'carol']) {
+      const res = await exchange(chain, makeContext({ headers: basic(user, 'secret') }));
+      expect(res.answered, user).toBe(false);
+      expect(res.ctx.consumer).toBeUndefined();
+    }
+    for (const headers of [basic('alice', 'wrong'), basic('plain', 'secret'), {}]) {
+      const res = await exchange(chain, makeContext({ headers }));
+      expect(res.status, JSON.stringify(headers)).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Basic realm="ingress"');
+    }
+  });
+
+  it('lets nobody in with an empty list', async () => {
+    const chain = chainFor({ 'basic-auth': { credentials: [] } }, consumers);
+    expect((await exchange(chain, makeContext({ headers: basic('plain', 'secret') }))).status).toBe(401);
+  });
+});

@@ -11,6 +11,8 @@ type Config = PluginConfigOf<typeof basicAuthSpec>;
 interface Compiled {
   hideCredentials: boolean;
   consumers: ConsumerIndex;
+  /** Inline htpasswd credentials (user → hash): when set, the only users this route accepts. */
+  inline?: Map<string, string>;
   missing: ShortCircuit;
   invalid: ShortCircuit;
   /** Digests of `user:password` pairs already verified against this snapshot's consumers. */
@@ -28,11 +30,13 @@ export const basicAuthPlugin = definePlugin({
   prepare(config: Config, env: PrepareEnv): Compiled {
     const realm = config.realm ?? 'basic';
     const challenge = { 'www-authenticate': `Basic realm="${realm}"` };
-    let verified = verifiedByIndex.get(env.consumers);
+    // Inline credentials get their own cache: a pair verified there must not vouch for a consumer, or back.
+    let verified = config.credentials ? new Set<string>() : verifiedByIndex.get(env.consumers);
     if (!verified) verifiedByIndex.set(env.consumers, (verified = new Set()));
     return {
       hideCredentials: config.hideCredentials ?? false,
       consumers: env.consumers,
+      inline: config.credentials ? inlineCredentials(config.credentials) : undefined,
       missing: jsonAnswer(401, 'Missing authorization in request', challenge),
       invalid: jsonAnswer(401, 'Invalid user authorization', challenge),
       verified,
@@ -46,7 +50,7 @@ export const basicAuthPlugin = definePlugin({
     if (colon <= 0) return c.invalid;
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const found = c.consumers.find('basic-auth', username);
+    const found = c.inline ? inlineUser(c.inline, username) : c.consumers.find('basic-auth', username);
     if (!found) return c.invalid;
     const digest = createHash('sha256').update(decoded).digest('base64');
     if (c.verified.has(digest)) return accept(ctx, c, found.consumer);
@@ -56,6 +60,22 @@ export const basicAuthPlugin = definePlugin({
     return ok.then((good) => (good ? (remember(c, digest), accept(ctx, c, found.consumer)) : c.invalid));
   },
 });
+
+/** "user:hash" lines; the first line of a user wins, as in htpasswd files read by nginx. */
+function inlineCredentials(lines: readonly string[]): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    const user = line.slice(0, colon);
+    if (colon > 0 && !users.has(user)) users.set(user, line.slice(colon + 1));
+  }
+  return users;
+}
+
+function inlineUser(users: Map<string, string>, username: string) {
+  const hash = users.get(username);
+  return hash === undefined ? undefined : { consumer: undefined, credential: { password: hash } };
+}
 
 function accept(ctx: PluginContext, c: Compiled, consumer: PluginContext['consumer']): undefined {
   ctx.consumer = consumer;

@@ -12,6 +12,13 @@ export const basicAuthSpec = definePluginSpec({
     {
       hideCredentials: Type.Optional(Type.Boolean({ default: false, description: 'drop the Authorization header before proxying' })),
       realm: Type.Optional(Type.String({ default: 'basic', maxLength: 256, pattern: '^[^"\\r\\n]*$', description: 'realm in WWW-Authenticate' })),
+      credentials: Type.Optional(
+        Type.Array(Type.String({ minLength: 3, maxLength: 1300, pattern: '^[^:\\r\\n]+:[^\\r\\n]+$' }), {
+          maxItems: 10_000,
+          description:
+            'htpasswd lines "user:hash" accepted on this route only (instead of consumers); an empty list lets nobody in. Used for per-Ingress auth-secret credentials.',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -30,6 +37,7 @@ export const basicAuthSpec = definePluginSpec({
   notes: [
     'On a consumer: `{"username": "...", "password": "..."}`; the password may be an htpasswd line\'s hash.',
     'Missing or wrong credentials: 401 with `WWW-Authenticate: Basic realm="<realm>"`.',
+    'With `credentials` (htpasswd lines) only those users are accepted on this route, consumers are not consulted, and no consumer is set.',
     'Good credentials are remembered per config snapshot, so bcrypt runs once per user and password.',
   ],
 });

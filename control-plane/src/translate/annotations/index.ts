@@ -2,7 +2,11 @@ import type { IngressAnnotation } from './annotation.js';
 import { affinity } from './affinity.js';
 import { allowlistSourceRange } from './allowlist-source-range.js';
 import { appRoot } from './app-root.js';
+import { authRealm } from './auth-realm.js';
 import { authResponseHeaders } from './auth-response-headers.js';
+import { authSecret } from './auth-secret.js';
+import { authSecretType } from './auth-secret-type.js';
+import { authType } from './auth-type.js';
 import { authUrl } from './auth-url.js';
 import { backendProtocol } from './backend-protocol.js';
 import { canary } from './canary.js';
@@ -89,6 +93,10 @@ export const annotations: readonly IngressAnnotation[] = [
   corsAllowCredentials,
   corsMaxAge,
   enableCors,
+  authSecret,
+  authSecretType,
+  authRealm,
+  authType,
   authResponseHeaders,
   authUrl,
   mirrorTarget,
