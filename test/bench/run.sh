@@ -4,14 +4,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-missing=()
-for tool in nginx wrk etcd taskset; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-  echo "bench: missing ${missing[*]}. Install with:" >&2
-  echo "  sudo apt-get install -y nginx wrk etcd-server util-linux" >&2
-  exit 1
+# The peers and tools come from Debian: install them when missing and running as root.
+need_pkgs=()
+command -v nginx >/dev/null 2>&1 || need_pkgs+=(nginx)
+command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
+command -v etcd >/dev/null 2>&1 || need_pkgs+=(etcd-server)
+command -v taskset >/dev/null 2>&1 || need_pkgs+=(util-linux)
+# nginx's stream proxy (the TCP/UDP peer of section f) is a separate Debian package.
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need_pkgs+=(libnginx-mod-stream)
+if ((${#need_pkgs[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "bench: installing ${need_pkgs[*]} (Debian)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}" >/dev/null 2>&1 || {
+      DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_pkgs[@]}" >/dev/null
+    }
+  else
+    echo "bench: missing ${need_pkgs[*]}. Install with:" >&2
+    echo "  sudo apt-get install -y ${need_pkgs[*]}" >&2
+    exit 1
+  fi
 fi
 if [ "$(nproc)" -lt 2 ]; then
   echo "bench: needs 2 CPUs (proxy on CPU 0, load on CPU 1); this machine has $(nproc)" >&2
