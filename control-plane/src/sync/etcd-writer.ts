@@ -45,6 +45,8 @@ const rank = (collection: string) => {
 /** Collections the control plane may own documents in (data-plane registrations are not config). */
 const SYNCED_COLLECTIONS = kinds.filter((k) => k.adminWritable).map((k) => k.collection);
 
+const RESYNC_MS = 60_000;
+
 interface Op {
   collection: string;
   id: string;
@@ -52,6 +54,9 @@ interface Op {
   value?: string;
   /** The mod revision the key must still have (0: must not exist). */
   guard: number;
+  /** For a put: the document and its content key, to keep the writer's known state. */
+  doc?: Record<string, unknown>;
+  canonical?: string;
 }
 
 class GuardFailed extends Error {}
@@ -69,11 +74,23 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
   let closed = false;
   let wakeUp: (() => void) | undefined;
 
-  const readOwned = async () => {
-    const current = new Map<string, StoredDocument & { collection: string }>();
+  /**
+   * What etcd holds, as of this writer's last successful apply. Re-read from etcd only when
+   * it is unknown (start, or after a failed write or a guard that found someone else's edit):
+   * an endpoint change then costs a diff, not a read of every document. The guards keep this
+   * safe: a stale entry makes its write fail, which drops the cache and re-reads.
+   */
+  let known: Map<string, Stored> | undefined;
+  let knownAt = 0;
+  const readOwned = async (): Promise<Map<string, Stored>> => {
+    // Re-read at least every minute anyway, so a forced admin edit of a managed document is reconciled.
+    if (known && Date.now() - knownAt < RESYNC_MS) return known;
+    const current = new Map<string, Stored>();
     for (const collection of SYNCED_COLLECTIONS) {
-      for (const stored of await repo.listAll(collection)) current.set(`${collection}/${stored.id}`, { ...stored, collection });
+      for (const stored of await repo.listAll(collection)) current.set(`${collection}/${stored.id}`, { ...stored, collection, canonical: contentOf(stored.doc) });
     }
+    known = current;
+    knownAt = Date.now();
     return current;
   };
 
@@ -91,6 +108,13 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
         warnings.push({ object, message: `${key} already exists and belongs to the admin API; it is left alone and this document is skipped` });
         continue;
       }
+      const canonical = contentOf(doc);
+      if (existing && existing.canonical === canonical) {
+        // Unchanged: it was valid when written, so it is not validated again.
+        wanted.add(key);
+        unchanged++;
+        continue;
+      }
       const spec = kindByCollection(collection);
       const issues = spec ? validateDocument(spec, doc) : [{ path: '', message: `unknown collection ${collection}` }];
       if (issues.length > 0) {
@@ -98,12 +122,8 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
         continue;
       }
       wanted.add(key);
-      if (existing && sameContent(existing.doc, doc)) {
-        unchanged++;
-        continue;
-      }
       const body = { ...doc, createdAt: (existing?.doc.createdAt as string | undefined) ?? now, updatedAt: now };
-      ops.push({ collection, id: doc.id, value: JSON.stringify(body), guard: existing?.modRevision ?? 0 });
+      ops.push({ collection, id: doc.id, value: JSON.stringify(body), guard: existing?.modRevision ?? 0, doc: body, canonical });
     }
     const deletes: Op[] = [];
     for (const [key, stored] of current) {
@@ -127,6 +147,13 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
     txn.then(...batch.map((op) => (op.value === undefined ? client.delete().key(key(op)) : client.put(key(op)).value(op.value))));
     const res = await etcdCall(() => txn.commit());
     if (!res.succeeded) throw new GuardFailed('a document changed since it was read');
+    // Every operation of the transaction took its revision: keep the known state current.
+    const revision = Number(res.header.revision);
+    for (const op of batch) {
+      const k = `${op.collection}/${op.id}`;
+      if (op.value === undefined) known?.delete(k);
+      else known?.set(k, { id: op.id, collection: op.collection, doc: op.doc!, modRevision: revision, createRevision: known.get(k)?.createRevision ?? revision, canonical: op.canonical! });
+    }
   };
 
   const pause = (ms: number) =>
@@ -151,6 +178,7 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
           return { put: plan.puts, deleted: plan.deletes, unchanged: plan.unchanged, skipped: plan.warnings.length, attempts };
         } catch (err) {
           if (closed) throw new WriterClosed('etcd writer closed');
+          known = undefined; // whatever happened, what etcd holds is no longer certain
           // A failed guard means someone else wrote in between: re-read at once. Anything else is etcd being away.
           if (err instanceof GuardFailed) continue;
           onRetry?.(err as Error, attempts);
@@ -166,10 +194,12 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
   };
 }
 
+type Stored = StoredDocument & { collection: string; canonical: string };
+
 /** Timestamps are the writer's own bookkeeping, not content: they must not make a document look changed. */
-function sameContent(stored: Record<string, unknown>, desired: Record<string, unknown>): boolean {
-  const strip = ({ createdAt: _c, updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
-  return canonicalJson(strip(stored)) === canonicalJson(strip(desired));
+function contentOf(doc: Record<string, unknown>): string {
+  const { createdAt: _c, updatedAt: _u, ...rest } = doc;
+  return canonicalJson(rest);
 }
 
 function ownerObject(owner: { kind: string; namespace?: string; name?: string } | undefined, collection: string, id: string): string {

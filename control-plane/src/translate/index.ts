@@ -46,9 +46,14 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   const routes = resolveConflicts(mainDrafts, warn);
 
   // 5. Annotations on the winners and on canaries (a canary's upstream overrides count).
+  const draftsByIngress = new Map<V1Ingress, RouteDraft[]>();
+  for (const d of [...routes, ...canaryDrafts]) {
+    const list = draftsByIngress.get(d.ingress);
+    if (list) list.push(d);
+    else draftsByIngress.set(d.ingress, [d]);
+  }
   for (const ing of ingresses) {
-    const own = [...routes, ...canaryDrafts].filter((d) => d.ingress === ing);
-    applyAnnotations(own, annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m));
+    applyAnnotations(draftsByIngress.get(ing) ?? [], annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m));
   }
   addGlobalPlugins([...routes, ...canaryDrafts], global);
 
@@ -70,7 +75,8 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
     ...translateStreamServices(resources, options.udpServicesConfigMap, 'udp', warn),
   ].sort((a, b) => a.collection.localeCompare(b.collection) || a.doc.id.localeCompare(b.doc.id));
 
-  const statuses = ingresses.map((ing) => statusOf(ing, draftsOf.get(ing)!, routes, orphans));
+  const served = new Set(routes);
+  const statuses = ingresses.map((ing) => statusOf(ing, draftsOf.get(ing)!, served, orphans));
   return {
     documents,
     warnings: warnings.sort((a, b) => a.object.localeCompare(b.object)),
@@ -92,11 +98,11 @@ function addUpstreamFields(documents: TranslatedDocument[], global: GlobalConfig
 }
 
 /** Accepted unless every path it declared was lost (to a conflict, or a canary without main). */
-function statusOf(ing: V1Ingress, drafts: RouteDraft[], routes: RouteDraft[], orphans: Set<RouteDraft>): ObjectStatus {
+function statusOf(ing: V1Ingress, drafts: RouteDraft[], routes: ReadonlySet<RouteDraft>, orphans: Set<RouteDraft>): ObjectStatus {
   const object = objectRef('Ingress', ing);
   if (drafts.length === 0) return { object, accepted: true, message: 'no paths to serve' };
   const isCanary = ing.metadata?.annotations?.[`${NGINX}canary`] === 'true';
-  const served = drafts.filter((d) => (isCanary ? !orphans.has(d) : routes.includes(d)));
+  const served = drafts.filter((d) => (isCanary ? !orphans.has(d) : routes.has(d)));
   if (served.length === 0) return { object, accepted: false, message: 'every path is served by another Ingress or has no main Ingress' };
   return { object, accepted: true };
 }

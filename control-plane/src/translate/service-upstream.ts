@@ -1,5 +1,6 @@
 import type { V1IngressServiceBackend, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { UpstreamNode } from '@sluice/model';
+import { resourceIndex } from './resource-index.js';
 import type { Resources } from './types.js';
 
 /** An upstream being built for one Service port, before annotations add their overrides. */
@@ -10,7 +11,6 @@ export interface UpstreamDraft {
   nodes: UpstreamNode[];
 }
 
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 /**
  * The upstream for one Ingress backend: the Service port by number or name, its nodes from
@@ -26,7 +26,7 @@ export function resolveServiceUpstream(
 ): UpstreamDraft {
   const portLabel = backend.port?.name ?? String(backend.port?.number ?? '');
   const key = `service/${namespace}/${backend.name}/port/${portLabel}`;
-  const service = resources.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === backend.name);
+  const service = resourceIndex(resources).service(namespace, backend.name);
   const owner = { kind: 'Service' as const, namespace, name: backend.name, ...(service?.metadata?.uid ? { uid: service.metadata.uid } : {}) };
   if (!service) {
     warn(`Service ${namespace}/${backend.name} not found; the backend answers 503`);
@@ -66,9 +66,7 @@ function targetPortNumber(port: V1ServicePort): number {
 function endpointNodes(resources: Resources, service: V1Service, port: V1ServicePort): UpstreamNode[] {
   const namespace = service.metadata?.namespace;
   const name = service.metadata?.name;
-  const slices = resources.endpointSlices.filter(
-    (s) => s.metadata?.namespace === namespace && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name,
-  );
+  const slices = resourceIndex(resources).slicesOf(namespace ?? '', name ?? '');
   const portName = port.name ?? '';
   if (slices.length > 0) {
     const nodes: UpstreamNode[] = [];
@@ -86,7 +84,7 @@ function endpointNodes(resources: Resources, service: V1Service, port: V1Service
     return nodes;
   }
   // No EndpointSlices: a selector-less Service with hand-written legacy Endpoints.
-  const endpoints = resources.endpoints.find((e) => e.metadata?.namespace === namespace && e.metadata?.name === name);
+  const endpoints = resourceIndex(resources).endpoints(namespace ?? '', name ?? '');
   return (endpoints?.subsets ?? []).flatMap((subset) => {
     const subsetPort = (subset.ports ?? []).find((p) => (p.name ?? '') === portName) ?? (subset.ports?.length === 1 ? subset.ports[0] : undefined);
     if (!subsetPort) return [];
