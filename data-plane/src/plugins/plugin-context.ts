@@ -81,6 +81,16 @@ export class PluginContext {
   }
 
   queryParam(name: string): string | undefined {
+    const q = this.rawQuery;
+    if (this.parsedQuery === undefined && q.indexOf('%') < 0 && q.indexOf('+') < 0) {
+      // Nothing to decode: read the first `name=value` in place instead of parsing the whole
+      // query (the usual single lookup, e.g. an API key), with the parser's semantics.
+      const at = q.startsWith(`${name}=`) ? 0 : q.indexOf(`&${name}=`) + 1;
+      if (at === 0 && !q.startsWith(`${name}=`)) return q === name || q.startsWith(`${name}&`) || q.includes(`&${name}&`) || q.endsWith(`&${name}`) ? '' : undefined;
+      const start = at + name.length + 1;
+      const end = q.indexOf('&', start);
+      return end < 0 ? q.slice(start) : q.slice(start, end);
+    }
     const value = this.query[name];
     return typeof value === 'string' || value === undefined ? value : value[0];
   }
