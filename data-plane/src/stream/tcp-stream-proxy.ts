@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { NodeRef, PickContext } from '../balancer/types.js';
 import type { CompiledStreamRoute } from '../compile/stream-matcher.js';
 import { proxyProtocolHeader, type ProxiedConnection } from './proxy-protocol-header.js';
+import { watchIdle } from '../observe/idle-watch.js';
 
 /**
  * Connects an accepted client to a node of its stream route and pipes bytes both ways.
@@ -67,15 +68,18 @@ function pipeBothWays(client: net.Socket, upstream: net.Socket, route: CompiledS
   if (firstBytes !== undefined && firstBytes.length > 0) upstream.write(firstBytes);
   client.pipe(upstream);
   upstream.pipe(client);
-  client.setTimeout(route.idleMs, () => {
+  // Idle time from byte counters: socket.setTimeout would re-arm a timer on every chunk of a bulk transfer.
+  const stopIdleWatch = watchIdle(client, upstream, route.idleMs, () => {
     client.destroy();
     upstream.destroy();
   });
   // A clean close has already passed its FIN along through pipe(); a reset or error tears the other side down.
   client.once('close', (hadError) => {
+    stopIdleWatch();
     if (hadError || !client.readableEnded) upstream.destroy();
   });
   upstream.once('close', (hadError) => {
+    stopIdleWatch();
     if (hadError || !upstream.readableEnded) client.destroy();
   });
 }
