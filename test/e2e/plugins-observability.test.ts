@@ -12,7 +12,7 @@ import { startLoad } from '../helpers/load.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
-import { adminClient } from '../helpers/admin-client.js';
+import { adminClient, putPluginRoute } from '../helpers/admin-client.js';
 
 let etcd: TestEtcd;
 let admin: GatewayProcess;
@@ -57,10 +57,7 @@ let otlp: Receiver;
 
 const api = adminClient(() => admin?.ports.admin);
 
-async function route(id: string, prefix: string, plugins: Record<string, unknown>) {
-  const r = await api('PUT', `/routes/${id}`, { match: { paths: [{ type: 'prefix', value: prefix }] }, backends: [{ upstreamId: 'echo' }], plugins });
-  expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
-}
+const route = (id: string, prefix: string, plugins: Record<string, unknown>) => putPluginRoute(api, id, prefix, plugins);
 
 async function get(p: string, headers: Record<string, string> = {}) {
   const res = await fetch(`http://127.0.0.1:${dp.ports.http}${p}`, { headers });

@@ -7,7 +7,7 @@ import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
-import { adminClient } from '../helpers/admin-client.js';
+import { adminClient, putPluginRoute } from '../helpers/admin-client.js';
 
 let etcd: TestEtcd;
 let prefix: string;
@@ -17,10 +17,7 @@ let echo: EchoServer;
 
 const api = adminClient(() => admin?.ports.admin);
 
-async function route(id: string, path: string, plugins: Record<string, unknown>) {
-  const r = await api('PUT', `/routes/${id}`, { match: { paths: [{ type: 'prefix', value: path }] }, backends: [{ upstreamId: 'echo' }], plugins });
-  expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
-}
+const route = (id: string, prefix: string, plugins: Record<string, unknown>) => putPluginRoute(api, id, prefix, plugins);
 
 async function get(path: string, init: RequestInit = {}) {
   const res = await fetch(`http://127.0.0.1:${dp.ports.http}${path}`, { redirect: 'manual', ...init });

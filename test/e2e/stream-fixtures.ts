@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import { waitFor } from '../helpers/ports.js';
 
 export interface TcpEcho {
   name: string;
@@ -164,4 +165,36 @@ export async function rejectedDocuments(statusPort: number): Promise<Record<stri
   const res = await fetch(`http://127.0.0.1:${statusPort}/status`);
   const body = (await res.json()) as { workers: { rejected?: Record<string, string> }[] };
   return Object.assign({}, ...body.workers.map((w) => w.rejected ?? {}));
+}
+
+/** UDP clients bound on loopback, each collecting the replies it receives. */
+export interface UdpClients {
+  sockets: dgram.Socket[];
+  replies: string[][];
+  /** Sends `c<i>-hello` from every client still unanswered until all have a reply (the port opens asynchronously). */
+  greet(port: number): Promise<void>;
+  close(): void;
+}
+
+export async function openUdpClients(count: number): Promise<UdpClients> {
+  const sockets = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<dgram.Socket>((resolve) => {
+        const s = dgram.createSocket('udp4');
+        s.bind(0, '127.0.0.1', () => resolve(s));
+      }),
+    ),
+  );
+  const replies = sockets.map(() => [] as string[]);
+  sockets.forEach((s, i) => s.on('message', (m) => replies[i].push(m.toString())));
+  return {
+    sockets,
+    replies,
+    greet: (port) =>
+      waitFor(() => {
+        sockets.forEach((s, i) => replies[i].length === 0 && s.send(`c${i}-hello`, port, '127.0.0.1'));
+        return replies.every((r) => r.length > 0);
+      }, 5000, 'udp port answering'),
+    close: () => sockets.forEach((s) => s.close()),
+  };
 }

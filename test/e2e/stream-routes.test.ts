@@ -1,13 +1,12 @@
 // Stream routes (TCP, UDP, TLS passthrough) through a real `gateway data-plane` process,
 // configured live in a real etcd, against real upstream servers.
-import dgram from 'node:dgram';
 import net from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
-import { LineClient, makeCerts, rejectedDocuments, startTcpEcho, startUdpEcho, tcpPortOpen, type TcpEcho, type TestCerts, type UdpEcho } from './stream-fixtures.js';
+import { LineClient, makeCerts, rejectedDocuments, startTcpEcho, startUdpEcho, tcpPortOpen, type TcpEcho, type TestCerts, type UdpEcho, openUdpClients } from './stream-fixtures.js';
 
 let etcd: TestEtcd;
 let client: Etcd3;
@@ -198,20 +197,10 @@ describe('udp stream routes', () => {
   it('gives each of many clients its own session and only its own replies', async () => {
     const port = await freePort();
     await put('stream-routes', 'dns', { protocol: 'udp', listenPort: port, timeout: 30, upstream: { nodes: [node(udp.u.port)] } });
-    const sockets = await Promise.all(
-      Array.from({ length: 20 }, () => new Promise<dgram.Socket>((r) => {
-        const s = dgram.createSocket('udp4');
-        s.bind(0, '127.0.0.1', () => r(s));
-      })),
-    );
+    const clients = await openUdpClients(20);
+    const { sockets, replies } = clients;
     try {
-      const replies = sockets.map(() => [] as string[]);
-      sockets.forEach((s, i) => s.on('message', (m) => replies[i].push(m.toString())));
-      // The port opens asynchronously: resend until every client has heard back.
-      await waitFor(() => {
-        sockets.forEach((s, i) => replies[i].length === 0 && s.send(`c${i}-hello`, port, '127.0.0.1'));
-        return replies.every((r) => r.length > 0);
-      }, 5000, 'udp port answering');
+      await clients.greet(port);
       for (let round = 0; round < 5; round++) sockets.forEach((s, i) => s.send(`c${i}-m${round}`, port, '127.0.0.1'));
       await waitFor(() => replies.every((r) => r.filter((m) => m.includes('-m')).length === 5), 5000, 'all replies');
       replies.forEach((r, i) => {
@@ -220,7 +209,7 @@ describe('udp stream routes', () => {
       // One upstream socket per client session.
       expect(udp.u.peers.size).toBe(20);
     } finally {
-      for (const s of sockets) s.close();
+      clients.close();
       await del('stream-routes', 'dns');
     }
   });

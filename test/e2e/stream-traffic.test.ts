@@ -3,7 +3,6 @@
 // accepted from a load balancer in front, SNI among three certificates, and the stream and
 // certificate metrics on the status port after that traffic.
 import { createHash, X509Certificate } from 'node:crypto';
-import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Etcd3 } from 'etcd3';
@@ -12,7 +11,7 @@ import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { proxyProtocolHeader } from '../../data-plane/src/stream/proxy-protocol-header.js';
-import { makeCerts, startTcpEcho, startUdpEcho, tcpPortOpen, type TcpEcho, type TestCerts, type UdpEcho } from './stream-fixtures.js';
+import { makeCerts, startTcpEcho, startUdpEcho, tcpPortOpen, type TcpEcho, type TestCerts, type UdpEcho, openUdpClients } from './stream-fixtures.js';
 
 let etcd: TestEtcd;
 let client: Etcd3;
@@ -151,19 +150,10 @@ describe('UDP with 50 concurrent clients', () => {
   it('answers each client with only its own replies and counts datagrams and sessions', async () => {
     const port = await freePort();
     await put('stream-routes', 'udp50', { protocol: 'udp', listenPort: port, timeout: 30, upstream: { nodes: [node(udpEcho.port)] } });
-    const sockets = await Promise.all(
-      Array.from({ length: 50 }, () => new Promise<dgram.Socket>((r) => {
-        const s = dgram.createSocket('udp4');
-        s.bind(0, '127.0.0.1', () => r(s));
-      })),
-    );
+    const clients = await openUdpClients(50);
+    const { sockets, replies } = clients;
     try {
-      const replies = sockets.map(() => [] as string[]);
-      sockets.forEach((s, i) => s.on('message', (m) => replies[i].push(m.toString())));
-      await waitFor(() => {
-        sockets.forEach((s, i) => replies[i].length === 0 && s.send(`c${i}-hello`, port, '127.0.0.1'));
-        return replies.every((r) => r.length > 0);
-      }, 5000, 'udp port answering');
+      await clients.greet(port);
       // Rounds of 50 concurrent datagrams (UDP may drop an unpaced burst in socket buffers, by design).
       const rounds = 10;
       for (let round = 0; round < rounds; round++) {
@@ -180,7 +170,7 @@ describe('UDP with 50 concurrent clients', () => {
       expect(m.get('sluice_stream_datagrams_total{route="udp50",direction="out"}')).toBe(datagramsIn);
       expect(m.get('sluice_stream_udp_sessions_active{route="udp50"}')).toBe(50);
     } finally {
-      for (const s of sockets) s.close();
+      clients.close();
       await del('stream-routes', 'udp50');
     }
   });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { freePort, waitFor } from './ports.js';
+import { killChild } from './kill-child.js';
 
 /** With client-certificate auth, /health needs a certificate: wait for the port instead. */
 function waitForPort(port: number): Promise<void> {
@@ -79,11 +80,7 @@ export async function startEtcd(opts: { tls?: { cert: string; key: string; ca: s
   const kill = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await killChild(proc);
   };
 
   await launch();

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitFor } from './ports.js';
+import { killChild } from './kill-child.js';
 
 export interface TestRedis {
   host: string;
@@ -55,11 +56,7 @@ export async function startRedis(): Promise<TestRedis> {
   const kill = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
+    await killChild(proc);
   };
 
   await launch();

@@ -4,6 +4,7 @@ import { Field } from '../components/field';
 import { numberOrUndefined, setField, splitList } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 import { DocumentEditorFrame } from '../components/document-editor-frame';
+import { IdNameFields } from '../components/id-name-fields';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const PATH_TYPES = ['prefix', 'exact', 'regex'];
@@ -24,14 +25,7 @@ export function RouteEditorPage({ id }: { id?: string }) {
 
   const form = (
     <div className="form-grid">
-      {e.isNew && (
-        <Field label="Id" path="/id" errors={errors} hint="Leave empty for a generated id.">
-          <input name="id" value={doc.id ?? ''} onChange={(ev) => set(['id'], ev.target.value)} />
-        </Field>
-      )}
-      <Field label="Name" path="/name" errors={errors}>
-        <input name="name" value={doc.name ?? ''} onChange={(ev) => set(['name'], ev.target.value)} />
-      </Field>
+      <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
       <Field label="Hosts" path="/match/hosts" errors={errors} hint="Comma-separated; *.example.com wildcards; empty = any host.">
         <input
           name="hosts"

@@ -2,6 +2,7 @@ import { Field } from '../components/field';
 import { numberOrUndefined, setField } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 import { DocumentEditorFrame } from '../components/document-editor-frame';
+import { IdNameFields } from '../components/id-name-fields';
 
 const TYPES = ['roundrobin', 'least_conn', 'chash', 'ewma'];
 const SCHEMES = ['http', 'https', 'grpc', 'grpcs'];
@@ -23,14 +24,7 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
 
   const form = (
     <div className="form-grid">
-      {e.isNew && (
-        <Field label="Id" path="/id" errors={errors} hint="Leave empty for a generated id.">
-          <input name="id" value={doc.id ?? ''} onChange={(ev) => set(['id'], ev.target.value)} />
-        </Field>
-      )}
-      <Field label="Name" path="/name" errors={errors}>
-        <input name="name" value={doc.name ?? ''} onChange={(ev) => set(['name'], ev.target.value)} />
-      </Field>
+      <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
       <div className="row">
         <Field label="Type" path="/type" errors={errors}>
           <select name="type" value={doc.type ?? 'roundrobin'} onChange={(ev) => set(['type'], ev.target.value)}>

@@ -39,17 +39,28 @@ export function referenceProxyConfig(port: number, httpUpstreamPort: number, wsU
   }`;
 }
 
+/** What differs between the bench's nginx instances; the rest of nginx.conf is shared. */
+export interface NginxConfigParts {
+  /** Lines before `worker_processes` (e.g. `load_module`). */
+  modules?: string;
+  /** Blocks between `events` and `http` (e.g. `stream {}`). */
+  blocks?: string;
+  /** The body of the http block (upstreams, servers). */
+  http: string;
+}
+
 /**
  * Starts a private nginx (1 worker) with its own prefix dir holding config, pid and logs, so the
- * system nginx is never touched. `servers` is the body of the http block.
+ * system nginx is never touched, and resolves once `ready()` says it serves.
  */
-export async function startNginx(registry: ProcessRegistry, name: string, dir: string, cpu: number, servers: string, port: number): Promise<BenchProcess> {
+export async function launchNginx(registry: ProcessRegistry, name: string, dir: string, cpu: number, parts: NginxConfigParts, ready: () => Promise<boolean>, readyWhat: string): Promise<BenchProcess> {
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
-  const config = `worker_processes 1;
+  const config = `${parts.modules ?? ''}worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
 events { worker_connections 4096; }
+${parts.blocks ?? ''}
 http {
   access_log off;
   default_type text/plain;
@@ -60,7 +71,7 @@ http {
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
-  ${servers}
+  ${parts.http}
 }
 `;
   const configPath = path.join(dir, 'nginx.conf');
@@ -70,8 +81,13 @@ http {
     throw new Error(`${name} exited (${code}): ${proc.stderrTail()} ${readLog(dir)}`);
   });
   failed.catch(() => undefined);
-  await Promise.race([waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`)).status === 200, 10_000, `${name} on port ${port}`), failed]);
+  await Promise.race([waitFor(ready, 10_000, readyWhat), failed]);
   return proc;
+}
+
+/** An HTTP nginx whose `servers` are the body of the http block; ready once `/` answers 200 on `port`. */
+export function startNginx(registry: ProcessRegistry, name: string, dir: string, cpu: number, servers: string, port: number): Promise<BenchProcess> {
+  return launchNginx(registry, name, dir, cpu, { http: servers }, async () => (await fetch(`http://127.0.0.1:${port}/`)).status === 200, `${name} on port ${port}`);
 }
 
 function readLog(dir: string): string {
