@@ -183,8 +183,9 @@ describe('tcp stream routes', () => {
     await put('stream-routes', 'good', { protocol: 'tcp', listenPort: good, backends: [{ upstreamId: 'ub' }] });
     await waitFor(async () => {
       const rejected = await rejectedDocuments(dp.ports.status!);
-      return /EADDRINUSE/.test(rejected['stream-routes/taken'] ?? '') && /HTTP\/HTTPS/.test(rejected['stream-routes/own'] ?? '');
-    }, 5000, 'both routes rejected');
+      // The good route's port opens on its own schedule: wait for it too before using it.
+      return /EADDRINUSE/.test(rejected['stream-routes/taken'] ?? '') && /HTTP\/HTTPS/.test(rejected['stream-routes/own'] ?? '') && (await tcpPortOpen(good));
+    }, 5000, 'both routes rejected and the good one open');
     expect(await (await connect(good)).ask('fine')).toBe('b:fine');
     expect(dp.child.exitCode).toBeNull();
     holder.close();
