@@ -146,6 +146,25 @@ describe('tcp stream routes', () => {
     await del('stream-routes', 'pp');
   });
 
+  it('sends a PROXY protocol v2 header naming the real client', async () => {
+    const port = await freePort();
+    const pp = await startTcpEcho('pp2');
+    tcp.pp2 = pp;
+    await put('stream-routes', 'pp2', { protocol: 'tcp', listenPort: port, proxyProtocol: 'v2', upstream: { nodes: [node(pp.port)] } });
+    await waitFor(() => tcpPortOpen(port), 5000, 'stream port opened');
+    const c = await connect(port);
+    expect(await c.ask('payload')).toMatch(/payload$/);
+    // Spelled out byte by byte from proxy-protocol.txt §2.2 rather than with our own encoder:
+    // signature, version 2 + PROXY, TCP over IPv4, 12 address bytes, src/dst address, src/dst port.
+    const expected = Buffer.concat([
+      Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]),
+      Buffer.from([0x21, 0x11, 0x00, 0x0c, 127, 0, 0, 1, 127, 0, 0, 1]),
+      Buffer.from([c.socket.localPort! >> 8, c.socket.localPort! & 0xff, port >> 8, port & 0xff]),
+    ]);
+    expect(pp.firstBytes.some((b) => b.subarray(0, expected.length).equals(expected))).toBe(true);
+    await del('stream-routes', 'pp2');
+  });
+
   it('refuses clients outside remoteAddrs and serves those inside', async () => {
     const denied = await freePort();
     const allowed = await freePort();
