@@ -5,17 +5,13 @@ import { annotations, NGINX } from '../control-plane/dist/translate/annotations/
 
 /** ingress-nginx annotations without a declaration yet, and why. */
 const notYet = {
-  'auth-signin': 'forward-auth has no redirect-on-401 yet.', 'auth-signin-redirect-param': 'see auth-signin.',
-  'auth-method': 'forward-auth always sends GET.', 'auth-request-redirect': 'see auth-signin.',
+  'auth-method': 'forward-auth always sends GET.', 'auth-request-redirect': 'not yet (auth-signin is supported).',
   'auth-cache-key': 'no auth answer cache yet.', 'auth-cache-duration': 'see auth-cache-key.',
   'auth-keepalive': 'forward-auth keeps connections alive by default; not tunable by annotation yet.',
   'auth-keepalive-requests': 'see auth-keepalive.', 'auth-keepalive-timeout': 'see auth-keepalive.', 'auth-keepalive-share-vars': 'nginx-specific.',
   'auth-proxy-set-headers': 'needs a ConfigMap lookup; not yet.', 'auth-always-set-cookie': 'not yet.',
-  'auth-tls-secret': 'client-certificate auth maps to ssl.clientCa; not wired yet.', 'auth-tls-verify-client': 'see auth-tls-secret.',
-  'auth-tls-verify-depth': 'see auth-tls-secret.', 'auth-tls-error-page': 'see auth-tls-secret.',
-  'auth-tls-pass-certificate-to-upstream': 'see auth-tls-secret.', 'auth-tls-match-cn': 'see auth-tls-secret.',
+  'auth-tls-match-cn': 'no subject CN check yet (auth-tls-secret is supported).',
   'client-body-buffer-size': 'the proxy streams bodies; no buffering to tune.',
-  'custom-http-errors': 'needs error-page interception; not yet.', 'default-backend': 'per-Ingress error backend; not yet.',
   'enable-access-log': 'logging is configured by plugins (file-logger, http-logger).', 'enable-rewrite-log': 'nginx-specific.',
   'enable-opentelemetry': 'use sluice.dev/plugins {"opentelemetry": {...}}.', 'opentelemetry-trust-incoming-span': 'see enable-opentelemetry.',
   'opentelemetry-operation-name': 'see enable-opentelemetry.',
@@ -26,11 +22,10 @@ const notYet = {
   'proxy-buffering': 'the proxy streams; no buffering.', 'proxy-buffers-number': 'see proxy-buffering.', 'proxy-buffer-size': 'see proxy-buffering.',
   'proxy-max-temp-file-size': 'see proxy-buffering.', 'proxy-request-buffering': 'see proxy-buffering.', 'proxy-http-version': 'upstream HTTP/1.1 always.',
   'proxy-cookie-domain': 'not yet.', 'proxy-cookie-path': 'not yet.', 'proxy-redirect-from': 'not yet.', 'proxy-redirect-to': 'not yet.',
-  'proxy-next-upstream': 'maps to upstream retryOn; not wired yet.', 'proxy-next-upstream-tries': 'maps to upstream retries; not wired yet.',
-  'proxy-next-upstream-timeout': 'not yet.', 'proxy-ssl-secret': 'maps to upstream tls.clientCert; not wired yet.', 'proxy-ssl-verify': 'maps to upstream tls.verify; not wired yet.',
+  'proxy-ssl-secret': 'maps to upstream tls.clientCert; not wired yet.', 'proxy-ssl-verify': 'maps to upstream tls.verify; not wired yet.',
   'proxy-ssl-verify-depth': 'not yet.', 'proxy-ssl-ciphers': 'not yet.', 'proxy-ssl-name': 'maps to upstream tls.sni; not wired yet.',
   'proxy-ssl-protocols': 'not yet.', 'proxy-ssl-server-name': 'see proxy-ssl-name.',
-  'satisfy': 'not yet.', 'service-upstream': 'upstreams use endpoints; ClusterIP mode not yet.', 'ssl-passthrough': 'needs SNI routing of raw TLS streams; not yet.',
+  'satisfy': 'not yet.',
   'ssl-ciphers': 'global TLS settings only.', 'ssl-prefer-server-ciphers': 'global TLS settings only.', 'connection-proxy-header': 'nginx-specific.',
   'enable-modsecurity': 'no WAF.', 'enable-owasp-core-rules': 'no WAF.', 'modsecurity-transaction-id': 'no WAF.',
   'mirror-request-body': 'the mirror always gets the body (up to maxBodySize).', 'mirror-host': 'not yet.',
@@ -65,6 +60,17 @@ ignored and the rest of the Ingress is still served. Snippets are refused and ne
 | Annotation | Support | Scope | Risk | How |
 | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
+
+## Global ConfigMap (\`--configmap\`)
+
+| Key | Support | How |
+| --- | --- | --- |
+| \`proxy-connect-timeout\`, \`proxy-read-timeout\`, \`proxy-send-timeout\`, \`proxy-body-size\`, \`ssl-redirect\`, \`proxy-next-upstream\`, \`proxy-next-upstream-tries\`, \`proxy-next-upstream-timeout\` | supported | Defaults of the annotations of the same name (an Ingress's own annotation wins). |
+| \`use-gzip\`, \`gzip-types\`, \`gzip-min-length\`, \`gzip-level\` | supported | \`gzip\` plugin on every translated route. |
+| \`upstream-keepalive-connections\`, \`upstream-keepalive-timeout\`, \`upstream-keepalive-requests\` | supported | \`keepalivePool\` on every translated upstream. |
+| \`use-forwarded-headers\`, \`enable-real-ip\`, \`forwarded-for-header\`, \`proxy-real-ip-cidr\` | supported | A \`real-ip\` global rule: the client address (ip-restriction, limit-*, logs) comes from the header when the connection is from proxy-real-ip-cidr (default anyone), walking past trusted hops (nginx real_ip_recursive on). It applies to every route, admin-made ones too. |
+| \`compute-full-forwarded-for\` | partly | Always on: the client address is appended to X-Forwarded-For; "false" is a warning. |
+| \`keep-alive\` | not | Client keep-alive is a data-plane process setting. |
 
 ## Not supported yet (${missing.length})
 

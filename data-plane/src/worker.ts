@@ -64,13 +64,14 @@ export function createWorker(opts: WorkerOptions) {
     logger,
   });
   const server = createFrontServer(proxy, opts.front ?? 'raw');
-  const https = opts.httpsPort === undefined ? undefined : new HttpsListener({ front: server, h2: proxy.h2 as unknown as net.Server, logger });
+  const https = opts.httpsPort === undefined ? undefined : new HttpsListener({ front: server, h2: proxy.h2 as unknown as net.Server, logger, traffic: metrics.streamTraffic });
   let boundPorts: number[] = [];
   const streams = createStreamListeners({
     host: opts.host,
     logger,
     traffic: metrics.streamTraffic,
     reservedPorts: () => boundPorts,
+    https,
     onRejectedChange: () => publish({ rejected: withListenerRejections(compileRejected) }),
   });
   /** Rejections of the last compile; listener failures are added on top as they happen. */

@@ -14,6 +14,8 @@ export const OwnerKinds = [
   'UDPRoute',
   'Service',
   'Secret',
+  'Consumer',
+  'ConfigMap',
 ] as const;
 
 /**

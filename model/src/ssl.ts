@@ -10,6 +10,13 @@ export const Ssl = Type.Object(
     key: Type.String({ minLength: 1, pattern: '-----BEGIN ' }),
     /** PEM CA bundle: when set, clients must present a certificate it signed (mTLS). */
     clientCa: Type.Optional(Type.String({ pattern: '-----BEGIN ' })),
+    /**
+     * How client certificates are checked (nginx ssl_verify_client): `on` (default with
+     * clientCa) refuses clients without a certificate clientCa signed; `optional` asks for one
+     * and lets every client in, the outcome going to the client-cert-headers plugin;
+     * `optional_no_ca` asks for one without checking who signed it.
+     */
+    clientVerify: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('optional'), Type.Literal('optional_no_ca')])),
     status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled')], { default: 'enabled' })),
   },
   { additionalProperties: false, title: 'Ssl' },

@@ -46,7 +46,7 @@ function routeOf(draft: RouteDraft): Route {
   };
 }
 
-function upstreamOf(ref: UpstreamRef): Upstream {
+export function upstreamOf(ref: UpstreamRef): Upstream {
   const extras = Object.keys(ref.overrides).sort();
   const name = upstreamKeyOf(ref) === ref.draft.key ? ref.draft.key : `${ref.draft.key} +${extras.join(' +')}`;
   return { id: upstreamIdOf(ref), name: name.slice(0, 256), owner: ref.draft.owner, nodes: ref.draft.nodes, ...sortKeys(ref.overrides) };

@@ -13,6 +13,9 @@ import type { RouteDraft } from './route-draft.js';
 import { selectIngresses } from './select-ingresses.js';
 import { translateStreamServices } from './stream-services.js';
 import { translateTls } from './translate-tls.js';
+import { clientAuthOf } from './client-auth.js';
+import { DEFAULT_HTTPS_PORT, translateSslPassthrough } from './ssl-passthrough-routes.js';
+import { translatePolicies } from '../policy/translate-policies.js';
 import type { ObjectStatus, Resources, TranslatedDocument, TranslateOptions, TranslateResult, TranslateWarning } from './types.js';
 
 /**
@@ -67,20 +70,29 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   }
 
   // 8. TLS from every served Ingress; 9. documents (validated, sorted).
-  const ssls = translateTls(ingresses.filter((i) => !isCanary(i)), resources, warn);
-  const documents = [
+  const served = ingresses.filter((i) => !isCanary(i));
+  const ssls = translateTls(served, resources, warn, (ing) => clientAuthOf(ing, annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m)));
+  const ingressDocuments = [
     ...addUpstreamFields(emitDocuments(routes, ssls, warn), global),
     // 10. --tcp-services-configmap / --udp-services-configmap: stream routes, independent of Ingresses.
     ...translateStreamServices(resources, options.tcpServicesConfigMap, 'tcp', warn),
     ...translateStreamServices(resources, options.udpServicesConfigMap, 'udp', warn),
-  ].sort((a, b) => a.collection.localeCompare(b.collection) || a.doc.id.localeCompare(b.doc.id));
+    // 11. ssl-passthrough hosts: tls stream routes on the HTTPS port.
+    ...translateSslPassthrough(served, (ing) => annotations.get(ing)!, resources, options.httpsPort ?? DEFAULT_HTTPS_PORT, warn),
+    // 12. The ConfigMap's real-IP settings: one global rule.
+    ...global.globalRules,
+  ];
+  // 11. RoutePolicies and Consumers (sluice.dev CRDs) last: policies attach to the routes made above.
+  const policies = translatePolicies(ingressDocuments, resources);
+  const documents = policies.documents.sort((a, b) => a.collection.localeCompare(b.collection) || a.doc.id.localeCompare(b.doc.id));
 
-  const served = new Set(routes);
-  const statuses = ingresses.map((ing) => statusOf(ing, draftsOf.get(ing)!, served, orphans));
+  const servedRoutes = new Set(routes);
+  const statuses = ingresses.map((ing) => statusOf(ing, draftsOf.get(ing)!, servedRoutes, orphans));
   return {
     documents,
     warnings: warnings.sort((a, b) => a.object.localeCompare(b.object)),
     statuses: statuses.sort((a, b) => a.object.localeCompare(b.object)),
+    ...(policies.statuses.length ? { policyStatuses: policies.statuses } : {}),
   };
 }
 

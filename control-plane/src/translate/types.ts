@@ -7,6 +7,8 @@ import type {
   V1Service,
   V1EndpointSlice,
 } from '@kubernetes/client-node';
+import type { ConsumerResource, RoutePolicy } from '../policy/crd-schemas.js';
+import type { PolicyStatus } from '../policy/policy-conditions.js';
 
 /**
  * Everything the translator reads, as one immutable snapshot of Kubernetes objects (from the
@@ -21,6 +23,9 @@ export interface Resources {
   endpoints: readonly V1Endpoints[];
   secrets: readonly V1Secret[];
   configMaps: readonly V1ConfigMap[];
+  /** sluice.dev RoutePolicies and Consumers (our CRDs); absent when they are not installed. */
+  routePolicies?: readonly RoutePolicy[];
+  consumers?: readonly ConsumerResource[];
 }
 
 export interface TranslateOptions {
@@ -37,6 +42,8 @@ export interface TranslateOptions {
   /** --tcp-services-configmap / --udp-services-configmap "namespace/name". */
   tcpServicesConfigMap?: string;
   udpServicesConfigMap?: string;
+  /** The data plane's HTTPS port, where ssl-passthrough stream routes listen (default 9443). */
+  httpsPort?: number;
 }
 
 /** A document the translator produced: its collection (`routes`, `upstreams`, ...) and body (with id and owner). */
@@ -65,4 +72,6 @@ export interface TranslateResult {
   documents: TranslatedDocument[];
   warnings: TranslateWarning[];
   statuses: ObjectStatus[];
+  /** Conditions of RoutePolicies and Consumers; present only when there are any. */
+  policyStatuses?: PolicyStatus[];
 }

@@ -11,6 +11,8 @@ export interface SniCertificate {
   options: tls.SecureContextOptions;
   /** The ssl document asks for client certificates signed by its `clientCa` (mTLS). */
   requireClientCert: boolean;
+  /** The handshake asks for a client certificate (clientCa, or clientVerify optional*); only `requireClientCert` refuses. */
+  requestClientCert: boolean;
 }
 
 /** Certificates by server name, compiled from the `ssls` documents of one snapshot. */
@@ -65,7 +67,10 @@ export function createSniIndexCompiler() {
       if (cached === undefined || cached.modRevision !== modRevision) {
         try {
           const options = contextOptions(doc);
-          cached = { modRevision, cert: { id, context: tls.createSecureContext(options), options, requireClientCert: doc.clientCa !== undefined } };
+          const verify = doc.clientVerify ?? (doc.clientCa !== undefined ? 'on' : undefined);
+          const requireClientCert = doc.clientCa !== undefined && verify === 'on';
+          const requestClientCert = verify === 'optional_no_ca' || (doc.clientCa !== undefined && verify !== undefined);
+          cached = { modRevision, cert: { id, context: tls.createSecureContext(options), options, requireClientCert, requestClientCert } };
         } catch (err) {
           rejected.set(`ssls/${id}`, `certificate or key does not load: ${(err as Error).message}`);
           continue;
@@ -77,7 +82,7 @@ export function createSniIndexCompiler() {
         rejected.set(`ssls/${id}`, `every SNI is served by an older ssl document: ${taken.join(', ')}`);
         continue;
       }
-      if (cached.cert.requireClientCert) anyClientCert = true;
+      if (cached.cert.requestClientCert) anyClientCert = true;
     }
     cache = next;
     return {

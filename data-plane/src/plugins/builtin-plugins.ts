@@ -21,6 +21,9 @@ import { requestMirrorPlugin } from './request-mirror.js';
 import { brotliPlugin, gzipPlugin } from './compression.js';
 import { requestIdPlugin } from './request-id.js';
 import { responseRewritePlugin } from './response-rewrite.js';
+import { errorPagesPlugin } from './error-pages.js';
+import { realIpPlugin } from './real-ip.js';
+import { clientCertHeadersPlugin } from './client-cert-headers.js';
 
 /** Every built-in implementation; each is bound to the model spec of the same name. */
 export const builtinPlugins: readonly Plugin[] = [
@@ -47,4 +50,7 @@ export const builtinPlugins: readonly Plugin[] = [
   brotliPlugin,
   requestIdPlugin,
   responseRewritePlugin,
+  errorPagesPlugin,
+  realIpPlugin,
+  clientCertHeadersPlugin,
 ];

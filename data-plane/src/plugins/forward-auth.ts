@@ -16,6 +16,9 @@ interface Compiled {
   dispatcher: Dispatcher;
   statusOnError: number;
   allowDegradation: boolean;
+  /** auth-signin: a 401 becomes a 302 here, with the original URL in `signinParam`. */
+  signinUrl: string | undefined;
+  signinParam: string;
 }
 
 /** A denial's body is relayed to the client; past this it is cut (an auth answer is small). */
@@ -48,6 +51,8 @@ export const forwardAuthPlugin = definePlugin({
       dispatcher,
       statusOnError: config.statusOnError ?? 403,
       allowDegradation: config.allowDegradation ?? false,
+      signinUrl: config.signin?.url,
+      signinParam: config.signin?.redirectParam ?? 'rd',
     };
   },
   access(ctx, c): Promise<ShortCircuit | undefined> {
@@ -84,6 +89,10 @@ async function askAuthService(ctx: PluginContext, c: Compiled): Promise<ShortCir
     }
     return undefined;
   }
+  if (res.statusCode === 401 && c.signinUrl !== undefined) {
+    await res.body.dump();
+    return { status: 302, headers: { location: signinLocation(ctx, c.signinUrl, c.signinParam) } };
+  }
   const answer: Record<string, string> = {};
   for (const [name, lower] of c.clientHeaders) {
     const value = headerValue(res.headers[lower]);
@@ -92,6 +101,15 @@ async function askAuthService(ctx: PluginContext, c: Compiled): Promise<ShortCir
   const contentType = headerValue(res.headers['content-type']);
   if (contentType !== undefined && answer['content-type'] === undefined && answer['Content-Type'] === undefined) answer['content-type'] = contentType;
   return { status: res.statusCode, headers: answer, body: await readCapped(res.body, MAX_DENIAL_BODY) };
+}
+
+/** ingress-nginx: `<auth-signin>?rd=$scheme://$host$request_uri` (the param appended to any query the URL has). */
+export function signinLocation(ctx: PluginContext, signinUrl: string, param: string): string {
+  const original = `${ctx.scheme}://${ctx.host}${ctx.rawQuery.length ? `${ctx.path}?${ctx.rawQuery}` : ctx.path}`;
+  const hash = signinUrl.indexOf('#');
+  const base = hash < 0 ? signinUrl : signinUrl.slice(0, hash);
+  const separator = base.includes('?') ? '&' : '?';
+  return `${base}${separator}${param}=${encodeURIComponent(original)}${hash < 0 ? '' : signinUrl.slice(hash)}`;
 }
 
 function forwardedFor(ctx: PluginContext): string {

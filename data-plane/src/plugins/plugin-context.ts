@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Consumer } from '@sluice/model';
 import { headerOp, type HeaderOp } from './header-ops.js';
 import type { PluginChain } from './plugin-chain.js';
+import type { ErrorPagesTarget } from './error-pages.js';
 import type { RequestMirrorTarget } from './request-mirror.js';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -32,6 +34,8 @@ export class PluginContext {
   backendUpstreamId: string | undefined = undefined;
   /** Set by request-mirror when this request is sampled: the proxy copies it to that upstream. */
   mirror: RequestMirrorTarget | undefined = undefined;
+  /** Set by error-pages: upstream statuses the proxy replaces with the error-page upstream's answer. */
+  errorPages: ErrorPagesTarget | undefined = undefined;
   /** Changes to the upstream request headers, in order. */
   upstreamHeaderOps: HeaderOp[] | undefined = undefined;
   /** Changes to the response headers (applied after the headerFilter phase of the chain). */
@@ -56,11 +60,14 @@ export class PluginContext {
     readonly rawQuery: string,
     /** Lower-case names, as Node gives them. */
     readonly headers: IncomingHttpHeaders,
-    readonly clientAddress: string,
+    /** The socket's address; real-ip replaces it with the one trusted proxies report. */
+    public clientAddress: string,
     readonly scheme: 'http' | 'https',
     readonly routeId: string,
     /** When the request arrived (performance.now() or Date.now(), the proxy's choice). */
     readonly startTime = 0,
+    /** The client connection (a TLSSocket on the HTTPS port), for plugins that read the handshake. */
+    readonly socket: Socket | undefined = undefined,
   ) {}
 
   /** The Host header (may carry a port), or ''. */

@@ -8,11 +8,12 @@ import { buildRequestHead } from './request-head.js';
 import { forwardableResponseHeaders } from './response-headers.js';
 import type { ConnectionUser, UpstreamConnection } from './upstream-connection.js';
 import type { NodePool, UpstreamPools } from './upstream-pools.js';
-import type { UpstreamSettings } from './upstream-settings.js';
 import type { PluginContext } from '../plugins/plugin-context.js';
 import { removeHeader } from '../plugins/flat-headers.js';
 import { createResponseCompressor, type ResponseCompressor } from './response-compressor.js';
 import { startRequestMirror, type RequestMirror } from './request-mirror.js';
+import { errorPageHeaderOps, type ErrorPagesTarget } from '../plugins/error-pages.js';
+import { upstreamSettings, type UpstreamSettings } from './upstream-settings.js';
 
 /** What an exchange needs from the proxy that started it. */
 export interface ExchangeHost {
@@ -46,7 +47,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   readonly url: string;
   consumer?: string = undefined;
 
-  private readonly settings: UpstreamSettings;
+  private settings: UpstreamSettings;
   private readonly tried: NodeRef[] = [];
   private retriesLeft: number;
   private node: NodeRef | undefined = undefined;
@@ -81,7 +82,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     private readonly host: ExchangeHost,
     readonly client: ClientSide,
     readonly route: CompiledRoute,
-    private readonly backend: CompiledBackend,
+    private backend: CompiledBackend,
     settings: UpstreamSettings,
     readonly startedAt: number,
     /** The request's plugin context, when the route has plugins. */
@@ -204,7 +205,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
       return 1;
     }
     const retryStatuses = this.settings.retryStatuses;
-    if (retryStatuses !== undefined && retryStatuses[status] === 1 && !this.hasBody && this.retriesLeft > 0) {
+    if (retryStatuses !== undefined && retryStatuses[status] === 1 && !this.hasBody && this.mayRetry()) {
       // Retry only if another node can take it: the response is dropped once we decide.
       const next = this.backend.runtime.select(this, this.tried);
       if (next !== undefined) {
@@ -214,6 +215,12 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
         this.timer!.refresh();
         return this.skipBody;
       }
+    }
+    const errorPages = this.plugins?.errorPages;
+    if (errorPages !== undefined && errorPages.statuses[status] === 1 && !this.hasBody && this.switchToErrorPage(errorPages, status)) {
+      this.discarding = true;
+      this.timer!.refresh();
+      return this.skipBody;
     }
     let headers = forwardableResponseHeaders(rawHeaders);
     if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
@@ -304,8 +311,8 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     const retryable =
       this.settings.retryOnError &&
       !this.bodyStarted &&
-      (reason === 'connect' || (reason === 'reset' && IDEMPOTENT.has(this.client.method)));
-    if (retryable && this.retriesLeft > 0) {
+      (reason === 'connect' || (reason === 'reset' && (IDEMPOTENT.has(this.client.method) || this.settings.retryNonIdempotent)));
+    if (retryable && this.mayRetry()) {
       this.retriesLeft--;
       this.nextAttempt();
     } else this.fail(this.lastError);
@@ -329,7 +336,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
       this.nextAttempt();
       return;
     }
-    if (phase === Phase.Connecting && this.settings.retryOnTimeout && !this.bodyStarted && this.retriesLeft > 0) {
+    if (phase === Phase.Connecting && this.settings.retryOnTimeout && !this.bodyStarted && this.mayRetry()) {
       this.retriesLeft--;
       this.nextAttempt();
     } else this.fail('GW_ERR_UPSTREAM_TIMEOUT');
@@ -353,6 +360,35 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     }
     this.phase = Phase.Done;
     this.host.exchangeDone(this, finished || this.client.headersSent ? this.client.statusCode : CLIENT_CLOSED_STATUS);
+  }
+
+  /** Retries left, and within the upstream's time budget (nginx proxy_next_upstream_tries / _timeout). */
+  private mayRetry(): boolean {
+    return this.retriesLeft > 0 && performance.now() - this.startedAt < this.settings.retryBudgetMs;
+  }
+
+  /**
+   * error-pages: the answer being received is replaced by the error-page upstream's answer to
+   * the same request (path `/`, X-Code and friends added). False when that upstream has no
+   * node to try, so the original answer goes out. Happens at most once per request.
+   */
+  private switchToErrorPage(target: ErrorPagesTarget, status: number): boolean {
+    const plugins = this.plugins!;
+    plugins.errorPages = undefined;
+    const backend = this.route.pluginBackends.get(target.upstreamId);
+    if (backend === undefined) return false;
+    const selection = backend.runtime.select(this, []);
+    if (selection === undefined) return false;
+    this.backend = backend;
+    this.settings = upstreamSettings(backend.upstream);
+    this.retriesLeft = this.settings.retries;
+    this.tried.length = 0;
+    this.pendingSelection = selection;
+    this.head = undefined;
+    plugins.addUpstreamHeaderOps(errorPageHeaderOps(target, status, plugins));
+    plugins.upstreamPath = '/';
+    plugins.upstreamQuery = '';
+    return true;
   }
 
   private fail(code: ProxyErrorCode): void {

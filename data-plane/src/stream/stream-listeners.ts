@@ -14,6 +14,8 @@ export interface StreamListenersOptions {
   reservedPorts(): readonly number[];
   /** Told when a listener failed after `apply` returned, so the worker can report the rejection. */
   onRejectedChange(): void;
+  /** The HTTPS listener: `tls` stream routes on its port are TLS passthrough there (ssl-passthrough). */
+  https?: { readonly port: number | undefined; setPassthrough(plan: StreamPort | undefined): void };
 }
 
 type Listener = TcpStreamListener | UdpStreamListener;
@@ -69,8 +71,15 @@ export function createStreamListeners(opts: StreamListenersOptions) {
         logger.info({ port: portKey }, 'stream port closed');
       }
       const reserved = opts.reservedPorts();
+      const httpsPort = opts.https?.port;
+      let passthrough: StreamPort | undefined;
       failed = new Map();
       for (const [portKey, plan] of wanted) {
+        if (plan.transport === 'tcp' && plan.protocol === 'tls' && plan.port === httpsPort) {
+          // The one exception to the reserved ports: the HTTPS listener peeks the SNI and passes claimed names through.
+          passthrough = plan;
+          continue;
+        }
         if (plan.transport === 'tcp' && reserved.includes(plan.port)) {
           const reason = `port ${plan.port} is one of the gateway's HTTP/HTTPS ports`;
           for (const key of keysOf(plan)) logger.error({ key, port: plan.port }, 'stream route rejected: ' + reason);
@@ -81,6 +90,7 @@ export function createStreamListeners(opts: StreamListenersOptions) {
         if (listener !== undefined) listener.update(plan);
         else openListener(portKey, plan);
       }
+      opts.https?.setPassthrough(passthrough);
     },
     /** Stream routes refused because their port could not be opened: key → reason. */
     rejected(): Map<string, string> {

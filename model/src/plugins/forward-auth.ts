@@ -22,6 +22,15 @@ export const forwardAuthSpec = definePluginSpec({
       keepalivePool: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: 5, description: 'connections per worker' })),
       statusOnError: Type.Optional(Type.Integer({ minimum: 200, maximum: 599, default: 403, description: 'status when the auth service cannot be reached' })),
       allowDegradation: Type.Optional(Type.Boolean({ default: false, description: 'let requests through when the auth service cannot be reached' })),
+      signin: Type.Optional(
+        Type.Object(
+          {
+            url: Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 4096, description: 'where a 401 from the auth service sends the client (302)' }),
+            redirectParam: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.~-]+$', maxLength: 128, default: 'rd', description: 'query parameter that carries the original URL' })),
+          },
+          { additionalProperties: false, description: 'ingress-nginx auth-signin: a 401 becomes a redirect to a sign-in page' },
+        ),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -30,6 +39,7 @@ export const forwardAuthSpec = definePluginSpec({
     'The auth service gets a GET with the chosen request headers plus X-Forwarded-Proto, X-Forwarded-Method, X-Forwarded-Host, X-Forwarded-Uri and X-Forwarded-For.',
     'A 2xx answer: the request goes on, with upstreamHeaders copied from the answer (removed when absent, so a client cannot forge them).',
     'Any other answer: its status and body go to the client, with clientHeaders copied from it.',
+    'With signin, a 401 answer becomes a 302 to signin.url with `<redirectParam>=<the original URL>` added to its query.',
     'Unreachable or slower than timeout: statusOnError (403), or the request goes on with allowDegradation.',
   ],
 });

@@ -21,6 +21,9 @@ import { requestMirrorSpec } from './request-mirror.js';
 import { brotliSpec, gzipSpec } from './compression.js';
 import { requestIdSpec } from './request-id.js';
 import { responseRewriteSpec } from './response-rewrite.js';
+import { errorPagesSpec } from './error-pages.js';
+import { realIpSpec } from './real-ip.js';
+import { clientCertHeadersSpec } from './client-cert-headers.js';
 
 /** The built-in plugins, highest priority first. */
 export const pluginSpecs: readonly PluginSpec[] = (
@@ -48,6 +51,9 @@ export const pluginSpecs: readonly PluginSpec[] = (
     gzipSpec,
     brotliSpec,
     responseRewriteSpec,
+    errorPagesSpec,
+    realIpSpec,
+    clientCertHeadersSpec,
   ] as PluginSpec[]
 ).sort((a, b) => b.priority - a.priority);
 
@@ -96,6 +102,9 @@ export {
   brotliSpec,
   requestIdSpec,
   responseRewriteSpec,
+  errorPagesSpec,
+  realIpSpec,
+  clientCertHeadersSpec,
 };
 export { HeaderEdits } from './header-edits.js';
 export { defaultLogFields, logFieldNames, type LogFieldName } from './log-fields.js';

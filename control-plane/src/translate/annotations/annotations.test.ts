@@ -55,6 +55,20 @@ const samples: Record<string, [good: string, bad: string]> = {
   'canary-by-cookie': ['canary', 'a b'],
   'canary-weight': ['10', '-5'],
   'canary-weight-total': ['1000', '0'],
+  'proxy-next-upstream': ['error timeout http_503 non_idempotent', 'error http_418'],
+  'proxy-next-upstream-tries': ['3', 'three'],
+  'proxy-next-upstream-timeout': ['10', '10s'],
+  'default-backend': ['errors', 'other/errors'],
+  'custom-http-errors': ['404,503', '404,200'],
+  'service-upstream': ['true', 'yes'],
+  'ssl-passthrough': ['true', 'on'],
+  'auth-tls-secret': ['default/ca', 'Bad/Name'],
+  'auth-tls-verify-client': ['optional', 'maybe'],
+  'auth-tls-verify-depth': ['2', '0'],
+  'auth-tls-pass-certificate-to-upstream': ['true', '1'],
+  'auth-tls-error-page': ['https://errors.example/cert', 'errors.example'],
+  'auth-signin': ['https://login.example/start', 'https://login.example/?rd=$escaped_request_uri'],
+  'auth-signin-redirect-param': ['next', 'a b'],
 };
 
 function draft(path = '/'): RouteDraft {
@@ -74,6 +88,23 @@ function draft(path = '/'): RouteDraft {
 }
 
 const noResources: Resources = { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], endpoints: [], secrets: [], configMaps: [] };
+
+const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const someResources: Resources = {
+  ...noResources,
+  services: [
+    { metadata: { namespace: 'default', name: 'echo' }, spec: { clusterIP: '10.96.0.10', ports: [{ name: 'http', port: 80 }] } },
+    { metadata: { namespace: 'default', name: 'headless' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
+    { metadata: { namespace: 'default', name: 'errors' }, spec: { clusterIP: '10.96.0.11', ports: [{ port: 8080 }] } },
+  ],
+  secrets: [{ metadata: { namespace: 'default', name: 'ca' }, stringData: { 'ca.crt': CA_PEM } }],
+};
+
+function applyWith(resources: Resources, key: string, value: string, others: Record<string, string> = {}, route = draft()): { route: RouteDraft; warnings: string[] } {
+  const warnings: string[] = [];
+  annotationByKey.get(key)!.apply({ value, ingress: route.ingress, route, annotation: (k) => others[k], resources, warn: (m) => warnings.push(m) });
+  return { route, warnings };
+}
 
 function apply(key: string, value: string, others: Record<string, string> = {}, route = draft()): RouteDraft {
   const a = annotationByKey.get(key)!;
@@ -146,5 +177,82 @@ describe('declared annotations', () => {
     const route = apply(`${NGINX}mirror-target`, 'https://mirror.example:8443$request_uri');
     expect(route.extraUpstreams[0]!.draft.nodes).toEqual([{ host: 'mirror.example', port: 8443, weight: 1 }]);
     expect(route.plugins['request-mirror']).toMatchObject({ upstreamId: expect.stringMatching(/^k8s-/) });
+  });
+
+  it('proxy-next-upstream maps nginx conditions onto retryOn, off to no retries', () => {
+    expect(apply(`${NGINX}proxy-next-upstream`, 'error timeout invalid_header http_503 http_429 non_idempotent').upstream.overrides).toEqual({
+      retryOn: ['error', 'timeout', 503, 429, 'non_idempotent'],
+    });
+    expect(apply(`${NGINX}proxy-next-upstream`, 'off').upstream.overrides).toEqual({ retries: 0 });
+    expect(annotationByKey.get(`${NGINX}proxy-next-upstream`)!.validate('off error')).toMatch(/off/);
+  });
+
+  it('proxy-next-upstream-tries counts the first try; 0 and off leave retries alone', () => {
+    expect(apply(`${NGINX}proxy-next-upstream-tries`, '3').upstream.overrides).toEqual({ retries: 2 });
+    expect(apply(`${NGINX}proxy-next-upstream-tries`, '0').upstream.overrides).toEqual({});
+    expect(apply(`${NGINX}proxy-next-upstream-tries`, '3', { [`${NGINX}proxy-next-upstream`]: 'off' }).upstream.overrides).toEqual({});
+    expect(apply(`${NGINX}proxy-next-upstream-timeout`, '7').upstream.overrides).toEqual({ retryTimeout: 7 });
+    expect(apply(`${NGINX}proxy-next-upstream-timeout`, '0').upstream.overrides).toEqual({});
+  });
+
+  it('service-upstream uses the ClusterIP, except for headless Services', () => {
+    const route = draft();
+    route.upstream.draft.key = 'service/default/echo/port/http';
+    const { route: done } = applyWith(someResources, `${NGINX}service-upstream`, 'true', {}, route);
+    expect(done.upstream.draft.nodes).toEqual([{ host: '10.96.0.10', port: 80, weight: 1 }]);
+    expect(done.upstream.draft.key).toBe('service/default/echo/port/http/cluster-ip');
+    const headless = draft();
+    headless.upstream.draft.key = 'service/default/headless/port/80';
+    const { route: kept, warnings } = applyWith(someResources, `${NGINX}service-upstream`, 'true', {}, headless);
+    expect(kept.upstream.draft.nodes).toEqual([]);
+    expect(warnings[0]).toMatch(/ClusterIP/);
+  });
+
+  it('default-backend replaces only an upstream without endpoints', () => {
+    const empty = applyWith(someResources, `${NGINX}default-backend`, 'errors').route;
+    expect(empty.upstream.draft.key).toBe('service/default/errors/port/8080');
+    const full = draft();
+    full.upstream.draft.nodes = [{ host: '10.0.0.1', port: 80, weight: 1 }];
+    expect(applyWith(someResources, `${NGINX}default-backend`, 'errors', {}, full).route.upstream.draft.key).toBe('service/default/echo/port/80');
+    expect(applyWith(someResources, `${NGINX}default-backend`, 'missing').warnings[0]).toMatch(/not found/);
+  });
+
+  it('custom-http-errors sends listed statuses to the default backend, and needs one', () => {
+    const { route } = applyWith(someResources, `${NGINX}custom-http-errors`, '503, 404,503', { [`${NGINX}default-backend`]: 'errors' });
+    expect(route.plugins['error-pages']).toMatchObject({
+      statuses: [404, 503],
+      headers: { 'X-Namespace': 'default', 'X-Ingress-Name': 'a', 'X-Service-Name': 'echo', 'X-Service-Port': '80' },
+    });
+    expect(route.extraUpstreams[0]!.draft.key).toBe('service/default/errors/port/8080');
+    const alone = applyWith(someResources, `${NGINX}custom-http-errors`, '503');
+    expect(alone.route.plugins['error-pages']).toBeUndefined();
+    expect(alone.warnings[0]).toMatch(/default-backend/);
+  });
+
+  it('auth-tls-secret adds client-cert-headers on TLS hosts, with the error page when verify is on', () => {
+    const on = applyWith(someResources, `${NGINX}auth-tls-secret`, 'default/ca', {
+      [`${NGINX}auth-tls-secret`]: 'default/ca',
+      [`${NGINX}auth-tls-pass-certificate-to-upstream`]: 'true',
+      [`${NGINX}auth-tls-error-page`]: 'https://errors.example/cert',
+    }).route;
+    expect(on.plugins['client-cert-headers']).toEqual({ passCertificate: true, errorPage: 'https://errors.example/cert' });
+    const optional = applyWith(someResources, `${NGINX}auth-tls-secret`, 'default/ca', {
+      [`${NGINX}auth-tls-secret`]: 'default/ca',
+      [`${NGINX}auth-tls-verify-client`]: 'optional',
+      [`${NGINX}auth-tls-error-page`]: 'https://errors.example/cert',
+    }).route;
+    expect(optional.plugins['client-cert-headers']).toEqual({ passCertificate: false });
+    const off = applyWith(someResources, `${NGINX}auth-tls-secret`, 'default/ca', { [`${NGINX}auth-tls-secret`]: 'default/ca', [`${NGINX}auth-tls-verify-client`]: 'off' }).route;
+    expect(off.plugins['client-cert-headers']).toBeUndefined();
+    const missingCa = applyWith(someResources, `${NGINX}auth-tls-secret`, 'default/nope', { [`${NGINX}auth-tls-secret`]: 'default/nope' }).route;
+    expect(missingCa.plugins['client-cert-headers']).toBeUndefined();
+  });
+
+  it('auth-url takes auth-signin and its redirect param', () => {
+    const route = apply(`${NGINX}auth-url`, 'https://auth.example/check', {
+      [`${NGINX}auth-signin`]: 'https://login.example/start',
+      [`${NGINX}auth-signin-redirect-param`]: 'next',
+    });
+    expect((route.plugins['forward-auth'] as { signin: unknown }).signin).toEqual({ url: 'https://login.example/start', redirectParam: 'next' });
   });
 });

@@ -50,12 +50,27 @@ import { upstreamVhost } from './upstream-vhost.js';
 import { useRegex } from './use-regex.js';
 import { whitelistSourceRange } from './whitelist-source-range.js';
 import { xForwardedPrefix } from './x-forwarded-prefix.js';
+import { authSignin } from './auth-signin.js';
+import { authSigninRedirectParam } from './auth-signin-redirect-param.js';
+import { authTlsErrorPage } from './auth-tls-error-page.js';
+import { authTlsPassCertificateToUpstream } from './auth-tls-pass-certificate-to-upstream.js';
+import { authTlsSecret } from './auth-tls-secret.js';
+import { authTlsVerifyClient } from './auth-tls-verify-client.js';
+import { authTlsVerifyDepth } from './auth-tls-verify-depth.js';
+import { customHttpErrors } from './custom-http-errors.js';
+import { defaultBackend } from './default-backend.js';
+import { proxyNextUpstream } from './proxy-next-upstream.js';
+import { proxyNextUpstreamTimeout } from './proxy-next-upstream-timeout.js';
+import { proxyNextUpstreamTries } from './proxy-next-upstream-tries.js';
+import { serviceUpstream } from './service-upstream.js';
+import { sslPassthrough } from './ssl-passthrough.js';
 
 /**
  * Every declared annotation, in the order they are applied. The order matters where two
  * annotations feed one plugin: explicit redirects before ssl-redirect before app-root (nginx
  * `return` runs before the HTTPS redirect); allowlists before the denylist; limit-rps before
- * limit-rpm; upstream-hash-by before load-balance; sluice.dev/plugins last so it wins.
+ * limit-rpm; upstream-hash-by before load-balance; proxy-next-upstream before -tries (off wins);
+ * companions (auth-signin, auth-tls-*) before the annotation that reads them; sluice.dev/plugins last so it wins.
  */
 export const annotations: readonly IngressAnnotation[] = [
   useRegex,
@@ -72,7 +87,13 @@ export const annotations: readonly IngressAnnotation[] = [
   proxySendTimeout,
   proxyReadTimeout,
   proxyBodySize,
+  // default-backend swaps an endpoint-less upstream first, so the upstream overrides below apply to what is served.
+  defaultBackend,
+  serviceUpstream,
   backendProtocol,
+  proxyNextUpstream,
+  proxyNextUpstreamTries,
+  proxyNextUpstreamTimeout,
   upstreamHashBy,
   loadBalance,
   sessionCookieName,
@@ -98,7 +119,16 @@ export const annotations: readonly IngressAnnotation[] = [
   authRealm,
   authType,
   authResponseHeaders,
+  authSignin,
+  authSigninRedirectParam,
   authUrl,
+  authTlsVerifyClient,
+  authTlsVerifyDepth,
+  authTlsPassCertificateToUpstream,
+  authTlsErrorPage,
+  authTlsSecret,
+  customHttpErrors,
+  sslPassthrough,
   mirrorTarget,
   canary,
   canaryByHeader,
