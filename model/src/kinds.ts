@@ -3,6 +3,7 @@ import { Route } from './route.js';
 import { Upstream, InlineUpstream, type UpstreamNode } from './upstream.js';
 import { Ssl } from './ssl.js';
 import { StreamRoute } from './stream-route.js';
+import { Listener } from './listener.js';
 import { Consumer } from './consumer.js';
 import { PluginConfig, GlobalRule } from './plugin-config.js';
 import { DataplaneStatus } from './dataplane.js';
@@ -83,6 +84,11 @@ function backendIssues(doc: Doc): ValidationIssue[] {
   return issues;
 }
 
+function listenerRefs(doc: Doc): Reference[] {
+  const ids: string[] = doc.listeners ?? (doc.listener ? [doc.listener] : []);
+  return ids.map((id, i) => ({ collection: 'listeners', id, path: doc.listeners ? `/listeners/${i}` : '/listener' }));
+}
+
 function backendRefs(doc: Doc): Reference[] {
   return ((doc.backends ?? []) as Doc[]).map((b, i) => ({
     collection: 'upstreams',
@@ -105,6 +111,7 @@ export const kinds: readonly KindSpec[] = [
       ...backendRefs(doc),
       ...pluginUpstreamRefs(doc),
       ...(doc.pluginConfigId ? [{ collection: 'plugin-configs', id: doc.pluginConfigId, path: '/pluginConfigId' }] : []),
+      ...listenerRefs(doc),
     ],
   },
   {
@@ -136,7 +143,20 @@ export const kinds: readonly KindSpec[] = [
       ...(doc.sni && doc.protocol === 'udp' ? [{ path: '/sni', message: 'is not possible with protocol udp' }] : []),
       ...pluginIssues(doc, 'stream-route'),
     ],
-    references: backendRefs,
+    references: (doc: Doc) => [...backendRefs(doc), ...listenerRefs(doc)],
+  },
+  {
+    kind: 'listener',
+    collection: 'listeners',
+    schema: Listener,
+    idField: 'id',
+    adminWritable: true,
+    check: (doc: Doc) => [
+      ...(doc.hostname ? hostIssue('/hostname', doc.hostname) : []),
+      ...((doc.protocol === 'HTTPS' || doc.protocol === 'TLS') && !doc.tls ? [{ path: '/tls', message: `is required for protocol ${doc.protocol}` }] : []),
+      ...(doc.tls && doc.protocol !== 'HTTPS' && doc.protocol !== 'TLS' ? [{ path: '/tls', message: `is not possible with protocol ${doc.protocol}` }] : []),
+    ],
+    references: (doc: Doc) => ((doc.tls?.sslIds ?? []) as string[]).map((id, i) => ({ collection: 'ssls', id, path: `/tls/sslIds/${i}` })),
   },
   {
     kind: 'consumer',

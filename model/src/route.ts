@@ -83,6 +83,8 @@ export const Route = Type.Object(
     /** Proxy WebSocket upgrades on this route (default true). */
     websocket: Type.Optional(Type.Boolean({ default: true })),
     status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled')], { default: 'enabled' })),
+    /** Listener documents this route is served on; absent = the default HTTP/HTTPS ports. */
+    listeners: Type.Optional(Type.Array(Id, { maxItems: 64 })),
   },
   { additionalProperties: false, title: 'Route' },
 );

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { metaFields } from './meta.js';
 import { BackendRef, PluginMap } from './route.js';
 import { InlineUpstream } from './upstream.js';
+import { Id } from './meta.js';
 
 export const StreamRoute = Type.Object(
   {
@@ -30,6 +31,8 @@ export const StreamRoute = Type.Object(
     ),
     plugins: Type.Optional(PluginMap),
     status: Type.Optional(Type.Union([Type.Literal('enabled'), Type.Literal('disabled')], { default: 'enabled' })),
+    /** The listener document (Gateway listener) this stream route is served on; its address and TLS mode apply. */
+    listener: Type.Optional(Id),
   },
   { additionalProperties: false, title: 'StreamRoute' },
 );
