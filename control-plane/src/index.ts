@@ -23,3 +23,7 @@ export type { ResourceSource } from './source/resource-source.js';
 export { createEtcdWriter, type EtcdWriter, type ApplyReport } from './sync/etcd-writer.js';
 export { createRunner, type Runner } from './runner.js';
 export { startIngressSync, DEFAULT_TRANSLATE_OPTIONS } from './start-ingress-sync.js';
+export { runWebhook, type WebhookOptions, type RunningWebhook } from './webhook/run-webhook.js';
+export { reviewAdmission, type AdmissionReview, type AdmissionRequest, type AdmissionResponse } from './webhook/review-admission.js';
+export { translatePolicies } from './policy/translate-policies.js';
+export { crdManifests, renderCrdFile } from './policy/crd-manifests.js';

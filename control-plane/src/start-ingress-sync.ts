@@ -6,6 +6,7 @@ import { createFileSource } from './source/file-source.js';
 import { createKubeSource } from './source/kube-source.js';
 import type { ResourceSource } from './source/resource-source.js';
 import { createIngressStatusWriter } from './status/ingress-status.js';
+import { createPolicyStatusWriter } from './status/policy-status.js';
 import { createWarningEvents } from './status/warning-events.js';
 import { createEtcdWriter, type EtcdWriter } from './sync/etcd-writer.js';
 import { translate } from './translate/index.js';
@@ -85,6 +86,13 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
           onError: (err, ingress) => log.warn({ ingress, err: err.message }, 'Ingress status write failed'),
         })
       : undefined;
+  const policyStatus = opts.kubeconfig
+    ? createPolicyStatusWriter({
+        kubeconfig: opts.kubeconfig,
+        onWritten: (object, conditions) => log.info({ object, conditions }, 'policy status written'),
+        onError: (err, object) => log.warn({ object, err: err.message }, 'policy status write failed'),
+      })
+    : undefined;
   const events = opts.kubeconfig ? createWarningEvents({ kubeconfig: opts.kubeconfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') }) : undefined;
 
   runner = createRunner({
@@ -97,6 +105,7 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
       if (!isLeader()) return;
       log.info({ documents: result.documents.length, warnings: result.warnings.length }, 'synced to etcd');
       await statusWriter?.update(result, resources);
+      await policyStatus?.update(result, resources);
       await events?.post(result.warnings);
     },
     onError: (err) => log.error({ err: err.message }, 'sync failed'),

@@ -37,6 +37,8 @@ const TYPES: ResourceType[] = [
   { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps', namespaced: true },
   { kind: 'Lease', group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true },
   { kind: 'Event', group: '', version: 'v1', plural: 'events', namespaced: true },
+  { kind: 'RoutePolicy', group: 'sluice.dev', version: 'v1alpha1', plural: 'routepolicies', namespaced: true },
+  { kind: 'Consumer', group: 'sluice.dev', version: 'v1alpha1', plural: 'consumers', namespaced: true },
 ];
 
 export type KubeObject = {

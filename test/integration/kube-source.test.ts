@@ -2,7 +2,7 @@
 // server: first snapshot after every kind listed, live watch events, relist after 410 Gone,
 // restart after the watch fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKubeSource } from '../../control-plane/src/source/kube-source.js';
+import { createKubeSource, WATCHED } from '../../control-plane/src/source/kube-source.js';
 import type { ResourceSource } from '../../control-plane/src/source/resource-source.js';
 import type { Resources } from '../../control-plane/src/translate/types.js';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server.js';
@@ -50,7 +50,7 @@ describe('KubeSource', () => {
   });
 
   it('follows watch events (add, modify, delete)', async () => {
-    await waitFor(() => api.watchCount() === 7, 5_000, 'seven watches');
+    await waitFor(() => api.watchCount() === WATCHED.length, 5_000, 'one watch per watched kind');
     api.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', namespace: 'default' }, spec: { ingressClassName: 'sluice' } });
     api.apply(slice(1002));
     await waitFor(() => last().ingresses.length === 1 && slicePort(last()) === 1002, 5_000, 'ingress added, slice modified');
@@ -72,6 +72,6 @@ describe('KubeSource', () => {
     for (let i = 0; i < 3; i++) api.dropWatches();
     api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { a: '1' } });
     await waitFor(() => last().configMaps.length === 1, 10_000, 'configmap after reconnects');
-    await waitFor(() => api.watchCount() === 7, 10_000, 'watches back');
+    await waitFor(() => api.watchCount() === WATCHED.length, 10_000, 'watches back');
   });
 });

@@ -14,8 +14,8 @@ export interface KubeSourceOptions {
   retryMaxMs?: number;
 }
 
-/** What we watch, cluster-wide: one informer per kind. */
-const WATCHED: ReadonlyArray<{ field: keyof Resources; kind: string; apiVersion: string; path: string }> = [
+/** What we watch, cluster-wide: one informer per kind. `optional` kinds (our CRDs) may not be installed: a 404 lists as empty. */
+export const WATCHED: ReadonlyArray<{ field: keyof Resources; kind: string; apiVersion: string; path: string; optional?: boolean }> = [
   { field: 'ingresses', kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', path: '/apis/networking.k8s.io/v1/ingresses' },
   { field: 'ingressClasses', kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', path: '/apis/networking.k8s.io/v1/ingressclasses' },
   { field: 'services', kind: 'Service', apiVersion: 'v1', path: '/api/v1/services' },
@@ -23,6 +23,8 @@ const WATCHED: ReadonlyArray<{ field: keyof Resources; kind: string; apiVersion:
   { field: 'endpoints', kind: 'Endpoints', apiVersion: 'v1', path: '/api/v1/endpoints' },
   { field: 'secrets', kind: 'Secret', apiVersion: 'v1', path: '/api/v1/secrets' },
   { field: 'configMaps', kind: 'ConfigMap', apiVersion: 'v1', path: '/api/v1/configmaps' },
+  { field: 'routePolicies', kind: 'RoutePolicy', apiVersion: 'sluice.dev/v1alpha1', path: '/apis/sluice.dev/v1alpha1/routepolicies', optional: true },
+  { field: 'consumers', kind: 'Consumer', apiVersion: 'sluice.dev/v1alpha1', path: '/apis/sluice.dev/v1alpha1/consumers', optional: true },
 ];
 
 type WatchedInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
@@ -57,7 +59,11 @@ export function createKubeSource(options: KubeSourceOptions): ResourceSource {
         WATCHED.forEach((w, i) => {
           let delay = retryMinMs;
           const list = async () => {
-            const body = await getJson<KubernetesListObject<KubernetesObject>>(kc, w.path);
+            const body = await getJson<KubernetesListObject<KubernetesObject>>(kc, w.path).catch((err: { statusCode?: number }) => {
+              // CRDs not installed: nothing of that kind (the watch then fails and is retried with backoff).
+              if (w.optional && err?.statusCode === 404) return { items: [], metadata: { resourceVersion: '0' } } as KubernetesListObject<KubernetesObject>;
+              throw err;
+            });
             // List items leave out kind and apiVersion; watch events carry them. Make both alike.
             body.items = (body.items ?? []).map((item) => ({ apiVersion: w.apiVersion, kind: w.kind, ...item }));
             delay = retryMinMs;

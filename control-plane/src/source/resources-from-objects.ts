@@ -11,13 +11,15 @@ const FIELD_BY_KIND: Record<string, keyof Resources> = {
   Endpoints: 'endpoints',
   Secret: 'secrets',
   ConfigMap: 'configMaps',
+  RoutePolicy: 'routePolicies',
+  Consumer: 'consumers',
 };
 
 /** Kinds without a namespace; every other kind lands in `default` when the manifest names none, as kubectl does. */
 const CLUSTER_SCOPED = new Set(['IngressClass']);
 
 export function emptyResources(): Resources {
-  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], endpoints: [], secrets: [], configMaps: [] };
+  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], endpoints: [], secrets: [], configMaps: [], routePolicies: [], consumers: [] };
 }
 
 /** Sorts loose Kubernetes objects (from manifests) into a `Resources` snapshot; later duplicates replace earlier ones. */
