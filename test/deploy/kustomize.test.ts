@@ -1,0 +1,348 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WATCHED } from '../../control-plane/src/source/kube-source.js';
+import { EXTRA_GATEWAY_ENV, FLAGS, flagEnvName, gatewayOptions, isGatewayContainer, mountedSource } from './gateway-container.js';
+import { API_GROUP, KUBERNETES_DIR, allows, containersOf, find, one, overlayNames, portNumber, preStopSeconds, renderOverlay, type K8sObject } from './rendered-manifests.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The subcommands bin/gateway dispatches (its COMMANDS table). */
+const COMMANDS = [...fs.readFileSync(path.join(ROOT, 'bin/gateway'), 'utf8').matchAll(/^\s+'?([a-z-]+)'?: \(\) => import\(/gm)].map((m) => m[1]);
+/** What each long-running subcommand serves, and the flag of the port it serves it on. */
+const SERVED: Record<string, { flag: string; paths: string[] }> = {
+  'data-plane': { flag: 'status-port', paths: ['/healthz', '/readyz'] },
+  'control-plane': { flag: 'admin-port', paths: ['/healthz'] },
+  webhook: { flag: 'webhook-port', paths: ['/healthz'] },
+};
+/** node with the cap_net_bind_service file capability, in deploy/Dockerfile. */
+const LOW_PORTS_NODE = '/usr/local/bin/node-low-ports';
+const NAMESPACE = 'sluice-system';
+
+const GATEWAY_API_KINDS = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'udproutes', 'referencegrants', 'backendtlspolicies'];
+const OUR_CRD_KINDS = ['routepolicies', 'consumers'];
+const READ = ['get', 'list', 'watch'];
+/** The etcd TLS flags, whatever bin/lib/options.mjs calls them today (etcd-ca or etcd-cacert, ...). */
+const ETCD_TLS_FLAGS = Object.keys(FLAGS).filter((f) => /^etcd-(ca|cacert|cert|key)$/.test(f));
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'GatewayClass', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ClusterIssuer']);
+
+/** Required fields of kinds kubernetes-models has no schema for (from their upstream CRDs). */
+const HAND_CHECKED: Record<string, (o: K8sObject) => void> = {
+  'gateway.networking.k8s.io/v1 GatewayClass': (o) => {
+    expect(o.spec?.controllerName).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/);
+  },
+  'monitoring.coreos.com/v1 ServiceMonitor': (o) => {
+    expect(o.spec?.selector).toBeTypeOf('object');
+    expect(o.spec?.endpoints?.length).toBeGreaterThan(0);
+    for (const e of o.spec.endpoints) expect(typeof e.port === 'string' || e.targetPort !== undefined).toBe(true);
+  },
+};
+
+/** The kubernetes-models class for an apiVersion/kind, or undefined when the package has no such group. */
+async function modelOf(apiVersion: string, kind: string): Promise<(new (data: unknown) => { validate(): void }) | undefined | null> {
+  const mod = await import(/* @vite-ignore */ `kubernetes-models/${apiVersion}`).catch(() => undefined);
+  if (!mod) return undefined;
+  return mod[kind] ?? null;
+}
+
+/** Every sluice_* metric name the data plane's source defines. */
+function exportedMetricNames(): Set<string> {
+  const names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts') && !file.endsWith('.test.ts')) {
+        for (const m of fs.readFileSync(file, 'utf8').matchAll(/['"`](sluice_[a-z0-9_]+)['"`]/g)) names.add(m[1]);
+      }
+    }
+  };
+  walk(path.join(ROOT, 'data-plane/src'));
+  return names;
+}
+
+const overlays = overlayNames();
+
+it('has the overlays the install guide names', () => {
+  expect(overlays).toEqual(expect.arrayContaining(['default', 'edge-daemonset', 'external-etcd', 'monitoring']));
+});
+
+describe.each(overlays)('overlay %s', (overlay) => {
+  let objects: K8sObject[];
+  beforeAll(async () => {
+    objects = await renderOverlay(overlay);
+  });
+
+  const gatewayContainers = () =>
+    containersOf(objects)
+      .filter(({ container }) => isGatewayContainer(container))
+      .map((c) => ({ ...c, ...gatewayOptions(objects, c.workload, c.pod, c.container) }));
+  const byCommand = (command: string) => gatewayContainers().filter((c) => c.command === command);
+
+  it('validates every object against the Kubernetes schemas', async () => {
+    expect(objects.length).toBeGreaterThan(5);
+    for (const o of objects) {
+      const what = `${o.apiVersion} ${o.kind} ${o.metadata?.name}`;
+      expect(o.metadata?.name, what).toBeTruthy();
+      const model = await modelOf(o.apiVersion, o.kind);
+      if (model === null) throw new Error(`kubernetes-models knows ${o.apiVersion} but not kind ${o.kind}`);
+      if (model) {
+        try {
+          new model(o).validate();
+        } catch (err) {
+          throw new Error(`${what}: ${(err as Error).message}`);
+        }
+      } else {
+        const check = HAND_CHECKED[`${o.apiVersion} ${o.kind}`];
+        // Kinds of other projects (e.g. cert-manager in the webhook component) get the basics only.
+        if (check) check(o);
+        else expect(o.spec ?? o.data ?? o.webhooks, `${what} has no content`).toBeDefined();
+      }
+      if (CLUSTER_SCOPED.has(o.kind)) expect(o.metadata.namespace, `${what} is cluster-scoped`).toBeUndefined();
+      else expect(o.metadata.namespace, `${what} namespace`).toBe(NAMESPACE);
+    }
+  });
+
+  it('gives the control plane read access to every kind it watches, and write access only to status, Events and its Lease', () => {
+    const [deployment] = byCommand('control-plane').map((c) => c.workload);
+    expect(deployment, 'a control-plane Deployment').toBeDefined();
+    const account = deployment.spec.template.spec.serviceAccountName;
+    const bindings = find(objects, 'ClusterRoleBinding').filter((b) => b.subjects?.some((s: any) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === NAMESPACE));
+    const rules = bindings.flatMap((b) => one(objects, 'ClusterRole', b.roleRef.name).rules);
+    const missing: string[] = [];
+    const need = (group: string, resource: string, verbs: string[]) => {
+      for (const verb of verbs) if (!allows(rules, group, resource, verb)) missing.push(`${verb} ${group || 'core'}/${resource}`);
+    };
+    for (const w of WATCHED) need(API_GROUP(w.apiVersion), w.path.split('/').pop()!, READ);
+    for (const kind of GATEWAY_API_KINDS) need('gateway.networking.k8s.io', kind, READ);
+    for (const kind of GATEWAY_API_KINDS.filter((k) => k !== 'referencegrants')) need('gateway.networking.k8s.io', `${kind}/status`, ['update', 'patch']);
+    for (const kind of OUR_CRD_KINDS) need('sluice.dev', kind, READ);
+    for (const kind of OUR_CRD_KINDS) need('sluice.dev', `${kind}/status`, ['update', 'patch']);
+    need('networking.k8s.io', 'ingresses/status', ['update', 'patch']);
+    need('', 'events', ['create', 'patch']);
+    expect(missing).toEqual([]);
+
+    // Least privilege: no wildcards, reads everywhere else, writes only where the code writes.
+    for (const rule of rules) {
+      for (const field of ['apiGroups', 'resources', 'verbs']) expect(rule[field], JSON.stringify(rule)).not.toContain('*');
+      for (const resource of rule.resources) {
+        const allowed = resource.endsWith('/status') ? ['update', 'patch'] : resource === 'events' ? ['create', 'patch'] : READ;
+        for (const verb of rule.verbs) expect(allowed, `${verb} ${resource}`).toContain(verb);
+      }
+    }
+
+    // The Lease, in the namespace --leader-election-namespace names.
+    const [cp] = byCommand('control-plane');
+    const leaseNamespace = cp.opts['leader-election-namespace'];
+    const roleRules = find(objects, 'RoleBinding')
+      .filter((b) => b.metadata.namespace === leaseNamespace && b.subjects?.some((s: any) => s.name === account))
+      .flatMap((b) => one(objects, b.roleRef.kind, b.roleRef.name).rules);
+    expect(allows(roleRules, 'coordination.k8s.io', 'leases', 'create')).toBe(true);
+    for (const verb of ['get', 'update']) expect(allows(roleRules, 'coordination.k8s.io', 'leases', verb, 'sluice-controller-leader'), verb).toBe(true);
+  });
+
+  it('passes gateway containers only flags and GATEWAY_* variables bin/gateway knows', () => {
+    const containers = gatewayContainers();
+    expect(containers.map((c) => c.command).sort()).toEqual(expect.arrayContaining(['control-plane', 'data-plane']));
+    expect(ETCD_TLS_FLAGS).toHaveLength(3);
+    for (const { command, args, configKeys, container, pod, opts } of containers) {
+      expect(COMMANDS, `${command} is a gateway subcommand`).toContain(command);
+      // parseOptions (strict) already threw on an unknown flag; check the spelling we rely on too.
+      for (const arg of args.filter((a) => a.startsWith('--'))) expect(Object.keys(FLAGS), arg).toContain(arg.slice(2).split('=')[0]);
+      const camel = (f: string) => f.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      // Canonical flag names only (the parser also takes old aliases; the manifests should not).
+      for (const key of configKeys) expect(Object.keys(FLAGS).flatMap((f) => [f, camel(f)]), `sluice.yaml key ${key}`).toContain(key);
+      for (const env of container.env ?? []) {
+        if (env.name.startsWith('GATEWAY_')) expect([...Object.keys(FLAGS).map(flagEnvName), ...EXTRA_GATEWAY_ENV], env.name).toContain(env.name);
+      }
+      // Files the flags name exist in the pod: a mounted volume, writable where the process writes.
+      for (const flag of ['kubeconfig', ...ETCD_TLS_FLAGS]) {
+        if (opts[flag] === undefined) continue;
+        const source = mountedSource(objects, pod, container, opts[flag]);
+        expect(source, `--${flag} ${opts[flag]} is mounted`).toBeDefined();
+        if (source!.volume?.configMap) expect(source!.content, `--${flag} ${opts[flag]} is a ConfigMap key`).toBeDefined();
+      }
+      if (command === 'data-plane') {
+        const state = mountedSource(objects, pod, container, path.posix.join(opts['data-dir'], 'cache'));
+        expect(state?.volume?.emptyDir ?? state?.volume?.persistentVolumeClaim, `--data-dir ${opts['data-dir']} is writable`).toBeDefined();
+      }
+    }
+    for (const name of EXTRA_GATEWAY_ENV) {
+      const used = fs.readFileSync(path.join(ROOT, 'control-plane/src/start-ingress-sync.ts'), 'utf8').includes(`process.env.${name}`);
+      expect(used, `${name} is read by the code`).toBe(true);
+    }
+  });
+
+  it('probes paths the processes serve, on the ports their flags bind', () => {
+    for (const { command, opts, container, workload } of gatewayContainers()) {
+      const probes = ['readinessProbe', 'livenessProbe', 'startupProbe'].filter((p) => container[p]);
+      expect(probes, `${workload.metadata.name} readiness and liveness`).toEqual(expect.arrayContaining(['readinessProbe', 'livenessProbe']));
+      for (const p of probes) {
+        const { httpGet } = container[p];
+        expect(httpGet, `${p} is an HTTP probe`).toBeDefined();
+        expect(SERVED[command], `what ${command} serves is known to this test`).toBeDefined();
+        expect(SERVED[command].paths, `${workload.metadata.name} ${p}`).toContain(httpGet.path);
+        expect(portNumber(container, httpGet.port), `${workload.metadata.name} ${p} port`).toBe(Number(opts[SERVED[command].flag]));
+      }
+    }
+    // The data plane's traffic ports are container ports, so Services and hostPorts reach them.
+    for (const { command, opts, container, pod } of gatewayContainers().filter((c) => c.command === 'data-plane')) {
+      expect(command).toBe('data-plane');
+      expect(portNumber(container, 'http')).toBe(opts['http-port']);
+      expect(portNumber(container, 'https')).toBe(opts['https-port']);
+      if (pod.hostNetwork) for (const p of container.ports) expect(p.hostPort ?? p.containerPort).toBe(p.containerPort);
+    }
+  });
+
+  it('lets the data plane drain before the kubelet kills it', () => {
+    const dataPlanes = byCommand('data-plane');
+    expect(dataPlanes.length).toBeGreaterThan(0);
+    for (const { opts, container, pod, workload } of dataPlanes) {
+      const sleep = preStopSeconds(container);
+      expect(sleep, `${workload.metadata.name} preStop sleep`).toBeGreaterThan(0);
+      expect(pod.terminationGracePeriodSeconds, `${workload.metadata.name} grace > ${opts['drain-seconds']} drain + ${sleep} preStop`).toBeGreaterThan(opts['drain-seconds'] + sleep);
+    }
+  });
+
+  it('runs every container non-root, read-only, with no capability but NET_BIND_SERVICE', () => {
+    for (const { container, pod, workload } of containersOf(objects)) {
+      const what = `${workload.kind}/${workload.metadata.name} ${container.name}`;
+      const sc = container.securityContext ?? {};
+      expect(sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, `${what} runAsNonRoot`).toBe(true);
+      expect(sc.runAsUser ?? pod.securityContext?.runAsUser, `${what} runAsUser`).toBeGreaterThan(0);
+      expect(sc.readOnlyRootFilesystem, `${what} readOnlyRootFilesystem`).toBe(true);
+      expect(sc.allowPrivilegeEscalation, `${what} allowPrivilegeEscalation`).toBe(false);
+      expect(sc.privileged ?? false, `${what} privileged`).toBe(false);
+      expect(sc.capabilities?.drop, `${what} drops ALL`).toContain('ALL');
+      for (const cap of sc.capabilities?.add ?? []) expect(['NET_BIND_SERVICE'], `${what} adds ${cap}`).toContain(cap);
+      expect((sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type, `${what} seccomp`).toBe('RuntimeDefault');
+      expect(container.resources?.requests?.cpu, `${what} cpu request`).toBeDefined();
+      expect(container.resources?.requests?.memory, `${what} memory request`).toBeDefined();
+      expect(container.resources?.limits?.memory, `${what} memory limit`).toBeDefined();
+      // Ports below 1024 need the capped node copy, and that copy needs the capability to exec at all.
+      if (container.command?.[0] === LOW_PORTS_NODE) expect(sc.capabilities?.add ?? [], `${what} runs ${LOW_PORTS_NODE}`).toContain('NET_BIND_SERVICE');
+      if (isGatewayContainer(container)) {
+        const { opts } = gatewayOptions(objects, workload, pod, container);
+        const lowPorts = Object.keys(FLAGS).filter((f) => f.endsWith('-port') && Number(opts[f]) > 0 && Number(opts[f]) < 1024);
+        if (lowPorts.length) expect(container.command?.[0], `${what} binds ${lowPorts.join(', ')} below 1024`).toBe(LOW_PORTS_NODE);
+      }
+    }
+  });
+
+  it('names its own controller in the IngressClass and GatewayClass', () => {
+    const [cp] = byCommand('control-plane');
+    const ingressClass = one(objects, 'IngressClass', cp.opts['ingress-class']);
+    expect(ingressClass.spec.controller).toBe(cp.opts['controller-name']);
+    expect(one(objects, 'GatewayClass', 'sluice').spec.controllerName).toBe(cp.opts['controller-name']);
+    expect(FLAGS['controller-name'][1]).toBe(cp.opts['controller-name']);
+  });
+
+  it('connects Services, autoscalers and budgets to pods that exist', () => {
+    const pods = objects.filter((o) => ['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.kind));
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+    for (const svc of find(objects, 'Service')) {
+      const targets = pods.filter((w) => selects(svc.spec.selector, w.spec.template.metadata.labels));
+      expect(targets.length, `Service ${svc.metadata.name} selects a workload`).toBeGreaterThan(0);
+      for (const port of svc.spec.ports) {
+        const container = targets.flatMap((w) => w.spec.template.spec.containers).find((c: any) => portNumber(c, port.targetPort ?? port.port) !== undefined);
+        expect(container, `Service ${svc.metadata.name} port ${port.name}`).toBeDefined();
+      }
+    }
+    for (const pdb of find(objects, 'PodDisruptionBudget')) {
+      expect(pods.some((w) => selects(pdb.spec.selector.matchLabels, w.spec.template.metadata.labels)), `PDB ${pdb.metadata.name}`).toBe(true);
+    }
+    for (const hpa of find(objects, 'HorizontalPodAutoscaler')) {
+      const target = one(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
+      expect(target.spec.template.spec.containers.every((c: any) => c.resources?.requests?.cpu), 'CPU utilisation needs CPU requests').toBe(true);
+    }
+    for (const sm of find(objects, 'ServiceMonitor')) {
+      const services = find(objects, 'Service').filter((s) => selects(sm.spec.selector.matchLabels, s.metadata.labels ?? {}));
+      expect(services.length, `ServiceMonitor ${sm.metadata.name} selects a Service`).toBeGreaterThan(0);
+      for (const e of sm.spec.endpoints) expect(services.every((s) => s.spec.ports.some((p: any) => p.name === e.port)), `port ${e.port}`).toBe(true);
+    }
+  });
+
+  it('runs etcd as three members that know each other, or points at an external etcd over TLS', () => {
+    const etcds = find(objects, 'StatefulSet').filter((s) => s.spec.template.spec.containers.some((c: any) => /\betcd\b/.test(c.image)));
+    const [dp] = byCommand('data-plane');
+    const endpoints: string[] = dp.opts.etcdEndpoints;
+    if (etcds.length === 0) {
+      expect(overlay).toBe('external-etcd');
+      for (const e of endpoints) expect(e).toMatch(/^https:\/\//);
+      for (const c of gatewayContainers()) for (const flag of ETCD_TLS_FLAGS) expect(c.opts[flag], flag).toBeDefined();
+      return;
+    }
+    expect(etcds).toHaveLength(1);
+    const [sts] = etcds;
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.volumeClaimTemplates?.length).toBeGreaterThan(0);
+    expect(sts.spec.template.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length).toBeGreaterThan(0);
+    const headless = one(objects, 'Service', sts.spec.serviceName);
+    expect(headless.spec.clusterIP).toBe('None');
+    const container = sts.spec.template.spec.containers[0];
+    for (const p of ['readinessProbe', 'livenessProbe']) expect(container[p], p).toBeDefined();
+    const arg = (name: string) => container.args.find((a: string) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+    const members = arg('initial-cluster')!.split(',').map((m: string) => m.split('='));
+    expect(members).toHaveLength(3);
+    members.forEach(([name, peer]: string[], i: number) => {
+      expect(name).toBe(`${sts.metadata.name}-${i}`);
+      expect(new URL(peer).hostname).toBe(`${name}.${sts.spec.serviceName}`);
+    });
+    // The gateway talks to exactly those members.
+    expect(endpoints.map((e) => new URL(e).hostname).sort()).toEqual(members.map(([name]: string[]) => `${name}.${sts.spec.serviceName}`).sort());
+  });
+
+  // Overlay-specific checks are only declared for their overlay (so nothing is reported as skipped).
+  if (overlay === 'edge-daemonset') {
+    it('runs the edge data plane on the host network on ports 80 and 443', () => {
+      const [dp] = byCommand('data-plane');
+      expect(dp.workload.kind).toBe('DaemonSet');
+      expect(dp.pod.hostNetwork).toBe(true);
+      expect(dp.pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
+      expect(dp.opts['http-port']).toBe(80);
+      expect(dp.opts['https-port']).toBe(443);
+      expect(Object.keys(dp.pod.nodeSelector ?? {})).not.toEqual([]);
+      expect(dp.pod.tolerations?.length).toBeGreaterThan(0);
+      expect(find(objects, 'Deployment', 'sluice-data-plane')).toEqual([]);
+      expect(one(objects, 'Namespace', NAMESPACE).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    });
+  } else {
+    it('puts the data plane Deployment behind a LoadBalancer Service on http and https', () => {
+      const [dp] = byCommand('data-plane');
+      expect(dp.workload.kind).toBe('Deployment');
+      expect(dp.workload.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      const svc = one(objects, 'Service', 'sluice-data-plane');
+      expect(svc.spec.type).toBe('LoadBalancer');
+      expect(svc.spec.ports.map((p: any) => p.name).sort()).toEqual(['http', 'https']);
+      expect(find(objects, 'HorizontalPodAutoscaler')[0]?.spec.metrics[0].resource.name).toBe('cpu');
+      expect(find(objects, 'PodDisruptionBudget', 'sluice-data-plane')).toHaveLength(1);
+      expect(one(objects, 'Service', 'sluice-admin').spec.type).toBe('ClusterIP');
+    });
+  }
+
+  if (overlay === 'monitoring') {
+    it('ships a Grafana dashboard whose queries use metrics the data plane exports', () => {
+      const cm = find(objects, 'ConfigMap').find((c) => c.metadata.labels?.grafana_dashboard === '1');
+      expect(cm, 'a ConfigMap labelled grafana_dashboard: "1"').toBeDefined();
+      const dashboard = JSON.parse(Object.values(cm!.data as Record<string, string>)[0]);
+      const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
+      expect(exprs.length).toBeGreaterThan(5);
+      const exported = exportedMetricNames();
+      const used = new Set(exprs.flatMap((e) => [...e.matchAll(/sluice_[a-z0-9_]+/g)].map((m) => m[0])));
+      for (const name of used) {
+        const base = exported.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
+        expect(exported, `${name} is exported by data-plane/src`).toContain(base);
+      }
+      expect(find(objects, 'ServiceMonitor')).toHaveLength(1);
+    });
+  }
+});
+
+it('builds the image with the user the pods run as', () => {
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'deploy/Dockerfile'), 'utf8');
+  expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
+  expect(dockerfile).toMatch(/^ENTRYPOINT \["bin\/gateway"\]/m);
+  expect(dockerfile.match(/^USER (\d+)/m)?.[1]).toBe('1000');
+  expect(dockerfile).toContain(`setcap cap_net_bind_service=+ep ${LOW_PORTS_NODE}`);
+  expect(fs.existsSync(path.join(KUBERNETES_DIR, 'base/kustomization.yaml'))).toBe(true);
+});
