@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { runControlPlane } from '@sluice/control-plane';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
+import { ensureEtcdAccess } from './etcd-access.mjs';
 import { etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
@@ -31,10 +32,13 @@ export function translateOptions(o) {
     configMap: o.configmap,
     tcpServicesConfigMap: o['tcp-services-configmap'],
     udpServicesConfigMap: o['udp-services-configmap'],
+    // ssl-passthrough Ingresses become tls stream routes on the data plane's HTTPS port.
+    httpsPort: o['https-port'] === undefined ? undefined : Number(o['https-port']),
   };
 }
 
 export async function run(_command, o) {
+  await ensureEtcdAccess(etcdConnection(o), 'control-plane');
   let adminKey = o['admin-key'];
   if (!adminKey) {
     adminKey = crypto.randomBytes(18).toString('base64url');

@@ -1,10 +1,22 @@
 import path from 'node:path';
-import { runDataPlane } from '@sluice/data-plane';
-import { dataPlaneOptions } from './options.mjs';
+import { checkConfig, formatCheckReport, runDataPlane } from '@sluice/data-plane';
+import { ensureEtcdAccess } from './etcd-access.mjs';
+import { dataPlaneOptions, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
 export async function run(_command, o) {
+  if (o.check) return check(o);
+  await ensureEtcdAccess(etcdConnection(o), 'data-plane');
   const dp = await runDataPlane(dataPlaneOptions(o, { cacheDir: path.resolve(o['data-dir'], 'cache') }));
   console.log(`data plane: http port ${dp.httpPort}, status port ${dp.statusPort}, https port ${dp.httpsPort}, ${dp.workers} workers, etcd ${o.etcd}${o.prefix}`);
   onShutdown(() => dp.stop());
+}
+
+/** `--check`: compile what etcd holds and exit 0 (all good), 1 (documents rejected) or 2 (etcd unreachable). */
+async function check(o) {
+  const report = await checkConfig({ ...etcdConnection(o), pluginsDir: o['plugins-dir'] ? path.resolve(o['plugins-dir']) : undefined });
+  const text = formatCheckReport(report, `etcd ${o.etcd} prefix ${o.prefix}`);
+  if (report.ok) console.log(text);
+  else console.error(text);
+  process.exit(report.unreachable ? 2 : report.ok ? 0 : 1);
 }

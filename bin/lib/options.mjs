@@ -1,5 +1,6 @@
 // Flag parsing for every `gateway` subcommand. Precedence: command-line flag, then the
-// GATEWAY_<FLAG> environment variable, then the YAML file given with --config, then the default.
+// GATEWAY_<FLAG> environment variable, then the YAML file given with --config (its
+// `<command>:` section first), then the default.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,9 +10,9 @@ import YAML from 'yaml';
 export const FLAGS = {
   etcd: ['string', 'http://127.0.0.1:2379', 'etcd endpoints, comma-separated'],
   prefix: ['string', '/gateway', 'etcd key prefix'],
-  'etcd-username': ['string', undefined, 'etcd user (auth)'],
-  'etcd-password': ['string', undefined, 'etcd password (auth)'],
-  'etcd-ca': ['string', undefined, 'CA file to verify etcd (TLS)'],
+  'etcd-user': ['string', undefined, 'etcd user name (etcd auth); also --etcd-username'],
+  'etcd-password': ['string', undefined, 'etcd password (etcd auth)'],
+  'etcd-cacert': ['string', undefined, 'CA file to verify etcd\'s certificate (https endpoints); also --etcd-ca'],
   'etcd-cert': ['string', undefined, 'client certificate file for etcd (mTLS)'],
   'etcd-key': ['string', undefined, 'client key file for etcd (mTLS)'],
   host: ['string', undefined, 'address to bind (default: all addresses)'],
@@ -41,40 +42,148 @@ export const FLAGS = {
   file: ['string', undefined, 'file for apply (-f), folder or file for translate (-f)'],
   config: ['string', undefined, 'YAML config file with any of these flags'],
   'no-example': ['boolean', false, 'gateway up: do not create the example route'],
+  check: ['boolean', false, 'data-plane: load and compile every document from etcd, print a summary and exit (0 ok, 1 rejected documents, 2 etcd unreachable)'],
+  'webhook-port': ['string', '8443', 'webhook: HTTPS port of the validating admission webhook'],
+  'webhook-cert': ['string', undefined, 'webhook: PEM certificate file the API server verifies (caBundle)'],
+  'webhook-key': ['string', undefined, 'webhook: PEM key file of --webhook-cert'],
   help: ['boolean', false, 'show help'],
 };
 
-const envName = (flag) => `GATEWAY_${flag.toUpperCase().replace(/-/g, '_')}`;
+/** Older names still accepted on the command line, in GATEWAY_* variables and in the config file. */
+export const FLAG_ALIASES = { 'etcd-username': 'etcd-user', 'etcd-ca': 'etcd-cacert' };
 
-export function parseOptions(argv) {
-  const { values, positionals } = parseArgs({
+/** Subcommands that may have their own section in the config file (it overrides the top level). */
+export const COMMAND_SECTIONS = ['up', 'control-plane', 'data-plane', 'get', 'apply', 'delete', 'translate', 'webhook'];
+
+/** Numeric flags and their range; a bad value is refused before anything starts. */
+const INTEGER_FLAGS = ['http-port', 'https-port', 'admin-port', 'status-port', 'workers', 'drain-seconds'];
+
+export const envName = (flag) => `GATEWAY_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+/**
+ * Parses a subcommand's flags. Precedence: command-line flag, then GATEWAY_<FLAG> environment
+ * variable, then the --config YAML file (its `<command>:` section before its top level), then
+ * the default. Throws (the CLI exits 2) on an unknown flag, an unknown config key or a bad value.
+ */
+export function parseOptions(argv, { command, env = process.env } = {}) {
+  const { values: given, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: Object.fromEntries(
-      Object.entries(FLAGS).map(([name, [type]]) => [name, { type, ...(name === 'file' ? { short: 'f' } : name === 'help' ? { short: 'h' } : {}) }]),
+      [...Object.entries(FLAGS), ...Object.entries(FLAG_ALIASES).map(([alias, name]) => [alias, FLAGS[name]])].map(([name, [type]]) => [
+        name,
+        { type, ...(name === 'file' ? { short: 'f' } : name === 'help' ? { short: 'h' } : {}) },
+      ]),
     ),
   });
-  const configFile = values.config ?? process.env.GATEWAY_CONFIG;
-  const fromFile = configFile ? YAML.parse(fs.readFileSync(configFile, 'utf8')) ?? {} : {};
-  const get = (name) => {
-    if (values[name] !== undefined) return values[name];
-    if (process.env[envName(name)] !== undefined) return process.env[envName(name)];
-    const camel = name.replace(/-(\w)/g, (_, c) => c.toUpperCase());
-    if (fromFile[name] !== undefined) return fromFile[name];
-    if (fromFile[camel] !== undefined) return fromFile[camel];
-    return FLAGS[name][1];
-  };
-  const out = { positionals, explicit: new Set(Object.keys(values)) };
-  for (const name of Object.keys(FLAGS)) out[name] = get(name);
-  for (const name of ['http-port', 'https-port', 'admin-port', 'status-port', 'workers', 'drain-seconds']) {
+  const values = withCanonicalNames(given, '--');
+  const fromEnv = envValues(env);
+  const configFile = values.config ?? fromEnv.config;
+  const fromFile = configFile ? readConfigFile(configFile, command) : {};
+  const sourceOf = (name) => (values[name] !== undefined ? 'flag' : fromEnv[name] !== undefined ? 'env' : fromFile[name] !== undefined ? 'file' : 'default');
+  const out = { positionals, explicit: new Set(Object.keys(values)), sources: {} };
+  for (const [name, [type, def]] of Object.entries(FLAGS)) {
+    const source = sourceOf(name);
+    const raw = source === 'flag' ? values[name] : source === 'env' ? fromEnv[name] : source === 'file' ? fromFile[name] : def;
+    out.sources[name] = source;
+    out[name] = source === 'default' ? raw : coerce(name, type, raw, describeSource(source, name, configFile));
+  }
+  for (const name of INTEGER_FLAGS) {
     const n = Number(out[name]);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be an integer between 0 and 65535, got ${out[name]}`);
+    if (out[name] === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
+      throw new Error(`${describeSource(out.sources[name], name, configFile)} must be an integer between 0 and 65535, got ${JSON.stringify(out[name])}`);
+    }
     out[name] = n;
   }
   out.etcdEndpoints = String(out.etcd).split(',').map((s) => s.trim()).filter(Boolean);
-  out.etcdExplicit = values.etcd !== undefined || process.env.GATEWAY_ETCD !== undefined || fromFile.etcd !== undefined;
+  out.etcdExplicit = out.sources.etcd !== 'default';
   return out;
+}
+
+/** Maps alias keys to their flag name; giving both spellings is a mistake worth saying. */
+function withCanonicalNames(values, how) {
+  const out = {};
+  for (const [key, value] of Object.entries(values)) {
+    const name = FLAG_ALIASES[key] ?? key;
+    if (out[name] !== undefined && value !== out[name]) throw new Error(`${how}${key} and ${how}${name} are the same setting; give one`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function envValues(env) {
+  const out = {};
+  for (const name of [...Object.keys(FLAGS), ...Object.keys(FLAG_ALIASES)]) {
+    const value = env[envName(name)];
+    if (value === undefined) continue;
+    const flag = FLAG_ALIASES[name] ?? name;
+    if (out[flag] === undefined || name === flag) out[flag] = value;
+  }
+  return out;
+}
+
+function describeSource(source, name, configFile) {
+  if (source === 'env') return `environment variable ${envName(name)}`;
+  if (source === 'file') return `"${name}" in ${configFile}`;
+  return `--${name}`;
+}
+
+/** Strings from env and YAML scalars become the flag's type; anything else is an error. */
+function coerce(name, type, raw, where) {
+  if (type === 'boolean') {
+    if (raw === true || raw === false) return raw;
+    if (typeof raw === 'string' && /^(true|1|yes)$/i.test(raw)) return true;
+    if (typeof raw === 'string' && /^(false|0|no|)$/i.test(raw)) return false;
+    throw new Error(`${where} must be true or false, got ${JSON.stringify(raw)}`);
+  }
+  if (Array.isArray(raw) && name === 'etcd' && raw.every((v) => typeof v === 'string')) return raw.join(',');
+  if (typeof raw === 'string' || typeof raw === 'number') return String(raw);
+  throw new Error(`${where} must be a string${INTEGER_FLAGS.includes(name) ? ' or a number' : ''}, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * The config file's settings for `command`: top-level flag keys, overridden by the keys of
+ * the `<command>:` section. Keys are flag names (kebab-case; camelCase is accepted too).
+ */
+export function readConfigFile(file, command) {
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read config file ${file}: ${err.code ?? err.message}`);
+  }
+  let doc;
+  try {
+    doc = YAML.parse(text) ?? {};
+  } catch (err) {
+    throw new Error(`config file ${file} is not valid YAML: ${err.message.split('\n')[0]}`);
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`config file ${file} must be a mapping of flag names to values`);
+  const top = {};
+  const sections = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (COMMAND_SECTIONS.includes(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) sections[key] = value;
+    else top[key] = value;
+  }
+  const settings = (obj, where) => {
+    const out = {};
+    for (const [key, value] of Object.entries(obj)) {
+      const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const name = FLAG_ALIASES[kebab] ?? kebab;
+      if (!(name in FLAGS) || name === 'config' || name === 'help') {
+        throw new Error(`unknown key "${key}"${where} in config file ${file}; keys are flag names (see gateway --help)${COMMAND_SECTIONS.includes(key) ? ' or command sections holding a mapping' : ''}`);
+      }
+      out[name] = value;
+    }
+    return out;
+  };
+  const merged = settings(top, '');
+  for (const [section, obj] of Object.entries(sections)) {
+    const s = settings(obj, ` (in section "${section}")`);
+    if (section === command) Object.assign(merged, s);
+  }
+  return merged;
 }
 
 export function usage() {
@@ -89,8 +198,13 @@ export function usage() {
     '  apply -f FILE    create or replace the documents in a YAML/JSON file through the admin API',
     '  translate -f DIR print the documents and warnings a folder of Ingress manifests becomes (writes nothing)',
     '  delete <type> <id>',
+    '  webhook          validating admission webhook for Ingress, HTTPRoute and RoutePolicy (HTTPS)',
+    '  data-plane --check  load and compile every document in etcd, print what is rejected, exit 0/1/2',
     '',
-    'Flags (also GATEWAY_<FLAG> environment variables, or keys of a --config YAML file):',
+    'Flags, also set by GATEWAY_<FLAG> environment variables (GATEWAY_HTTP_PORT=9080) or by keys of the',
+    '--config YAML file (http-port: 9080, optionally inside a data-plane: / control-plane: / up: section).',
+    'Precedence: flag > environment variable > config file (command section, then top level) > default.',
+    '',
   ];
   for (const [name, [type, def, help]] of Object.entries(FLAGS)) {
     lines.push(`  --${name}${type === 'string' ? ' VALUE' : ''}`.padEnd(37) + help + (def !== undefined && def !== false ? ` (default ${def})` : ''));
@@ -103,9 +217,9 @@ export function etcdConnection(o) {
   return {
     etcd: o.etcdEndpoints,
     prefix: o.prefix,
-    etcdUsername: o['etcd-username'],
+    etcdUsername: o['etcd-user'],
     etcdPassword: o['etcd-password'],
-    etcdCa: o['etcd-ca'],
+    etcdCa: o['etcd-cacert'],
     etcdCert: o['etcd-cert'],
     etcdKey: o['etcd-key'],
   };

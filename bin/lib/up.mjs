@@ -11,8 +11,10 @@ import {
 } from '@sluice/control-plane';
 import { runDataPlane } from '@sluice/data-plane';
 import { controlPlaneOptions } from './control-plane.mjs';
+import { ensureEtcdAccess } from './etcd-access.mjs';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
-import { dataPlaneOptions } from './options.mjs';
+import { etcdClientOptions } from '@sluice/model';
+import { dataPlaneOptions, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
 /** Everything on one machine: local etcd (unless --etcd), admin API + dashboard, data plane, example route. */
@@ -30,6 +32,7 @@ export async function run(_command, o) {
     log(`started etcd at ${etcd.endpoint} (data in ${path.join(dataDir, 'etcd')})`);
   }
   const opts = { ...o, etcdEndpoints: endpoints, etcd: endpoints.join(',') };
+  if (o.etcdExplicit) await ensureEtcdAccess(etcdConnection(opts), 'up');
 
   // Keep the admin key across restarts so a dashboard tab and scripts keep working.
   const keyFile = path.join(dataDir, 'admin-key');
@@ -42,7 +45,7 @@ export async function run(_command, o) {
   if (!o['no-example']) {
     const example = await startExampleService();
     onShutdown(() => example.close());
-    const client = new Etcd3({ hosts: endpoints });
+    const client = new Etcd3(etcdClientOptions(etcdConnection(opts), (f) => fs.readFileSync(f)));
     try {
       await writeExampleDocuments(client, o.prefix, example.port);
     } finally {

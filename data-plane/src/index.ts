@@ -5,3 +5,4 @@ export { createEtcdSource } from './config/etcd-source.js';
 export { createStaticSource } from './config/static-source.js';
 export { createLogger } from './observe/logger.js';
 export { createPluginRegistry, loadCustomPlugins } from './plugins/index.js';
+export { checkConfig, formatCheckReport, type CheckReport } from './check/check-config.js';

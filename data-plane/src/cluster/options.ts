@@ -25,7 +25,8 @@ export const LOAD_BEFORE_LISTEN_ENV = 'SLUICE_LOAD_BEFORE_LISTEN';
 /** Messages from a worker to the primary over the cluster IPC channel. */
 export type WorkerMessage =
   | { type: 'sluice:listening'; httpPort: number; httpsPort?: number }
-  | { type: 'sluice:state'; state: import('../worker.js').WorkerState }
+  /** `streamPorts`: the stream ports its config wants open, so a rolling restart's replacement binds them all first. */
+  | { type: 'sluice:state'; state: import('../worker.js').WorkerState; streamPorts: string[] }
   | { type: 'sluice:health'; requestId: number; upstreams: Record<string, { key: string; healthy: boolean }[]> }
   | CountRequest;
 

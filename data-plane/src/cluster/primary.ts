@@ -7,18 +7,15 @@ import client from 'prom-client';
 import { etcdClientOptions } from '@sluice/model';
 import { createLogger } from '../observe/logger.js';
 import { startStatusServer } from '../status/status-server.js';
-import type { WorkerState } from '../worker.js';
 import { createDataplaneRegistration } from './dataplane-registration.js';
+import { createRollingRestart, listeningPortKey, type RollingSlot } from './rolling-restart.js';
 import { isCountRequest, SharedCounters } from './shared-counters.js';
 import { LOAD_BEFORE_LISTEN_ENV, WORKER_OPTIONS_ENV, type DataPlaneOptions, type PrimaryMessage, type WorkerMessage } from './options.js';
 
-interface WorkerSlot {
+interface WorkerSlot extends RollingSlot {
   worker: ClusterWorker;
-  index: number;
-  /** Being replaced by a rolling restart: its exit must not start another worker. */
-  retiring?: boolean;
-  httpPort?: number;
-  state?: WorkerState;
+  /** It reported once, so its signal handlers are installed (a SIGHUP will not kill it). */
+  reported?: boolean;
 }
 
 const RESPAWN_DELAY_MS = 500;
@@ -46,6 +43,8 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   const id = opts.id ?? `${os.hostname()}-${process.pid}`;
   const registration = createDataplaneRegistration(etcd, opts.prefix, id, logger);
   let statusUrl = '';
+  /** The ports bound for HTTP, HTTPS and status, published so the admin API can refuse stream routes on them. */
+  let listeners: { http: number; https?: number; status: number } | undefined;
 
   function ready(): boolean {
     // Counted, not compared with the slot count: a rolling restart briefly runs N+1 workers.
@@ -70,6 +69,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
       workers: slots.size,
       revision: minRevision(),
       statusUrl,
+      listeners,
       state: overallState(),
       startedAt,
     });
@@ -77,12 +77,14 @@ export async function runDataPlane(opts: DataPlaneOptions) {
 
   /** Workers forked after the first N (respawns, rolling restarts) load before they listen. */
   let firstGenerationForked = false;
-  function fork(index: number): void {
+  function fork(index: number): WorkerSlot {
     // The resolved worker count: a worker of several counts limits through the primary.
     const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify({ ...opts, workers: workerCount }), [LOAD_BEFORE_LISTEN_ENV]: firstGenerationForked ? '1' : '0' });
-    const slot: WorkerSlot = { worker, index };
+    const slot: WorkerSlot = { worker, index, boundStreamPorts: new Set() };
     slots.set(worker.id, slot);
+    worker.on('listening', (address) => slot.boundStreamPorts.add(listeningPortKey(address)));
     worker.on('message', (msg: WorkerMessage) => {
+      slot.reported = true;
       if (isCountRequest(msg)) {
         // The hot one first. A worker that left while its batch was counted just misses the reply.
         if (worker.isConnected()) worker.send(counters.answer(msg) satisfies PrimaryMessage, undefined, () => undefined);
@@ -92,6 +94,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
       } else if (msg?.type === 'sluice:state') {
         const before = slot.state?.revision;
         slot.state = msg.state;
+        slot.streamPorts = msg.streamPorts;
         if (before !== msg.state.revision || !slot.state) report();
       } else if (msg?.type === 'sluice:health') {
         const waiter = healthWaiters.get(msg.requestId);
@@ -107,6 +110,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
       logger.error({ worker: index, code, signal }, 'worker exited; starting a new one');
       setTimeout(() => fork(index), RESPAWN_DELAY_MS).unref();
     });
+    return slot;
   }
 
   let resolveListening!: (ports: { httpPort: number; httpsPort?: number }) => void;
@@ -119,51 +123,24 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   firstGenerationForked = true;
   const { httpPort, httpsPort } = await listening;
 
-  /**
-   * Replaces the workers one at a time: a new worker starts, and only once it serves a config
-   * does the old one drain. Capacity never drops below N-1 and no connection is cut. Used when
-   * the custom plugins change (code cannot be swapped inside a running process).
-   */
-  let restarting: Promise<void> | undefined;
-  async function rollingRestart(reason: string): Promise<void> {
-    if (restarting || stopping) return restarting;
-    restarting = (async () => {
-      logger.info({ reason }, 'rolling restart of the workers');
-      for (const old of [...slots.values()].filter((s) => !s.retiring)) {
-        if (stopping) break;
-        const before = new Set(slots.keys());
-        fork(old.index);
-        const fresh = [...slots.values()].find((s) => !before.has(s.worker.id))!;
-        const deadline = Date.now() + 30_000;
-        // Wait for the new worker to serve etcd's config (the disk copy will do only when etcd is down for everyone).
-        const serving = () => {
-          const othersLive = [...slots.values()].some((s) => s !== fresh && s.state?.source === 'live');
-          return fresh.state !== undefined && (othersLive ? fresh.state.origin === 'etcd' : fresh.state.origin !== 'none');
-        };
-        while (!serving() && Date.now() < deadline && !fresh.worker.isDead()) {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        old.retiring = true;
-        await new Promise<void>((resolve) => {
-          if (old.worker.isDead()) return resolve();
-          old.worker.once('exit', () => resolve());
-          try {
-            old.worker.send({ type: 'sluice:drain', graceMs: opts.drainSeconds * 1000 } satisfies PrimaryMessage);
-          } catch {
-            old.worker.kill();
-          }
-        });
-      }
-      logger.info({ workers: slots.size }, 'rolling restart done');
-    })().finally(() => (restarting = undefined));
-    return restarting;
-  }
-  // Log rotation: SIGHUP makes every worker reopen its log files (file-logger); the primary
-  // itself only forwards it, instead of dying of it.
-  const forwardHup = () => {
-    for (const s of slots.values()) if (!s.worker.isDead()) s.worker.process.kill('SIGHUP');
+  // A code or plugin change lands by replacing the workers one at a time (code cannot be
+  // swapped inside a running process): SIGHUP, a --plugins-dir change, or rollingRestart().
+  const roll = createRollingRestart({
+    slots,
+    fork,
+    isStopping: () => stopping,
+    drainMs: () => opts.drainSeconds * 1000,
+    logger,
+  });
+  const rollingRestart = roll.rollingRestart;
+  // SIGHUP: the running workers reopen their log files at once (logrotate), then each is
+  // replaced by a fresh process (which opens them anew). Workers still starting are skipped:
+  // they may not handle SIGHUP yet, and they open their files fresh anyway.
+  const onHangup = () => {
+    for (const s of slots.values()) if (s.reported && !s.worker.isDead()) s.worker.process.kill('SIGHUP');
+    void rollingRestart('SIGHUP');
   };
-  process.on('SIGHUP', forwardHup);
+  process.on('SIGHUP', onHangup);
   let pluginWatch: fs.FSWatcher | undefined;
   if (opts.pluginsDir) {
     let debounce: NodeJS.Timeout | undefined;
@@ -204,14 +181,16 @@ export async function runDataPlane(opts: DataPlaneOptions) {
       id,
       state: overallState(),
       revision: minRevision(),
+      rollingRestart: roll.inProgress(),
       workers: [...slots.values()]
         .sort((a, b) => a.index - b.index)
-        .map((s) => ({ index: s.index, pid: s.worker.process.pid, ...s.state })),
+        .map((s) => ({ index: s.index, pid: s.worker.process.pid, retiring: s.retiring === true, ...s.state })),
       upstreams: await upstreamHealth(),
     }),
     metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
   });
   statusUrl = `http://${opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'}:${status.port}`;
+  listeners = { http: httpPort, https: httpsPort, status: status.port };
   report();
   logger.info({ httpPort, httpsPort, statusPort: status.port, workers: workerCount, prefix: opts.prefix }, 'data plane started');
 
@@ -219,7 +198,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     if (stopping) return;
     stopping = true;
     pluginWatch?.close();
-    process.off('SIGHUP', forwardHup);
+    process.off('SIGHUP', onHangup);
     logger.info({ graceMs }, 'draining');
     const exits = [...slots.values()].map(
       (s) =>

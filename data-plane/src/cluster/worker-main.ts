@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     logger,
     // Escape hatch: GATEWAY_FRONT=node serves clients with node:http instead of the raw front.
     front: process.env.GATEWAY_FRONT === 'node' ? 'node' : 'raw',
-    onState: (state) => send({ type: 'sluice:state', state }),
+    onState: (state) => send({ type: 'sluice:state', state, streamPorts: worker?.streamPorts ?? [] }),
   });
   const w = worker;
 
@@ -66,6 +66,9 @@ async function main(): Promise<void> {
   });
   // The primary owns signals; a worker ignores a terminal's SIGINT and waits for its drain message.
   process.on('SIGINT', () => undefined);
+  // SIGHUP (forwarded by the primary at a rolling restart) only reopens log files (file-logger
+  // hooks it itself); without a listener it would kill the worker.
+  process.on('SIGHUP', () => undefined);
   process.on('SIGTERM', () => w.drain(opts.drainSeconds * 1000).finally(() => process.exit(0)));
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception in worker'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection in worker'));

@@ -13,7 +13,13 @@ import { serverNameFor, type UpstreamSettings } from './upstream-settings.js';
 /** What a tunnel needs from the proxy that opened it. */
 export interface TunnelHost {
   tunnelClosed(tunnel: WebSocketTunnel): void;
+  /** Set while the worker drains: a tunnel closed then says "going away" (1001) to both sides. */
+  readonly draining?: boolean;
 }
+
+/** WebSocket close frames with status 1001 (going away): unmasked to the client, masked (zero key) to the upstream. */
+const GOING_AWAY_TO_CLIENT = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
+const GOING_AWAY_TO_UPSTREAM = Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe9]);
 
 type TunnelSocket = (net.Socket | Duplex) & { sluiceTunnel?: WebSocketTunnel };
 
@@ -172,9 +178,31 @@ export class WebSocketTunnel {
 
   /** Ends both sides now (idle timeout or drain). */
   close(): void {
-    this.upstream?.destroy();
-    this.client.destroy();
+    if (this.host.draining && this.piping && !this.closed) this.sayGoingAway();
+    else {
+      this.upstream?.destroy();
+      this.client.destroy();
+    }
     this.finish();
+  }
+
+  /**
+   * Drain: both peers get a close frame 1001, so clients reconnect at once instead of seeing
+   * an abnormal 1006. The bytes are piped raw, so a frame cut mid-way is possible when a
+   * message is in flight at that instant; the grace period makes that the rare case.
+   */
+  private sayGoingAway(): void {
+    const client = this.client as net.Socket;
+    const upstream = this.upstream as net.Socket;
+    upstream.unpipe(client);
+    client.unpipe(upstream);
+    client.end(GOING_AWAY_TO_CLIENT);
+    upstream.end(GOING_AWAY_TO_UPSTREAM);
+    // A peer that does not read must not hold the socket open.
+    setTimeout(() => {
+      client.destroy();
+      upstream.destroy();
+    }, 1000).unref();
   }
 
   private finish(): void {
