@@ -151,7 +151,12 @@ describe('CRUD for every writable kind', () => {
   it('refuses writes to the read-only dataplanes collection but lists it', async () => {
     await writeRaw('dataplanes', 'dp1', { id: 'dp1', host: 'node-a', workers: 2, revision: 10 });
     expect((await call('GET', '/api/v1/dataplanes/dp1')).body.host).toBe('node-a');
-    expect((await call('GET', '/api/v1/dataplanes')).body.total).toBe(1);
+    // Only registrations under a lease are live: a left-over key is readable but not listed.
+    expect((await call('GET', '/api/v1/dataplanes')).body.total).toBe(0);
+    const lease = client.lease(30);
+    await lease.put(documentKey(prefix, 'dataplanes', 'dp2')).value(JSON.stringify({ id: 'dp2', host: 'node-b', workers: 1, revision: 10 }));
+    expect((await call('GET', '/api/v1/dataplanes')).body.items.map((d: { id: string }) => d.id)).toEqual(['dp2']);
+    await lease.revoke();
     const put = await call('PUT', '/api/v1/dataplanes/dp1', { body: { host: 'x', workers: 1, revision: 1 } });
     expect(put.status).toBe(405);
     expect(put.body.code).toBe('GW_ERR_READ_ONLY');

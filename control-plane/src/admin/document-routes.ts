@@ -1,10 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, kinds, type KindSpec } from '@sluice/model';
 import type { Document } from '../store/etcd-repo.js';
+import type { LiveState } from '../store/live-state.js';
+import { appliedState } from './applied-state.js';
+import { authorizeWrite } from './authorize-write.js';
 import type { DocumentService, WriteGuards, WriteResult } from './document-service.js';
 import { parseIfMatch } from './if-match.js';
 import { parseListQuery } from './list-query.js';
 import { openapiRouteSchemas } from './openapi-route-schemas.js';
+import { redactSecrets } from './secret-fields.js';
+import type { WriteRecorder } from './write-recorder.js';
 
 export const API_ROOT = '/api/v1';
 
@@ -16,27 +21,56 @@ type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
  * (read-only kinds only the reading ones), so the OpenAPI description lists every type
  * with its own schema.
  */
-export async function documentRoutes(app: FastifyInstance, { service }: { service: DocumentService }): Promise<void> {
-  for (const spec of kinds) registerKind(app, service, spec);
+export interface DocumentRoutesOptions {
+  service: DocumentService;
+  live: LiveState;
+  recordWrite: WriteRecorder;
 }
 
-function registerKind(app: FastifyInstance, service: DocumentService, spec: KindSpec): void {
+/** Collections whose list has its own endpoint (live data planes only: dataplane-routes.ts). */
+const OWN_LIST = new Set(['dataplanes']);
+
+export async function documentRoutes(app: FastifyInstance, options: DocumentRoutesOptions): Promise<void> {
+  for (const spec of kinds) registerKind(app, options, spec);
+}
+
+function registerKind(app: FastifyInstance, { service, live, recordWrite }: DocumentRoutesOptions, spec: KindSpec): void {
   const base = `${API_ROOT}/${spec.collection}`;
   const schemas = openapiRouteSchemas(spec);
+  const present = (doc: Document) => redactSecrets(spec.collection, doc);
 
-  app.get(base, { schema: schemas.list }, async (request: FastifyRequest<{ Querystring: Query }>) =>
-    service.list(spec, parseListQuery(request.query)),
-  );
+  if (!OWN_LIST.has(spec.collection)) {
+    app.get(base, { schema: schemas.list }, async (request: FastifyRequest<{ Querystring: Query }>) => {
+      const page = await service.list(spec, parseListQuery(request.query));
+      return { ...page, items: page.items.map(present) };
+    });
+  }
 
   app.get(`${base}/:id`, { schema: schemas.get }, async (request: IdRequest, reply) => {
     const stored = await service.get(spec, request.params.id);
     setRevision(reply, stored.modRevision);
-    return stored.doc;
+    return present(stored.doc);
   });
 
   app.get(`${base}/:id/history`, { schema: schemas.history }, async (request: IdRequest) =>
-    service.history(spec, request.params.id),
+    (await service.history(spec, request.params.id)).map((h) => ({ ...h, document: present(h.document) })),
   );
+
+  // Whether every live data plane serves this version; `?revision=N` for a deleted document.
+  app.get(`${base}/:id/applied`, { schema: { tags: ['admin'], summary: 'Whether every live data plane applied this document' } }, async (request: IdRequest) => {
+    const given = request.query.revision;
+    let modRevision: number;
+    if (given !== undefined) {
+      modRevision = Number(Array.isArray(given) ? given[given.length - 1] : given);
+      if (!Number.isInteger(modRevision) || modRevision < 1) {
+        throw new GatewayError('GW_ERR_BAD_REQUEST', { detail: 'revision must be a positive integer' });
+      }
+    } else {
+      modRevision = (await service.get(spec, request.params.id)).modRevision;
+    }
+    await live.ready();
+    return appliedState(request.params.id, modRevision, live.dataplanes());
+  });
 
   app.get(`${API_ROOT}/schema/${spec.collection}`, { schema: schemas.schema }, async () => schemas.document);
 
@@ -46,22 +80,41 @@ function registerKind(app: FastifyInstance, service: DocumentService, spec: Kind
 
   if (!spec.adminWritable) return;
 
+  /** Notes the write for the audit log and `?wait=applied`, then replies with the stored document. */
+  const sendWrite = async (request: FastifyRequest, reply: FastifyReply, result: WriteResult, action?: 'rollback') => {
+    await recordWrite(request, result.modRevision, [
+      {
+        action: action ?? (result.created ? 'create' : 'update'),
+        collection: spec.collection,
+        id: String(result.doc[spec.idField] ?? result.doc.id),
+        before: result.previous,
+        after: result.doc,
+      },
+    ]);
+    setRevision(reply, result.modRevision);
+    reply.status(result.created ? 201 : 200);
+    return present(result.doc);
+  };
+
   app.put(`${base}/:id`, { schema: schemas.put }, async (request: IdRequest, reply) =>
-    sendWrite(reply, await service.put(spec, request.params.id, bodyObject(request.body), guardsOf(request))),
+    sendWrite(request, reply, await service.put(spec, request.params.id, bodyObject(request.body), guardsOf(request, spec, request.params.id))),
   );
 
   app.patch(`${base}/:id`, { schema: schemas.patch }, async (request: IdRequest, reply) =>
-    sendWrite(reply, await service.patch(spec, request.params.id, bodyObject(request.body), guardsOf(request))),
+    sendWrite(request, reply, await service.patch(spec, request.params.id, bodyObject(request.body), guardsOf(request, spec, request.params.id))),
   );
 
   app.post(base, { schema: schemas.create }, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    const result = await service.create(spec, bodyObject(request.body), guardsOf(request));
+    const body = bodyObject(request.body);
+    const result = await service.create(spec, body, guardsOf(request, spec, String(body[spec.idField] ?? '(new)')));
     reply.header('Location', `${base}/${encodeURIComponent(String(result.doc.id))}`);
-    return sendWrite(reply, result);
+    return sendWrite(request, reply, result);
   });
 
-  app.delete(`${base}/:id`, { schema: schemas.delete }, async (request: IdRequest) => {
-    await service.delete(spec, request.params.id, guardsOf(request));
+  app.delete(`${base}/:id`, { schema: schemas.delete }, async (request: IdRequest, reply) => {
+    const { revision, previous } = await service.delete(spec, request.params.id, guardsOf(request, spec, request.params.id));
+    await recordWrite(request, revision, [{ action: 'delete', collection: spec.collection, id: request.params.id, before: previous }]);
+    setRevision(reply, revision);
     return { deleted: request.params.id };
   });
 
@@ -70,22 +123,18 @@ function registerKind(app: FastifyInstance, service: DocumentService, spec: Kind
     if (!Number.isInteger(modRevision) || (modRevision as number) < 1) {
       throw new GatewayError('GW_ERR_BAD_REQUEST', { detail: 'modRevision must be a positive integer from the history' });
     }
-    return sendWrite(reply, await service.rollback(spec, request.params.id, modRevision as number, guardsOf(request)));
+    const result = await service.rollback(spec, request.params.id, modRevision as number, guardsOf(request, spec, request.params.id));
+    return sendWrite(request, reply, result, 'rollback');
   });
 }
 
-function guardsOf(request: FastifyRequest<{ Querystring: Query }>): WriteGuards {
+function guardsOf(request: FastifyRequest<{ Querystring: Query }>, spec: KindSpec, id: string): WriteGuards {
   const force = request.query.force;
   return {
     ifMatch: parseIfMatch(request.headers['if-match']),
     force: force === '' || force === 'true' || force === '1',
+    authorize: authorizeWrite(request.identity, spec, id),
   };
-}
-
-function sendWrite(reply: FastifyReply, result: WriteResult): Document {
-  setRevision(reply, result.modRevision);
-  reply.status(result.created ? 201 : 200);
-  return result.doc;
 }
 
 function setRevision(reply: FastifyReply, modRevision: number): void {

@@ -6,16 +6,28 @@ import { encodeCursor, hasFilters, matchesListQuery, type ListQuery } from './li
 import { mergePatch } from './merge-patch.js';
 import { prepareDocument, validationError } from './prepare-document.js';
 import { describeReferrers, findReferrers, missingReferences } from './reference-guard.js';
+import type { WriteAuthorizer } from './authorize-write.js';
+import { runtimeIssues, type RuntimeContext } from './runtime-checks.js';
+import { keepStoredSecrets } from './secret-fields.js';
 
 export interface WriteGuards {
   ifMatch?: IfMatch;
   force: boolean;
+  /** The caller's scope (editor keys): checked against the stored and the new document. */
+  authorize?: WriteAuthorizer;
 }
 
 export interface WriteResult {
   doc: Document;
   modRevision: number;
   created: boolean;
+  /** The version replaced, for the audit log. */
+  previous?: Document;
+}
+
+export interface DeleteResult {
+  revision: number;
+  previous: Document;
 }
 
 export interface ListResult {
@@ -40,7 +52,7 @@ const RACE_RETRIES = 3;
  * The admin operations, generic over the kind registry: nothing here knows one kind from
  * another (STYLE.md principle 5). HTTP lives in document-routes.ts.
  */
-export function createDocumentService(repo: EtcdRepo) {
+export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) {
   async function read(spec: KindSpec, id: string): Promise<StoredDocument> {
     const stored = await repo.get(spec.collection, id);
     if (!stored) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: spec.kind, id });
@@ -80,7 +92,11 @@ export function createDocumentService(repo: EtcdRepo) {
       if (mode.mustExist && !current) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: spec.kind, id });
       if (mode.mustNotExist && current) throw new GatewayError('GW_ERR_ALREADY_EXISTS', { kind: spec.kind, id });
       guardExisting(spec, id, current, guards);
-      const doc = prepareDocument(spec, id, compose(current?.doc), { force: guards.force, previous: current?.doc });
+      const input = keepStoredSecrets(spec.collection, compose(current?.doc), current?.doc);
+      const doc = prepareDocument(spec, id, input, { force: guards.force, previous: current?.doc });
+      const extra = await runtimeIssues(spec.collection, doc, runtime);
+      if (extra.length) throw validationError(spec, extra);
+      guards.authorize?.(current?.doc, doc);
       const missing = await missingReferences(repo, spec, doc);
       if (missing.length) {
         const first = missing[0];
@@ -99,7 +115,7 @@ export function createDocumentService(repo: EtcdRepo) {
           doc,
           current ? { ifModRevision: current.modRevision } : { mustNotExist: true },
         );
-        return { doc, modRevision, created: !current };
+        return { doc, modRevision, created: !current, previous: current?.doc };
       } catch (err) {
         if (!isRace(err) || guards.ifMatch || mode.mustNotExist || attempt >= RACE_RETRIES) throw err;
       }
@@ -150,16 +166,18 @@ export function createDocumentService(repo: EtcdRepo) {
     patch: (spec: KindSpec, id: string, patch: Document, guards: WriteGuards) =>
       write(spec, id, (current) => mergePatch(current, patch) as Document, guards, { mustExist: true }),
 
-    async delete(spec: KindSpec, id: string, guards: WriteGuards): Promise<void> {
+    async delete(spec: KindSpec, id: string, guards: WriteGuards): Promise<DeleteResult> {
       for (let attempt = 1; ; attempt++) {
         const current = await read(spec, id);
         guardExisting(spec, id, current, guards);
+        guards.authorize?.(current.doc, undefined);
         const referrers = await findReferrers(repo, spec.collection, id);
         if (referrers.length) {
           throw new GatewayError('GW_ERR_IN_USE', { kind: spec.kind, id, refs: describeReferrers(referrers) }, referrers);
         }
         try {
-          if (await repo.delete(spec.collection, id, { ifModRevision: current.modRevision })) return;
+          const revision = await repo.deleteRevision(spec.collection, id, { ifModRevision: current.modRevision });
+          if (revision !== undefined) return { revision, previous: current.doc };
           throw new GatewayError('GW_ERR_NOT_FOUND', { kind: spec.kind, id });
         } catch (err) {
           if (!isRace(err) || guards.ifMatch || attempt >= RACE_RETRIES) throw err;
@@ -192,6 +210,8 @@ export function createDocumentService(repo: EtcdRepo) {
       const id = typeof body[spec.idField] === 'string' ? (body[spec.idField] as string) : generateId();
       try {
         const doc = prepareDocument(spec, id, body, { force: true });
+        const checked = await runtimeIssues(spec.collection, doc, runtime);
+        if (checked.length) return { valid: false, issues: checked };
         const issues = (await missingReferences(repo, spec, doc)).map((r) => ({
           path: r.path,
           message: `refers to missing ${kindByCollection(r.collection)?.kind ?? r.collection} ${r.id}`,

@@ -31,6 +31,14 @@ export interface PutOptions {
   mustNotExist?: boolean;
 }
 
+export interface GuardedPut {
+  collection: string;
+  id: string;
+  doc: Document;
+  /** The mod revision the document was read at; 0 when it must not exist. */
+  ifModRevision: number;
+}
+
 export interface DeleteOptions {
   ifModRevision?: number;
 }
@@ -48,6 +56,14 @@ export interface EtcdRepo {
   put(collection: string, id: string, doc: Document, options?: PutOptions): Promise<number>;
   /** Returns false when there was nothing to delete. */
   delete(collection: string, id: string, options?: DeleteOptions): Promise<boolean>;
+  /** Like delete, but returns the revision of the delete (undefined when there was nothing to delete). */
+  deleteRevision(collection: string, id: string, options?: DeleteOptions): Promise<number | undefined>;
+  /**
+   * Writes several documents in ONE transaction, each guarded by the mod revision it was read
+   * at (0 = must not exist): all or nothing. Throws GW_ERR_CONFLICT naming no document when a
+   * guard fails. Returns the revision.
+   */
+  putAll(writes: GuardedPut[]): Promise<number>;
   /** Earlier versions of the current incarnation, newest first (at most `max`). */
   history(collection: string, id: string, max?: number): Promise<StoredDocument[] | undefined>;
 }
@@ -133,19 +149,35 @@ export function createEtcdRepo(client: Etcd3, prefix: string, options: EtcdRepoO
       throw conflict(kindName(collection), id, ifModRevision!, current);
     },
 
-    async delete(collection, id, { ifModRevision } = {}) {
+    async delete(collection, id, options = {}) {
+      return (await this.deleteRevision(collection, id, options)) !== undefined;
+    },
+
+    async deleteRevision(collection, id, { ifModRevision } = {}) {
       const key = documentKey(prefix, collection, id);
       if (ifModRevision === undefined) {
         const res = await call(() => client.delete().key(key).exec());
-        return Number(res.deleted) > 0;
+        return Number(res.deleted) > 0 ? Number(res.header.revision) : undefined;
       }
       const res = await call(() =>
         client.if(key, 'Mod', '==', ifModRevision).then(client.delete().key(key)).else(client.get(key)).commit(),
       );
-      if (res.succeeded) return true;
+      if (res.succeeded) return Number(res.header.revision);
       const current = res.responses[0]?.response_range?.kvs?.[0];
-      if (!current) return false;
+      if (!current) return undefined;
       throw conflict(kindName(collection), id, ifModRevision, current);
+    },
+
+    async putAll(writes) {
+      if (writes.length === 0) throw new GatewayError('GW_ERR_BAD_REQUEST', { detail: 'nothing to write' });
+      const keys = writes.map((w) => documentKey(prefix, w.collection, w.id));
+      let txn = client.if(keys[0], 'Mod', '==', writes[0].ifModRevision);
+      for (let i = 1; i < writes.length; i++) txn = txn.and(keys[i], 'Mod', '==', writes[i].ifModRevision);
+      const res = await call(() => txn.then(...writes.map((w, i) => client.put(keys[i]).value(JSON.stringify(w.doc)))).commit());
+      if (!res.succeeded) {
+        throw new GatewayError('GW_ERR_CONFLICT', { kind: 'import', id: '', expected: 'the documents as previewed', actual: 'a newer version of at least one' });
+      }
+      return Number(res.header.revision);
     },
 
     async history(collection, id, max = HISTORY_DEPTH) {
