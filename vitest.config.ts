@@ -11,13 +11,13 @@ export default defineConfig({
     projects: [
       {
         resolve,
-        test: { name: 'unit', include: ['{model,control-plane,data-plane}/src/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['{model,control-plane,data-plane,dashboard}/src/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         resolve,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/deploy/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 
-/** The sign-in form. */
+/** The sign-in form and the sign-out button. */
 export function loginPage(page: Page) {
   return {
     async signIn(baseUrl: string, key: string) {
@@ -8,6 +8,11 @@ export function loginPage(page: Page) {
       await page.getByLabel('Admin key').fill(key);
       await page.getByRole('button', { name: 'Sign in' }).click();
     },
+    async signOut() {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Admin key').waitFor();
+    },
     error: page.getByRole('alert'),
+    whoami: page.getByTestId('whoami'),
   };
 }

@@ -11,12 +11,21 @@ export function routeEditor(page: Page) {
     pathValue: (i: number): Locator => page.getByLabel(`Path ${i + 1} value`),
     pathType: (i: number): Locator => page.getByLabel(`Path ${i + 1} type`),
     backendUpstream: (i: number): Locator => page.getByLabel(`Backend ${i + 1} upstream`),
-    fieldError: (pointer: string): Locator => page.locator(`[data-path="${pointer}"] .field-error`),
+    fieldError: (pointer: string): Locator => page.locator(`[data-path="${pointer}"] > .field-error`),
     addPath: () => page.getByRole('button', { name: 'Add path' }).click(),
     addBackend: () => page.getByRole('button', { name: 'Add backend' }).click(),
+    async addPlugin(name: string) {
+      await page.getByLabel('Plugin to add').selectOption(name);
+      await page.getByRole('button', { name: 'Add plugin' }).click();
+      return page.locator(`[data-plugin="${name}"]`);
+    },
+    /** The generated input for a plugin field, found by its JSON pointer. */
+    pluginField: (plugin: string, field: string): Locator => page.locator(`[data-path="/plugins/${plugin}/${field}"]`).locator('input, select, textarea').first(),
     save: () => page.getByRole('button', { name: /^(Save|Create)$/ }).click(),
     savedNotice: page.getByText(/^Saved at revision \d+\.$/),
+    appliedSummary: page.getByTestId('applied-summary'),
     readOnlyBanner: page.getByTestId('read-only-banner'),
+    roleReadOnlyBanner: page.getByTestId('role-read-only-banner'),
     history: page.getByRole('complementary', { name: 'History' }),
   };
 }

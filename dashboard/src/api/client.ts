@@ -10,6 +10,7 @@ import {
   type StreamRoute,
   type Upstream,
 } from '@sluice/model';
+import type { WhoAmI } from './admin-types';
 import { sessionKey } from './session-key';
 
 /** Document type of each collection in the model's kind registry. */
@@ -57,6 +58,13 @@ export class ApiError extends Error {
 export interface Versioned<T> {
   doc: T;
   revision?: string;
+  /** From `X-Sluice-Applied` when the write asked to wait for the data planes. */
+  applied?: boolean;
+}
+
+/** Write options: `waitApplied` makes the API answer once every live data plane applied the write (or the timeout passed). */
+export interface WriteOptions {
+  waitApplied?: boolean;
 }
 
 export interface ListQuery {
@@ -81,17 +89,19 @@ export interface Resource<T> {
   list(query?: ListQuery): Promise<ListPage<T>>;
   get(id: string): Promise<Versioned<T>>;
   /** Create or replace; with `revision` the write fails with GW_ERR_CONFLICT if someone saved in between. */
-  put(id: string, doc: T, revision?: string): Promise<Versioned<T>>;
+  put(id: string, doc: T, revision?: string, opts?: WriteOptions): Promise<Versioned<T>>;
   /** Create with a generated id. */
-  create(doc: Partial<T>): Promise<Versioned<T>>;
-  patch(id: string, changes: Partial<T>, revision?: string): Promise<Versioned<T>>;
+  create(doc: Partial<T>, opts?: WriteOptions): Promise<Versioned<T>>;
+  patch(id: string, changes: Partial<T>, revision?: string, opts?: WriteOptions): Promise<Versioned<T>>;
   remove(id: string, revision?: string): Promise<void>;
   history(id: string): Promise<HistoryEntry<T>[]>;
   rollback(id: string, modRevision: number): Promise<Versioned<T>>;
 }
 
-interface CallOptions {
+export interface CallOptions {
   body?: unknown;
+  /** A body sent as it is (YAML, an OpenAPI document) instead of JSON. */
+  text?: string;
   ifMatch?: string;
   contentType?: string;
   /** The key to try instead of the stored one (login). */
@@ -99,26 +109,41 @@ interface CallOptions {
 }
 
 /** One admin API call; throws ApiError on any non-2xx reply. */
-export async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<{ body: T; etag?: string }> {
+export async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<{ body: T; etag?: string; headers: Headers }> {
+  const res = await send(method, path, opts);
+  const text = await res.text();
+  const body = text ? safeParse(text) : undefined;
+  if (!res.ok) throw decodeError(res.status, body);
+  return { body: body as T, etag: res.headers.get('etag') ?? undefined, headers: res.headers };
+}
+
+/** One admin API call whose reply is text (YAML export); throws ApiError on any non-2xx reply. */
+export async function callText(method: string, path: string, opts: CallOptions = {}): Promise<string> {
+  const res = await send(method, path, opts);
+  const text = await res.text();
+  if (!res.ok) throw decodeError(res.status, text ? safeParse(text) : undefined);
+  return text;
+}
+
+/** The fetch behind every call: the key goes in a header only, never in the URL. */
+export async function send(method: string, path: string, opts: CallOptions = {}, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = {};
   const key = opts.key ?? sessionKey.get();
   if (key) headers['x-api-key'] = key;
   if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
   if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-  let res: Response;
+  if (opts.text !== undefined) headers['content-type'] = opts.contentType ?? 'application/yaml';
   try {
-    res = await fetch(`${API_ROOT}${path}`, {
+    return await fetch(`${API_ROOT}${path}`, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.text ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+      signal,
     });
   } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'NETWORK', `the admin API is unreachable (${(err as Error).message})`);
   }
-  const text = await res.text();
-  const body = text ? safeParse(text) : undefined;
-  if (!res.ok) throw decodeError(res.status, body);
-  return { body: body as T, etag: res.headers.get('etag') ?? undefined };
 }
 
 function safeParse(text: string): unknown {
@@ -145,7 +170,11 @@ export function resource<C extends Collection>(collection: C): Resource<Document
   const spec = kindByCollection(collection);
   if (!spec) throw new Error(`unknown collection ${collection}`);
   const base = `/${collection}`;
-  const versioned = ({ body, etag }: { body: T; etag?: string }): Versioned<T> => ({ doc: body, revision: etag });
+  const versioned = ({ body, etag, headers }: { body: T; etag?: string; headers: Headers }): Versioned<T> => {
+    const applied = headers.get('x-sluice-applied');
+    return { doc: body, revision: etag, ...(applied === null ? {} : { applied: applied === 'true' }) };
+  };
+  const wait = (opts?: WriteOptions) => (opts?.waitApplied ? '?wait=applied&timeout=5s' : '');
   return {
     spec,
     async list(query = {}) {
@@ -155,11 +184,11 @@ export function resource<C extends Collection>(collection: C): Resource<Document
       return (await call<ListPage<T>>('GET', qs ? `${base}?${qs}` : base)).body;
     },
     get: async (id) => versioned(await call<T>('GET', `${base}/${seg(id)}`)),
-    put: async (id, doc, revision) => versioned(await call<T>('PUT', `${base}/${seg(id)}`, { body: doc, ifMatch: revision })),
-    create: async (doc) => versioned(await call<T>('POST', base, { body: doc })),
-    patch: async (id, changes, revision) =>
+    put: async (id, doc, revision, opts) => versioned(await call<T>('PUT', `${base}/${seg(id)}${wait(opts)}`, { body: doc, ifMatch: revision })),
+    create: async (doc, opts) => versioned(await call<T>('POST', `${base}${wait(opts)}`, { body: doc })),
+    patch: async (id, changes, revision, opts) =>
       versioned(
-        await call<T>('PATCH', `${base}/${seg(id)}`, {
+        await call<T>('PATCH', `${base}/${seg(id)}${wait(opts)}`, {
           body: changes,
           ifMatch: revision,
           contentType: 'application/merge-patch+json',
@@ -174,7 +203,16 @@ export function resource<C extends Collection>(collection: C): Resource<Document
   };
 }
 
-/** Checks a key against the API without storing it. */
-export async function checkKey(key: string): Promise<void> {
-  await call('GET', '/routes?limit=1', { key });
+/**
+ * What a key may do (`GET /whoami`), which also checks it without storing it. A control
+ * plane without roles has no /whoami: a key it accepts there is its admin key.
+ */
+export async function whoAmI(key?: string): Promise<WhoAmI> {
+  try {
+    return (await call<WhoAmI>('GET', '/whoami', { key })).body;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    await call('GET', '/routes?limit=1', { key });
+    return { name: 'admin', role: 'admin' };
+  }
 }

@@ -2,17 +2,20 @@ import { useState, type ReactNode } from 'react';
 import type { ApiError } from '../api/client';
 import { JsonEditor } from './json-editor';
 import { ownerRef } from './owner-badge';
-import type { Doc } from './use-document-editor';
+import type { AppliedSummary, Doc } from './use-document-editor';
 
 export interface EditorFrameProps {
   title: string;
   doc: Doc;
   setDoc: (doc: Doc) => void;
   readOnly: boolean;
+  /** managed: owned by Kubernetes; role: the signed-in key may not write it. */
+  readOnlyReason?: 'managed' | 'role';
   isNew: boolean;
   revision?: string;
   error?: ApiError;
   notice?: string;
+  appliedSummary?: AppliedSummary;
   onSave: () => void;
   onDelete: () => void;
   /** The form tab; without it the editor is JSON only. */
@@ -38,9 +41,14 @@ export function EditorFrame(p: EditorFrameProps) {
           <h1>{p.title}</h1>
           {p.revision && <span className="muted">revision {p.revision}</span>}
         </div>
-        {p.readOnly && (
+        {p.readOnly && p.readOnlyReason !== 'role' && owner && (
           <p className="banner" role="status" data-testid="read-only-banner">
             Read-only: managed by {owner.kind} <strong>{ownerRef(owner)}</strong>. Change that Kubernetes object instead.
+          </p>
+        )}
+        {p.readOnly && p.readOnlyReason === 'role' && (
+          <p className="banner" role="status" data-testid="role-read-only-banner">
+            Read-only: your key may not change this document.
           </p>
         )}
         {p.form && (
@@ -73,6 +81,11 @@ export function EditorFrame(p: EditorFrameProps) {
         {p.notice && (
           <p className="notice" role="status">
             {p.notice}
+          </p>
+        )}
+        {p.appliedSummary && (
+          <p className={p.appliedSummary.applied === p.appliedSummary.total ? 'notice' : 'banner'} data-testid="applied-summary">
+            Applied on {p.appliedSummary.applied}/{p.appliedSummary.total} data planes.
           </p>
         )}
         {!p.readOnly && (

@@ -4,7 +4,9 @@ import { resource, type Collection } from '../api/client';
 import { titleOf } from '../collections';
 import { OwnerBadge } from '../components/owner-badge';
 import { Link } from '../router';
+import { canWrite } from '../can-write';
 import { useAsync } from '../use-async';
+import { useWhoAmI } from '../who-am-i';
 import { documentSummary } from './document-summary';
 
 /** Any collection of the registry as a searchable table with owner badges. */
@@ -12,6 +14,7 @@ export function DocumentListPage({ collection }: { collection: Collection }) {
   const [q, setQ] = useState('');
   const [owner, setOwner] = useState('');
   const api = resource(collection);
+  const mayCreate = canWrite(useWhoAmI(), collection);
   const idField = api.spec.idField;
   const { data, error, loading } = useAsync(() => api.list({ q, owner, limit: 500 }), [collection, q, owner]);
 
@@ -19,9 +22,11 @@ export function DocumentListPage({ collection }: { collection: Collection }) {
     <section>
       <div className="page-head">
         <h1>{titleOf(collection)}</h1>
-        <Link href={`/${collection}/new`} className="button">
-          New {api.spec.kind}
-        </Link>
+        {mayCreate && (
+          <Link href={`/${collection}/new`} className="button">
+            New {api.spec.kind}
+          </Link>
+        )}
       </div>
       <div className="filters">
         <input

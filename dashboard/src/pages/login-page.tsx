@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, checkKey } from '../api/client';
+import type { WhoAmI } from '../api/admin-types';
+import { ApiError, whoAmI } from '../api/client';
 import { sessionKey } from '../api/session-key';
 
-/** Asks for the admin key and keeps it for this tab only once the API accepted it. */
-export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
+/** Asks for an admin key and keeps it for this tab only once the API accepted it. */
+export function LoginPage({ onSignedIn }: { onSignedIn: (who: WhoAmI) => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -13,9 +14,9 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      await checkKey(key);
+      const who = await whoAmI(key);
       sessionKey.set(key);
-      onSignedIn();
+      onSignedIn(who);
     } catch (err) {
       setError(err instanceof ApiError ? `Sign-in failed: ${err.message}` : String(err));
     } finally {

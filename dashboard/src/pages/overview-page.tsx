@@ -1,39 +1,115 @@
+import { useCallback, useEffect, useState } from 'react';
+import { adminApi } from '../api/admin-api';
+import type { DataplaneInfo, GatewayEvent, RouteMetrics } from '../api/admin-types';
 import { resource } from '../api/client';
+import { isCollection } from '../collections';
 import { Link } from '../router';
-import { useAsync } from '../use-async';
+import { useGatewayEvents } from '../use-gateway-events';
 
-/** What is live where: every registered data plane and the size of the configuration. */
+interface OverviewState {
+  dataplanes: DataplaneInfo[];
+  /** The newest config revision known: the newest applied one, raised by every document change event. */
+  latest: number;
+  routes?: number;
+  upstreams?: number;
+}
+
+/**
+ * What is live: each data plane's applied revision against the latest one, documents they
+ * rejected, and traffic per route. Kept current by the `/events` stream: applied revisions
+ * are updated in place, a change or a data plane coming or going triggers one refresh.
+ */
 export function OverviewPage() {
-  const { data, error, reload } = useAsync(async () => {
-    const [dataplanes, routes, upstreams] = await Promise.all([
-      resource('dataplanes').list(),
-      resource('routes').list({ limit: 1 }),
-      resource('upstreams').list({ limit: 1 }),
-    ]);
-    return { dataplanes: dataplanes.items, routes: routes.total, upstreams: upstreams.total };
+  const [state, setState] = useState<OverviewState>({ dataplanes: [], latest: 0 });
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string>();
+  const [metrics, setMetrics] = useState<RouteMetrics>();
+  const [metricsError, setMetricsError] = useState<string>();
+
+  const refresh = useCallback(async () => {
+    try {
+      const [dps, routes, upstreams] = await Promise.all([adminApi.dataplanes(), resource('routes').list({ limit: 1 }), resource('upstreams').list({ limit: 1 })]);
+      // The list's `revision` is etcd's head, which the data planes' own registration writes
+      // move past anything they could apply; the newest applied revision is the honest start.
+      const newestApplied = Math.max(0, ...dps.items.map((d) => d.appliedRevision));
+      setState((s) => ({ dataplanes: dps.items, latest: Math.max(s.latest, newestApplied), routes: routes.total, upstreams: upstreams.total }));
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setLoaded(true);
+    }
+    try {
+      setMetrics(await adminApi.routeMetrics());
+      setMetricsError(undefined);
+    } catch (err) {
+      setMetricsError((err as Error).message);
+    }
   }, []);
+  useEffect(() => void refresh(), [refresh]);
+
+  const onEvent = (event: GatewayEvent) => {
+    if (event.type === 'change') {
+      // Only documents the data planes run count towards "latest"; registrations and other
+      // keys under the prefix move etcd's revision without anything to apply.
+      if (!isCollection(event.collection)) return;
+      setState((s) => ({ ...s, latest: Math.max(s.latest, event.revision) }));
+      void refresh();
+    } else if (state.dataplanes.some((d) => d.id === event.id) && !/delete|remove|expire|gone/i.test(event.action)) {
+      setState((s) => ({ ...s, dataplanes: s.dataplanes.map((d) => (d.id === event.id ? { ...d, appliedRevision: Math.max(d.appliedRevision, event.appliedRevision) } : d)) }));
+    } else {
+      void refresh();
+    }
+  };
+  const live = useGatewayEvents(onEvent);
+  // Events sent before the stream (re)connected are lost: read the state again once it is up.
+  useEffect(() => {
+    if (live) void refresh();
+  }, [live, refresh]);
+
+  const { dataplanes, latest } = state;
+  const behind = dataplanes.filter((d) => d.appliedRevision < latest);
+  const rejected = dataplanes.flatMap((d) => Object.entries(d.rejected ?? {}).map(([key, reason]) => ({ dp: d.id, key, reason })));
 
   return (
     <section>
       <div className="page-head">
         <h1>Overview</h1>
-        <button type="button" className="secondary" onClick={reload}>
+        <span className={`badge ${live ? 'state-ready' : 'state-stale'}`} data-testid="live-state">
+          {live ? 'live' : 'reconnecting…'}
+        </span>
+        <button type="button" className="secondary" onClick={() => void refresh()}>
           Refresh
         </button>
       </div>
-      {error && <p className="error" role="alert">{error.message}</p>}
+      {error && <p className="error" role="alert">{error}</p>}
       <div className="stats">
         <Link href="/routes" className="stat" data-testid="route-count">
-          <strong>{data?.routes ?? '…'}</strong> routes
+          <strong>{state.routes ?? '…'}</strong> routes
         </Link>
         <Link href="/upstreams" className="stat" data-testid="upstream-count">
-          <strong>{data?.upstreams ?? '…'}</strong> upstreams
+          <strong>{state.upstreams ?? '…'}</strong> upstreams
         </Link>
         <div className="stat">
-          <strong>{data?.dataplanes.length ?? '…'}</strong> data planes
+          <strong>{loaded ? dataplanes.length : '…'}</strong> data planes
+        </div>
+        <div className="stat">
+          <strong data-testid="latest-revision">{latest || '…'}</strong> latest revision
         </div>
       </div>
-      <h2>Data planes</h2>
+      <div className="page-head">
+        <h2>Data planes</h2>
+        {loaded && dataplanes.length > 0 && behind.length === 0 && (
+          <span className="badge state-ready" data-testid="all-applied">
+            all applied
+          </span>
+        )}
+        {behind.length > 0 && (
+          <span className="badge state-stale" data-testid="behind">
+            {behind.length} behind
+          </span>
+        )}
+      </div>
       <div className="table-wrap">
         <table aria-label="Data planes">
           <thead>
@@ -47,22 +123,76 @@ export function OverviewPage() {
             </tr>
           </thead>
           <tbody>
-            {data?.dataplanes.map((dp) => (
-              <tr key={dp.id}>
-                <td>{dp.id}</td>
-                <td>{dp.host}</td>
-                <td>{dp.workers}</td>
-                <td>{dp.revision}</td>
-                <td>
-                  <span className={`badge state-${dp.state ?? 'unknown'}`}>{dp.state ?? 'unknown'}</span>
-                </td>
-                <td>{dp.startedAt ? new Date(dp.startedAt).toLocaleString() : ''}</td>
-              </tr>
-            ))}
-            {data && data.dataplanes.length === 0 && (
+            {dataplanes.map((dp) => {
+              const state = typeof dp.status === 'string' ? dp.status : 'unknown';
+              return (
+                <tr key={dp.id} data-dataplane={dp.id}>
+                  <td>{dp.id}</td>
+                  <td>{dp.host}</td>
+                  <td>{dp.workers}</td>
+                  <td data-testid="applied-revision">
+                    {dp.appliedRevision}{' '}
+                    {dp.appliedRevision >= latest ? <span className="badge state-ready">applied</span> : <span className="badge state-stale">behind {latest}</span>}
+                  </td>
+                  <td>
+                    <span className={`badge state-${state}`}>{state}</span>
+                  </td>
+                  <td>{dp.started ? new Date(dp.started).toLocaleString() : ''}</td>
+                </tr>
+              );
+            })}
+            {loaded && dataplanes.length === 0 && (
               <tr>
                 <td colSpan={6} className="empty">
                   No data plane is registered: start one with <code>gateway data-plane</code>.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {rejected.length > 0 && (
+        <>
+          <h2>Rejected documents</h2>
+          <ul className="rejected" aria-label="Rejected documents">
+            {rejected.map((r) => (
+              <li key={`${r.dp}|${r.key}`}>
+                <code>{r.key}</code> on {r.dp}: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h2>Traffic per route</h2>
+      {metricsError && <p className="muted">Route metrics are not available: {metricsError}</p>}
+      {metrics?.unreachable && metrics.unreachable.length > 0 && <p className="banner">No metrics from: {metrics.unreachable.join(', ')}</p>}
+      <div className="table-wrap">
+        <table aria-label="Route traffic">
+          <thead>
+            <tr>
+              <th>Route</th>
+              <th>Requests</th>
+              <th>Rate /s</th>
+              <th>4xx</th>
+              <th>5xx</th>
+            </tr>
+          </thead>
+          <tbody>
+            {metrics?.items.map((m) => (
+              <tr key={m.routeId} data-route={m.routeId}>
+                <td>
+                  <Link href={`/routes/${encodeURIComponent(m.routeId)}`}>{m.routeId}</Link>
+                </td>
+                <td>{m.requests}</td>
+                <td>{m.ratePerSec.toFixed(2)}</td>
+                <td>{m.errors4xx}</td>
+                <td className={m.errors5xx > 0 ? 'bad' : undefined}>{m.errors5xx}</td>
+              </tr>
+            ))}
+            {metrics && metrics.items.length === 0 && (
+              <tr>
+                <td colSpan={5} className="empty">
+                  No traffic yet.
                 </td>
               </tr>
             )}

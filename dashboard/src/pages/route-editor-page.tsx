@@ -1,18 +1,17 @@
-import { useAsync } from '../use-async';
-import { resource } from '../api/client';
+import { BackendsField } from '../components/backends-field';
 import { Field } from '../components/field';
 import { numberOrUndefined, setField, splitList } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 import { DocumentEditorFrame } from '../components/document-editor-frame';
 import { IdNameFields } from '../components/id-name-fields';
+import { PluginsEditor } from '../components/plugins-editor';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const PATH_TYPES = ['prefix', 'exact', 'regex'];
 
-/** The route form (common fields), a JSON tab for the rest, and the history panel. */
+/** The route form (common fields and plugins with schema-generated forms), a JSON tab for the rest, and the history panel. */
 export function RouteEditorPage({ id }: { id?: string }) {
   const e = useDocumentEditor('routes', id, { match: { paths: [{ type: 'prefix', value: '/' }] } });
-  const upstreams = useAsync(() => resource('upstreams').list({ limit: 1000 }), []);
   if (e.loading) return <p className="muted">Loading…</p>;
 
   const doc = e.doc;
@@ -21,7 +20,6 @@ export function RouteEditorPage({ id }: { id?: string }) {
   const paths: Doc[] = doc.match?.paths ?? [];
   const backends: Doc[] = doc.backends ?? [];
   const methods: string[] = doc.match?.methods ?? [];
-  const upstreamIds = (upstreams.data?.items ?? []).map((u) => u.id);
 
   const form = (
     <div className="form-grid">
@@ -77,41 +75,7 @@ export function RouteEditorPage({ id }: { id?: string }) {
           ))}
         </div>
       </fieldset>
-      <fieldset className="group" data-path="/backends">
-        <legend>Backends</legend>
-        {backends.map((b, i) => (
-          <div className="row" key={i} data-testid={`backend-${i}`}>
-            <Field label={`Upstream ${i + 1}`} path={`/backends/${i}/upstreamId`} errors={errors}>
-              <select
-                aria-label={`Backend ${i + 1} upstream`}
-                value={b.upstreamId}
-                onChange={(ev) => set(['backends'], backends.map((c, j) => (j === i ? { ...c, upstreamId: ev.target.value } : c)))}
-              >
-                {[...new Set([b.upstreamId, ...upstreamIds])].map((u) => (
-                  <option key={u} value={u}>
-                    {u || '(choose)'}
-                  </option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Weight" path={`/backends/${i}/weight`} errors={errors}>
-              <input
-                type="number"
-                min={0}
-                aria-label={`Backend ${i + 1} weight`}
-                value={b.weight ?? ''}
-                onChange={(ev) => set(['backends'], backends.map((c, j) => (j === i ? setField(c, ['weight'], numberOrUndefined(ev.target.value)) : c)))}
-              />
-            </Field>
-            <button type="button" className="icon" aria-label={`Remove backend ${i + 1}`} onClick={() => set(['backends'], backends.filter((_, j) => j !== i))}>
-              ×
-            </button>
-          </div>
-        ))}
-        <button type="button" className="secondary" onClick={() => set(['backends'], [...backends, { upstreamId: upstreamIds[0] ?? '' }])}>
-          Add backend
-        </button>
-      </fieldset>
+      <BackendsField backends={backends} onChange={(b) => set(['backends'], b)} errors={errors} />
       <fieldset className="group" data-path="/timeout">
         <legend>Timeouts (seconds)</legend>
         <div className="row">
@@ -141,6 +105,7 @@ export function RouteEditorPage({ id }: { id?: string }) {
           </select>
         </Field>
       </div>
+      <PluginsEditor plugins={doc.plugins ?? {}} onChange={(p) => set(['plugins'], p)} errors={errors} attachTo="route" />
     </div>
   );
 

@@ -3,11 +3,12 @@ import { numberOrUndefined, setField } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 import { DocumentEditorFrame } from '../components/document-editor-frame';
 import { IdNameFields } from '../components/id-name-fields';
+import { UpstreamHealth } from '../components/upstream-health';
 
 const TYPES = ['roundrobin', 'least_conn', 'chash', 'ewma'];
 const SCHEMES = ['http', 'https', 'grpc', 'grpcs'];
 
-/** Upstream form: nodes, balancing type and scheme; the JSON tab has every other field. */
+/** Upstream form: nodes with live health, balancing type and scheme; the JSON tab has every other field. */
 export function UpstreamEditorPage({ id }: { id?: string }) {
   const e = useDocumentEditor('upstreams', id, { nodes: [{ host: '127.0.0.1', port: 80 }] });
   if (e.loading) return <p className="muted">Loading…</p>;
@@ -18,8 +19,6 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
   const nodes: Doc[] = doc.nodes ?? [];
   const setNode = (i: number, field: string, value: unknown) =>
     set(['nodes'], nodes.map((n, j) => (j === i ? setField(n, [field], value) : n)));
-  // Live health needs the data planes' health reports, which the admin API does not expose yet:
-  // show what is configured, not a guess.
   const health = doc.checks?.active ? 'active checks' : doc.checks?.passive ? 'passive checks' : 'no health checks';
 
   const form = (
@@ -79,5 +78,5 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
     </div>
   );
 
-  return <DocumentEditorFrame editor={e} id={id} title={id ? `Upstream ${id}` : 'New upstream'} doc={doc} form={form} />;
+  return <DocumentEditorFrame editor={e} id={id} title={id ? `Upstream ${id}` : 'New upstream'} doc={doc} form={form} extra={id && <UpstreamHealth id={id} />} />;
 }

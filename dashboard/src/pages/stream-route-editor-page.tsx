@@ -1,0 +1,57 @@
+import { DocumentEditorFrame } from '../components/document-editor-frame';
+import { BackendsField } from '../components/backends-field';
+import { Field } from '../components/field';
+import { IdNameFields } from '../components/id-name-fields';
+import { numberOrUndefined, setField, splitList } from '../components/set-field';
+import { useDocumentEditor, type Doc } from '../components/use-document-editor';
+
+const PROTOCOLS = ['tcp', 'udp', 'tls'];
+
+/** L4 routes: protocol, listen port, SNI (TLS passthrough), backends and client allow list. */
+export function StreamRouteEditorPage({ id }: { id?: string }) {
+  const e = useDocumentEditor('stream-routes', id, { protocol: 'tcp' });
+  if (e.loading) return <p className="muted">Loading…</p>;
+
+  const doc = e.doc;
+  const errors = e.error?.fieldErrors ?? {};
+  const set = (path: string[], value: unknown) => e.setDoc(setField(doc, path, value));
+  const backends: Doc[] = doc.backends ?? [];
+
+  const form = (
+    <div className="form-grid">
+      <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
+      <div className="row">
+        <Field label="Protocol" path="/protocol" errors={errors}>
+          <select name="protocol" value={doc.protocol ?? 'tcp'} onChange={(ev) => set(['protocol'], ev.target.value)}>
+            {PROTOCOLS.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Listen port" path="/listenPort" errors={errors}>
+          <input name="listenPort" type="number" min={1} max={65535} value={doc.listenPort ?? ''} onChange={(ev) => set(['listenPort'], numberOrUndefined(ev.target.value))} />
+        </Field>
+        {doc.protocol === 'tls' && (
+          <Field label="SNI" path="/sni" errors={errors} hint="Routes TLS passthrough on the ClientHello's server name.">
+            <input name="sni" value={doc.sni ?? ''} onChange={(ev) => set(['sni'], ev.target.value)} />
+          </Field>
+        )}
+        <Field label="Idle timeout (s)" path="/timeout" errors={errors}>
+          <input name="timeout" type="number" min={0} step="any" value={doc.timeout ?? ''} onChange={(ev) => set(['timeout'], numberOrUndefined(ev.target.value))} />
+        </Field>
+      </div>
+      <BackendsField backends={backends} onChange={(b) => set(['backends'], b)} errors={errors} />
+      <Field label="Allowed clients" path="/remoteAddrs" errors={errors} hint="IPs or CIDRs, comma-separated; empty = everyone.">
+        <input name="remoteAddrs" defaultValue={(doc.remoteAddrs ?? []).join(', ')} onChange={(ev) => set(['remoteAddrs'], splitList(ev.target.value))} />
+      </Field>
+      <Field label="Status" path="/status" errors={errors}>
+        <select name="status" value={doc.status ?? 'enabled'} onChange={(ev) => set(['status'], ev.target.value === 'enabled' ? undefined : ev.target.value)}>
+          <option>enabled</option>
+          <option>disabled</option>
+        </select>
+      </Field>
+    </div>
+  );
+
+  return <DocumentEditorFrame editor={e} id={id} title={id ? `Stream route ${id}` : 'New stream route'} doc={doc} form={form} />;
+}
