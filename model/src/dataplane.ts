@@ -11,6 +11,10 @@ export const DataplaneStatus = Type.Object(
     /** Lowest etcd revision applied by every worker. */
     revision: Type.Integer({ minimum: 0 }),
     statusUrl: Type.Optional(Type.String()),
+    /** Ports its own listeners hold: a stream route may not take them (tls by SNI on https excepted). */
+    listeners: Type.Optional(
+      Type.Object({ http: Type.Integer(), https: Type.Optional(Type.Integer()), status: Type.Integer() }, { additionalProperties: false }),
+    ),
     /** ready | stale (serving the disk cache while etcd is unreachable) | starting */
     state: Type.Optional(Type.String()),
     startedAt: Type.Optional(Type.String()),

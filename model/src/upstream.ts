@@ -80,6 +80,8 @@ export type PassiveCheck = Static<typeof PassiveCheck>;
 export const RetryCondition = Type.Union([
   Type.Literal('error'),
   Type.Literal('timeout'),
+  /** Also retry methods that are not idempotent (POST, PATCH) after a reset (nginx `non_idempotent`). */
+  Type.Literal('non_idempotent'),
   HttpStatus,
 ]);
 
@@ -102,7 +104,11 @@ export const UpstreamFields = {
   /** Header or cookie name for hashOn header/cookie. */
   key: Type.Optional(Type.String({ minLength: 1 })),
   scheme: Type.Optional(
-    Type.Union([Type.Literal('http'), Type.Literal('https'), Type.Literal('grpc'), Type.Literal('grpcs')], { default: 'http' }),
+    // h2c: HTTP/2 with prior knowledge over TCP; h2: HTTP/2 over TLS (ALPN h2); grpc/grpcs: the
+    // same transports with gRPC's semantics (errors as grpc-status, grpc-timeout deadlines).
+    Type.Union([Type.Literal('http'), Type.Literal('https'), Type.Literal('h2c'), Type.Literal('h2'), Type.Literal('grpc'), Type.Literal('grpcs')], {
+      default: 'http',
+    }),
   ),
   passHost: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('node'), Type.Literal('rewrite')], { default: 'pass' })),
   upstreamHost: Type.Optional(Type.String({ minLength: 1 })),
@@ -110,6 +116,8 @@ export const UpstreamFields = {
   retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
   /** What is retried: default ['error', 'timeout'] (connect failures and connect timeouts). */
   retryOn: Type.Optional(Type.Array(RetryCondition)),
+  /** Seconds after which no further attempt starts (nginx proxy_next_upstream_timeout); none = no limit. */
+  retryTimeout: Type.Optional(Seconds('time budget for retries, from the start of the request')),
   timeout: Type.Optional(Timeouts),
   keepalivePool: Type.Optional(
     Type.Object(

@@ -4,7 +4,8 @@ import type { CompiledBackend, CompiledRoute } from '../compile/types.js';
 import type { PluginContext } from '../plugins/plugin-context.js';
 import { clientAddress } from './client-address.js';
 import type { H2UpstreamSessions } from './h2-upstream-sessions.js';
-import { nodeHostHeader } from './request-head.js';
+import { h2RequestHeaders } from './h2-request-headers.js';
+import { applyHeaderOpsToObject } from '../plugins/header-ops.js';
 import type { UpstreamSettings } from './upstream-settings.js';
 
 /** gRPC status codes the gateway itself answers with (https://grpc.io/docs/guides/status-codes/). */
@@ -17,7 +18,7 @@ const HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'tr
 
 export interface GrpcExchangeHost {
   readonly h2Upstreams: H2UpstreamSessions;
-  grpcDone(route: CompiledRoute, status: number, startedAt: number, plugins: PluginContext | undefined): void;
+  h2ExchangeDone(route: CompiledRoute, status: number, startedAt: number, plugins: PluginContext | undefined): void;
 }
 
 /**
@@ -74,7 +75,12 @@ export class GrpcExchange {
     this.attemptStartedAt = performance.now();
     let stream: ClientHttp2Stream;
     try {
-      stream = this.host.h2Upstreams.session(node, this.settings).request(this.upstreamHeaders(node), { endStream: false });
+      stream = this.host.h2Upstreams.session(node, this.settings).request(h2RequestHeaders(
+        { headers: this.req.headers, method: this.req.method, url: this.req.url, encrypted: (this.req.socket as { encrypted?: boolean }).encrypted === true, remoteAddress: this.remoteAddress },
+        node,
+        this.settings,
+        this.plugins,
+      ), { endStream: false });
     } catch {
       return this.retryOrFail();
     }
@@ -84,6 +90,8 @@ export class GrpcExchange {
       responded = true;
       this.backend.runtime.onAttemptEnd(node, { status: Number(headers[':status']), latencyMs: performance.now() - this.attemptStartedAt });
       const out = responseHeaders(headers);
+      const ops = this.plugins?.responseHeaderOps;
+      if (ops !== undefined) applyHeaderOpsToObject(out as H2Headers, ops);
       if (out['grpc-status'] !== undefined) {
         // A trailers-only answer: its status goes out as trailers after our headers, which
         // every gRPC client reads the same way.
@@ -105,29 +113,6 @@ export class GrpcExchange {
       this.retryOrFail();
     });
     this.req.pipe(stream);
-  }
-
-  private upstreamHeaders(node: NodeRef): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = {};
-    const h = this.req.headers;
-    for (const name in h) {
-      if (name.charCodeAt(0) === 58 /* : */ || HOP_HEADERS.has(name)) continue;
-      out[name] = h[name] as string | string[];
-    }
-    const authority = h[':authority'] as string | undefined;
-    const s = this.settings;
-    out[':method'] = this.plugins?.upstreamMethod ?? this.req.method;
-    out[':path'] = this.plugins?.upstreamTarget() ?? this.req.url;
-    out[':scheme'] = s.https ? 'https' : 'http';
-    out[':authority'] =
-      this.plugins?.upstreamHost ?? (s.passHost === 'rewrite' && s.upstreamHost ? s.upstreamHost : s.passHost === 'pass' && authority ? authority : nodeHostHeader(node, s.https));
-    const prior = h['x-forwarded-for'];
-    out['x-forwarded-for'] = prior === undefined ? this.remoteAddress : `${prior}, ${this.remoteAddress}`;
-    out['x-forwarded-proto'] = (this.req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-    if (authority) out['x-forwarded-host'] = authority;
-    out['x-real-ip'] = this.remoteAddress;
-    if (this.plugins?.consumer) out['x-consumer-username'] = this.plugins.consumer.username;
-    return out;
   }
 
   private retryOrFail(): void {
@@ -163,7 +148,7 @@ export class GrpcExchange {
     this.done = true;
     clearTimeout(this.deadline);
     if (!this.res.stream.destroyed) this.res.end();
-    this.host.grpcDone(this.route, this.res.statusCode, this.startedAt, this.plugins);
+    this.host.h2ExchangeDone(this.route, this.res.statusCode, this.startedAt, this.plugins);
   }
 }
 

@@ -6,6 +6,7 @@ import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerRespo
 import type { TLSSocket } from 'node:tls';
 import { H2Client } from './front/h2-client.js';
 import { GrpcExchange } from './grpc-exchange.js';
+import { H2UpstreamExchange } from './h2-upstream-exchange.js';
 import { H2UpstreamSessions } from './h2-upstream-sessions.js';
 import type { CompiledRoute, MatchInput, RoutingTable } from '../compile/types.js';
 import { removeHeader } from '../plugins/flat-headers.js';
@@ -131,6 +132,7 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
       (client.socket as TLSSocket).encrypted === true ? 'https' : 'http',
       route.id,
       startedAt,
+      client.socket,
     );
     ctx.chain = chain;
     const verdict = chain.runRequest(ctx);
@@ -180,17 +182,22 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     const backend = chosen === undefined ? route.pickBackend() : route.pluginBackends.get(chosen);
     if (backend === undefined) return this.answer(route.id, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
     const settings = upstreamSettings(backend.upstream);
-    if (settings.grpc) {
-      // gRPC needs HTTP/2 end to end: an HTTP/1.1 client cannot be carried to such an upstream.
-      if (!(client instanceof H2Client)) return this.answer(route.id, client, 'GW_ERR_UPSTREAM_RESPONSE', startedAt);
+    if (settings.http2) {
       this.inFlight++;
+      if (!settings.grpc) return new H2UpstreamExchange(this, client, route, backend, settings, startedAt, ctx).start();
+      // gRPC needs HTTP/2 end to end: an HTTP/1.1 client cannot be carried to such an upstream.
+      if (!(client instanceof H2Client)) {
+        this.inFlight--;
+        return this.answer(route.id, client, 'GW_ERR_UPSTREAM_RESPONSE', startedAt);
+      }
       return new GrpcExchange(this, client.h2Request, client.h2Response, route, backend, settings, startedAt, ctx).start();
     }
     this.inFlight++;
     new ProxyExchange(this, client, route, backend, settings, startedAt, ctx).start();
   }
 
-  grpcDone(route: CompiledRoute, status: number, startedAt: number, plugins: PluginContext | undefined): void {
+  /** A gRPC call or an HTTP/2-upstream request ended (they keep no ProxyExchange). */
+  h2ExchangeDone(route: CompiledRoute, status: number, startedAt: number, plugins: PluginContext | undefined): void {
     this.inFlight--;
     const ms = performance.now() - startedAt;
     this.opts.onRequestDone?.(route.id, status, ms);

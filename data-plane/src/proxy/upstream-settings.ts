@@ -6,14 +6,20 @@ import type { Upstream } from '@sluice/model';
 /** What the proxy needs of one upstream document, derived once and cached per document object. */
 export interface UpstreamSettings {
   https: boolean;
-  /** `scheme: grpc | grpcs`: the upstream speaks HTTP/2 (gRPC needs it end to end). */
+  /** `scheme: grpc | grpcs`: gRPC end to end (HTTP/2 clients only, errors as grpc-status). */
   grpc: boolean;
+  /** `scheme: h2c | h2 | grpc | grpcs`: requests go out as streams of a shared HTTP/2 session. */
+  http2: boolean;
   passHost: 'pass' | 'node' | 'rewrite';
   upstreamHost: string | undefined;
   /** Extra attempts on other nodes. */
   retries: number;
   retryOnError: boolean;
   retryOnTimeout: boolean;
+  /** `non_idempotent`: a reset POST/PATCH may be retried too. */
+  retryNonIdempotent: boolean;
+  /** No new attempt starts this long after the request began (ms); Infinity = no budget. */
+  retryBudgetMs: number;
   /** Indexed by status code: 1 when a response with that status is retried. Undefined when none is. */
   retryStatuses: Uint8Array | undefined;
   /** Keep-alive pool: max idle sockets per node, idle lifetime, requests per socket. */
@@ -47,8 +53,10 @@ function deriveSettings(upstream: Upstream): UpstreamSettings {
     retryStatuses ??= new Uint8Array(600);
     retryStatuses[condition] = 1;
   }
-  const https = upstream.scheme === 'https' || upstream.scheme === 'grpcs';
-  const grpc = upstream.scheme === 'grpc' || upstream.scheme === 'grpcs';
+  const scheme = upstream.scheme ?? 'http';
+  const https = scheme === 'https' || scheme === 'grpcs' || scheme === 'h2';
+  const grpc = scheme === 'grpc' || scheme === 'grpcs';
+  const http2 = grpc || scheme === 'h2c' || scheme === 'h2';
   const pool = upstream.keepalivePool ?? {};
   const t = upstream.tls ?? {};
   const tls: ConnectionOptions | undefined = https
@@ -66,11 +74,14 @@ function deriveSettings(upstream: Upstream): UpstreamSettings {
   return {
     https,
     grpc,
+    http2,
     passHost: upstream.passHost ?? 'pass',
     upstreamHost: upstream.upstreamHost,
     retries: upstream.retries ?? Math.min(Math.max(upstream.nodes.length - 1, 0), MAX_DEFAULT_RETRIES),
     retryOnError: retryOn.includes('error'),
     retryOnTimeout: retryOn.includes('timeout'),
+    retryNonIdempotent: retryOn.includes('non_idempotent'),
+    retryBudgetMs: upstream.retryTimeout === undefined ? Infinity : upstream.retryTimeout * 1000,
     retryStatuses,
     poolSize: pool.size ?? 320,
     idleMs: (pool.idleTimeout ?? 60) * 1000,
