@@ -15,6 +15,8 @@ export const DataplaneStatus = Type.Object(
     listeners: Type.Optional(
       Type.Object({ http: Type.Integer(), https: Type.Optional(Type.Integer()), status: Type.Integer() }, { additionalProperties: false }),
     ),
+    /** Documents (or listener ports) some worker rejects, key → reason; at most 50. */
+    rejected: Type.Optional(Type.Record(Type.String(), Type.String())),
     /** ready | stale (serving the disk cache while etcd is unreachable) | starting */
     state: Type.Optional(Type.String()),
     startedAt: Type.Optional(Type.String()),

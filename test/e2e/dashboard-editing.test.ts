@@ -171,6 +171,22 @@ describe('dashboard: editing', () => {
     expect((await s.api('GET', '/routes/shop')).body.backends).toEqual([{ upstreamId: 'echo-v1' }]);
   });
 
+  it('lists a document the data planes reject on the overview, and drops it once fixed', async () => {
+    // Written around the admin API (which would refuse it): a route to an upstream that does not exist.
+    const client = new Etcd3({ hosts: s.etcd.endpoint });
+    const key = documentKey(s.prefix, 'routes', 'broken');
+    try {
+      await client.put(key).value(JSON.stringify({ id: 'broken', match: { paths: [{ type: 'prefix', value: '/broken' }] }, backends: [{ upstreamId: 'missing' }] }));
+      await s.page.getByRole('link', { name: 'Overview' }).click();
+      const rejected = s.page.getByRole('list', { name: 'Rejected documents' });
+      await expect.poll(() => rejected.textContent(), { timeout: 15_000 }).toContain('routes/broken');
+      await client.delete().key(key);
+      await expect.poll(() => rejected.count(), { timeout: 15_000 }).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
   it('logged no console errors on any page', () => {
     expect(s.consoleErrors).toEqual([]);
   });

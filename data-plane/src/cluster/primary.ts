@@ -18,6 +18,8 @@ interface WorkerSlot extends RollingSlot {
   reported?: boolean;
 }
 
+/** Rejections published in the registration document; the rest are in the worker logs and /status. */
+const MAX_REPORTED_REJECTIONS = 50;
 const RESPAWN_DELAY_MS = 500;
 
 /**
@@ -63,6 +65,20 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     return [...slots.values()].some((s) => s.state?.origin === 'disk-cache' || s.state?.source === 'stale') ? 'stale' : 'ready';
   }
 
+  /** What any worker refuses (documents, ports it could not bind), bounded: the dashboard shows it. */
+  function rejectedDocuments(): Record<string, string> | undefined {
+    const all: Record<string, string> = {};
+    let count = 0;
+    for (const s of slots.values()) {
+      for (const [key, reason] of Object.entries(s.state?.rejected ?? {})) {
+        if (key in all) continue;
+        if (++count > MAX_REPORTED_REJECTIONS) return all;
+        all[key] = reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
+      }
+    }
+    return count ? all : undefined;
+  }
+
   function report(): void {
     registration.update({
       pid: process.pid,
@@ -70,6 +86,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
       revision: minRevision(),
       statusUrl,
       listeners,
+      rejected: rejectedDocuments(),
       state: overallState(),
       startedAt,
     });
@@ -92,10 +109,10 @@ export async function runDataPlane(opts: DataPlaneOptions) {
         slot.httpPort = msg.httpPort;
         onListening({ httpPort: msg.httpPort, httpsPort: msg.httpsPort });
       } else if (msg?.type === 'sluice:state') {
-        const before = slot.state?.revision;
+        const before = slot.state;
         slot.state = msg.state;
         slot.streamPorts = msg.streamPorts;
-        if (before !== msg.state.revision || !slot.state) report();
+        if (before?.revision !== msg.state.revision || Object.keys(before.rejected).length !== Object.keys(msg.state.rejected).length) report();
       } else if (msg?.type === 'sluice:health') {
         const waiter = healthWaiters.get(msg.requestId);
         if (waiter) {
