@@ -78,7 +78,7 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway ${command} did not start in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`gateway ${command} did not start in 45 s:\n${out}`)), 20_000);
     const check = () => {
       const done = command === 'data-plane' ? ports.status : command === 'control-plane' ? ports.admin : ports.status && ports.admin;
       if (done) {
@@ -96,11 +96,11 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
   // Like a load balancer would, wait until the data plane serves a config (/readyz 200):
   // its ports open before the first config is loaded, and answer 503 until then.
   if (ports.status !== undefined && command !== 'control-plane') {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 45_000;
     for (;;) {
       const ok = await fetch(`http://127.0.0.1:${ports.status}/readyz`).then((r) => r.ok, () => false);
       if (ok || child.exitCode !== null) break;
-      if (Date.now() > deadline) throw new Error(`gateway ${command} not ready in 20 s:\n${out}`);
+      if (Date.now() > deadline) throw new Error(`gateway ${command} not ready in 45 s:\n${out}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -9,7 +9,8 @@ import type { GatewayObjectStatus, GatewayTranslateResult } from './types.js';
 // against the pure translator: base manifests + the test's manifests (+ its mid-test actions
 // when they are JSON patches, deletes or creates), synthetic EndpointSlices for every Service,
 // our controller name for $CONTROLLER_NAME. Traffic cases are the conformance runner's job.
-const CASES = new URL('../../../../shared/conformance/gateway-api/cases.json', import.meta.url);
+// The suite's data is vendored in the repository (test/conformance/gateway-api/NOTICE.md).
+const CASES = process.env.SLUICE_CONFORMANCE_CASES ?? new URL('../../../test/conformance/gateway-api/cases.json', import.meta.url);
 const CONTROLLER = 'sluice.dev/gateway-controller';
 const CLASS = 'sluice';
 /** Ratchet: the number of tests whose status expectations all pass must never go down. */
