@@ -78,7 +78,7 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway ${command} did not start in 45 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`gateway ${command} did not start in 45 s:\n${out}`)), 45_000);
     const check = () => {
       const done = command === 'data-plane' ? ports.status : command === 'control-plane' ? ports.admin : ports.status && ports.admin;
       if (done) {
