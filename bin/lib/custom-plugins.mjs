@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadCustomPlugins } from '@sluice/data-plane';
+import { createLogger, loadCustomPlugins } from '@sluice/data-plane';
 import { registerPluginSpec } from '@sluice/model';
 
 /**
@@ -8,13 +8,14 @@ import { registerPluginSpec } from '@sluice/model';
  */
 export async function registerCustomPluginSpecs(dir) {
   if (!dir) return [];
-  const log = { error: (obj, msg) => console.error(`gateway: ${msg}`, obj), warn: (obj, msg) => console.error(`gateway: ${msg}`, obj) };
+  // The same pino JSON as the workers' own loader writes, at the --log-level of this process.
+  const log = createLogger('custom-plugins');
   const plugins = await loadCustomPlugins(path.resolve(dir), log);
   for (const p of plugins) {
     try {
       registerPluginSpec(p.spec);
     } catch (err) {
-      console.error(`gateway: custom plugin ${p.spec.name} skipped: ${err.message}`);
+      log.error({ plugin: p.spec.name, err: err.message }, 'custom plugin skipped');
     }
   }
   return plugins.map((p) => p.spec.name);

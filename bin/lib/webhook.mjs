@@ -4,9 +4,11 @@
 import path from 'node:path';
 import { runWebhook } from '@sluice/control-plane';
 import { translateOptions } from './control-plane.mjs';
+import { applyLogLevel } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
 export async function run(_command, o) {
+  applyLogLevel(o);
   if (!o['webhook-cert'] || !o['webhook-key']) throw new Error('webhook needs --webhook-cert FILE and --webhook-key FILE (PEM)');
   const port = Number(o['webhook-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--webhook-port must be an integer between 0 and 65535, got ${o['webhook-port']}`);

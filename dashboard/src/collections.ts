@@ -11,6 +11,9 @@ export const editableCollections: { collection: Collection; title: string }[] = 
   { collection: 'global-rules', title: 'Global rules' },
 ];
 
+/** The same collections as checklist choices (value and label). */
+export const collectionChoices = editableCollections.map((c) => ({ value: c.collection as string, label: c.title }));
+
 export function titleOf(collection: string): string {
   return editableCollections.find((c) => c.collection === collection)?.title ?? collection;
 }

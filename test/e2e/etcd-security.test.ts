@@ -5,10 +5,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Etcd3, Range } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClient } from '../helpers/admin-client.js';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
+import { enableEtcdAuth } from '../helpers/enable-etcd-auth.js';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/ports.js';
 import { gatewayBin, startGateway } from '../helpers/processes.js';
+import { putEchoRoute } from '../helpers/put-echo-route.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
 
 let pki: TestPki;
@@ -25,13 +28,11 @@ beforeAll(async () => {
   echo = await startHttpEcho('secure');
   const credentials = { rootCertificate: fs.readFileSync(pki.ca), certChain: fs.readFileSync(pki.clientCert), privateKey: fs.readFileSync(pki.clientKey) };
   const root = new Etcd3({ hosts: etcd.endpoint, credentials });
-  await root.user('root').create('root-secret');
-  await root.user('root').addRole('root');
   const role = await root.role('gateway').create();
   await role.grant({ permission: 'Readwrite', range: Range.prefix(`${prefix}/`) });
   await root.user('gateway').create('gw-secret');
   await root.user('gateway').addRole('gateway');
-  await root.auth.authEnable({});
+  await enableEtcdAuth(root, 'root-secret');
   root.close();
 });
 
@@ -63,14 +64,7 @@ describe('etcd with TLS and auth', () => {
     const admin = await startGateway('control-plane', goodFlags());
     const dp = await startGateway('data-plane', goodFlags());
     try {
-      const put = (path: string, body: object) =>
-        fetch(`http://127.0.0.1:${admin.ports.admin}/api/v1${path}`, {
-          method: 'PUT',
-          headers: { 'x-api-key': 'test-key', 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      expect((await put('/upstreams/u', { nodes: [{ host: '127.0.0.1', port: echo.port }] })).status).toBe(201);
-      expect((await put('/routes/r', { match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'u' }] })).status).toBe(201);
+      await putEchoRoute(adminClient(() => admin.ports.admin), echo.port);
       await waitFor(async () => (await fetch(`http://127.0.0.1:${dp.ports.http}/secure`)).status === 200, 15_000, 'route through TLS + auth etcd');
     } finally {
       await Promise.all([dp.stop(), admin.stop()]);

@@ -8,26 +8,25 @@ import WebSocket from 'ws';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
+import { startSlowUpstream, type SlowUpstream } from '../helpers/slow-upstream.js';
 import { startWsEcho } from '../helpers/upstreams.js';
 
 const GRACE_SECONDS = 3;
 
 let etcd: TestEtcd;
-let slow: http.Server;
+let slow: SlowUpstream;
 let wsEcho: Awaited<ReturnType<typeof startWsEcho>>;
 let dp: GatewayProcess | undefined;
 
 beforeAll(async () => {
   etcd = await startEtcd();
-  slow = http.createServer((req, res) => void setTimeout(() => res.end(`echo ${req.url}`), 100));
-  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  slow = await startSlowUpstream(100);
   wsEcho = await startWsEcho();
 });
 
 afterAll(async () => {
   await dp?.kill();
-  slow?.closeAllConnections();
-  await new Promise((r) => slow?.close(r));
+  await slow?.close();
   await wsEcho?.close();
   await etcd?.stop();
 });
@@ -96,7 +95,7 @@ describe('SIGTERM under load', () => {
     const prefix = etcd.prefix('drain-load');
     const client = new Etcd3({ hosts: etcd.endpoint });
     const put = (key: string, doc: object) => client.put(`${prefix}/${key}`).value(JSON.stringify(doc));
-    await put('upstreams/slow', { id: 'slow', nodes: [{ host: '127.0.0.1', port: (slow.address() as { port: number }).port }] });
+    await put('upstreams/slow', { id: 'slow', nodes: [{ host: '127.0.0.1', port: slow.port }] });
     await put('upstreams/ws', { id: 'ws', nodes: [{ host: '127.0.0.1', port: wsEcho.port }] });
     await put('routes/slow', { id: 'slow', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'slow' }] });
     await put('routes/ws', { id: 'ws', match: { paths: [{ type: 'prefix', value: '/ws' }] }, backends: [{ upstreamId: 'ws' }] });

@@ -1,17 +1,17 @@
 // SIGHUP on a data plane: every worker is replaced, one at a time, with the listening sockets
 // kept, so a bounded load sees zero failed requests and the stream ports keep answering.
 import dgram from 'node:dgram';
-import http from 'node:http';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { startLoad } from '../helpers/load.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
+import { startSlowUpstream, type SlowUpstream } from '../helpers/slow-upstream.js';
 import { LineClient, startTcpEcho, startUdpEcho, type TcpEcho, type UdpEcho } from './stream-fixtures.js';
 
 let etcd: TestEtcd;
-let slow: http.Server;
+let slow: SlowUpstream;
 let tcpEcho: TcpEcho;
 let udpEcho: UdpEcho;
 let dp: GatewayProcess | undefined;
@@ -19,16 +19,14 @@ let dp: GatewayProcess | undefined;
 beforeAll(async () => {
   etcd = await startEtcd();
   // A slow-ish upstream: 100 ms per answer keeps requests in flight while workers change.
-  slow = http.createServer((_req, res) => void setTimeout(() => res.end('ok'), 100));
-  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  slow = await startSlowUpstream(100);
   tcpEcho = await startTcpEcho('t');
   udpEcho = await startUdpEcho('u');
 });
 
 afterAll(async () => {
   await dp?.kill();
-  slow?.closeAllConnections();
-  await new Promise((r) => slow?.close(r));
+  await slow?.close();
   await tcpEcho?.close();
   await udpEcho?.close();
   await etcd?.stop();
@@ -63,7 +61,7 @@ describe('SIGHUP rolling restart under load', () => {
     const udpPort = await freePort();
     const client = new Etcd3({ hosts: etcd.endpoint });
     const put = (key: string, doc: object) => client.put(`${prefix}/${key}`).value(JSON.stringify(doc));
-    await put('upstreams/slow', { id: 'slow', nodes: [{ host: '127.0.0.1', port: (slow.address() as { port: number }).port }] });
+    await put('upstreams/slow', { id: 'slow', nodes: [{ host: '127.0.0.1', port: slow.port }] });
     await put('routes/slow', { id: 'slow', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'slow' }] });
     await put('stream-routes/tcp', { id: 'tcp', protocol: 'tcp', listenPort: tcpPort, upstream: { nodes: [{ host: '127.0.0.1', port: tcpEcho.port }] } });
     await put('stream-routes/udp', { id: 'udp', protocol: 'udp', listenPort: udpPort, timeout: 5, upstream: { nodes: [{ host: '127.0.0.1', port: udpEcho.port }] } });

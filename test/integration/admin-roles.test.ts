@@ -1,46 +1,28 @@
 import fs from 'node:fs';
-import { Etcd3 } from 'etcd3';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdmin } from '../../control-plane/src/index.js';
 import { createAuditLog } from '../../control-plane/src/store/audit-log.js';
+import { startAdminOnEtcd, type AdminOnEtcd } from '../helpers/admin-on-etcd.js';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
-import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { injectAdmin } from '../helpers/inject-admin.js';
 import { waitFor } from '../helpers/ports.js';
 
 const ADMIN_KEY = 'roles-admin-secret';
 const VIEWER_KEY = 'roles-viewer-secret';
 
-let etcd: TestEtcd;
-let client: Etcd3;
-let app: FastifyInstance;
-let prefix: string;
+let admin: AdminOnEtcd;
 let pki: TestPki;
 
-async function call(method: string, url: string, body?: unknown, key: string = ADMIN_KEY) {
-  const res = await app.inject({
-    method: method as 'GET',
-    url: `/api/v1${url}`,
-    headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    payload: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
-}
+const call = injectAdmin(() => admin.app, ADMIN_KEY);
 
 beforeAll(async () => {
-  etcd = await startEtcd();
-  client = new Etcd3({ hosts: etcd.endpoint });
-  prefix = etcd.prefix('admin-roles');
+  admin = await startAdminOnEtcd('admin-roles', { adminKey: ADMIN_KEY, viewerKey: VIEWER_KEY });
   pki = makeTestPki();
-  app = await buildAdmin({ etcd: client, prefix, adminKey: ADMIN_KEY, viewerKey: VIEWER_KEY });
-  await app.ready();
   expect((await call('PUT', '/upstreams/u1', { nodes: [{ host: '127.0.0.1', port: 1 }] })).status).toBe(201);
 });
 
 afterAll(async () => {
-  await app?.close();
-  client?.close();
-  await etcd?.stop();
+  await admin?.close();
   pki?.cleanup();
 });
 
@@ -56,7 +38,7 @@ describe('admin keys and roles', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'ops', role: 'viewer' });
     expect(created.body.key).toMatch(/^sk_[A-Za-z0-9_-]{40,}$/);
-    const raw = await client.get(`${prefix}/_admin/keys/ops`).string();
+    const raw = await admin.client.get(`${admin.prefix}/_admin/keys/ops`).string();
     expect(raw).not.toContain(created.body.key);
     expect(JSON.parse(raw!).hash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -82,7 +64,7 @@ describe('admin keys and roles', () => {
   });
 
   it('a key made by another control plane works once its watch delivers it', async () => {
-    const other = await buildAdmin({ etcd: client, prefix, adminKey: 'other-admin' });
+    const other = await buildAdmin({ etcd: admin.client, prefix: admin.prefix, adminKey: 'other-admin' });
     try {
       await other.ready();
       // The other app starts its watch on first use; then learns keys written elsewhere.
@@ -184,7 +166,7 @@ describe('audit log', () => {
   });
 
   it('keeps only the newest entries when trimmed, also in the background', async () => {
-    const log = createAuditLog(client, etcd.prefix('audit-trim'), { maxEntries: 3 });
+    const log = createAuditLog(admin.client, admin.etcd.prefix('audit-trim'), { maxEntries: 3 });
     const entry = (revision: number) => ({ at: new Date().toISOString(), key: 'k', role: 'admin' as const, action: 'create' as const, collection: 'routes', id: `r${revision}`, revision });
     for (let i = 1; i <= 5; i++) await log.append([entry(i)]);
     expect((await log.list({ limit: 10 })).items.length).toBe(5);
@@ -215,9 +197,9 @@ describe('ssl secrets', () => {
     const { keyStored: _k, ...edited } = { ...got.body, snis: ['localhost', 'example.test'] };
     const again = await call('PUT', '/ssls/s1', { ...edited, keyStored: true });
     expect(again.status).toBe(200);
-    expect(JSON.parse((await client.get(`${prefix}/ssls/s1`).string())!).key).toBe(key);
+    expect(JSON.parse((await admin.client.get(`${admin.prefix}/ssls/s1`).string())!).key).toBe(key);
     expect((await call('PATCH', '/ssls/s1', { desc: 'patched' })).status).toBe(200);
-    expect(JSON.parse((await client.get(`${prefix}/ssls/s1`).string())!).key).toBe(key);
+    expect(JSON.parse((await admin.client.get(`${admin.prefix}/ssls/s1`).string())!).key).toBe(key);
 
     const history = await call('GET', '/ssls/s1/history');
     expect(JSON.stringify(history.body)).not.toContain('PRIVATE KEY');

@@ -1,44 +1,27 @@
 import fs from 'node:fs';
-import { Etcd3 } from 'etcd3';
-import type { FastifyInstance } from 'fastify';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAdmin } from '../../control-plane/src/index.js';
+import { startAdminOnEtcd, type AdminOnEtcd } from '../helpers/admin-on-etcd.js';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
-import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
+import { injectAdmin } from '../helpers/inject-admin.js';
 
 const ADMIN_KEY = 'transfer-admin';
 
-let etcd: TestEtcd;
-let client: Etcd3;
-let app: FastifyInstance;
-let prefix: string;
+let admin: AdminOnEtcd;
 let pki: TestPki;
 
-async function call(method: string, url: string, body?: unknown, contentType = 'application/json') {
-  const res = await app.inject({
-    method: method as 'GET',
-    url: `/api/v1${url}`,
-    headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': contentType }) },
-    payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const json = res.headers['content-type']?.toString().includes('json');
-  return { status: res.statusCode, body: json && res.body ? JSON.parse(res.body) : res.body, headers: res.headers };
-}
+// String bodies (exports being imported back) go as YAML.
+const call = injectAdmin(() => admin.app, ADMIN_KEY);
 
 /** Every document under the prefix as etcd holds it (admin records aside). */
 async function storedDocuments(): Promise<Record<string, string>> {
-  const all = await client.getAll().prefix(`${prefix}/`).strings();
+  const all = await admin.client.getAll().prefix(`${admin.prefix}/`).strings();
   return Object.fromEntries(Object.entries(all).filter(([k]) => !k.includes('/_admin/')));
 }
 
 beforeAll(async () => {
-  etcd = await startEtcd();
-  client = new Etcd3({ hosts: etcd.endpoint });
-  prefix = etcd.prefix('admin-transfer');
+  admin = await startAdminOnEtcd('admin-transfer', { adminKey: ADMIN_KEY });
   pki = makeTestPki();
-  app = await buildAdmin({ etcd: client, prefix, adminKey: ADMIN_KEY });
-  await app.ready();
   const ok = (r: { status: number; body: unknown }) => expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
   ok(await call('PUT', '/upstreams/web', { nodes: [{ host: '127.0.0.1', port: 8080 }], labels: { team: 'a' } }));
   ok(await call('PUT', '/routes/shop', { labels: { team: 'a' }, match: { hosts: ['shop.test'], paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'web' }] }));
@@ -48,9 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  client?.close();
-  await etcd?.stop();
+  await admin?.close();
   pki?.cleanup();
 });
 
@@ -60,7 +41,7 @@ describe('export and import', () => {
     expect(Object.keys(before).length).toBe(5);
     const exported = await call('GET', '/export?includeSecrets=true');
     expect(exported.status).toBe(200);
-    expect(exported.headers['content-type']).toContain('application/yaml');
+    expect(exported.headers.get('content-type')).toContain('application/yaml');
     const docs = YAML.parseAllDocuments(exported.body as string).map((d) => d.toJS());
     expect(docs.map((d) => `${d.collection}/${d.id}`).sort()).toEqual(['consumers/jack', 'routes/blog', 'routes/shop', 'ssls/localhost', 'upstreams/web']);
 
@@ -69,24 +50,24 @@ describe('export and import', () => {
     }
     expect(Object.keys(await storedDocuments())).toEqual([]);
 
-    const preview = await call('POST', '/import?dryRun=true', exported.body, 'application/yaml');
+    const preview = await call('POST', '/import?dryRun=true', exported.body);
     expect(preview.status).toBe(200);
     expect(preview.body.create.length).toBe(5);
     expect(preview.body.errors).toEqual([]);
     expect(preview.body.revision).toBeUndefined();
     expect(Object.keys(await storedDocuments())).toEqual([]);
 
-    const applied = await call('POST', '/import', exported.body, 'application/yaml');
+    const applied = await call('POST', '/import', exported.body);
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
     expect(applied.body.create.length).toBe(5);
     expect(applied.body.revision).toBeGreaterThan(0);
     const after = await storedDocuments();
     expect(after).toEqual(before);
     // One transaction: every document carries the same mod revision.
-    const revisions = new Set((await client.getAll().prefix(`${prefix}/`).exec()).kvs.filter((kv) => !kv.key.toString().includes('/_admin/')).map((kv) => kv.mod_revision));
+    const revisions = new Set((await admin.client.getAll().prefix(`${admin.prefix}/`).exec()).kvs.filter((kv) => !kv.key.toString().includes('/_admin/')).map((kv) => kv.mod_revision));
     expect([...revisions]).toEqual([String(applied.body.revision)]);
 
-    const again = await call('POST', '/import', exported.body, 'application/yaml');
+    const again = await call('POST', '/import', exported.body);
     expect(again.body.unchanged.length).toBe(5);
     expect(again.body.create).toEqual([]);
 
@@ -104,7 +85,7 @@ describe('export and import', () => {
     expect((await call('GET', '/export?collections=nope')).status).toBe(400);
 
     // An export without keys imports over the stored ssl: the key stays, nothing changes.
-    const reimport = await call('POST', '/import', plain, 'application/yaml');
+    const reimport = await call('POST', '/import', plain);
     expect(reimport.status, JSON.stringify(reimport.body)).toBe(200);
     expect(reimport.body.unchanged.length).toBe(5);
   });
@@ -112,7 +93,7 @@ describe('export and import', () => {
   it('previews updates with before and after, and applies nothing when any document is bad', async () => {
     const before = await storedDocuments();
     const items = [
-      { collection: 'upstreams', id: 'web', document: { ...JSON.parse(before[`${prefix}/upstreams/web`]), desc: 'new desc' } },
+      { collection: 'upstreams', id: 'web', document: { ...JSON.parse(before[`${admin.prefix}/upstreams/web`]), desc: 'new desc' } },
       { collection: 'upstreams', id: 'fresh', document: { id: 'fresh', nodes: [{ host: '127.0.0.1', port: 9 }] } },
       { collection: 'routes', id: 'broken', document: { id: 'broken', match: { paths: [{ type: 'prefix', value: 'no-slash' }] }, backends: [{ upstreamId: 'missing' }] } },
       { collection: 'widgets', id: 'w', document: {} },
@@ -146,7 +127,7 @@ describe('export and import', () => {
     expect(together.status, JSON.stringify(together.body)).toBe(200);
     expect(together.body.create.length).toBe(2);
     expect((await call('GET', '/routes/pair')).body.backends).toEqual([{ upstreamId: 'pair-up' }]);
-    expect((await call('POST', '/import', 'not: [valid', 'application/yaml')).status).toBe(400);
+    expect((await call('POST', '/import', 'not: [valid')).status).toBe(400);
   });
 
   it('imports an OpenAPI 3 document as routes on one upstream', async () => {
@@ -160,13 +141,13 @@ describe('export and import', () => {
         '/health': { get: {} },
       },
     });
-    const preview = await call('POST', '/import/openapi?upstream=web&dryRun=true', api, 'application/yaml');
+    const preview = await call('POST', '/import/openapi?upstream=web&dryRun=true', api);
     expect(preview.status, JSON.stringify(preview.body)).toBe(200);
     expect(preview.body.errors).toEqual([]);
     expect(preview.body.create.map((c: { id: string }) => c.id).sort()).toEqual(['get-post-v1-pets', 'get-v1-health', 'showPet']);
     expect((await call('GET', '/routes/showPet')).status).toBe(404);
 
-    const applied = await call('POST', '/import/openapi?upstream=web', api, 'application/yaml');
+    const applied = await call('POST', '/import/openapi?upstream=web', api);
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
     const show = (await call('GET', '/routes/showPet')).body;
     expect(show.match).toEqual({ paths: [{ type: 'regex', value: '/v1/pets/[^/]+' }], methods: ['GET'], hosts: ['pets.example.test'] });
@@ -175,8 +156,8 @@ describe('export and import', () => {
     expect(list.match.paths).toEqual([{ type: 'exact', value: '/v1/pets' }]);
     expect(list.match.methods).toEqual(['GET', 'POST']);
 
-    expect((await call('POST', '/import/openapi?upstream=nowhere&dryRun=true', api, 'application/yaml')).body.errors[0].message).toContain('nowhere');
+    expect((await call('POST', '/import/openapi?upstream=nowhere&dryRun=true', api)).body.errors[0].message).toContain('nowhere');
     expect((await call('POST', '/import/openapi?upstream=web', { swagger: '2.0' })).status).toBe(400);
-    expect((await call('POST', '/import/openapi', api, 'application/yaml')).status).toBe(400);
+    expect((await call('POST', '/import/openapi', api)).status).toBe(400);
   });
 });

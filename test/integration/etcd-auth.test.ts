@@ -4,6 +4,7 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdSource } from '../../data-plane/src/config/etcd-source.js';
 import type { ConfigSnapshot } from '../../data-plane/src/config/types.js';
+import { enableEtcdAuth } from '../helpers/enable-etcd-auth.js';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway } from '../helpers/processes.js';
@@ -15,9 +16,7 @@ beforeAll(async () => {
   etcd = await startEtcd();
   const root = new Etcd3({ hosts: etcd.endpoint });
   await root.put(`${prefix}/upstreams/u`).value(JSON.stringify({ id: 'u', nodes: [{ host: '127.0.0.1', port: 1 }] }));
-  await root.user('root').create('rootpw');
-  await root.user('root').addRole('root');
-  await root.auth.authEnable({});
+  await enableEtcdAuth(root, 'rootpw');
   root.close();
 });
 

@@ -2,10 +2,12 @@
 import fs from 'node:fs';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClient } from '../helpers/admin-client.js';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { waitFor } from '../helpers/ports.js';
 import { startGateway } from '../helpers/processes.js';
+import { putEchoRoute } from '../helpers/put-echo-route.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
 
 let pki: TestPki;
@@ -37,14 +39,7 @@ describe('etcd over TLS', () => {
     const admin = await startGateway('control-plane', { etcd: etcd.endpoint, prefix, ...tls });
     const dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, ...tls });
     try {
-      const put = (path: string, body: object) =>
-        fetch(`http://127.0.0.1:${admin.ports.admin}/api/v1${path}`, {
-          method: 'PUT',
-          headers: { 'x-api-key': 'test-key', 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      expect((await put('/upstreams/u', { nodes: [{ host: '127.0.0.1', port: echo.port }] })).status).toBe(201);
-      expect((await put('/routes/r', { match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'u' }] })).status).toBe(201);
+      await putEchoRoute(adminClient(() => admin.ports.admin), echo.port);
       await waitFor(async () => (await fetch(`http://127.0.0.1:${dp.ports.http}/over-tls`)).status === 200, 15_000, 'route over TLS etcd');
     } finally {
       await Promise.all([dp.stop(), admin.stop()]);

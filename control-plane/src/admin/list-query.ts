@@ -1,10 +1,11 @@
 import { GatewayError, isManaged, type Owner } from '@sluice/model';
+import { parseLabelFilters, type LabelFilter } from './parse-label-filters.js';
 
 /** The filters and page of `GET /api/v1/<type>`. */
 export interface ListQuery {
   name?: string;
   /** All must match; a label without a value matches on the key alone. */
-  labels: { key: string; value?: string }[];
+  labels: LabelFilter[];
   owner?: string;
   q?: string;
   limit: number;
@@ -18,7 +19,6 @@ export const MAX_LIMIT = 1000;
 type Query = Record<string, string | string[] | undefined>;
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[value.length - 1] : value);
-const many = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat());
 
 export function parseListQuery(query: Query): ListQuery {
   const limitText = single(query.limit);
@@ -26,14 +26,7 @@ export function parseListQuery(query: Query): ListQuery {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new GatewayError('GW_ERR_BAD_REQUEST', { detail: `limit must be an integer from 1 to ${MAX_LIMIT}` });
   }
-  const labels = many(query.label)
-    .flatMap((l) => l.split(','))
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      const colon = l.indexOf(':');
-      return colon < 0 ? { key: l } : { key: l.slice(0, colon), value: l.slice(colon + 1) };
-    });
+  const labels = parseLabelFilters(query.label, ':');
   const cursor = single(query.cursor);
   return {
     name: single(query.name)?.toLowerCase() || undefined,

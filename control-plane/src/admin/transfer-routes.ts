@@ -7,6 +7,7 @@ import { planImport } from './import-plan.js';
 import type { RuntimeContext } from './runtime-checks.js';
 import { matchesListQuery, type ListQuery } from './list-query.js';
 import { openapiToRoutes } from './openapi-to-routes.js';
+import { parseLabelFilters } from './parse-label-filters.js';
 import { withoutSecrets } from './secret-fields.js';
 import type { WriteRecorder } from './write-recorder.js';
 
@@ -91,16 +92,7 @@ function exportCollections(text: string | undefined): string[] {
 
 /** `label=k=v` (repeatable or comma-separated; `k` alone = has the label) and `owner=admin|kubernetes|<Kind>`. */
 function exportFilter(query: Query): ListQuery {
-  const labels = [query.label ?? []]
-    .flat()
-    .flatMap((l) => l.split(','))
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      const eq = l.indexOf('=');
-      return eq < 0 ? { key: l } : { key: l.slice(0, eq), value: l.slice(eq + 1) };
-    });
-  return { labels, owner: single(query.owner) || undefined, limit: 1 };
+  return { labels: parseLabelFilters(query.label, '='), owner: single(query.owner) || undefined, limit: 1 };
 }
 
 /** The import body: YAML documents each `{collection, id, document}`, or JSON (an array, `{items}`, or one item). */

@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { adminApi } from '../api/admin-api';
 import type { CreatedAdminKey, Role } from '../api/admin-types';
-import { editableCollections } from '../collections';
+import { collectionChoices } from '../collections';
+import { Checklist } from '../components/checklist';
+import { DataTable } from '../components/data-table';
 import { asApiError } from '../components/use-document-editor';
 import { useAsync } from '../use-async';
 
@@ -71,21 +73,7 @@ export function AdminKeysPage() {
           </label>
         </div>
         {role === 'editor' && (
-          <fieldset className="group">
-            <legend>May edit (none = every kind)</legend>
-            <div className="checks">
-              {editableCollections.map((c) => (
-                <label key={c.collection} className="check">
-                  <input
-                    type="checkbox"
-                    checked={kinds.includes(c.collection)}
-                    onChange={(e) => setKinds(e.target.checked ? [...kinds, c.collection] : kinds.filter((k) => k !== c.collection))}
-                  />
-                  {c.title}
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <Checklist legend="May edit (none = every kind)" options={collectionChoices} chosen={kinds} onChange={setKinds} />
         )}
         <div className="actions">
           <button type="submit" disabled={name === ''}>
@@ -112,34 +100,21 @@ export function AdminKeysPage() {
       {error && <p className="error" role="alert">{error}</p>}
       {keys.error && <p className="error" role="alert">{keys.error.message}</p>}
       <h2>Keys</h2>
-      <div className="table-wrap">
-        <table aria-label="Admin keys">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Scope</th>
-              <th>Created</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data?.map((k) => (
-              <tr key={k.name} data-key={k.name}>
-                <td>{k.name}</td>
-                <td>{k.role}</td>
-                <td>{[k.kinds?.join(', '), k.labels && Object.entries(k.labels).map(([a, b]) => `${a}=${b}`).join(',')].filter(Boolean).join(' · ') || 'all'}</td>
-                <td>{k.created ? new Date(k.created).toLocaleString() : ''}</td>
-                <td>
-                  <button type="button" className="danger" aria-label={`Delete key ${k.name}`} onClick={() => void remove(k.name)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable label="Admin keys" columns={['Name', 'Role', 'Scope', 'Created', '']}>
+        {keys.data?.map((k) => (
+          <tr key={k.name} data-key={k.name}>
+            <td>{k.name}</td>
+            <td>{k.role}</td>
+            <td>{[k.kinds?.join(', '), k.labels && Object.entries(k.labels).map(([a, b]) => `${a}=${b}`).join(',')].filter(Boolean).join(' · ') || 'all'}</td>
+            <td>{k.created ? new Date(k.created).toLocaleString() : ''}</td>
+            <td>
+              <button type="button" className="danger" aria-label={`Delete key ${k.name}`} onClick={() => void remove(k.name)}>
+                Delete
+              </button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

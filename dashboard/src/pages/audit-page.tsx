@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { adminApi } from '../api/admin-api';
 import type { AuditEntry } from '../api/admin-types';
 import { editableCollections } from '../collections';
+import { DataTable } from '../components/data-table';
 import { VersionDiff } from '../components/version-diff';
 import { Link } from '../router';
 import { useAsync } from '../use-async';
@@ -56,53 +57,37 @@ export function AuditPage() {
         </label>
       </div>
       {first.error && <p className="error" role="alert">{first.error.message}</p>}
-      <div className="table-wrap">
-        <table aria-label="Audit log" aria-busy={first.loading}>
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Key</th>
-              <th>Action</th>
-              <th>Document</th>
-              <th>Revision</th>
-              <th>Change</th>
+      <DataTable
+        label="Audit log"
+        busy={first.loading}
+        columns={['When', 'Key', 'Action', 'Document', 'Revision', 'Change']}
+        empty={first.data && items.length === 0 && `No writes recorded${filters.collection || filters.id || filters.key ? ' match' : ' yet'}.`}
+      >
+        {items.map((entry) => {
+          const rowId = `${entry.revision}|${entry.collection}|${entry.id}`;
+          return (
+            <tr key={rowId} data-key={entry.key} data-doc={`${entry.collection}/${entry.id}`}>
+              <td>{new Date(entry.at).toLocaleString()}</td>
+              <td>
+                <strong>{entry.key}</strong> <span className="badge">{entry.role}</span>
+              </td>
+              <td>{entry.action}</td>
+              <td>
+                <Link href={`/${entry.collection}/${encodeURIComponent(entry.id)}`}>
+                  {entry.collection}/{entry.id}
+                </Link>
+              </td>
+              <td>{entry.revision}</td>
+              <td>
+                <button type="button" className="secondary" aria-expanded={opened === rowId} onClick={() => setOpened(opened === rowId ? undefined : rowId)}>
+                  {opened === rowId ? 'Hide' : 'Show'}
+                </button>
+                {opened === rowId && <VersionDiff from={entry.before ?? {}} to={entry.after ?? {}} fromLabel="before" toLabel="after" />}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((entry) => {
-              const rowId = `${entry.revision}|${entry.collection}|${entry.id}`;
-              return (
-                <tr key={rowId} data-key={entry.key} data-doc={`${entry.collection}/${entry.id}`}>
-                  <td>{new Date(entry.at).toLocaleString()}</td>
-                  <td>
-                    <strong>{entry.key}</strong> <span className="badge">{entry.role}</span>
-                  </td>
-                  <td>{entry.action}</td>
-                  <td>
-                    <Link href={`/${entry.collection}/${encodeURIComponent(entry.id)}`}>
-                      {entry.collection}/{entry.id}
-                    </Link>
-                  </td>
-                  <td>{entry.revision}</td>
-                  <td>
-                    <button type="button" className="secondary" aria-expanded={opened === rowId} onClick={() => setOpened(opened === rowId ? undefined : rowId)}>
-                      {opened === rowId ? 'Hide' : 'Show'}
-                    </button>
-                    {opened === rowId && <VersionDiff from={entry.before ?? {}} to={entry.after ?? {}} fromLabel="before" toLabel="after" />}
-                  </td>
-                </tr>
-              );
-            })}
-            {first.data && items.length === 0 && (
-              <tr>
-                <td colSpan={6} className="empty">
-                  No writes recorded{filters.collection || filters.id || filters.key ? ' match' : ' yet'}.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
       {cursor && (
         <button type="button" className="secondary" onClick={() => void more()}>
           Older entries

@@ -2,6 +2,7 @@ import { isManaged } from '@sluice/model';
 import { useState } from 'react';
 import { resource, type Collection } from '../api/client';
 import { titleOf } from '../collections';
+import { DataTable } from '../components/data-table';
 import { OwnerBadge } from '../components/owner-badge';
 import { Link } from '../router';
 import { canWrite } from '../can-write';
@@ -43,45 +44,30 @@ export function DocumentListPage({ collection }: { collection: Collection }) {
         </select>
       </div>
       {error && <p className="error" role="alert">{error.message}</p>}
-      <div className="table-wrap">
-        <table aria-label={titleOf(collection)} aria-busy={loading}>
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Name</th>
-              <th>Summary</th>
-              <th>Owner</th>
-              <th>Updated</th>
+      <DataTable
+        label={titleOf(collection)}
+        busy={loading}
+        columns={['Id', 'Name', 'Summary', 'Owner', 'Updated']}
+        empty={data && data.items.length === 0 && `Nothing here${q || owner ? ' matches' : ' yet'}.`}
+      >
+        {data?.items.map((doc) => {
+          const d = doc as Record<string, any>;
+          const id = String(d[idField]);
+          return (
+            <tr key={id} data-id={id} className={isManaged(d) ? 'managed' : undefined}>
+              <td>
+                <Link href={`/${collection}/${encodeURIComponent(id)}`}>{id}</Link>
+              </td>
+              <td>{d.name ?? ''}</td>
+              <td className="summary">{documentSummary(collection, d)}</td>
+              <td>
+                <OwnerBadge owner={d.owner} />
+              </td>
+              <td>{d.updatedAt ? new Date(d.updatedAt).toLocaleString() : ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data?.items.map((doc) => {
-              const d = doc as Record<string, any>;
-              const id = String(d[idField]);
-              return (
-                <tr key={id} data-id={id} className={isManaged(d) ? 'managed' : undefined}>
-                  <td>
-                    <Link href={`/${collection}/${encodeURIComponent(id)}`}>{id}</Link>
-                  </td>
-                  <td>{d.name ?? ''}</td>
-                  <td className="summary">{documentSummary(collection, d)}</td>
-                  <td>
-                    <OwnerBadge owner={d.owner} />
-                  </td>
-                  <td>{d.updatedAt ? new Date(d.updatedAt).toLocaleString() : ''}</td>
-                </tr>
-              );
-            })}
-            {data && data.items.length === 0 && (
-              <tr>
-                <td colSpan={5} className="empty">
-                  Nothing here{q || owner ? ' matches' : ' yet'}.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
     </section>
   );
 }

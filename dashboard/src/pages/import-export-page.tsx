@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { adminApi } from '../api/admin-api';
 import type { ImportPlan } from '../api/admin-types';
 import { resource } from '../api/client';
-import { editableCollections } from '../collections';
+import { collectionChoices, editableCollections } from '../collections';
+import { Checklist } from '../components/checklist';
 import { ImportPlanView } from '../components/import-plan-view';
 import { TextFileInput } from '../components/text-file-input';
 import { asApiError } from '../components/use-document-editor';
@@ -53,21 +54,7 @@ function ExportPanel() {
   return (
     <div className="card form-grid" aria-label="Export">
       <h2>Export</h2>
-      <fieldset className="group">
-        <legend>Collections</legend>
-        <div className="checks">
-          {editableCollections.map((c) => (
-            <label key={c.collection} className="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(c.collection)}
-                onChange={(e) => setChosen(e.target.checked ? [...chosen, c.collection] : chosen.filter((x) => x !== c.collection))}
-              />
-              {c.title}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <Checklist legend="Collections" options={collectionChoices} chosen={chosen} onChange={setChosen} />
       <label className="field">
         <span className="field-label">Label selector (optional)</span>
         <input value={label} placeholder="team=shop" onChange={(e) => setLabel(e.target.value)} />

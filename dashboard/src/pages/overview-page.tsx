@@ -3,6 +3,7 @@ import { adminApi } from '../api/admin-api';
 import type { DataplaneInfo, GatewayEvent, RouteMetrics } from '../api/admin-types';
 import { resource } from '../api/client';
 import { isCollection } from '../collections';
+import { DataTable } from '../components/data-table';
 import { Link } from '../router';
 import { useGatewayEvents } from '../use-gateway-events';
 
@@ -110,47 +111,34 @@ export function OverviewPage() {
           </span>
         )}
       </div>
-      <div className="table-wrap">
-        <table aria-label="Data planes">
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Host</th>
-              <th>Workers</th>
-              <th>Applied revision</th>
-              <th>State</th>
-              <th>Started</th>
+      <DataTable
+        label="Data planes"
+        columns={['Id', 'Host', 'Workers', 'Applied revision', 'State', 'Started']}
+        empty={loaded && dataplanes.length === 0 && (
+          <>
+            No data plane is registered: start one with <code>gateway data-plane</code>.
+          </>
+        )}
+      >
+        {dataplanes.map((dp) => {
+          const state = typeof dp.status === 'string' ? dp.status : 'unknown';
+          return (
+            <tr key={dp.id} data-dataplane={dp.id}>
+              <td>{dp.id}</td>
+              <td>{dp.host}</td>
+              <td>{dp.workers}</td>
+              <td data-testid="applied-revision">
+                {dp.appliedRevision}{' '}
+                {dp.appliedRevision >= latest ? <span className="badge state-ready">applied</span> : <span className="badge state-stale">behind {latest}</span>}
+              </td>
+              <td>
+                <span className={`badge state-${state}`}>{state}</span>
+              </td>
+              <td>{dp.started ? new Date(dp.started).toLocaleString() : ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {dataplanes.map((dp) => {
-              const state = typeof dp.status === 'string' ? dp.status : 'unknown';
-              return (
-                <tr key={dp.id} data-dataplane={dp.id}>
-                  <td>{dp.id}</td>
-                  <td>{dp.host}</td>
-                  <td>{dp.workers}</td>
-                  <td data-testid="applied-revision">
-                    {dp.appliedRevision}{' '}
-                    {dp.appliedRevision >= latest ? <span className="badge state-ready">applied</span> : <span className="badge state-stale">behind {latest}</span>}
-                  </td>
-                  <td>
-                    <span className={`badge state-${state}`}>{state}</span>
-                  </td>
-                  <td>{dp.started ? new Date(dp.started).toLocaleString() : ''}</td>
-                </tr>
-              );
-            })}
-            {loaded && dataplanes.length === 0 && (
-              <tr>
-                <td colSpan={6} className="empty">
-                  No data plane is registered: start one with <code>gateway data-plane</code>.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
       {rejected.length > 0 && (
         <>
           <h2>Rejected documents</h2>
@@ -166,39 +154,19 @@ export function OverviewPage() {
       <h2>Traffic per route</h2>
       {metricsError && <p className="muted">Route metrics are not available: {metricsError}</p>}
       {metrics?.unreachable && metrics.unreachable.length > 0 && <p className="banner">No metrics from: {metrics.unreachable.join(', ')}</p>}
-      <div className="table-wrap">
-        <table aria-label="Route traffic">
-          <thead>
-            <tr>
-              <th>Route</th>
-              <th>Requests</th>
-              <th>Rate /s</th>
-              <th>4xx</th>
-              <th>5xx</th>
-            </tr>
-          </thead>
-          <tbody>
-            {metrics?.items.map((m) => (
-              <tr key={m.routeId} data-route={m.routeId}>
-                <td>
-                  <Link href={`/routes/${encodeURIComponent(m.routeId)}`}>{m.routeId}</Link>
-                </td>
-                <td>{m.requests}</td>
-                <td>{m.ratePerSec.toFixed(2)}</td>
-                <td>{m.errors4xx}</td>
-                <td className={m.errors5xx > 0 ? 'bad' : undefined}>{m.errors5xx}</td>
-              </tr>
-            ))}
-            {metrics && metrics.items.length === 0 && (
-              <tr>
-                <td colSpan={5} className="empty">
-                  No traffic yet.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable label="Route traffic" columns={['Route', 'Requests', 'Rate /s', '4xx', '5xx']} empty={metrics && metrics.items.length === 0 && 'No traffic yet.'}>
+        {metrics?.items.map((m) => (
+          <tr key={m.routeId} data-route={m.routeId}>
+            <td>
+              <Link href={`/routes/${encodeURIComponent(m.routeId)}`}>{m.routeId}</Link>
+            </td>
+            <td>{m.requests}</td>
+            <td>{m.ratePerSec.toFixed(2)}</td>
+            <td>{m.errors4xx}</td>
+            <td className={m.errors5xx > 0 ? 'bad' : undefined}>{m.errors5xx}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

@@ -1,12 +1,14 @@
 import { BackendsField } from '../components/backends-field';
+import { Checklist } from '../components/checklist';
 import { Field } from '../components/field';
 import { numberOrUndefined, setField, splitList } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 import { DocumentEditorFrame } from '../components/document-editor-frame';
 import { IdNameFields } from '../components/id-name-fields';
 import { PluginsEditor } from '../components/plugins-editor';
+import { StatusField } from '../components/status-field';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => ({ value: m, label: m }));
 const PATH_TYPES = ['prefix', 'exact', 'regex'];
 
 /** The route form (common fields and plugins with schema-generated forms), a JSON tab for the rest, and the history panel. */
@@ -60,21 +62,7 @@ export function RouteEditorPage({ id }: { id?: string }) {
           Add path
         </button>
       </fieldset>
-      <fieldset className="group" data-path="/match/methods">
-        <legend>Methods (none = any)</legend>
-        <div className="checks">
-          {METHODS.map((m) => (
-            <label key={m} className="check">
-              <input
-                type="checkbox"
-                checked={methods.includes(m)}
-                onChange={(ev) => set(['match', 'methods'], ev.target.checked ? [...methods, m] : methods.filter((x) => x !== m))}
-              />
-              {m}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <Checklist legend="Methods (none = any)" path="/match/methods" options={METHODS} chosen={methods} onChange={(m) => set(['match', 'methods'], m)} />
       <BackendsField backends={backends} onChange={(b) => set(['backends'], b)} errors={errors} />
       <fieldset className="group" data-path="/timeout">
         <legend>Timeouts (seconds)</legend>
@@ -98,12 +86,7 @@ export function RouteEditorPage({ id }: { id?: string }) {
           <input type="checkbox" name="websocket" checked={doc.websocket !== false} onChange={(ev) => set(['websocket'], ev.target.checked ? undefined : false)} />
           WebSocket
         </label>
-        <Field label="Status" path="/status" errors={errors}>
-          <select name="status" value={doc.status ?? 'enabled'} onChange={(ev) => set(['status'], ev.target.value === 'enabled' ? undefined : ev.target.value)}>
-            <option>enabled</option>
-            <option>disabled</option>
-          </select>
-        </Field>
+        <StatusField doc={doc} errors={errors} set={set} />
       </div>
       <PluginsEditor plugins={doc.plugins ?? {}} onChange={(p) => set(['plugins'], p)} errors={errors} attachTo="route" />
     </div>

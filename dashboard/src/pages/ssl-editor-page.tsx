@@ -4,6 +4,7 @@ import { Field } from '../components/field';
 import { IdNameFields } from '../components/id-name-fields';
 import { PemInput } from '../components/pem-input';
 import { setField, splitList } from '../components/set-field';
+import { StatusField } from '../components/status-field';
 import { useDocumentEditor } from '../components/use-document-editor';
 
 /**
@@ -42,12 +43,7 @@ export function SslEditorPage({ id }: { id?: string }) {
         </>
       )}
       <PemInput label="Client CA PEM (mTLS, optional)" name="clientCa" value={doc.clientCa ?? ''} onChange={(pem) => set(['clientCa'], pem)} />
-      <Field label="Status" path="/status" errors={errors}>
-        <select name="status" value={doc.status ?? 'enabled'} onChange={(ev) => set(['status'], ev.target.value === 'enabled' ? undefined : ev.target.value)}>
-          <option>enabled</option>
-          <option>disabled</option>
-        </select>
-      </Field>
+      <StatusField doc={doc} errors={errors} set={set} />
     </div>
   );
 

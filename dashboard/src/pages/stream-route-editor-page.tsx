@@ -2,7 +2,9 @@ import { DocumentEditorFrame } from '../components/document-editor-frame';
 import { BackendsField } from '../components/backends-field';
 import { Field } from '../components/field';
 import { IdNameFields } from '../components/id-name-fields';
+import { SelectField } from '../components/select-field';
 import { numberOrUndefined, setField, splitList } from '../components/set-field';
+import { StatusField } from '../components/status-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 
 const PROTOCOLS = ['tcp', 'udp', 'tls'];
@@ -21,13 +23,7 @@ export function StreamRouteEditorPage({ id }: { id?: string }) {
     <div className="form-grid">
       <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
       <div className="row">
-        <Field label="Protocol" path="/protocol" errors={errors}>
-          <select name="protocol" value={doc.protocol ?? 'tcp'} onChange={(ev) => set(['protocol'], ev.target.value)}>
-            {PROTOCOLS.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </Field>
+        <SelectField label="Protocol" path="/protocol" name="protocol" value={doc.protocol ?? 'tcp'} options={PROTOCOLS} errors={errors} onChange={(v) => set(['protocol'], v)} />
         <Field label="Listen port" path="/listenPort" errors={errors}>
           <input name="listenPort" type="number" min={1} max={65535} value={doc.listenPort ?? ''} onChange={(ev) => set(['listenPort'], numberOrUndefined(ev.target.value))} />
         </Field>
@@ -44,12 +40,7 @@ export function StreamRouteEditorPage({ id }: { id?: string }) {
       <Field label="Allowed clients" path="/remoteAddrs" errors={errors} hint="IPs or CIDRs, comma-separated; empty = everyone.">
         <input name="remoteAddrs" defaultValue={(doc.remoteAddrs ?? []).join(', ')} onChange={(ev) => set(['remoteAddrs'], splitList(ev.target.value))} />
       </Field>
-      <Field label="Status" path="/status" errors={errors}>
-        <select name="status" value={doc.status ?? 'enabled'} onChange={(ev) => set(['status'], ev.target.value === 'enabled' ? undefined : ev.target.value)}>
-          <option>enabled</option>
-          <option>disabled</option>
-        </select>
-      </Field>
+      <StatusField doc={doc} errors={errors} set={set} />
     </div>
   );
 

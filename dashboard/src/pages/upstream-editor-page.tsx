@@ -1,4 +1,5 @@
 import { Field } from '../components/field';
+import { SelectField } from '../components/select-field';
 import { numberOrUndefined, setField } from '../components/set-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 import { DocumentEditorFrame } from '../components/document-editor-frame';
@@ -25,20 +26,8 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
     <div className="form-grid">
       <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
       <div className="row">
-        <Field label="Type" path="/type" errors={errors}>
-          <select name="type" value={doc.type ?? 'roundrobin'} onChange={(ev) => set(['type'], ev.target.value)}>
-            {TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Scheme" path="/scheme" errors={errors}>
-          <select name="scheme" value={doc.scheme ?? 'http'} onChange={(ev) => set(['scheme'], ev.target.value)}>
-            {SCHEMES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
+        <SelectField label="Type" path="/type" name="type" value={doc.type ?? 'roundrobin'} options={TYPES} errors={errors} onChange={(v) => set(['type'], v)} />
+        <SelectField label="Scheme" path="/scheme" name="scheme" value={doc.scheme ?? 'http'} options={SCHEMES} errors={errors} onChange={(v) => set(['scheme'], v)} />
       </div>
       <fieldset className="group" data-path="/nodes">
         <legend>
