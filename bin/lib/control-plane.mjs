@@ -3,7 +3,7 @@ import path from 'node:path';
 import { runControlPlane } from '@sluice/control-plane';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';
-import { etcdConnection } from './options.mjs';
+import { applyLogLevel, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
 export function controlPlaneOptions(o, adminKey) {
@@ -22,7 +22,7 @@ export function controlPlaneOptions(o, adminKey) {
   };
 }
 
-/** The translator's options from the --ingress-class family of flags. */
+/** The translators' options from the --ingress-class family of flags and --gateway-address-pool. */
 export function translateOptions(o) {
   return {
     ingressClass: o['ingress-class'],
@@ -34,10 +34,12 @@ export function translateOptions(o) {
     udpServicesConfigMap: o['udp-services-configmap'],
     // ssl-passthrough Ingresses become tls stream routes on the data plane's HTTPS port.
     httpsPort: o['https-port'] === undefined ? undefined : Number(o['https-port']),
+    gatewayAddressPool: o['gateway-address-pool'],
   };
 }
 
 export async function run(_command, o) {
+  applyLogLevel(o);
   await ensureEtcdAccess(etcdConnection(o), 'control-plane');
   let adminKey = o['admin-key'];
   if (!adminKey) {
@@ -48,7 +50,7 @@ export async function run(_command, o) {
   if (custom.length) console.log(`custom plugins: ${custom.join(', ')}`);
   const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
   console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), etcd ${o.etcd}${o.prefix}`);
-  if (o.manifests) console.log(`control plane: syncing Ingresses from manifests in ${path.resolve(o.manifests)}`);
-  if (o.kubeconfig) console.log(`control plane: syncing Ingresses from the API server of ${path.resolve(o.kubeconfig)}`);
+  if (o.manifests) console.log(`control plane: syncing Ingresses and Gateway API objects from manifests in ${path.resolve(o.manifests)}`);
+  if (o.kubeconfig) console.log(`control plane: syncing Ingresses and Gateway API objects from the API server of ${path.resolve(o.kubeconfig)}`);
   onShutdown(() => cp.stop());
 }

@@ -1,13 +1,16 @@
 import path from 'node:path';
-import { checkConfig, formatCheckReport, runDataPlane } from '@sluice/data-plane';
+import { checkConfig, formatCheckReport, parsePortMap, runDataPlane } from '@sluice/data-plane';
 import { ensureEtcdAccess } from './etcd-access.mjs';
-import { dataPlaneOptions, etcdConnection } from './options.mjs';
+import { applyLogLevel, dataPlaneOptions, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
 export async function run(_command, o) {
+  applyLogLevel(o);
   if (o.check) return check(o);
+  // A malformed --port-map is refused before anything starts.
+  const portMap = parsePortMap(o['port-map']);
   await ensureEtcdAccess(etcdConnection(o), 'data-plane');
-  const dp = await runDataPlane(dataPlaneOptions(o, { cacheDir: path.resolve(o['data-dir'], 'cache') }));
+  const dp = await runDataPlane(dataPlaneOptions(o, { cacheDir: path.resolve(o['data-dir'], 'cache'), portMap }));
   console.log(`data plane: http port ${dp.httpPort}, status port ${dp.statusPort}, https port ${dp.httpsPort}, ${dp.workers} workers, etcd ${o.etcd}${o.prefix}`);
   onShutdown(() => dp.stop());
 }

@@ -18,6 +18,7 @@ export const FLAGS = {
   host: ['string', undefined, 'address to bind (default: all addresses)'],
   'http-port': ['string', '9080', 'HTTP proxy port'],
   'https-port': ['string', '9443', 'HTTPS proxy port'],
+  'port-map': ['string', undefined, 'Gateway listener ports declared:bound, comma-separated (e.g. 80:18080,443:18443); unmapped ports bind as declared'],
   'admin-port': ['string', '9180', 'admin API and dashboard port'],
   'status-port': ['string', '9091', 'status port: /healthz /readyz /metrics /status'],
   workers: ['string', '0', 'data-plane worker processes (0 = one per core)'],
@@ -33,10 +34,12 @@ export const FLAGS = {
   'leader-election-namespace': ['string', 'default', 'namespace of the leader-election Lease (Kubernetes mode)'],
   'publish-status-address': ['string', undefined, 'comma-separated IPs/hostnames written into Ingress status (Kubernetes mode)'],
   'publish-service': ['string', undefined, 'namespace/name of the Service whose address goes into Ingress status (Kubernetes mode)'],
+  'gateway-address-pool': ['string', undefined, 'IPv4 CIDR (e.g. 127.0.1.0/24) from which Gateways without spec.addresses get their address'],
   'plugins-dir': ['string', undefined, 'folder of custom plugins (*.mjs); a change there restarts workers one by one'],
   'admin-key': ['string', undefined, 'admin API key (X-API-Key); generated when missing'],
   'viewer-key': ['string', undefined, 'read-only admin API key'],
   'data-dir': ['string', '.data', 'local state: etcd data (gateway up), config cache'],
+  'log-level': ['string', undefined, 'JSON log level of every process: fatal, error, warn, info, debug, trace or silent (default: info in the data plane, warn in the control plane)'],
   'drain-seconds': ['string', '30', 'SIGTERM grace period for in-flight requests and WebSockets'],
   'admin-url': ['string', undefined, 'admin API URL for get/apply (default http://127.0.0.1:<admin-port>)'],
   file: ['string', undefined, 'file for apply (-f), folder or file for translate (-f)'],
@@ -57,6 +60,22 @@ export const COMMAND_SECTIONS = ['up', 'control-plane', 'data-plane', 'get', 'ap
 
 /** Numeric flags and their range; a bad value is refused before anything starts. */
 const INTEGER_FLAGS = ['http-port', 'https-port', 'admin-port', 'status-port', 'workers', 'drain-seconds'];
+
+/** pino's levels, which every process logs with. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Hands --log-level to the loggers. They are made inside the packages (and in forked data-plane
+ * workers, which inherit the environment) from GATEWAY_LOG_LEVEL, the flag's own variable, so
+ * setting it before anything starts reaches every one of them. A level pino does not know is
+ * refused here, before anything starts, rather than by the first logger made.
+ */
+export function applyLogLevel(o) {
+  const level = o['log-level'];
+  if (level === undefined) return;
+  if (!LOG_LEVELS.includes(level)) throw new Error(`--log-level (or GATEWAY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  process.env.GATEWAY_LOG_LEVEL = level;
+}
 
 export const envName = (flag) => `GATEWAY_${flag.toUpperCase().replace(/-/g, '_')}`;
 

@@ -14,11 +14,12 @@ import { controlPlaneOptions } from './control-plane.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { etcdClientOptions } from '@sluice/model';
-import { dataPlaneOptions, etcdConnection } from './options.mjs';
+import { applyLogLevel, dataPlaneOptions, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
 
 /** Everything on one machine: local etcd (unless --etcd), admin API + dashboard, data plane, example route. */
 export async function run(_command, o) {
+  applyLogLevel(o);
   const dataDir = path.resolve(o['data-dir']);
   fs.mkdirSync(dataDir, { recursive: true });
   const log = (m) => console.log(`gateway up: ${m}`);

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import { etcdClientOptions, type EtcdConnectionOptions } from '@sluice/model';
 import { buildAdmin } from './admin/build-admin.js';
+import { poolAddress } from './gateway-api/address-pool.js';
 import { startIngressSync } from './start-ingress-sync.js';
-import type { TranslateOptions } from './translate/types.js';
+import type { ClusterTranslateOptions } from './translate-cluster.js';
 
 export interface ControlPlaneOptions extends EtcdConnectionOptions {
   host?: string;
@@ -18,8 +19,8 @@ export interface ControlPlaneOptions extends EtcdConnectionOptions {
   manifests?: string;
   /** A kubeconfig: watch the API server and sync its Ingresses to etcd. */
   kubeconfig?: string;
-  /** --ingress-class, --controller-name, --watch-ingress-without-class, --default-backend-service, --configmap, --tcp/udp-services-configmap. */
-  translate?: Partial<TranslateOptions>;
+  /** --ingress-class, --controller-name, --watch-ingress-without-class, --default-backend-service, --configmap, --tcp/udp-services-configmap, --gateway-address-pool. */
+  translate?: Partial<ClusterTranslateOptions>;
   /** --leader-election-namespace (Kubernetes mode). */
   leaderElectionNamespace?: string;
   /** --publish-status-address / --publish-service: what Ingress statuses say (Kubernetes mode). */
@@ -36,8 +37,10 @@ function dashboardDirOf(opts: ControlPlaneOptions): string | undefined {
   return fs.existsSync(`${builtDashboard}/index.html`) ? builtDashboard : undefined;
 }
 
-/** The control-plane process: the admin API, and the Ingress sync when a manifest folder or a kubeconfig is given. */
+/** The control-plane process: the admin API, and the Ingress and Gateway API sync when a manifest folder or a kubeconfig is given. */
 export async function runControlPlane(opts: ControlPlaneOptions) {
+  const pool = opts.translate?.gatewayAddressPool;
+  if (pool && poolAddress(pool, 0) === undefined) throw new Error(`--gateway-address-pool must be an IPv4 CIDR with room for hosts, e.g. 127.0.1.0/24; got ${JSON.stringify(pool)}`);
   const etcd = new Etcd3(etcdClientOptions(opts, (f) => fs.readFileSync(f)));
   const app = await buildAdmin({
     etcd,

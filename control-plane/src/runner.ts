@@ -1,16 +1,17 @@
+import type { ClusterSnapshot } from './source/cluster-snapshot.js';
 import type { ResourceSource } from './source/resource-source.js';
 import type { EtcdWriter } from './sync/etcd-writer.js';
-import type { Resources, TranslateOptions, TranslateResult, TranslateWarning } from './translate/types.js';
+import type { TranslateResult, TranslateWarning } from './translate/types.js';
 
-export interface RunnerOptions {
+export interface RunnerOptions<R extends TranslateResult> {
   source: ResourceSource;
-  translate: (resources: Resources, options: TranslateOptions) => TranslateResult;
-  translateOptions: TranslateOptions;
+  /** Every translator of one snapshot (Ingress and Gateway API), with their options bound. */
+  translate: (snapshot: ClusterSnapshot) => R;
   writer: EtcdWriter;
   /** Told about every translator warning. */
   warn?: (warning: TranslateWarning) => void;
-  /** Told when a snapshot reached etcd (tests, logs, the status writer). */
-  onSynced?: (result: TranslateResult, resources: Resources) => void | Promise<void>;
+  /** Told when a snapshot reached etcd (tests, logs, the status writers). */
+  onSynced?: (result: R, snapshot: ClusterSnapshot) => void | Promise<void>;
   /** Told when a snapshot could not be translated or written. */
   onError?: (err: Error) => void;
 }
@@ -28,17 +29,17 @@ export interface Runner {
  * written, later ones replace each other and the last is written next, so a slow etcd never
  * builds up a queue of stale states.
  */
-export function createRunner({ source, translate, translateOptions, writer, warn = () => {}, onSynced, onError }: RunnerOptions): Runner {
-  let pending: Resources | undefined;
-  let latest: Resources | undefined;
+export function createRunner<R extends TranslateResult>({ source, translate, writer, warn = () => {}, onSynced, onError }: RunnerOptions<R>): Runner {
+  let pending: ClusterSnapshot | undefined;
+  let latest: ClusterSnapshot | undefined;
   let writing: Promise<void> | undefined;
   let closed = false;
 
-  const sync = async (resources: Resources) => {
-    const result = translate(resources, translateOptions);
+  const sync = async (snapshot: ClusterSnapshot) => {
+    const result = translate(snapshot);
     result.warnings.forEach(warn);
     await writer.apply(result);
-    await onSynced?.(result, resources);
+    await onSynced?.(result, snapshot);
   };
 
   const drain = (): Promise<void> =>
@@ -60,7 +61,7 @@ export function createRunner({ source, translate, translateOptions, writer, warn
 
   return {
     async start() {
-      let first: Resources | undefined;
+      let first: ClusterSnapshot | undefined;
       await source.start((resources) => {
         pending = latest = resources;
         first ??= resources;

@@ -5,11 +5,13 @@ import { createRunner, type Runner } from './runner.js';
 import { createFileSource } from './source/file-source.js';
 import { createKubeSource } from './source/kube-source.js';
 import type { ResourceSource } from './source/resource-source.js';
+import { createGatewayApiStatusEvents } from './status/gateway-api-status-events.js';
+import { createGatewayApiStatusWriter } from './status/gateway-api-status.js';
 import { createIngressStatusWriter } from './status/ingress-status.js';
 import { createPolicyStatusWriter } from './status/policy-status.js';
 import { createWarningEvents } from './status/warning-events.js';
 import { createEtcdWriter, type EtcdWriter } from './sync/etcd-writer.js';
-import { translate } from './translate/index.js';
+import { translateCluster, type ClusterTranslateOptions } from './translate-cluster.js';
 import type { TranslateOptions, TranslateWarning } from './translate/types.js';
 
 export interface IngressSyncOptions {
@@ -19,7 +21,8 @@ export interface IngressSyncOptions {
   manifests?: string;
   /** kubeconfig file (Kubernetes mode). */
   kubeconfig?: string;
-  translate?: Partial<TranslateOptions>;
+  /** Ingress translator options plus --gateway-address-pool. */
+  translate?: Partial<ClusterTranslateOptions>;
   /** --leader-election-namespace (Kubernetes mode; default "default"). */
   leaderElectionNamespace?: string;
   /** --publish-status-address / --publish-service (Kubernetes mode). */
@@ -39,15 +42,15 @@ export const DEFAULT_TRANSLATE_OPTIONS: TranslateOptions = {
 };
 
 /**
- * Starts source → translate → etcd for whichever source is configured; resolves once the first
- * complete snapshot is in etcd (or, for a follower replica, translated). Every warning is logged
- * as `{object, message}`. With a kubeconfig, replicas elect a leader on a Lease: only the leader
- * writes etcd, Ingress statuses and Events; followers keep their informers warm and, when they
- * take over, write the newest snapshot at once.
+ * Starts source → translate (Ingress and Gateway API, one snapshot) → etcd for whichever source
+ * is configured; resolves once the first complete snapshot is in etcd (or, for a follower
+ * replica, translated). Every warning is logged as `{object, message}`. With a kubeconfig,
+ * replicas elect a leader on a Lease: only the leader writes etcd, statuses and Events;
+ * followers keep their informers warm and, when they take over, write the newest snapshot at once.
  */
 export async function startIngressSync(opts: IngressSyncOptions): Promise<IngressSync> {
   const log = pino({ name: 'ingress-sync', level: process.env.GATEWAY_LOG_LEVEL ?? 'warn' });
-  const warn = (w: TranslateWarning) => log.warn({ object: w.object, message: w.message }, 'ingress warning');
+  const warn = (w: TranslateWarning) => log.warn({ object: w.object, message: w.message }, 'translator warning');
   const source: ResourceSource = opts.kubeconfig
     ? createKubeSource({ kubeconfig: opts.kubeconfig, warn })
     : createFileSource({ dir: opts.manifests!, warn });
@@ -94,11 +97,23 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
       })
     : undefined;
   const events = opts.kubeconfig ? createWarningEvents({ kubeconfig: opts.kubeconfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') }) : undefined;
+  const translateOptions: ClusterTranslateOptions = { ...DEFAULT_TRANSLATE_OPTIONS, ...opts.translate };
+  const gatewayStatus = opts.kubeconfig
+    ? createGatewayApiStatusWriter({
+        kubeconfig: opts.kubeconfig,
+        controllerName: translateOptions.controllerName,
+        isLeader,
+        onWritten: (object) => log.info({ object }, 'Gateway API status written'),
+        onError: (err, object) => log.warn({ object, err: err.message }, 'Gateway API status write failed'),
+      })
+    : undefined;
+  const gatewayEvents = opts.kubeconfig
+    ? createGatewayApiStatusEvents({ kubeconfig: opts.kubeconfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') })
+    : undefined;
 
   runner = createRunner({
     source,
-    translate,
-    translateOptions: { ...DEFAULT_TRANSLATE_OPTIONS, ...opts.translate },
+    translate: (snapshot) => translateCluster(snapshot, translateOptions),
     writer,
     warn,
     onSynced: async (result, resources) => {
@@ -106,7 +121,9 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
       log.info({ documents: result.documents.length, warnings: result.warnings.length }, 'synced to etcd');
       await statusWriter?.update(result, resources);
       await policyStatus?.update(result, resources);
+      await gatewayStatus?.update(result.gatewayStatuses, resources);
       await events?.post(result.warnings);
+      await gatewayEvents?.post(result.warnings, resources);
     },
     onError: (err) => log.error({ err: err.message }, 'sync failed'),
   });

@@ -30,6 +30,7 @@ export const errorCatalog = {
   GW_ERR_UPSTREAM_CONNECT: { status: 502, message: 'upstream connection failed' },
   GW_ERR_UPSTREAM_RESPONSE: { status: 502, message: 'invalid response from upstream' },
   GW_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'upstream timed out' },
+  GW_ERR_MISDIRECTED: { status: 421, message: 'this connection\'s TLS server name belongs to another listener than the request\'s host' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

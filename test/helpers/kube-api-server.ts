@@ -39,6 +39,17 @@ const TYPES: ResourceType[] = [
   { kind: 'Event', group: '', version: 'v1', plural: 'events', namespaced: true },
   { kind: 'RoutePolicy', group: 'sluice.dev', version: 'v1alpha1', plural: 'routepolicies', namespaced: true },
   { kind: 'Consumer', group: 'sluice.dev', version: 'v1alpha1', plural: 'consumers', namespaced: true },
+  { kind: 'Namespace', group: '', version: 'v1', plural: 'namespaces', namespaced: false },
+  { kind: 'GatewayClass', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses', namespaced: false },
+  { kind: 'Gateway', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways', namespaced: true },
+  { kind: 'HTTPRoute', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', namespaced: true },
+  { kind: 'GRPCRoute', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes', namespaced: true },
+  { kind: 'TLSRoute', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'tlsroutes', namespaced: true },
+  { kind: 'TCPRoute', group: 'gateway.networking.k8s.io', version: 'v1alpha2', plural: 'tcproutes', namespaced: true },
+  { kind: 'UDPRoute', group: 'gateway.networking.k8s.io', version: 'v1alpha2', plural: 'udproutes', namespaced: true },
+  { kind: 'ReferenceGrant', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'referencegrants', namespaced: true },
+  { kind: 'BackendTLSPolicy', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'backendtlspolicies', namespaced: true },
+  { kind: 'ListenerSet', group: 'gateway.networking.k8s.io', version: 'v1', plural: 'listenersets', namespaced: true },
 ];
 
 export type KubeObject = {

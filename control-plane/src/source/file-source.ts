@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Resources } from '../translate/types.js';
+import type { ClusterSnapshot } from './cluster-snapshot.js';
 import { coalesce } from './coalesce.js';
 import { readManifests } from './read-manifests.js';
 import { COALESCE_MS, type ResourceSource } from './resource-source.js';
@@ -21,7 +21,7 @@ export function createFileSource({ dir, warn = () => {}, coalesceMs = COALESCE_M
   let parsed = new Map<string, unknown[]>();
   let closed = false;
 
-  const snapshot = (): Resources => {
+  const snapshot = (): ClusterSnapshot => {
     const read = readManifests(dir, parsed);
     parsed = read.parsed;
     for (const e of read.errors) warn({ object: `file/${e.file}`, message: `skipped: ${e.message}` });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig, makeInformer, type Informer, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import type { Resources } from '../translate/types.js';
+import type { ClusterSnapshot } from './cluster-snapshot.js';
 import { coalesce } from './coalesce.js';
 import { COALESCE_MS, type ResourceSource } from './resource-source.js';
 
@@ -14,8 +14,35 @@ export interface KubeSourceOptions {
   retryMaxMs?: number;
 }
 
-/** What we watch, cluster-wide: one informer per kind. `optional` kinds (our CRDs) may not be installed: a 404 lists as empty. */
-export const WATCHED: ReadonlyArray<{ field: keyof Resources; kind: string; apiVersion: string; path: string; optional?: boolean }> = [
+export interface WatchedKind {
+  field: keyof ClusterSnapshot;
+  kind: string;
+  /** The preferred version; `path` lists it. */
+  apiVersion: string;
+  path: string;
+  /**
+   * Kinds we can do without: a 404 (CRD not installed) or a 403 (a ClusterRole made before we
+   * watched it, e.g. the webhook's) lists as empty instead of holding back the first snapshot.
+   */
+  optional?: boolean;
+  /** Older (or newer) versions of the same kind, tried in order when `apiVersion` is not served. */
+  alternatives?: readonly string[];
+}
+
+const GATEWAY_API = 'gateway.networking.k8s.io';
+
+/** A Gateway API kind: optional (its CRDs may be missing), in the first of `versions` the server serves. */
+const gatewayKind = (field: keyof ClusterSnapshot, kind: string, plural: string, versions: readonly string[]): WatchedKind => ({
+  field,
+  kind,
+  apiVersion: `${GATEWAY_API}/${versions[0]}`,
+  path: listPath(`${GATEWAY_API}/${versions[0]}`, plural),
+  optional: true,
+  ...(versions.length > 1 ? { alternatives: versions.slice(1).map((v) => `${GATEWAY_API}/${v}`) } : {}),
+});
+
+/** What we watch, cluster-wide: one informer per kind. `optional` kinds may be missing or forbidden: they list as empty. */
+export const WATCHED: ReadonlyArray<WatchedKind> = [
   { field: 'ingresses', kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', path: '/apis/networking.k8s.io/v1/ingresses' },
   { field: 'ingressClasses', kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', path: '/apis/networking.k8s.io/v1/ingressclasses' },
   { field: 'services', kind: 'Service', apiVersion: 'v1', path: '/api/v1/services' },
@@ -25,7 +52,22 @@ export const WATCHED: ReadonlyArray<{ field: keyof Resources; kind: string; apiV
   { field: 'configMaps', kind: 'ConfigMap', apiVersion: 'v1', path: '/api/v1/configmaps' },
   { field: 'routePolicies', kind: 'RoutePolicy', apiVersion: 'sluice.dev/v1alpha1', path: '/apis/sluice.dev/v1alpha1/routepolicies', optional: true },
   { field: 'consumers', kind: 'Consumer', apiVersion: 'sluice.dev/v1alpha1', path: '/apis/sluice.dev/v1alpha1/consumers', optional: true },
+  // Namespaces: only Gateway listeners' allowedRoutes selectors read them (by label).
+  { field: 'namespaces', kind: 'Namespace', apiVersion: 'v1', path: '/api/v1/namespaces', optional: true },
+  gatewayKind('gatewayClasses', 'GatewayClass', 'gatewayclasses', ['v1']),
+  gatewayKind('gateways', 'Gateway', 'gateways', ['v1']),
+  gatewayKind('httpRoutes', 'HTTPRoute', 'httproutes', ['v1']),
+  gatewayKind('grpcRoutes', 'GRPCRoute', 'grpcroutes', ['v1']),
+  gatewayKind('referenceGrants', 'ReferenceGrant', 'referencegrants', ['v1', 'v1beta1']),
+  gatewayKind('backendTlsPolicies', 'BackendTLSPolicy', 'backendtlspolicies', ['v1', 'v1alpha3']),
+  gatewayKind('tlsRoutes', 'TLSRoute', 'tlsroutes', ['v1', 'v1alpha2']),
+  gatewayKind('tcpRoutes', 'TCPRoute', 'tcproutes', ['v1alpha2']),
+  gatewayKind('udpRoutes', 'UDPRoute', 'udproutes', ['v1alpha2']),
 ];
+
+function listPath(apiVersion: string, plural: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}/${plural}` : `/api/${apiVersion}/${plural}`;
+}
 
 type WatchedInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
@@ -43,25 +85,27 @@ export function createKubeSource(options: KubeSourceOptions): ResourceSource {
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
-  const snapshot = (): Resources => {
+  const snapshot = (): ClusterSnapshot => {
     const out: Record<string, KubernetesObject[]> = {};
     WATCHED.forEach((w, i) => (out[w.field] = [...informers[i].list()]));
-    return out as unknown as Resources;
+    return out as unknown as ClusterSnapshot;
   };
 
   return {
-    start(onChange) {
+    async start(onChange) {
+      // Kinds served in several versions (ReferenceGrant v1/v1beta1, ...): pick the served one once.
+      const served = await Promise.all(WATCHED.map((w) => servedVersion(kc, w)));
       return new Promise<void>((resolve, reject) => {
         const listed = new Set<number>();
         const burst = coalesce(coalesceMs, () => {
           if (!closed && listed.size === WATCHED.length) onChange(snapshot());
         });
-        WATCHED.forEach((w, i) => {
+        served.forEach((w, i) => {
           let delay = retryMinMs;
           const list = async () => {
             const body = await getJson<KubernetesListObject<KubernetesObject>>(kc, w.path).catch((err: { statusCode?: number }) => {
-              // CRDs not installed: nothing of that kind (the watch then fails and is retried with backoff).
-              if (w.optional && err?.statusCode === 404) return { items: [], metadata: { resourceVersion: '0' } } as KubernetesListObject<KubernetesObject>;
+              // CRDs not installed, or not allowed: nothing of that kind (the watch then fails and is retried with backoff).
+              if (w.optional && (err?.statusCode === 404 || err?.statusCode === 403)) return { items: [], metadata: { resourceVersion: '0' } } as KubernetesListObject<KubernetesObject>;
               throw err;
             });
             // List items leave out kind and apiVersion; watch events carry them. Make both alike.
@@ -106,6 +150,25 @@ export function createKubeSource(options: KubeSourceOptions): ResourceSource {
       await Promise.all(informers.map((inf) => inf.stop()));
     },
   };
+}
+
+/**
+ * The watched kind in the first of its versions the server lists (the preferred one when none
+ * answers: an optional kind then lists as empty, and a CRD installed later is found on restart).
+ */
+async function servedVersion(kc: KubeConfig, w: WatchedKind): Promise<WatchedKind> {
+  if (!w.alternatives?.length) return w;
+  const plural = w.path.split('/').pop()!;
+  for (const apiVersion of [w.apiVersion, ...w.alternatives]) {
+    const path = listPath(apiVersion, plural);
+    try {
+      await getJson(kc, `${path}?limit=1`);
+      return { ...w, apiVersion, path };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) return w;
+    }
+  }
+  return w;
 }
 
 function describe(err: unknown): string {

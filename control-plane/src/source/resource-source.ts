@@ -1,4 +1,4 @@
-import type { Resources } from '../translate/types.js';
+import type { ClusterSnapshot } from './cluster-snapshot.js';
 
 /**
  * Where the Kubernetes objects come from: the API server (`KubeSource`) or a folder of
@@ -10,7 +10,7 @@ export interface ResourceSource {
    * Starts watching. Resolves after the first complete snapshot was delivered to `onChange`;
    * later snapshots follow on every change, coalesced so a burst of events gives one call.
    */
-  start(onChange: (resources: Resources) => void): Promise<void>;
+  start(onChange: (snapshot: ClusterSnapshot) => void): Promise<void>;
   close(): Promise<void>;
 }
 

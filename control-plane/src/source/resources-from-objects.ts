@@ -1,9 +1,9 @@
-import type { Resources } from '../translate/types.js';
+import type { ClusterSnapshot } from './cluster-snapshot.js';
 
 type KubeObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
 
-/** kind → the field of `Resources` that holds it. Kinds not listed are ignored. */
-const FIELD_BY_KIND: Record<string, keyof Resources> = {
+/** kind → the field of the snapshot that holds it. Kinds not listed are ignored. */
+const FIELD_BY_KIND: Record<string, keyof ClusterSnapshot> = {
   Ingress: 'ingresses',
   IngressClass: 'ingressClasses',
   Service: 'services',
@@ -13,18 +13,48 @@ const FIELD_BY_KIND: Record<string, keyof Resources> = {
   ConfigMap: 'configMaps',
   RoutePolicy: 'routePolicies',
   Consumer: 'consumers',
+  Namespace: 'namespaces',
+  GatewayClass: 'gatewayClasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httpRoutes',
+  GRPCRoute: 'grpcRoutes',
+  TLSRoute: 'tlsRoutes',
+  TCPRoute: 'tcpRoutes',
+  UDPRoute: 'udpRoutes',
+  ReferenceGrant: 'referenceGrants',
+  BackendTLSPolicy: 'backendTlsPolicies',
 };
 
 /** Kinds without a namespace; every other kind lands in `default` when the manifest names none, as kubectl does. */
-const CLUSTER_SCOPED = new Set(['IngressClass']);
+const CLUSTER_SCOPED = new Set(['IngressClass', 'GatewayClass', 'Namespace']);
 
-export function emptyResources(): Resources {
-  return { ingresses: [], ingressClasses: [], services: [], endpointSlices: [], endpoints: [], secrets: [], configMaps: [], routePolicies: [], consumers: [] };
+export function emptyResources(): ClusterSnapshot {
+  return {
+    ingresses: [],
+    ingressClasses: [],
+    services: [],
+    endpointSlices: [],
+    endpoints: [],
+    secrets: [],
+    configMaps: [],
+    routePolicies: [],
+    consumers: [],
+    namespaces: [],
+    gatewayClasses: [],
+    gateways: [],
+    httpRoutes: [],
+    grpcRoutes: [],
+    tlsRoutes: [],
+    tcpRoutes: [],
+    udpRoutes: [],
+    referenceGrants: [],
+    backendTlsPolicies: [],
+  };
 }
 
-/** Sorts loose Kubernetes objects (from manifests) into a `Resources` snapshot; later duplicates replace earlier ones. */
-export function resourcesFromObjects(objects: readonly unknown[]): Resources {
-  const byField = new Map<keyof Resources, Map<string, unknown>>();
+/** Sorts loose Kubernetes objects (from manifests) into a snapshot; later duplicates replace earlier ones. */
+export function resourcesFromObjects(objects: readonly unknown[]): ClusterSnapshot {
+  const byField = new Map<keyof ClusterSnapshot, Map<string, unknown>>();
   for (const raw of objects) {
     if (raw === null || typeof raw !== 'object') continue;
     const obj = raw as KubeObject;
@@ -37,12 +67,12 @@ export function resourcesFromObjects(objects: readonly unknown[]): Resources {
     if (!byField.has(field)) byField.set(field, new Map());
     byField.get(field)!.set(key, scoped);
   }
-  const out = emptyResources() as Record<keyof Resources, unknown[]>;
+  const out = emptyResources() as unknown as Record<keyof ClusterSnapshot, unknown[]>;
   for (const [field, items] of byField) out[field] = [...items.values()];
-  return out as unknown as Resources;
+  return out as unknown as ClusterSnapshot;
 }
 
-/** The field of `Resources` a kind belongs to, if we read it at all. */
-export function resourceField(kind: string | undefined): keyof Resources | undefined {
+/** The field of the snapshot a kind belongs to, if we read it at all. */
+export function resourceField(kind: string | undefined): keyof ClusterSnapshot | undefined {
   return kind ? FIELD_BY_KIND[kind] : undefined;
 }
