@@ -9,7 +9,7 @@ import {
   startLocalEtcd,
   writeExampleDocuments,
 } from '@sluice/control-plane';
-import { runDataPlane } from '@sluice/data-plane';
+import { parsePortMap, runDataPlane } from '@sluice/data-plane';
 import { controlPlaneOptions } from './control-plane.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
@@ -57,7 +57,7 @@ export async function run(_command, o) {
   await registerCustomPluginSpecs(o['plugins-dir']);
   const cp = await runControlPlane(controlPlaneOptions(opts, adminKey));
   onShutdown(() => cp.stop());
-  const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache') }));
+  const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache'), portMap: parsePortMap(o['port-map']) }));
   onShutdown(() => dp.stop());
 
   const host = '127.0.0.1';

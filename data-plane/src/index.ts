@@ -1,6 +1,7 @@
 export { createWorker, type Worker, type WorkerOptions, type WorkerState } from './worker.js';
 export { runDataPlane } from './cluster/primary.js';
 export type { DataPlaneOptions } from './cluster/options.js';
+export { parsePortMap } from './cluster/parse-port-map.js';
 export { createEtcdSource } from './config/etcd-source.js';
 export { createStaticSource } from './config/static-source.js';
 export { createLogger } from './observe/logger.js';

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { Upstream } from '@sluice/model';
 import { createUpstreamRuntime } from './balancer/upstream-runtime.js';
 import { createTableCompiler } from './compile/compile-table.js';
+import type { PortMap } from './compile/listener-table.js';
 import type { RoutingTable } from './compile/types.js';
 import type { ConfigSnapshot, ConfigSource, SnapshotInfo, SourceState } from './config/types.js';
 import type { Logger } from './observe/logger.js';
+import { createGatewayListeners, type ListenerStatus } from './listeners/gateway-listeners.js';
 import { createWorkerMetrics, type WorkerMetrics } from './observe/worker-metrics.js';
 import { createPluginRegistry, type PluginRegistry } from './plugins/index.js';
 import { createHttpProxy, type HttpProxy } from './proxy/http-proxy.js';
@@ -20,6 +22,8 @@ export interface WorkerOptions {
   /** TLS-terminating port with certificates from `ssls` by SNI; none when undefined. */
   httpsPort?: number;
   host?: string;
+  /** Gateway listener ports: declared → bound (`--port-map 80:18080`). */
+  portMap?: PortMap;
   logger: Logger;
   metrics?: WorkerMetrics;
   /** Client-side HTTP/1.1 server: the raw llhttp front (default) or node:http. */
@@ -39,6 +43,8 @@ export interface WorkerState {
   routes: number;
   rejected: Record<string, string>;
   appliedAt: number;
+  /** Gateway listeners: open, opening, or failed to bind. */
+  listeners: ListenerStatus[];
 }
 
 /**
@@ -54,9 +60,10 @@ export function createWorker(opts: WorkerOptions) {
       onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
     }),
     opts.plugins ?? createPluginRegistry([], logger),
+    { portMap: opts.portMap },
   );
   let table: RoutingTable | undefined;
-  let state: WorkerState = { revision: 0, origin: 'none', source: 'connecting', routes: 0, rejected: {}, appliedAt: 0 };
+  let state: WorkerState = { revision: 0, origin: 'none', source: 'connecting', routes: 0, rejected: {}, appliedAt: 0, listeners: [] };
 
   const proxy = createHttpProxy({
     getTable: () => table,
@@ -74,11 +81,17 @@ export function createWorker(opts: WorkerOptions) {
     https,
     onRejectedChange: () => publish({ rejected: withListenerRejections(compileRejected) }),
   });
+  const gatewayListeners = createGatewayListeners({
+    proxy,
+    logger,
+    traffic: metrics.streamTraffic,
+    onChange: () => publish({ rejected: withListenerRejections(compileRejected), listeners: gatewayListeners.status() }),
+  });
   /** Rejections of the last compile; listener failures are added on top as they happen. */
   let compileRejected: Map<string, string> = new Map();
 
   function withListenerRejections(rejected: Map<string, string>): Record<string, string> {
-    const all = new Map([...rejected, ...streams.rejected()]);
+    const all = new Map([...rejected, ...streams.rejected(), ...gatewayListeners.rejected()]);
     metrics.documentsRejected.set(all.size);
     return Object.fromEntries(all);
   }
@@ -98,6 +111,7 @@ export function createWorker(opts: WorkerOptions) {
       table = next;
       https?.setIndex(next.sni);
       streams.apply(next.streams);
+      gatewayListeners.apply(next.listeners);
       const allRejected = new Map([...info.rejected, ...rejected]);
       compileRejected = allRejected;
       for (const [key, reason] of rejected) logger.warn({ key, revision: snapshot.revision, reason }, 'document rejected');
@@ -121,6 +135,7 @@ export function createWorker(opts: WorkerOptions) {
         routes: next.http.size,
         rejected: withListenerRejections(allRejected),
         appliedAt: Date.now(),
+        listeners: gatewayListeners.status(),
       });
     } catch (err) {
       // A compile failure keeps the last good table: traffic must never pay for a bad config.
@@ -154,9 +169,9 @@ export function createWorker(opts: WorkerOptions) {
     get httpsPort(): number | undefined {
       return https === undefined ? undefined : boundPorts[1];
     },
-    /** Open stream ports as `<transport>:<port>`. */
+    /** Open stream and Gateway listener ports as `<transport>:<port>`. */
     get streamPorts(): string[] {
-      return streams.openPorts();
+      return [...streams.openPorts(), ...gatewayListeners.openPorts()];
     },
     /** Resolves once the first config (from etcd or the disk cache) is served. */
     async load(): Promise<void> {
@@ -176,13 +191,14 @@ export function createWorker(opts: WorkerOptions) {
     async drain(graceMs: number): Promise<void> {
       server.close();
       https?.close();
-      await Promise.all([proxy.drain(graceMs), streams.drain(graceMs)]);
+      await Promise.all([proxy.drain(graceMs), streams.drain(graceMs), gatewayListeners.drain(graceMs)]);
       await this.close();
     },
     async close(): Promise<void> {
       server.close();
       https?.close();
       streams.close();
+      gatewayListeners.close();
       server.closeAllConnections();
       proxy.close();
       compiler.close();

@@ -3,6 +3,8 @@ import type { EtcdConnectionOptions } from '@sluice/model';
 /** Everything a data-plane process needs; parsed by bin/gateway, passed to workers as JSON. */
 export interface DataPlaneOptions extends EtcdConnectionOptions {
   host?: string;
+  /** Gateway listener ports, declared → bound (`--port-map 80:18080`); unmapped ports bind as declared. */
+  portMap?: Record<number, number>;
   httpPort: number;
   httpsPort: number;
   statusPort: number;

@@ -199,6 +199,8 @@ export async function runDataPlane(opts: DataPlaneOptions) {
       state: overallState(),
       revision: minRevision(),
       rollingRestart: roll.inProgress(),
+      // Every worker binds the same listeners (the primary owns the sockets): the first one's view stands for all.
+      listeners: [...slots.values()].filter((s) => !s.retiring).sort((a, b) => a.index - b.index)[0]?.state?.listeners ?? [],
       workers: [...slots.values()]
         .sort((a, b) => a.index - b.index)
         .map((s) => ({ index: s.index, pid: s.worker.process.pid, retiring: s.retiring === true, ...s.state })),

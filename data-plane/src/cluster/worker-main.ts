@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     httpPort: opts.httpPort,
     httpsPort: opts.httpsPort,
     host: opts.host,
+    portMap: new Map(Object.entries(opts.portMap ?? {}).map(([declared, bound]) => [Number(declared), bound])),
     logger,
     // Escape hatch: GATEWAY_FRONT=node serves clients with node:http instead of the raw front.
     front: process.env.GATEWAY_FRONT === 'node' ? 'node' : 'raw',

@@ -3,6 +3,7 @@ import type { UpstreamRuntime } from '../balancer/types.js';
 import type { ConfigSnapshot } from '../config/types.js';
 import { buildConsumerIndex, compilePluginChain, PluginPrepareError, type PluginRegistry } from '../plugins/index.js';
 import { compileHttpMatcher } from './http-matcher.js';
+import { compileListenerTable, type PortMap } from './listener-table.js';
 import { resolveTimeouts } from './resolve-timeouts.js';
 import { createSniIndexCompiler } from './sni-index.js';
 import { compileStreamMatcher } from './stream-matcher.js';
@@ -27,7 +28,7 @@ interface CachedRuntime {
  * probes) are kept from one table to the next while their document is unchanged, so a
  * route edit does not reset health or affinity.
  */
-export function createTableCompiler(createRuntime: CreateUpstreamRuntime, registry: PluginRegistry) {
+export function createTableCompiler(createRuntime: CreateUpstreamRuntime, registry: PluginRegistry, options: { portMap?: PortMap } = {}) {
   let runtimes = new Map<string, CachedRuntime>();
   const sniCompiler = createSniIndexCompiler();
 
@@ -101,8 +102,25 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
       (id, route, modRevision) => compileBackends(`stream-routes/${id}`, `stream-route:${id}`, route, modRevision, snapshot, next, rejected),
       rejected,
     );
-    const sni = sniCompiler.compile(snapshot.ssls);
+    const listenerSslIds = new Set<string>();
+    for (const { doc } of snapshot.listeners.values()) for (const sslId of doc.tls?.sslIds ?? []) listenerSslIds.add(sslId);
+    const sni = sniCompiler.compile(snapshot.ssls, listenerSslIds);
     for (const [key, reason] of sni.rejected) rejected.set(key, reason);
+    // A route that names listeners is served there only; the main ports keep their own matcher.
+    const mainEntries: CompiledRoute[] = [];
+    const listenerEntries: CompiledRoute[] = [];
+    for (const entry of entries) (entry.route.listeners?.length ? listenerEntries : mainEntries).push(entry);
+    const listeners = compileListenerTable(
+      {
+        listeners: snapshot.listeners,
+        routes: listenerEntries,
+        streamRoutes: snapshot.streamRoutes,
+        certificates: sni.certificates,
+        backendsFor: (id, route, modRevision) => compileBackends(`stream-routes/${id}`, `stream-route:${id}`, route, modRevision, snapshot, next, rejected),
+        portMap: options.portMap,
+      },
+      rejected,
+    );
 
     const upstreams = new Map<string, UpstreamRuntime>();
     for (const [id, cached] of next) upstreams.set(id, cached.runtime);
@@ -111,10 +129,10 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
     for (const [id, cached] of runtimes) if (next.get(id)?.runtime !== cached.runtime) cached.runtime.close();
     runtimes = next;
 
-    const http = compileHttpMatcher(entries);
+    const http = compileHttpMatcher(mainEntries);
     // A route whose conditions cannot compile is left out alone, like an invalid document.
     for (const { entry, reason } of http.rejected) rejected.set(`routes/${entry.id}`, reason);
-    return { table: { revision: snapshot.revision, http, upstreams, streams, sni: sni.index }, rejected };
+    return { table: { revision: snapshot.revision, http, upstreams, streams, sni: sni.index, listeners }, rejected };
   }
 
   function compileBackends(

@@ -27,6 +27,8 @@ export interface SniIndex {
 
 export interface SniIndexResult {
   index: SniIndex;
+  /** Every ssl document whose certificate loaded, by id, even those the index left out: listeners pick theirs by id. */
+  certificates: ReadonlyMap<string, { cert: SniCertificate; snis: readonly string[] }>;
   /** ssl documents left out: `ssls/<id>` → reason. */
   rejected: Map<string, string>;
 }
@@ -55,10 +57,12 @@ export const TLS_SERVER_DEFAULTS = { minVersion: 'TLSv1.2', ciphers: CIPHERS, ho
 export function createSniIndexCompiler() {
   let cache = new Map<string, { modRevision: number; cert: SniCertificate }>();
 
-  function compile(ssls: ReadonlyMap<string, Versioned<Ssl>>): SniIndexResult {
+  /** `listenerOnly`: ssl ids listeners use, which are not rejected when the main port's index has no room for them. */
+  function compile(ssls: ReadonlyMap<string, Versioned<Ssl>>, listenerOnly: ReadonlySet<string> = new Set()): SniIndexResult {
     const next = new Map<string, { modRevision: number; cert: SniCertificate }>();
     const rejected = new Map<string, string>();
     const names = new ServerNameMap<SniCertificate>();
+    const certificates = new Map<string, { cert: SniCertificate; snis: readonly string[] }>();
     let anyClientCert = false;
     const byAge = [...ssls].sort(([, a], [, b]) => a.createRevision - b.createRevision);
     for (const [id, { doc, modRevision }] of byAge) {
@@ -77,8 +81,10 @@ export function createSniIndexCompiler() {
         }
       }
       next.set(id, cached);
+      certificates.set(id, { cert: cached.cert, snis: doc.snis });
       const taken = doc.snis.filter((sni) => !names.add(sni, cached.cert));
       if (taken.length === doc.snis.length) {
+        if (listenerOnly.has(id)) continue;
         rejected.set(`ssls/${id}`, `every SNI is served by an older ssl document: ${taken.join(', ')}`);
         continue;
       }
@@ -87,6 +93,7 @@ export function createSniIndexCompiler() {
     cache = next;
     return {
       index: { lookup: (serverName) => names.lookup(serverName), fallback: names.default, size: names.size, anyClientCert },
+      certificates,
       rejected,
     };
   }

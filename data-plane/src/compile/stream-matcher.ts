@@ -65,9 +65,10 @@ export function compileStreamMatcher(
   const byPort = new Map<string, { protocol: StreamRoute['protocol']; routes: CompiledStreamRoute[]; names?: ServerNameMap<CompiledStreamRoute> }>();
   const byAge = [...streamRoutes].sort(([, a], [, b]) => a.createRevision - b.createRevision);
   for (const [id, { doc: route, modRevision, createRevision }] of byAge) {
-    if (route.status === 'disabled') continue;
+    // Routes on a Gateway listener are served by that listener's socket (listener-table.ts).
+    if (route.status === 'disabled' || route.listener !== undefined) continue;
     const key = `stream-routes/${id}`;
-    const entry = compileEntry(id, key, route, modRevision, createRevision, backendsFor, rejected);
+    const entry = compileStreamEntry(id, key, route, modRevision, createRevision, backendsFor, rejected);
     if (entry === undefined) continue;
     const transport = route.protocol === 'udp' ? 'udp' : 'tcp';
     const portKey = streamPortKey(transport, route.listenPort);
@@ -106,7 +107,7 @@ export function compileStreamMatcher(
   return { ports };
 }
 
-function compileEntry(
+export function compileStreamEntry(
   id: string,
   key: string,
   route: StreamRoute,

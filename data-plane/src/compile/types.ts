@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Route, Upstream } from '@sluice/model';
 import type { UpstreamRuntime } from '../balancer/types.js';
 import type { PluginChain } from '../plugins/plugin-chain.js';
+import type { ListenerTable } from './listener-table.js';
 import type { SniIndex } from './sni-index.js';
 import type { StreamTable } from './stream-matcher.js';
 
@@ -69,4 +70,6 @@ export interface RoutingTable {
   streams?: StreamTable;
   /** Certificates of the HTTPS port by SNI. */
   sni?: SniIndex;
+  /** Gateway listener sockets and the routes attached to them (absent in hand-built test tables). */
+  listeners?: ListenerTable;
 }

@@ -25,6 +25,7 @@ export const SNAPSHOT_FIELDS = {
   consumers: 'consumers',
   'plugin-configs': 'pluginConfigs',
   'global-rules': 'globalRules',
+  listeners: 'listeners',
 } as const satisfies Record<string, Exclude<keyof ConfigSnapshot, 'revision'>>;
 
 type Field = (typeof SNAPSHOT_FIELDS)[keyof typeof SNAPSHOT_FIELDS];

@@ -1,4 +1,4 @@
-import type { Consumer, GlobalRule, PluginConfig, Route, Ssl, StreamRoute, Upstream } from '@sluice/model';
+import type { Consumer, GlobalRule, Listener, PluginConfig, Route, Ssl, StreamRoute, Upstream } from '@sluice/model';
 
 /** A document as read from etcd, with the revisions etcd gave it. */
 export interface Versioned<T> {
@@ -22,6 +22,8 @@ export interface ConfigSnapshot {
   consumers: ReadonlyMap<string, Versioned<Consumer>>;
   pluginConfigs: ReadonlyMap<string, Versioned<PluginConfig>>;
   globalRules: ReadonlyMap<string, Versioned<GlobalRule>>;
+  /** Gateway API listeners: extra ports (per address) that only routes naming them are served on. */
+  listeners: ReadonlyMap<string, Versioned<Listener>>;
 }
 
 /** Where a snapshot came from: etcd (live) or the on-disk copy of the last good config (stale). */

@@ -7,7 +7,8 @@ export type ProxyErrorCode =
   | 'GW_ERR_UPSTREAM_UNAVAILABLE'
   | 'GW_ERR_UPSTREAM_CONNECT'
   | 'GW_ERR_UPSTREAM_RESPONSE'
-  | 'GW_ERR_UPSTREAM_TIMEOUT';
+  | 'GW_ERR_UPSTREAM_TIMEOUT'
+  | 'GW_ERR_MISDIRECTED';
 
 interface PrebuiltError {
   status: number;
@@ -19,7 +20,7 @@ interface PrebuiltError {
   raw: Buffer;
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 421: 'Misdirected Request', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 function prebuild(code: ErrorCode): PrebuiltError {
   const { status, message } = errorCatalog[code];
@@ -36,6 +37,7 @@ export const errorResponses: Record<ProxyErrorCode, PrebuiltError> = {
   GW_ERR_UPSTREAM_CONNECT: prebuild('GW_ERR_UPSTREAM_CONNECT'),
   GW_ERR_UPSTREAM_RESPONSE: prebuild('GW_ERR_UPSTREAM_RESPONSE'),
   GW_ERR_UPSTREAM_TIMEOUT: prebuild('GW_ERR_UPSTREAM_TIMEOUT'),
+  GW_ERR_MISDIRECTED: prebuild('GW_ERR_MISDIRECTED'),
 };
 
 /** A raw 400 for a client whose request could not be parsed or may not be upgraded. */

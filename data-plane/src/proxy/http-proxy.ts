@@ -8,7 +8,7 @@ import { H2Client } from './front/h2-client.js';
 import { GrpcExchange } from './grpc-exchange.js';
 import { H2UpstreamExchange } from './h2-upstream-exchange.js';
 import { H2UpstreamSessions } from './h2-upstream-sessions.js';
-import type { CompiledRoute, MatchInput, RoutingTable } from '../compile/types.js';
+import type { CompiledRoute, HttpMatcher, MatchInput, RoutingTable } from '../compile/types.js';
 import { removeHeader } from '../plugins/flat-headers.js';
 import type { ShortCircuit } from '../plugins/plugin.js';
 import { PluginContext } from '../plugins/plugin-context.js';
@@ -31,6 +31,29 @@ export interface HttpProxyOptions {
   logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
+/** A request's host belongs to another listener than the TLS server name of its connection (→ 421). */
+export const MISDIRECTED = 'misdirected';
+
+/**
+ * The routes of a Gateway listener socket. Requests arriving there ask it for their matcher
+ * instead of using the main ports' one; the main ports pass no scope and pay nothing for it.
+ */
+export interface RouteScope {
+  matcherFor(req: RequestHead): HttpMatcher<CompiledRoute> | undefined | typeof MISDIRECTED;
+}
+
+/** The HTTP/1.1 and HTTP/2 servers of one listener socket (they never listen themselves: sockets are handed to them). */
+export interface ScopedFront {
+  readonly front: RawFrontServer;
+  readonly h2: Http2Server;
+  /** Connections (HTTP/1.1 and HTTP/2) still open on it. */
+  readonly connections: number;
+  /** Ends it gently: idle connections close now and as they become idle, HTTP/2 sessions get GOAWAY; in-flight requests finish. */
+  retire(): void;
+  /** Cuts every connection on it (shutdown after the grace period). */
+  destroy(): void;
+}
+
 export interface HttpProxy {
   handleRequest(client: ClientSide): void;
   handleUpgrade(req: RequestHead, socket: Duplex, head: Buffer): void;
@@ -38,6 +61,8 @@ export interface HttpProxy {
   attach(server: HttpServer | HttpsServer): void;
   /** The raw HTTP/1.1 front: a `net.Server` (not yet listening) serving this proxy, tracked for drain. */
   createRawServer(opts?: RawFrontOptions): RawFrontServer;
+  /** The fronts of a Gateway listener socket: the same proxy, with its routes chosen by `scope`. */
+  createScopedFront(scope: RouteScope, opts?: RawFrontOptions): ScopedFront;
   /** The HTTP/2 server (h2c prior knowledge from the raw front, h2 from the HTTPS listener by ALPN). */
   readonly h2: Http2Server;
   /** Graceful shutdown: finish in-flight requests, close idle and finished connections, end tunnels by `graceMs`. */
@@ -57,6 +82,7 @@ export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
     handleUpgrade: (req, socket, head) => core.handleUpgrade(req, socket, head),
     attach: (server) => core.attach(server),
     createRawServer: (rawOpts) => core.createRawServer(rawOpts),
+    createScopedFront: (scope, rawOpts) => core.createScopedFront(scope, rawOpts),
     h2: core.h2,
     drain: (graceMs) => core.drain(graceMs),
     close: () => core.close(),
@@ -94,29 +120,40 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
   private readonly h2Sessions = new Set<Http2Session>();
 
   constructor(private readonly opts: HttpProxyOptions) {
-    this.h2.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => this.handleRequest(new H2Client(req, res)));
-    this.h2.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
-    this.h2.on('session', (session: Http2Session) => {
+    this.wireH2(this.h2, undefined, this.h2Sessions);
+  }
+
+  /** Serves an HTTP/2 server's requests with the main routes, or a listener's (`scope`). */
+  private wireH2(h2: Http2Server, scope: RouteScope | undefined, sessions: Set<Http2Session>): void {
+    h2.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => this.handleRequest(new H2Client(req, res), scope));
+    h2.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
+    h2.on('session', (session: Http2Session) => {
+      sessions.add(session);
       this.h2Sessions.add(session);
-      session.once('close', () => this.h2Sessions.delete(session));
+      session.once('close', () => {
+        sessions.delete(session);
+        this.h2Sessions.delete(session);
+      });
       session.on('error', ignoreError);
       if (this.draining) session.close();
     });
   }
 
-  handleH2c(socket: Socket, firstBytes: Buffer): void {
+  handleH2c(socket: Socket, firstBytes: Buffer, h2: Http2Server = this.h2): void {
     // The bytes already read go back in front of the stream (paused, so nothing flows away),
     // and node:http2 replays a socket's buffered bytes into the new session.
     socket.pause();
     socket.unshift(firstBytes);
-    this.h2.emit('connection', socket);
+    h2.emit('connection', socket);
   }
 
-  handleRequest(client: ClientSide): void {
+  handleRequest(client: ClientSide, scope?: RouteScope): void {
     const startedAt = performance.now();
     const table = this.opts.getTable();
     if (table === undefined) return this.answer(undefined, client, 'GW_ERR_UPSTREAM_UNAVAILABLE', startedAt);
-    const route = table.http.match(this.fillMatchInput(client));
+    const matcher = scope === undefined ? table.http : scope.matcherFor(client);
+    if (matcher === MISDIRECTED) return this.answer(undefined, client, 'GW_ERR_MISDIRECTED', startedAt);
+    const route = matcher?.match(this.fillMatchInput(client));
     if (route === undefined) return this.answer(undefined, client, 'GW_ERR_ROUTE_NOT_FOUND', startedAt);
     const chain = route.plugins;
     if (chain === undefined) return this.forward(client, route, undefined, startedAt);
@@ -223,11 +260,13 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     }
   }
 
-  handleUpgrade(req: RequestHead, socket: Duplex, head: Buffer): void {
+  handleUpgrade(req: RequestHead, socket: Duplex, head: Buffer, scope?: RouteScope): void {
     socket.on('error', ignoreError);
     const table = this.opts.getTable();
     if (table === undefined) return rejectUpgrade(socket, 'GW_ERR_UPSTREAM_UNAVAILABLE');
-    const route = table.http.match(this.fillMatchInput(req));
+    const matcher = scope === undefined ? table.http : scope.matcherFor(req);
+    if (matcher === MISDIRECTED) return rejectUpgrade(socket, 'GW_ERR_MISDIRECTED');
+    const route = matcher?.match(this.fillMatchInput(req));
     if (route === undefined || !route.websocket) return rejectUpgrade(socket, 'GW_ERR_ROUTE_NOT_FOUND');
     const backend = route.pickBackend();
     if (backend === undefined) return rejectUpgrade(socket, 'GW_ERR_UPSTREAM_UNAVAILABLE');
@@ -254,6 +293,52 @@ class HttpProxyCore implements ExchangeHost, TunnelHost, FrontHandler {
     this.servers.push(server);
     server.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
     return server;
+  }
+
+  createScopedFront(scope: RouteScope, opts: RawFrontOptions | undefined): ScopedFront {
+    const h2 = http2.createServer();
+    const sessions = new Set<Http2Session>();
+    this.wireH2(h2, scope, sessions);
+    const core = this;
+    const handler: FrontHandler = {
+      get draining() {
+        return core.draining;
+      },
+      handleRequest: (client) => this.handleRequest(client, scope),
+      handleUpgrade: (head, socket, bodyHead) => this.handleUpgrade(head, socket, bodyHead, scope),
+      handleH2c: (socket, firstBytes) => this.handleH2c(socket, firstBytes, h2),
+    };
+    const front = createRawFront(handler, opts);
+    this.servers.push(front);
+    front.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
+    let sweep: NodeJS.Timeout | undefined;
+    const forget = () => {
+      clearInterval(sweep);
+      const i = this.servers.indexOf(front);
+      if (i >= 0) this.servers.splice(i, 1);
+    };
+    return {
+      front,
+      h2,
+      get connections() {
+        return front.connectionCount + sessions.size;
+      },
+      retire: () => {
+        for (const session of sessions) session.close();
+        front.closeIdleConnections();
+        // Keep-alive connections close once their in-flight request is answered; the sweep stops when none are left.
+        sweep = setInterval(() => {
+          front.closeLongIdleConnections();
+          if (front.connectionCount + sessions.size === 0) forget();
+        }, DRAIN_SWEEP_MS);
+        sweep.unref();
+      },
+      destroy: () => {
+        for (const session of sessions) session.destroy();
+        front.closeAllConnections();
+        forget();
+      },
+    };
   }
 
   trackSocket(socket: TrackedSocket): void {

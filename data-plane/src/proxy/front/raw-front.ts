@@ -30,6 +30,11 @@ export class RawFrontServer extends net.Server {
     });
   }
 
+  /** Client connections open now (accepted here or handed over by a TLS listener). */
+  get connectionCount(): number {
+    return this.frontConnections.size;
+  }
+
   closeIdleConnections(): void {
     for (const conn of this.frontConnections) conn.closeIfIdle();
   }
