@@ -14,6 +14,11 @@ export const Listener = Type.Object(
       { namespace: Type.String({ minLength: 1, maxLength: 253 }), name: Type.String({ minLength: 1, maxLength: 253 }) },
       { additionalProperties: false },
     ),
+    /**
+     * The Gateway's `spec.infrastructure.annotations` (its `labels` go to `labels`): a listener is
+     * what Sluice generates for a Gateway, so it carries the metadata meant for generated parts.
+     */
+    annotations: Type.Optional(Type.Record(Type.String({ maxLength: 253 }), Type.String({ maxLength: 4096 }), { maxProperties: 64 })),
     /** IP to bind (the Gateway's address); absent = all addresses. */
     address: Type.Optional(Type.String({ minLength: 1, maxLength: 45 })),
     /** The declared port (a data plane may map it, e.g. --port-map 80:18080). */
@@ -29,6 +34,11 @@ export const Listener = Type.Object(
           sslIds: Type.Optional(Type.Array(Id, { maxItems: 64 })),
           /** PEM CA bundle: clients must present a certificate it signed. */
           clientCa: Type.Optional(Type.String({ pattern: '-----BEGIN ' })),
+          /**
+           * With clientCa: `on` (default) fails the handshake without a valid client certificate;
+           * `optional` asks for one but lets every client in (Gateway API AllowInsecureFallback).
+           */
+          clientVerify: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('optional')])),
         },
         { additionalProperties: false },
       ),

@@ -7,6 +7,7 @@ export const OwnerKinds = [
   'admin',
   'Ingress',
   'Gateway',
+  'ListenerSet',
   'HTTPRoute',
   'GRPCRoute',
   'TLSRoute',

@@ -1,6 +1,8 @@
 // The emulated cluster: a real etcd, the in-repo test API server, and `gateway control-plane` /
 // `gateway data-plane` as real processes, wired like a Kubernetes deployment of Sluice.
 import path from 'node:path';
+import { Etcd3 } from 'etcd3';
+import type { Listener } from '@sluice/model';
 import { fileURLToPath } from 'node:url';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server.js';
@@ -24,6 +26,8 @@ export interface Cluster {
   missingFlags: string[];
   /** Why a process did not start, when one did not. */
   problems: string[];
+  /** The listener documents the control plane wrote to etcd (what Sluice generates per Gateway). */
+  listenerDocuments(): Promise<Listener[]>;
   stop(): Promise<string>;
 }
 
@@ -46,6 +50,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const etcd = await startEtcd();
   const api = await startKubeApiServer();
   const prefix = etcd.prefix('conformance');
+  const client = new Etcd3({ hosts: etcd.endpoint });
   let controlPlane: GatewayProcess | undefined;
   let dataPlane: GatewayProcess | undefined;
   try {
@@ -74,10 +79,15 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     dataPlane,
     missingFlags,
     problems,
+    async listenerDocuments() {
+      const values = await client.getAll().prefix(`${prefix}/listeners/`).strings();
+      return Object.values(values).map((v) => JSON.parse(v) as Listener);
+    },
     async stop() {
       const logs = `--- control plane ---\n${controlPlane?.output() ?? ''}\n--- data plane ---\n${dataPlane?.output() ?? ''}\n`;
       await Promise.all([controlPlane?.stop(5000), dataPlane?.stop(5000)]);
       await api.close();
+      client.close();
       await etcd.stop();
       return logs;
     },

@@ -4,7 +4,7 @@ import type { KubeObject } from '../helpers/kube-api-server.js';
 import { runAction } from './actions.js';
 import { stepsOf, type ConformanceTest } from './cases-file.js';
 import { runCase, type CaseContext } from './case-runner.js';
-import { judgeStatus } from './judges/status-judge.js';
+import { judgeStatus, type StatusContext } from './judges/status-judge.js';
 import { manifestObjects, type PlaceholderValues } from './manifest-objects.js';
 import type { ObjectStore } from './object-store.js';
 import type { Workloads } from './workloads.js';
@@ -16,6 +16,8 @@ export interface TestEnvironment {
   caseContext: CaseContext;
   /** Milliseconds a status check may be polled. */
   statusTimeoutMs(): number;
+  /** Listener documents in etcd, for checks on what Sluice generates per Gateway. */
+  listenerDocuments?(): Promise<StatusContext['listenerDocuments']>;
 }
 
 export interface TestOutcome {
@@ -85,7 +87,10 @@ export async function runTest(test: ConformanceTest, env: TestEnvironment): Prom
         // route_has_no_accepted_parents: "stays empty (seen twice, 1 s apart)".
         const twice = e.check === 'route_has_no_accepted_parents';
         for (;;) {
+          // Documents live in etcd, not the API server: read them before each judgement that needs them.
+          const listenerDocuments = e.check === 'infrastructure_metadata_propagated' ? await env.listenerDocuments?.() : undefined;
           why = judgeStatus(e, {
+            ...(listenerDocuments ? { listenerDocuments } : {}),
             get: env.store.get,
             list: env.store.list,
             controllerName: env.placeholders.controllerName,

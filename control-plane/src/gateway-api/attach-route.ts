@@ -35,10 +35,11 @@ export function attachRoute(
   for (const ref of (route.spec?.parentRefs ?? []) as any[]) {
     const group = ref?.group ?? GATEWAY_GROUP;
     const kind = ref?.kind ?? 'Gateway';
-    if (group !== GATEWAY_GROUP || kind !== 'Gateway') continue;
+    if (group !== GATEWAY_GROUP || (kind !== 'Gateway' && kind !== 'ListenerSet')) continue;
     const refNamespace = ref?.namespace ?? namespace;
-    const gateway = gateways.find((g) => g.namespace === refNamespace && g.name === ref?.name);
-    if (!gateway) continue;
+    // A Gateway parent offers its own listeners only; a ListenerSet parent (GEP-1713) its own.
+    const parent = kind === 'Gateway' ? gateways.find((g) => g.namespace === refNamespace && g.name === ref?.name) : listenerSetOf(gateways, refNamespace, ref?.name);
+    if (!parent) continue;
     const parentRef = {
       group,
       kind,
@@ -50,18 +51,18 @@ export function attachRoute(
     const fail = (reason: string, message: string): void => {
       out.push({ parentRef, accepted: condition(route, 'Accepted', false, reason, message), listeners: [] });
     };
-    const selected = gateway.listeners.filter(
+    const selected = parent.listeners.filter(
       (l) => (ref.sectionName === undefined || l.name === ref.sectionName) && (ref.port === undefined || l.port === ref.port),
     );
     if (selected.length === 0) {
-      fail('NoMatchingParent', `no listener of Gateway ${refNamespace}/${ref.name} matches sectionName/port`);
+      fail('NoMatchingParent', `no listener of ${kind} ${refNamespace}/${ref.name} matches sectionName/port`);
       continue;
     }
     const allowed = selected.filter(
       (l) => l.usable && l.supportedKinds.some((k) => k.kind === routeKind) && l.allowsNamespace(namespace),
     );
     if (allowed.length === 0) {
-      fail('NotAllowedByListeners', `no listener of Gateway ${refNamespace}/${ref.name} allows ${routeKind} from namespace ${namespace}`);
+      fail('NotAllowedByListeners', `no listener of ${kind} ${refNamespace}/${ref.name} allows ${routeKind} from namespace ${namespace}`);
       continue;
     }
     const attached: AttachedListener[] = [];
@@ -77,6 +78,15 @@ export function attachRoute(
     out.push({ parentRef, accepted: condition(route, 'Accepted', true, 'Accepted', 'route accepted'), listeners: attached });
   }
   return out;
+}
+
+/** One of our Gateways' ListenerSets, by namespace and name. */
+function listenerSetOf(gateways: readonly GatewayState[], namespace: string, name: unknown): { listeners: ListenerState[] } | undefined {
+  for (const g of gateways) {
+    const set = g.listenerSets?.find((s) => s.namespace === namespace && s.name === name);
+    if (set) return set;
+  }
+  return undefined;
 }
 
 /** The route's `status.parents`: each of our parents with Accepted and the route-wide ResolvedRefs. */

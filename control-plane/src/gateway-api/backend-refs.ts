@@ -54,7 +54,7 @@ export function resolveBackendRef(
   const all: UpstreamOverrides = { ...overrides };
   // appProtocol kubernetes.io/h2c: HTTP/2 in clear with prior knowledge (gRPC routes already say grpc).
   if (appProtocol === 'kubernetes.io/h2c' && all.scheme === undefined) all.scheme = 'h2c';
-  const tls = policies.forService(namespace, name, port?.name, routeKind);
+  const tls = policies.forService(namespace, name, port?.name, routeKind, route);
   if (tls) {
     all.scheme = all.scheme === 'grpc' ? 'grpcs' : all.scheme === 'h2c' ? 'h2' : 'https';
     all.tls = tls;

@@ -1,6 +1,7 @@
 import type { InlineUpstream } from '@sluice/model';
 import { compareAge } from '../translate/object-ref.js';
 import { condition } from './conditions.js';
+import type { GatewayState } from './gateway-listeners.js';
 import { GATEWAY_GROUP, type Condition, type GatewayApiObject, type GatewayResources } from './types.js';
 
 type UpstreamTls = NonNullable<InlineUpstream['tls']>;
@@ -25,7 +26,11 @@ interface PolicyState {
 export class BackendTlsPolicies {
   private readonly states: PolicyState[];
 
-  constructor(private readonly resources: GatewayResources) {
+  constructor(
+    private readonly resources: GatewayResources,
+    /** Our Gateways: a route's parents lend their backend client certificate to its TLS backends. */
+    private readonly gateways: readonly GatewayState[] = [],
+  ) {
     const winners = new Map<string, PolicyState>();
     this.states = [...resources.backendTlsPolicies].sort(compareAge).map((policy) => {
       const state = validate(policy, resources);
@@ -40,14 +45,41 @@ export class BackendTlsPolicies {
     });
   }
 
-  /** The upstream TLS for a Service port (a policy naming the port beats one for the whole Service). */
-  forService(namespace: string, name: string, portName: string | undefined, _routeKind: string): UpstreamTls | undefined {
+  /**
+   * The upstream TLS for a Service port (a policy naming the port beats one for the whole
+   * Service), with the client certificate of the `route`'s parent Gateway when it has one.
+   */
+  forService(namespace: string, name: string, portName: string | undefined, _routeKind: string, route?: GatewayApiObject): UpstreamTls | undefined {
     const matching = (sectionName: string | undefined) =>
       this.states.find(
         (s) => s.accepted.reason !== 'Conflicted' && targets(s.policy).some((t) => t.namespace === namespace && t.name === name && t.sectionName === sectionName),
       );
     const state = (portName ? matching(portName) : undefined) ?? matching(undefined);
-    return state?.tls;
+    if (!state) return undefined;
+    const client = route && this.clientCertificateOf(route);
+    return client ? { ...state.tls, clientCert: client.cert, clientKey: client.key } : state.tls;
+  }
+
+  /**
+   * The backend client certificate of the first of the route's parent Gateways (or the Gateways
+   * of its parent ListenerSets) that has one. One upstream document serves the route on every
+   * parent, so a route under two Gateways with different certificates shows the first one's.
+   */
+  private clientCertificateOf(route: GatewayApiObject): { cert: string; key: string } | undefined {
+    const routeNamespace = route.metadata?.namespace ?? 'default';
+    for (const ref of (route.spec?.parentRefs ?? []) as any[]) {
+      if ((ref?.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) continue;
+      const kind = ref?.kind ?? 'Gateway';
+      const ns = ref?.namespace ?? routeNamespace;
+      const gateway =
+        kind === 'Gateway'
+          ? this.gateways.find((g) => g.namespace === ns && g.name === ref?.name)
+          : kind === 'ListenerSet'
+            ? this.gateways.find((g) => g.listenerSets?.some((set) => set.namespace === ns && set.name === ref?.name))
+            : undefined;
+      if (gateway?.backendClientCertificate) return gateway.backendClientCertificate;
+    }
+    return undefined;
   }
 
   /** Records that routes under these Gateways reach the Service (policy status.ancestors). */
@@ -85,7 +117,8 @@ function validate(policy: GatewayApiObject, resources: GatewayResources): Policy
   const namespace = policy.metadata?.namespace ?? 'default';
   const validation = policy.spec?.validation ?? {};
   const hostname: string | undefined = validation.hostname;
-  const base = { verify: true, ...(hostname ? { sni: hostname } : {}) };
+  const subjectAltNames = subjectAltNamesOf(validation.subjectAltNames);
+  const base: UpstreamTls = { verify: true, ...(hostname ? { sni: hostname } : {}), ...(subjectAltNames.length ? { subjectAltNames } : {}) };
   const ok = (tls: UpstreamTls): PolicyState => ({
     policy,
     tls,
@@ -114,6 +147,16 @@ function validate(policy: GatewayApiObject, resources: GatewayResources): Policy
   }
   if (pems.length === 0) return bad('InvalidCACertificateRef', 'no caCertificateRefs and no wellKnownCACertificates');
   return ok({ ...base, ca: pems.join('\n') });
+}
+
+/** validation.subjectAltNames → the upstream's: `{type: Hostname, hostname}` / `{type: URI, uri}`. */
+function subjectAltNamesOf(list: unknown): NonNullable<UpstreamTls['subjectAltNames']> {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((san: any): NonNullable<UpstreamTls['subjectAltNames']> => {
+    if (san?.type === 'Hostname' && typeof san.hostname === 'string' && san.hostname) return [{ type: 'Hostname' as const, value: san.hostname }];
+    if (san?.type === 'URI' && typeof san.uri === 'string' && san.uri) return [{ type: 'URI' as const, value: san.uri }];
+    return [];
+  });
 }
 
 function secretText(resources: GatewayResources, namespace: string, name: string, field: string): string | undefined {

@@ -3,8 +3,11 @@ import type { Listener, Ssl } from '@sluice/model';
 import { pemOf } from '../translate/translate-tls.js';
 import { shortHash } from '../translate/short-hash.js';
 import { poolAddress, poolContains } from './address-pool.js';
+import { backendClientCertificate } from './backend-client-certificate.js';
 import { condition } from './conditions.js';
+import { frontendValidationFor, insecureFrontendCondition } from './frontend-tls-validation.js';
 import { matchesLabelSelector } from './label-selector.js';
+import type { ListenerSetRef, ListenerSetState } from './listener-sets.js';
 import { isReferencePermitted } from './reference-grants.js';
 import { GATEWAY_GROUP, type Condition, type GatewayApiObject, type GatewayResources, type GatewayTranslateOptions } from './types.js';
 
@@ -28,9 +31,13 @@ export interface ListenerState {
   usable: boolean;
   conditions: Condition[];
   sslIds: string[];
+  /** HTTPS: client certificates checked against these CAs (the Gateway's spec.tls.frontend). */
+  clientValidation?: { clientCa: string; clientVerify: 'on' | 'optional' };
   allowsNamespace(namespace: string): boolean;
   /** Routes attached (filled while routes are attached; "Kind/ns/name"). */
   attached: Set<string>;
+  /** The ListenerSet that declares it (GEP-1713); absent for the Gateway's own listeners. */
+  listenerSet?: ListenerSetRef;
 }
 
 export interface GatewayState {
@@ -41,6 +48,10 @@ export interface GatewayState {
   listeners: ListenerState[];
   conditions: Condition[];
   addresses: { type: string; value: string }[];
+  /** spec.tls.backend.clientCertificateRef resolved: shown to the TLS backends of its routes. */
+  backendClientCertificate?: { cert: string; key: string };
+  /** ListenerSets whose parentRef names this Gateway, by precedence (filled by resolveListenerSets). */
+  listenerSets?: ListenerSetState[];
 }
 
 /** Route kinds each listener protocol can carry (the defaults of allowedRoutes.kinds). */
@@ -99,10 +110,14 @@ export function resolveGateways(
     else accepted = condition(gateway, 'Accepted', true, 'Accepted', 'Gateway accepted');
     let programmed: Condition;
     if (accepted.status === 'False') programmed = condition(gateway, 'Programmed', false, 'Invalid', 'the Gateway is not accepted');
-    else if (problems.unusable.length && !usableStatic.length)
+    // Any requested address we cannot serve leaves the Gateway not Programmed, even when another one
+    // is usable (GatewayStaticAddresses): it is not programmed the way its spec asks.
+    else if (problems.unusable.length)
       programmed = condition(gateway, 'Programmed', false, 'AddressNotUsable', `address ${problems.unusable.join(', ')} is outside the address pool`);
     else programmed = condition(gateway, 'Programmed', true, 'Programmed', 'Gateway programmed');
-    state.conditions = [accepted, programmed, ...backendClientCertificate(gateway, resources)];
+    const backendCertificate = backendClientCertificate(gateway, resources);
+    if (backendCertificate.certificate) state.backendClientCertificate = backendCertificate.certificate;
+    state.conditions = [accepted, programmed, ...(backendCertificate.condition ? [backendCertificate.condition] : []), ...insecureFrontendCondition(gateway)];
     return state;
   });
   return { gateways, ssls: [...ssls.values()].map((s) => ({ ...s, snis: [...new Set(s.snis)].sort() })) };
@@ -129,26 +144,6 @@ function addressProblems(gateway: GatewayApiObject, options: GatewayTranslateOpt
   return { invalid, unusable };
 }
 
-/**
- * spec.tls.backend.clientCertificateRef (the certificate the Gateway shows to TLS backends):
- * a Gateway ResolvedRefs condition when it is set. Serving it to backends is the data plane's
- * part (a later slice).
- */
-function backendClientCertificate(gateway: GatewayApiObject, resources: GatewayResources): Condition[] {
-  const ref = gateway.spec?.tls?.backend?.clientCertificateRef;
-  if (!ref) return [];
-  const gatewayNamespace = gateway.metadata?.namespace ?? 'default';
-  const namespace = ref.namespace ?? gatewayNamespace;
-  if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret')
-    return [condition(gateway, 'ResolvedRefs', false, 'InvalidClientCertificateRef', `clientCertificateRef ${ref.group}/${ref.kind} is not a Secret`)];
-  if (!isReferencePermitted(resources.referenceGrants, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gatewayNamespace }, { group: '', kind: 'Secret', namespace, name: ref.name }))
-    return [condition(gateway, 'ResolvedRefs', false, 'RefNotPermitted', `Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it`)];
-  const secret = resources.secrets.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === ref.name);
-  if (!secret || !pemOf(secret, 'tls.crt') || !pemOf(secret, 'tls.key'))
-    return [condition(gateway, 'ResolvedRefs', false, 'InvalidClientCertificateRef', `Secret ${namespace}/${ref.name} is missing or has no PEM tls.crt and tls.key`)];
-  return [condition(gateway, 'ResolvedRefs', true, 'ResolvedRefs', 'client certificate resolved')];
-}
-
 /** spec.infrastructure.parametersRef: we define no parameters kind, so only a ConfigMap that exists is valid. */
 function parametersProblem(gateway: GatewayApiObject, resources: GatewayResources): string | undefined {
   const ref = gateway.spec?.infrastructure?.parametersRef;
@@ -160,8 +155,9 @@ function parametersProblem(gateway: GatewayApiObject, resources: GatewayResource
   return ok ? undefined : `parametersRef ${ref.group ?? ''}/${ref.kind}/${ref.name} is not a ConfigMap that exists`;
 }
 
-function resolveListener(spec: any, gateway: GatewayState, resources: GatewayResources, ssls: Map<string, Ssl>): ListenerState {
-  const obj = gateway.gateway;
+/** One listener of the Gateway, or of a ListenerSet `set` attached to it (conditions, namespaces and grants are then the set's). */
+export function resolveListener(spec: any, gateway: GatewayState, resources: GatewayResources, ssls: Map<string, Ssl>, set?: ListenerSetRef): ListenerState {
+  const obj = set?.object ?? gateway.gateway;
   const name = String(spec?.name ?? '');
   const protocol = String(spec?.protocol ?? '');
   const port = Number(spec?.port ?? 0);
@@ -172,13 +168,14 @@ function resolveListener(spec: any, gateway: GatewayState, resources: GatewayRes
     protocol,
     port,
     ...(hostname ? { hostname } : {}),
-    id: shortHash(`gateway/${gateway.namespace}/${gateway.name}/listener/${name}`),
+    id: shortHash(set ? `listenerset/${set.namespace}/${set.name}/listener/${name}` : `gateway/${gateway.namespace}/${gateway.name}/listener/${name}`),
     supportedKinds: [],
     usable: false,
     conditions: [],
     sslIds: [],
-    allowsNamespace: namespaceFilter(spec?.allowedRoutes?.namespaces, gateway.namespace, resources),
+    allowsNamespace: namespaceFilter(spec?.allowedRoutes?.namespaces, set?.namespace ?? gateway.namespace, resources),
     attached: new Set(),
+    ...(set ? { listenerSet: set } : {}),
   };
   const allowed = KINDS_BY_PROTOCOL[protocol];
   if (!allowed) {
@@ -216,6 +213,13 @@ function resolveListener(spec: any, gateway: GatewayState, resources: GatewayRes
       const certProblem = resolveCertificates(spec, listener, resources, ssls);
       if (certProblem && resolved.status === 'True') resolved = condition(obj, 'ResolvedRefs', false, certProblem.reason, certProblem.message);
     }
+    // Frontend validation is the Gateway's (default or per port), for HTTPS listeners only.
+    const validation = protocol === 'HTTPS' ? frontendValidationFor(gateway.gateway, port, resources) : undefined;
+    if (validation?.problem && resolved.status === 'True') resolved = condition(obj, 'ResolvedRefs', false, validation.problem.reason, validation.problem.message);
+    if (validation && validation.clientCa === undefined) {
+      // Serving without the CAs would let anyone in: the listener is not accepted at all.
+      if (accepted.status === 'True') accepted = condition(obj, 'Accepted', false, 'NoValidCACertificate', 'no caCertificateRef of the client-certificate validation resolved');
+    } else if (validation) listener.clientValidation = { clientCa: validation.clientCa!, clientVerify: validation.clientVerify };
   }
   listener.usable = accepted.status === 'True';
   const programmedOk = listener.usable && resolved.status === 'True';
@@ -241,17 +245,16 @@ function resolveCertificates(
   for (const ref of refs) {
     const group = ref?.group ?? '';
     const kind = ref?.kind ?? 'Secret';
-    const namespace = ref?.namespace ?? listener.gateway.namespace;
+    const from = listener.listenerSet
+      ? { group: GATEWAY_GROUP, kind: 'ListenerSet', namespace: listener.listenerSet.namespace }
+      : { group: GATEWAY_GROUP, kind: 'Gateway', namespace: listener.gateway.namespace };
+    const namespace = ref?.namespace ?? from.namespace;
     const key = `${namespace}/${ref?.name}`;
     if (group !== '' || kind !== 'Secret') {
       problem ??= { reason: 'InvalidCertificateRef', message: `certificateRef ${group}/${kind} ${key} is not a Secret` };
       continue;
     }
-    const permitted = isReferencePermitted(
-      resources.referenceGrants,
-      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: listener.gateway.namespace },
-      { group: '', kind: 'Secret', namespace, name: ref?.name },
-    );
+    const permitted = isReferencePermitted(resources.referenceGrants, from, { group: '', kind: 'Secret', namespace, name: ref?.name });
     if (!permitted) {
       problem ??= { reason: 'RefNotPermitted', message: `Secret ${key} is in another namespace and no ReferenceGrant allows it` };
       continue;
@@ -274,8 +277,8 @@ function resolveCertificates(
   return problem;
 }
 
-/** allowedRoutes.namespaces.from: Same (default), All, Selector (labels of the Namespace object). */
-function namespaceFilter(spec: any, gatewayNamespace: string, resources: GatewayResources): (namespace: string) => boolean {
+/** allowedRoutes.namespaces.from (also a Gateway's allowedListeners): Same (default), All, Selector (labels of the Namespace object). */
+export function namespaceFilter(spec: any, gatewayNamespace: string, resources: GatewayResources): (namespace: string) => boolean {
   const from = spec?.from ?? 'Same';
   if (from === 'All') return () => true;
   if (from === 'Selector') {
@@ -288,6 +291,14 @@ function namespaceFilter(spec: any, gatewayNamespace: string, resources: Gateway
   }
   if (from === 'Same') return (namespace) => namespace === gatewayNamespace;
   return () => false;
+}
+
+/** Why listener `b` cannot share a port with `a` (ProtocolConflict, HostnameConflict), or undefined when they can. */
+export function listenerConflict(a: ListenerState, b: ListenerState): 'ProtocolConflict' | 'HostnameConflict' | undefined {
+  if (!KINDS_BY_PROTOCOL[a.protocol] || !KINDS_BY_PROTOCOL[b.protocol]) return undefined;
+  if (a.port !== b.port || (a.protocol === 'UDP') !== (b.protocol === 'UDP')) return undefined;
+  if (PORT_FAMILY[a.protocol] !== PORT_FAMILY[b.protocol]) return 'ProtocolConflict';
+  return (a.hostname ?? '') === (b.hostname ?? '') ? 'HostnameConflict' : undefined;
 }
 
 /**
@@ -321,20 +332,39 @@ function markConflicts(listeners: ListenerState[]): void {
   }
 }
 
+/**
+ * The Gateway's spec.infrastructure labels and annotations (GatewayInfrastructurePropagation),
+ * as far as a document's limits take them: an entry too long is left out, never the listener.
+ */
+function infrastructureMetadata(gateway: GatewayApiObject): Pick<Listener, 'labels' | 'annotations'> {
+  const fitting = (map: unknown, maxKey: number, maxValue: number) =>
+    Object.entries(map && typeof map === 'object' ? (map as Record<string, unknown>) : {})
+      .filter(([k, v]) => typeof v === 'string' && k.length <= maxKey && v.length <= maxValue)
+      .slice(0, 64);
+  const labels = fitting(gateway.spec?.infrastructure?.labels, 128, 256);
+  const annotations = fitting(gateway.spec?.infrastructure?.annotations, 253, 4096);
+  return {
+    ...(labels.length ? { labels: Object.fromEntries(labels) as Record<string, string> } : {}),
+    ...(annotations.length ? { annotations: Object.fromEntries(annotations) as Record<string, string> } : {}),
+  };
+}
+
 /** The listener document of a usable listener. */
 export function listenerDocument(l: ListenerState): Listener {
   const g = l.gateway;
-  const uid = g.gateway.metadata?.uid;
+  const set = l.listenerSet;
+  const uid = (set?.object ?? g.gateway).metadata?.uid;
   return {
     id: l.id,
-    name: `gateway/${g.namespace}/${g.name}/listener/${l.name}`,
-    owner: { kind: 'Gateway', namespace: g.namespace, name: g.name, ...(uid ? { uid } : {}) },
+    name: set ? `listenerset/${set.namespace}/${set.name}/listener/${l.name}` : `gateway/${g.namespace}/${g.name}/listener/${l.name}`,
+    owner: { kind: set ? 'ListenerSet' : 'Gateway', namespace: set?.namespace ?? g.namespace, name: set?.name ?? g.name, ...(uid ? { uid } : {}) },
+    ...infrastructureMetadata(g.gateway),
     gateway: { namespace: g.namespace, name: g.name },
     ...(g.address ? { address: g.address } : {}),
     port: l.port,
     protocol: l.protocol as Listener['protocol'],
     ...(l.hostname ? { hostname: l.hostname } : {}),
-    ...(l.tlsMode ? { tls: { mode: l.tlsMode, ...(l.sslIds.length ? { sslIds: [...l.sslIds] } : {}) } } : {}),
+    ...(l.tlsMode ? { tls: { mode: l.tlsMode, ...(l.sslIds.length ? { sslIds: [...l.sslIds] } : {}), ...l.clientValidation } } : {}),
   };
 }
 

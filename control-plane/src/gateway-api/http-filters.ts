@@ -10,8 +10,6 @@ export interface FilterContext {
   /** Scheme and port of the listener the request came in on. */
   scheme: 'http' | 'https';
   port: number;
-  /** Hostnames the document serves; a redirect keeps the request host only when this is one exact host. */
-  hosts: readonly string[];
   path: PathMatch;
   resolveMirror(ref: any): ResolvedBackend;
   routePolicies: readonly GatewayApiObject[];
@@ -32,12 +30,13 @@ export interface FilterResult {
  * HTTPRoute / GRPCRoute filters → plugin configs (DESIGN.md: filters become plugins, never
  * special cases in the proxy):
  *   RequestHeaderModifier → proxy-rewrite.headers   ResponseHeaderModifier → response-rewrite.headers
- *   URLRewrite → proxy-rewrite (host, uri / regexUri) RequestRedirect → redirect (regexUri / uri)
- *   RequestMirror → request-mirror (sampleRatio)      CORS → cors
+ *   URLRewrite → proxy-rewrite (host, uri / regexUri) RequestRedirect → redirect (scheme, host, port, uri / regexUri)
+ *   RequestMirror → request-mirror (one target each)  CORS → cors
  *   ExtensionRef sluice.dev/RoutePolicy → its spec.plugins, merged
  */
 export function translateFilters(filters: readonly any[], ctx: FilterContext): FilterResult {
   const result: FilterResult = { plugins: {}, extraUpstreams: [], warnings: [], answers: false };
+  const mirrors: MirrorTarget[] = [];
   for (const filter of filters) {
     switch (filter?.type) {
       case 'RequestHeaderModifier':
@@ -53,7 +52,7 @@ export function translateFilters(filters: readonly any[], ctx: FilterContext): F
         redirect(filter.requestRedirect ?? {}, ctx, result);
         break;
       case 'RequestMirror':
-        mirror(filter.requestMirror ?? {}, ctx, result);
+        mirror(filter.requestMirror ?? {}, ctx, result, mirrors);
         break;
       case 'CORS':
         result.plugins.cors = cors(filter.cors ?? {});
@@ -65,6 +64,9 @@ export function translateFilters(filters: readonly any[], ctx: FilterContext): F
         result.fail ??= `filter type ${String(filter?.type)} is not supported`;
     }
   }
+  // Several RequestMirror filters: one request-mirror with a target each.
+  if (mirrors.length === 1) result.plugins['request-mirror'] = mirrors[0];
+  else if (mirrors.length > 1) result.plugins['request-mirror'] = { targets: mirrors };
   return result;
 }
 
@@ -112,39 +114,35 @@ function urlRewrite(spec: any, ctx: FilterContext, result: FilterResult): void {
   if (path) Object.assign(config, path);
 }
 
+/**
+ * RequestRedirect → redirect with an absolute Location built from the request's own Host: the
+ * hostname, scheme and path given, else the request's; the port given, else the scheme's
+ * default when the scheme is given, else the listener's port (spec; the plugin leaves out
+ * 80 for http and 443 for https).
+ */
 function redirect(spec: any, ctx: FilterContext, result: FilterResult): void {
   result.answers = true;
-  const scheme: string = spec.scheme ?? ctx.scheme;
-  // Port: the explicit one; else the scheme's own when the scheme changes; else the listener's.
-  const port: number = spec.port ?? (spec.scheme ? (scheme === 'https' ? 443 : 80) : ctx.port);
-  const defaultPort = scheme === 'https' ? 443 : 80;
-  const exactHost = ctx.hosts.length === 1 && !ctx.hosts[0]!.startsWith('*') ? ctx.hosts[0] : undefined;
-  const host: string | undefined = spec.hostname ?? exactHost;
-  const code = spec.statusCode ?? 302;
   const path = pathChange(spec.path, ctx, result);
   if (!path) return;
-  if (!host) {
-    // The redirect plugin builds Location from a template without the request's Host, so a
-    // scheme/port change needs a known host; a path-only redirect is still exact (relative Location).
-    if (spec.scheme || spec.port)
-      result.warnings.push('RequestRedirect changes scheme or port but no hostname is known (no redirect hostname, no single exact route hostname); the Location keeps only the path');
-    result.plugins.redirect = path.uri ? { uri: path.uri, code } : { regexUri: path.regexUri ?? ['^(.*)$', '$1'], code };
-    return;
-  }
-  const origin = `${scheme}://${host}${port === defaultPort ? '' : `:${port}`}`;
-  if (path.uri) result.plugins.redirect = { uri: `${origin}${path.uri}`, code };
-  else if (path.regexUri) result.plugins.redirect = { regexUri: [path.regexUri[0], `${origin}${path.regexUri[1]}`], code };
-  else result.plugins.redirect = { regexUri: ['^(.*)$', `${origin}$1`], code };
+  const port: number = spec.port ?? (spec.scheme ? (spec.scheme === 'https' ? 443 : 80) : ctx.port);
+  result.plugins.redirect = {
+    ...path,
+    ...(spec.scheme ? { scheme: String(spec.scheme) } : {}),
+    ...(spec.hostname ? { host: String(spec.hostname) } : {}),
+    port,
+    code: spec.statusCode ?? 302,
+  };
 }
 
-function mirror(spec: any, ctx: FilterContext, result: FilterResult): void {
+interface MirrorTarget {
+  upstreamId: string;
+  sampleRatio?: number;
+}
+
+function mirror(spec: any, ctx: FilterContext, result: FilterResult, mirrors: MirrorTarget[]): void {
   const backend = ctx.resolveMirror(spec.backendRef);
   if (!backend.ok) {
     result.warnings.push(`RequestMirror backend: ${backend.message}; not mirrored`);
-    return;
-  }
-  if (result.plugins['request-mirror']) {
-    result.warnings.push('only one RequestMirror per rule is supported (the request-mirror plugin mirrors to one upstream); later mirrors are ignored');
     return;
   }
   let ratio: number | undefined;
@@ -152,10 +150,10 @@ function mirror(spec: any, ctx: FilterContext, result: FilterResult): void {
   else if (spec.fraction && typeof spec.fraction.numerator === 'number')
     ratio = spec.fraction.numerator / (typeof spec.fraction.denominator === 'number' && spec.fraction.denominator > 0 ? spec.fraction.denominator : 100);
   result.extraUpstreams.push(backend.upstream);
-  result.plugins['request-mirror'] = {
+  mirrors.push({
     upstreamId: upstreamIdOf(backend.upstream),
     ...(ratio !== undefined ? { sampleRatio: Math.min(1, Math.max(0, ratio)) } : {}),
-  };
+  });
 }
 
 /** CORS filter → cors plugin; origins with a `*` inside become regexes. */
@@ -164,10 +162,15 @@ export function cors(spec: any): Record<string, unknown> {
   const exact = origins.filter((o) => o === '*' || !o.includes('*'));
   const wild = origins.filter((o) => o !== '*' && o.includes('*'));
   const list = (v: string[] | undefined) => (v?.length ? (v.includes('*') ? '*' : v.join(',')) : undefined);
+  const credentials = spec.allowCredentials === true;
+  // Any origin with credentials: the plugin echoes the request's Origin (browsers refuse '*'
+  // then); the cors plugin wants that spelt as a regex so it is never a slip.
+  const anyOrigin = exact.includes('*') || origins.length === 0;
   const config: Record<string, unknown> = {
-    allowOrigins: exact.includes('*') ? '*' : exact.length ? exact.join(',') : wild.length ? 'null' : '*',
+    allowOrigins: anyOrigin && !credentials ? '*' : exact.length && !anyOrigin ? exact.join(',') : 'null',
   };
-  if (wild.length) config.allowOriginsByRegex = wild.map((o) => `^${o.split('*').map(escapeRegex).join('[^/]*')}$`);
+  if (anyOrigin && credentials) config.allowOriginsByRegex = ['.*'];
+  else if (wild.length) config.allowOriginsByRegex = wild.map((o) => `^${o.split('*').map(escapeRegex).join('[^/]*')}$`);
   const methods = list(spec.allowMethods);
   const headers = list(spec.allowHeaders);
   const expose = list(spec.exposeHeaders);
@@ -175,7 +178,7 @@ export function cors(spec: any): Record<string, unknown> {
   if (headers) config.allowHeaders = headers;
   if (expose) config.exposeHeaders = expose;
   if (typeof spec.maxAge === 'number') config.maxAge = spec.maxAge;
-  if (spec.allowCredentials === true) config.allowCredential = true;
+  if (credentials) config.allowCredential = true;
   return config;
 }
 

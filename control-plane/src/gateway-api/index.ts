@@ -8,6 +8,7 @@ import { routeParentsStatus } from './attach-route.js';
 import { BackendTlsPolicies } from './backend-tls-policies.js';
 import { condition } from './conditions.js';
 import { gatewayStatus, listenerDocument, resolveGateways } from './gateway-listeners.js';
+import { attachedListenerSets, listenerSetStatus, resolveListenerSets } from './listener-sets.js';
 import { translateHttpRoutes, type HttpRouteDraft, type RouteOutcome } from './http-routes.js';
 import { translateStreamRoutes } from './stream-routes.js';
 import type { GatewayApiObject, GatewayObjectStatus, GatewayResources, GatewayTranslateOptions, GatewayTranslateResult } from './types.js';
@@ -23,10 +24,13 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
 
   // 1. Our GatewayClasses, then their Gateways: listeners, addresses, certificates.
   const classes = resources.gatewayClasses.filter((c) => c.spec?.controllerName === options.controllerName);
-  const { gateways, ssls } = resolveGateways(resources, new Set(classes.map((c) => c.metadata?.name ?? '')), options);
+  const resolved = resolveGateways(resources, new Set(classes.map((c) => c.metadata?.name ?? '')), options);
+  const { gateways } = resolved;
+  // ListenerSets merge more listeners into their Gateways (GEP-1713).
+  const { listenerSets, ssls } = resolveListenerSets(resources, gateways, resolved.ssls);
 
   // 2. Routes, oldest first (the spec's tie-break), attached to listeners; backends resolved.
-  const policies = new BackendTlsPolicies(resources);
+  const policies = new BackendTlsPolicies(resources, gateways);
   const shared = { resources, gateways, policies, warn };
   const sorted = (list: readonly GatewayApiObject[]) => [...list].sort(compareAge);
   const http = translateHttpRoutes('HTTPRoute', sorted(resources.httpRoutes), shared);
@@ -64,6 +68,8 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
   for (const g of gateways) {
     if (g.conditions[0]!.status !== 'True') continue;
     for (const l of g.listeners.filter((x) => x.usable)) keep('listeners', listenerDocument(l) as TranslatedDocument['doc'], `Gateway/${g.namespace}/${g.name}`);
+    for (const set of (g.listenerSets ?? []).filter((s) => s.accepted))
+      for (const l of set.listeners.filter((x) => x.usable)) keep('listeners', listenerDocument(l) as TranslatedDocument['doc'], `ListenerSet/${set.namespace}/${set.name}`);
   }
   for (const ssl of ssls) keep('ssls', ssl as TranslatedDocument['doc'], `Secret/${ssl.owner!.namespace}/${ssl.owner!.name}`);
 
@@ -75,7 +81,14 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
       name: c.metadata?.name ?? '',
       status: { conditions: [condition(c, 'Accepted', true, 'Accepted', 'GatewayClass accepted'), condition(c, 'SupportedVersion', true, 'SupportedVersion', 'supported')] },
     })),
-    ...gateways.map((g) => ({ object: `Gateway/${g.namespace}/${g.name}`, kind: 'Gateway', namespace: g.namespace, name: g.name, status: gatewayStatus(g) })),
+    ...gateways.map((g) => ({
+      object: `Gateway/${g.namespace}/${g.name}`,
+      kind: 'Gateway',
+      namespace: g.namespace,
+      name: g.name,
+      status: { ...gatewayStatus(g), ...(g.listenerSets?.length ? { attachedListenerSets: attachedListenerSets(g) } : {}) },
+    })),
+    ...listenerSets.map((s) => ({ object: `ListenerSet/${s.namespace}/${s.name}`, kind: 'ListenerSet', namespace: s.namespace, name: s.name, status: listenerSetStatus(s) })),
     ...[...http.outcomes, ...grpc.outcomes, ...streams.flatMap((s) => s.outcomes)].map((o) => routeStatus(o, options.controllerName)),
     ...policies.statuses(options.controllerName).map(({ policy, status }) => ({
       object: `BackendTLSPolicy/${policy.metadata?.namespace}/${policy.metadata?.name}`,

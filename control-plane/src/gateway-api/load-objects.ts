@@ -5,6 +5,7 @@ type K8sObject = { kind?: string; metadata?: { namespace?: string; name?: string
 const COLLECTION: Record<string, keyof GatewayResources> = {
   GatewayClass: 'gatewayClasses',
   Gateway: 'gateways',
+  ListenerSet: 'listenerSets',
   HTTPRoute: 'httpRoutes',
   GRPCRoute: 'grpcRoutes',
   TLSRoute: 'tlsRoutes',

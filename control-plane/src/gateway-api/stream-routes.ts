@@ -51,6 +51,10 @@ export function translateStreamRoutes(
       if (seen.has(a.listener)) continue;
       seen.add(a.listener);
       const l = a.listener;
+      // BackendTLSPolicy re-encrypts only behind a TLS Terminate listener: passthrough bytes are
+      // already TLS, and TCP/UDP routes carry no TLS of ours.
+      const reencrypt = kind === 'TLSRoute' && l.tlsMode === 'Terminate';
+      const upstreams = valid.map((b) => (reencrypt ? b.upstream : withoutTls(b.upstream)));
       for (const host of a.hosts.length ? a.hosts : [undefined]) {
         const docName = `${kind.toLowerCase()}/${namespace}/${name}/gateway/${l.gateway.namespace}/${l.gateway.name}/listener/${l.name}${host ? `/sni/${host}` : ''}`;
         const uid = route.metadata?.uid;
@@ -63,12 +67,19 @@ export function translateStreamRoutes(
             listenPort: l.port,
             ...(host ? { sni: host } : {}),
             listener: l.id,
-            ...(valid.length ? { backends: valid.map((b) => ({ upstreamId: upstreamIdOf(b.upstream), weight: b.weight })) } : {}),
+            ...(valid.length ? { backends: valid.map((b, i) => ({ upstreamId: upstreamIdOf(upstreams[i]!), weight: b.weight })) } : {}),
           },
-          upstreams: valid.map((b) => b.upstream),
+          upstreams,
         });
       }
     }
   }
   return { streamRoutes, outcomes };
+}
+
+/** The upstream without the TLS a BackendTLSPolicy added (plain TCP to the backend). */
+function withoutTls(ref: UpstreamRef): UpstreamRef {
+  if (ref.overrides.tls === undefined) return ref;
+  const { tls: _tls, scheme: _scheme, ...overrides } = ref.overrides;
+  return { draft: ref.draft, overrides };
 }

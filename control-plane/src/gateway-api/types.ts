@@ -28,6 +28,8 @@ export interface GatewayApiObject {
 export interface GatewayResources {
   gatewayClasses: readonly GatewayApiObject[];
   gateways: readonly GatewayApiObject[];
+  /** ListenerSets (GEP-1713): more listeners for a Gateway that allows them. Optional: sources without the kind. */
+  listenerSets?: readonly GatewayApiObject[];
   httpRoutes: readonly GatewayApiObject[];
   grpcRoutes: readonly GatewayApiObject[];
   tlsRoutes: readonly GatewayApiObject[];

@@ -56,6 +56,7 @@ export const WATCHED: ReadonlyArray<WatchedKind> = [
   { field: 'namespaces', kind: 'Namespace', apiVersion: 'v1', path: '/api/v1/namespaces', optional: true },
   gatewayKind('gatewayClasses', 'GatewayClass', 'gatewayclasses', ['v1']),
   gatewayKind('gateways', 'Gateway', 'gateways', ['v1']),
+  gatewayKind('listenerSets', 'ListenerSet', 'listenersets', ['v1']),
   gatewayKind('httpRoutes', 'HTTPRoute', 'httproutes', ['v1']),
   gatewayKind('grpcRoutes', 'GRPCRoute', 'grpcroutes', ['v1']),
   gatewayKind('referenceGrants', 'ReferenceGrant', 'referencegrants', ['v1', 'v1beta1']),

@@ -25,6 +25,7 @@ export interface GatewayApiStatusWriter {
 const KINDS: Record<string, { field: keyof ClusterSnapshot; plural: string; clusterScoped?: boolean }> = {
   GatewayClass: { field: 'gatewayClasses', plural: 'gatewayclasses', clusterScoped: true },
   Gateway: { field: 'gateways', plural: 'gateways' },
+  ListenerSet: { field: 'listenerSets', plural: 'listenersets' },
   HTTPRoute: { field: 'httpRoutes', plural: 'httproutes' },
   GRPCRoute: { field: 'grpcRoutes', plural: 'grpcroutes' },
   TLSRoute: { field: 'tlsRoutes', plural: 'tlsroutes' },

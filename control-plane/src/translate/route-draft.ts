@@ -47,7 +47,13 @@ export function upstreamIdOf(ref: UpstreamRef): string {
 }
 
 export function upstreamKeyOf(ref: UpstreamRef): string {
-  const keys = Object.keys(ref.overrides).sort();
-  if (keys.length === 0) return ref.draft.key;
-  return `${ref.draft.key}#${JSON.stringify(ref.overrides, keys)}`;
+  if (Object.keys(ref.overrides).length === 0) return ref.draft.key;
+  // Keys sorted at every depth: a key list given to JSON.stringify would also filter the nested
+  // objects' keys (tls, affinity, ...), so upstreams differing only inside them would collide.
+  return `${ref.draft.key}#${JSON.stringify(ref.overrides, sortedKeys)}`;
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -16,13 +16,17 @@ export interface CompiledHttpMatcher<T extends RouteEntry> extends HttpMatcher<T
   readonly rejected: readonly RejectedRoute<T>[];
 }
 
+/** Owners whose routes follow the Gateway API's precedence (a method match before header counts). */
+const GATEWAY_API_ROUTE_KINDS: ReadonlySet<string> = new Set(['HTTPRoute', 'GRPCRoute']);
+
 /**
  * Compiles routes into an immutable matcher (DESIGN.md "Route" and "Data plane rules").
  *
  * Host tiers come first: the request's exact host, then wildcard suffixes from the longest
  * (`*.b.foo.com` before `*.foo.com`), then host-less routes; a less specific tier is tried
  * only when nothing in the more specific one matches. Within a tier a PathTable applies
- * path specificity and pre-sorted candidate lists apply the rest of the precedence key.
+ * path specificity and pre-sorted candidate lists apply the rest of the precedence key
+ * (a matcher made only of Gateway API routes ranks a method match before header counts).
  * `match` returns the very entry object it was given. Disabled routes are skipped.
  */
 export function compileHttpMatcher<T extends RouteEntry>(entries: readonly T[]): CompiledHttpMatcher<T> {
@@ -33,13 +37,15 @@ export function compileHttpMatcher<T extends RouteEntry>(entries: readonly T[]):
   const methodBits = new MethodBits();
   const rejected: RejectedRoute<T>[] = [];
   let size = 0;
+  // Gateway listeners serve only their HTTPRoute/GRPCRoute documents: rank those the spec's way.
+  const methodFirst = entries.length > 0 && entries.every((e) => GATEWAY_API_ROUTE_KINDS.has(e.route.owner?.kind ?? ''));
 
   for (const entry of entries) {
     if (entry.route.status === 'disabled') continue;
     let candidate: RouteCandidate<T>;
     let paths: CompiledPath[];
     try {
-      candidate = compileRouteCandidate(entry, methodBits);
+      candidate = compileRouteCandidate(entry, methodBits, methodFirst);
       paths = compilePaths(entry);
     } catch (err) {
       if (!(err instanceof InvalidMatchError)) throw err;

@@ -1,5 +1,6 @@
 import type { Listener, StreamRoute } from '@sluice/model';
 import type { Versioned } from '../config/types.js';
+import { clientCaProblem, withClientCa } from '../listeners/client-ca.js';
 import { compileHttpMatcher, type CompiledHttpMatcher } from './http-matcher.js';
 import { ServerNameMap } from './server-name-map.js';
 import type { SniCertificate } from './sni-index.js';
@@ -23,6 +24,8 @@ export interface CompiledListener {
   http?: CompiledHttpMatcher<CompiledRoute>;
   /** HTTPS and TLS Terminate: its own certificates by SNI (the first one for unknown names). */
   certs?: ServerNameMap<SniCertificate>;
+  /** Terminate listeners with `tls.clientCa`: the handshake asks for a client certificate; `on` refuses a missing or invalid one. */
+  clientAuth?: { ca: string; verify: 'on' | 'optional' };
   /** TLS: its stream routes by SNI (`*` for one without). */
   streams?: ServerNameMap<CompiledStreamRoute>;
 }
@@ -90,6 +93,7 @@ export function compileListenerTable(input: ListenerTableInput, rejected: Map<st
       continue;
     }
     const listener: CompiledListener = { id, key, doc, createRevision };
+    if (doc.tls?.clientCa !== undefined) listener.clientAuth = { ca: doc.tls.clientCa, verify: doc.tls.clientVerify ?? 'on' };
     let socket = sockets.get(socketKey);
     if (socket === undefined) {
       socket = { kind, address: doc.address, port, declaredPort: doc.port, listeners: [], byHost: new ServerNameMap<CompiledListener>() };
@@ -103,7 +107,7 @@ export function compileListenerTable(input: ListenerTableInput, rejected: Map<st
       continue;
     }
     socket.listeners.push(listener);
-    if (doc.tls?.mode === 'Terminate') listener.certs = certificatesOf(doc, input.certificates, rejected, key);
+    if (doc.tls?.mode === 'Terminate') listener.certs = certificatesOf(doc, listener.clientAuth, input.certificates, rejected, key);
     byId.set(id, listener);
   }
 
@@ -127,12 +131,17 @@ function tlsProblem(doc: Listener): string | undefined {
   if (doc.protocol === 'HTTPS' && doc.tls?.mode !== 'Terminate') return 'an HTTPS listener needs tls.mode Terminate';
   if (doc.protocol === 'TLS' && doc.tls === undefined) return 'a TLS listener needs tls.mode (Terminate or Passthrough)';
   if ((doc.protocol === 'HTTP' || doc.protocol === 'TCP' || doc.protocol === 'UDP') && doc.tls !== undefined) return `tls is not meaningful on a ${doc.protocol} listener`;
+  if (doc.tls?.clientVerify !== undefined && doc.tls.clientCa === undefined) return 'tls.clientVerify needs tls.clientCa';
+  // Refused rather than opened without the check: a listener that must verify clients never serves unverified.
+  if (doc.tls?.clientCa !== undefined && doc.tls.mode !== 'Terminate') return 'tls.clientCa needs tls.mode Terminate (a passthrough listener never sees client certificates)';
+  if (doc.tls?.clientCa !== undefined) return clientCaProblem(doc.tls.clientCa);
   return undefined;
 }
 
 /** A listener's own certificates, by their SNIs; the first one also answers names none claims. */
 function certificatesOf(
   doc: Listener,
+  clientAuth: CompiledListener['clientAuth'],
   certificates: ListenerTableInput['certificates'],
   rejected: Map<string, string>,
   key: string,
@@ -146,8 +155,9 @@ function certificatesOf(
       missing.push(sslId);
       continue;
     }
-    first ??= found.cert;
-    for (const sni of found.snis) names.add(sni, found.cert);
+    const cert = clientAuth === undefined ? found.cert : withClientCa(found.cert, clientAuth.ca, clientAuth.verify);
+    first ??= cert;
+    for (const sni of found.snis) names.add(sni, cert);
   }
   if (first !== undefined && names.default === undefined) names.setDefault(first);
   // Still opened: handshakes for it fail until a certificate arrives, the other listeners serve on.

@@ -12,6 +12,11 @@ export interface RouteCandidate<T extends RouteEntry> {
   /** `*.foo.com` matches one label only (Ingress); checked only under a wildcard host key. */
   readonly singleLabelWildcard: boolean;
   readonly priority: number;
+  /**
+   * Rank a method match before header and query counts (the Gateway API's order). The same for
+   * every candidate of one matcher, so the order stays total.
+   */
+  readonly methodFirst: boolean;
 }
 
 const NO_PREDICATES: readonly ValuePredicate[] = Object.freeze([]);
@@ -42,7 +47,7 @@ export class MethodBits {
 }
 
 /** Compiles a route's predicates; throws InvalidMatchError for a condition that cannot compile. */
-export function compileRouteCandidate<T extends RouteEntry>(entry: T, methodBits: MethodBits): RouteCandidate<T> {
+export function compileRouteCandidate<T extends RouteEntry>(entry: T, methodBits: MethodBits, methodFirst = false): RouteCandidate<T> {
   const match = entry.route.match;
   const headers = match?.headers?.length
     ? match.headers.map((h, i) => compileValuePredicate(h, true, `match.headers[${i}]`))
@@ -57,20 +62,25 @@ export function compileRouteCandidate<T extends RouteEntry>(entry: T, methodBits
     query,
     singleLabelWildcard: match?.hostWildcard === 'single-label',
     priority: match?.priority ?? entry.route.priority ?? 0,
+    methodFirst,
   };
 }
 
 /**
  * The precedence key after path specificity (DESIGN.md "Route"): more header conditions,
  * more query conditions, a method list, higher priority, older document, then id, so the
- * order is total and the result deterministic. Lists under one key are sorted by it once,
- * so at match time the first candidate whose predicates pass wins.
+ * order is total and the result deterministic. With `methodFirst` (a matcher of Gateway API
+ * routes only) the method list comes before the header count, as that spec ranks it.
+ * Lists under one key are sorted by it once, so at match time the first candidate whose
+ * predicates pass wins.
  */
 export function compareCandidates<T extends RouteEntry>(a: RouteCandidate<T>, b: RouteCandidate<T>): number {
+  const method = (b.methodMask !== 0 ? 1 : 0) - (a.methodMask !== 0 ? 1 : 0);
   return (
+    (a.methodFirst ? method : 0) ||
     b.headers.length - a.headers.length ||
     b.query.length - a.query.length ||
-    (b.methodMask !== 0 ? 1 : 0) - (a.methodMask !== 0 ? 1 : 0) ||
+    method ||
     b.priority - a.priority ||
     a.entry.createRevision - b.entry.createRevision ||
     (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0)

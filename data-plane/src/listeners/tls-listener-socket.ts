@@ -1,7 +1,7 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { CompiledListener, ListenerSocket } from '../compile/listener-table.js';
-import { TLS_SERVER_DEFAULTS, type SniCertificate } from '../compile/sni-index.js';
+import type { SniCertificate } from '../compile/sni-index.js';
 import type { CompiledStreamRoute } from '../compile/stream-matcher.js';
 import type { Logger } from '../observe/logger.js';
 import type { StreamTraffic } from '../observe/stream-traffic.js';
@@ -13,6 +13,7 @@ import { CLIENT_HELLO_TIMEOUT_MS } from '../stream/tcp-stream-listener.js';
 import { LISTENER_FRONT_OPTIONS } from './http-listener-socket.js';
 import { listenOnce, type ListenerSocketHandle } from './listener-socket-handle.js';
 import { ListenerRouteScope } from './listener-route-scope.js';
+import { TlsTerminators } from './tls-terminators.js';
 
 /**
  * A socket of HTTPS and TLS listeners sharing one address:port. Every connection's ClientHello
@@ -22,13 +23,13 @@ import { ListenerRouteScope } from './listener-route-scope.js';
  * - HTTPS: TLS is terminated with only that listener's certificates (ALPN h2, http/1.1) and
  *   the decrypted socket goes to the same proxy, routed by the listeners of this socket;
  * - TLS Terminate: TLS is terminated and the plaintext piped to the stream route's backend.
+ * A terminated listener with `tls.clientCa` asks for a client certificate in the handshake
+ * and, unless its clientVerify is `optional`, fails the handshake without a valid one.
  */
 export class TlsListenerSocket implements ListenerSocketHandle {
   private readonly outer: net.Server;
-  /** HTTPS listeners: offers h2 and http/1.1. */
-  private readonly https: tls.Server;
-  /** TLS Terminate listeners: raw streams, no ALPN. */
-  private readonly terminate: tls.Server;
+  /** The TLS servers of the terminated listeners (by kind and client-certificate policy). */
+  private readonly terminators: TlsTerminators;
   private readonly scope: ListenerRouteScope;
   private readonly fronts: ScopedFront;
   /** Passthrough and terminated stream connections (HTTP ones are the proxy's). */
@@ -42,23 +43,12 @@ export class TlsListenerSocket implements ListenerSocketHandle {
   ) {
     this.scope = new ListenerRouteScope(plan);
     this.fronts = proxy.createScopedFront(this.scope, LISTENER_FRONT_OPTIONS);
-    const sni = (serverName: string, done: (err: Error | null, ctx?: tls.SecureContext) => void) => {
-      const cert = this.certificateFor(serverName);
-      if (cert === undefined) done(new Error(`no certificate for ${serverName}`));
-      else done(null, cert.context);
-    };
-    const common = { ...TLS_SERVER_DEFAULTS, SNICallback: sni, requestCert: false, rejectUnauthorized: false, allowHalfOpen: true };
-    this.https = tls.createServer({ ...common, ALPNProtocols: ['h2', 'http/1.1'] });
-    this.terminate = tls.createServer(common);
-    this.https.on('secureConnection', (socket: tls.TLSSocket) => this.securedHttp(socket));
-    this.terminate.on('secureConnection', (socket: tls.TLSSocket) => this.securedStream(socket));
-    for (const server of [this.https, this.terminate]) {
-      server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
-        this.logger.debug({ err: err.message, listener: this.plan.key }, 'tls handshake failed');
-        socket.destroy();
-      });
-      server.on('error', (err) => this.logger.warn({ err, listener: this.plan.key }, 'listener tls error'));
-    }
+    this.terminators = new TlsTerminators({
+      certificateFor: (serverName) => this.certificateFor(serverName),
+      secured: (kind, socket) => (kind === 'https' ? this.securedHttp(socket) : this.securedStream(socket)),
+      logger,
+      socketKey: () => this.plan.key,
+    });
     this.outer = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.setDefaultContexts();
   }
@@ -91,12 +81,9 @@ export class TlsListenerSocket implements ListenerSocketHandle {
     for (const socket of this.sessions) socket.destroy();
   }
 
-  /** Node asks SNICallback only when the client sent a name; the rest get the default listener's certificate. */
+  /** Clients that send no SNI get the no-hostname listener's server and certificate. */
   private setDefaultContexts(): void {
-    const fallback = this.plan.byHost.lookup(undefined)?.certs?.lookup(undefined);
-    if (fallback === undefined) return;
-    this.https.setSecureContext(fallback.options);
-    this.terminate.setSecureContext(fallback.options);
+    this.terminators.update(this.plan.listeners, this.plan.byHost.lookup(undefined));
   }
 
   private certificateFor(serverName: string | undefined): SniCertificate | undefined {
@@ -121,13 +108,14 @@ export class TlsListenerSocket implements ListenerSocketHandle {
       return () => {
         // Terminated here: the bytes read go back in front of the stream, which node:tls reads first.
         socket.unshift(received);
-        (listener.doc.protocol === 'HTTPS' ? this.https : this.terminate).emit('connection', socket);
+        this.terminators.serverFor(listener).emit('connection', socket);
       };
     });
   }
 
   private securedHttp(socket: tls.TLSSocket): void {
-    if (this.certificateFor(socket.servername || undefined) === undefined) return void socket.destroy();
+    const serverName = socket.servername || undefined;
+    if (this.certificateFor(serverName) === undefined || unverified(this.plan.byHost.lookup(serverName), socket)) return void socket.destroy();
     if (socket.alpnProtocol === 'h2') this.fronts.h2.emit('connection', socket);
     else this.fronts.front.emit('connection', socket);
   }
@@ -135,6 +123,7 @@ export class TlsListenerSocket implements ListenerSocketHandle {
   private securedStream(socket: tls.TLSSocket): void {
     const serverName = socket.servername || undefined;
     const listener = this.plan.byHost.lookup(serverName);
+    if (unverified(listener, socket)) return void socket.destroy();
     this.pipe(socket, listener === undefined ? undefined : routeFor(listener, serverName), Buffer.alloc(0));
   }
 
@@ -149,6 +138,11 @@ export class TlsListenerSocket implements ListenerSocketHandle {
 
 function routeFor(listener: CompiledListener, serverName: string | undefined): CompiledStreamRoute | undefined {
   return listener.streams?.lookup(serverName);
+}
+
+/** The server already refused these; this covers a plan that started requiring certificates mid-handshake. */
+function unverified(listener: CompiledListener | undefined, socket: tls.TLSSocket): boolean {
+  return listener?.clientAuth?.verify === 'on' && !socket.authorized;
 }
 
 function ignoreError(): void {

@@ -40,6 +40,13 @@ describe('cors', () => {
     expect(pre.headers).toMatchObject({ 'access-control-allow-origin': 'https://x.test', 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'x-a' });
   });
 
+  it("answers a preflight with a literal '*' for wildcard methods and headers without credentials", async () => {
+    const chain = chainFor({ cors: { allowOrigins: 'https://x.test', allowMethods: '*', allowHeaders: '*' } });
+    const pre = await exchange(chain, makeContext({ method: 'OPTIONS', headers: { origin: 'https://x.test', 'access-control-request-method': 'POST' } }));
+    expect(pre.headers).toMatchObject({ 'access-control-allow-origin': 'https://x.test', 'access-control-allow-methods': '*', 'access-control-allow-headers': '*' });
+    expect(pre.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
   it("refuses '*' origins with credentials at validation", () => {
     expect(() => chainFor({ cors: { allowCredential: true } })).toThrow(/cors\/allowOrigins/);
   });

@@ -69,10 +69,11 @@ function addCorsHeaders(ctx: PluginContext, c: Compiled, origin: string, flat: s
   if (c.credentials) setHeader(flat, 'Access-Control-Allow-Credentials', 'true');
   if (c.exposeHeaders) setHeader(flat, 'Access-Control-Expose-Headers', c.exposeHeaders);
   if (!preflight) return;
-  // With credentials a literal '*' means nothing to browsers, so echo what was asked for.
+  // Browsers take a literal '*' only without credentials (Fetch spec); with credentials echo
+  // what the preflight asked for instead.
   const methods = c.allowMethods === '*' && c.credentials ? ctx.header('access-control-request-method') ?? '*' : c.allowMethods;
   const headers = c.allowHeaders === '*' && c.credentials ? ctx.header('access-control-request-headers') ?? '*' : c.allowHeaders;
-  setHeader(flat, 'Access-Control-Allow-Methods', methods === '*' ? 'GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS' : methods);
+  setHeader(flat, 'Access-Control-Allow-Methods', methods);
   setHeader(flat, 'Access-Control-Allow-Headers', headers);
   setHeader(flat, 'Access-Control-Max-Age', c.maxAge);
 }

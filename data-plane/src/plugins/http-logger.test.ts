@@ -46,7 +46,8 @@ describe('http-logger queue', () => {
   it('sends a full batch at once, in order, with the auth header', async () => {
     const q = queue({ batchMaxSize: 3, authHeader: 'Bearer t' });
     for (let i = 0; i < 6; i++) q.push({ n: i });
-    await waitFor(() => batches.length === 2, 5000, 'two batches');
+    // The collector records a batch before its answer reaches the queue: wait for both sides.
+    await waitFor(() => batches.length === 2 && q.stats.sentBatches === 2, 5000, 'two batches sent and answered');
     expect(batches).toEqual([
       { auth: 'Bearer t', entries: [{ n: 0 }, { n: 1 }, { n: 2 }] },
       { auth: 'Bearer t', entries: [{ n: 3 }, { n: 4 }, { n: 5 }] },

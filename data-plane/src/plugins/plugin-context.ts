@@ -32,8 +32,8 @@ export class PluginContext {
   responseCompression: { encoding: 'gzip' | 'br'; level: number } | undefined = undefined;
   /** An upstream chosen by a plugin (traffic-split) instead of the route's backends. */
   backendUpstreamId: string | undefined = undefined;
-  /** Set by request-mirror when this request is sampled: the proxy copies it to that upstream. */
-  mirror: RequestMirrorTarget | undefined = undefined;
+  /** Set by request-mirror when this request is sampled: the proxy copies it to these upstreams. */
+  mirrors: readonly RequestMirrorTarget[] | undefined = undefined;
   /** Set by error-pages: upstream statuses the proxy replaces with the error-page upstream's answer. */
   errorPages: ErrorPagesTarget | undefined = undefined;
   /** Changes to the upstream request headers, in order. */

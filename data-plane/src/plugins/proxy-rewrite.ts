@@ -4,7 +4,8 @@ import { definePlugin } from './plugin.js';
 
 type Config = PluginConfigOf<typeof proxyRewriteSpec>;
 
-interface Compiled {
+/** A proxy-rewrite config ready to run (traffic-split entries run it too). */
+export interface ProxyRewriteCompiled {
   uri: string | undefined;
   regex: RegExp | undefined;
   replacement: string;
@@ -16,7 +17,7 @@ interface Compiled {
 /** Only records the changes in the context; the proxy applies them to the upstream request head. */
 export const proxyRewritePlugin = definePlugin({
   spec: proxyRewriteSpec,
-  prepare: (config: Config): Compiled => ({
+  prepare: (config: Config): ProxyRewriteCompiled => ({
     uri: config.uri,
     regex: config.regexUri ? new RegExp(config.regexUri[0]) : undefined,
     replacement: config.regexUri?.[1] ?? '',

@@ -4,6 +4,7 @@ import { createSmoothWeightedPicker } from '../balancer/smooth-weighted.js';
 import { compileValuePredicate, valuePasses, type ValuePredicate } from '../compile/value-predicate.js';
 import { compileIpList, ipInList, type IpList } from './ip-list.js';
 import { definePlugin } from './plugin.js';
+import { proxyRewritePlugin, type ProxyRewriteCompiled } from './proxy-rewrite.js';
 import type { PluginContext } from './plugin-context.js';
 
 type Config = PluginConfigOf<typeof trafficSplitSpec>;
@@ -13,13 +14,21 @@ interface CompiledRule {
   query: ValuePredicate[];
   cookies: ValuePredicate[];
   remoteAddrs: IpList | undefined;
-  /** Chooses an upstream id, or undefined for the route's own backends. */
-  pick(): string | undefined;
+  /** Chooses an entry (its upstream id undefined = the route's own backends). */
+  pick(): CompiledEntry | undefined;
+}
+
+interface CompiledEntry {
+  upstreamId: string | undefined;
+  /** The entry's own proxy-rewrite, run when it is chosen. */
+  rewrite: ProxyRewriteCompiled | undefined;
 }
 
 /**
  * traffic-split: the first rule whose conditions hold picks an upstream by weight; the proxy
  * then sends the request there instead of to the route's backends (`ctx.backendUpstreamId`).
+ * An entry's proxyRewrite edits only the requests it takes: it runs here, in access, so after
+ * every rewrite-phase change of the route (the Gateway API applies per-backend filters last).
  */
 export const trafficSplitPlugin = definePlugin({
   spec: trafficSplitSpec,
@@ -39,7 +48,9 @@ export const trafficSplitPlugin = definePlugin({
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i];
       if (!ruleHolds(ctx, rule)) continue;
-      ctx.backendUpstreamId = rule.pick();
+      const entry = rule.pick();
+      ctx.backendUpstreamId = entry?.upstreamId;
+      if (entry?.rewrite !== undefined) proxyRewritePlugin.rewrite!(ctx, entry.rewrite);
       return undefined;
     }
     return undefined;
@@ -54,7 +65,11 @@ function ruleHolds(ctx: PluginContext, rule: CompiledRule): boolean {
 }
 
 /** Chooses among a rule's entries by weight, interleaved; an entry without upstreamId means the route's backends. */
-function weightedPicker(entries: readonly { upstreamId?: string; weight: number }[]): () => string | undefined {
-  const pick = createSmoothWeightedPicker(entries, (e) => e.weight);
-  return () => pick()?.upstreamId;
+function weightedPicker(entries: Config['rules'][number]['weightedUpstreams']): () => CompiledEntry | undefined {
+  const compiled = entries.map((e) => ({
+    weight: e.weight,
+    entry: { upstreamId: e.upstreamId, rewrite: e.proxyRewrite ? proxyRewritePlugin.prepare!(e.proxyRewrite, undefined as never) : undefined },
+  }));
+  const pick = createSmoothWeightedPicker(compiled, (e) => e.weight);
+  return () => pick()?.entry;
 }

@@ -49,13 +49,33 @@ export interface MirrorSource {
   chunked: boolean;
 }
 
+/** The copies of one request, as the real exchange feeds them its body. */
+export interface RequestMirror {
+  /** A chunk of the request body, as it goes to the real upstream. */
+  write(chunk: Buffer): void;
+  /** The request body is complete. */
+  end(): void;
+  /** The client went away before its body was complete: the mirror requests cannot be finished. */
+  abandon(): void;
+}
+
 /**
- * Starts mirroring the request `plugins.mirror` asks for: a pooled connection to a node of the
- * mirror upstream, the same request head, the body as the exchange passes it on. Undefined when
- * nothing is mirrored (no node, or a Content-Length beyond maxBodySize).
+ * Starts mirroring the request to the targets `plugins.mirrors` names: for each, a pooled
+ * connection to a node of the mirror upstream, the same request head, the body as the exchange
+ * passes it on. Undefined when nothing is mirrored (no node, or a Content-Length beyond maxBodySize).
  */
 export function startRequestMirror(pools: UpstreamPools, source: MirrorSource): RequestMirror | undefined {
-  const target = source.plugins.mirror!;
+  const targets = source.plugins.mirrors!;
+  if (targets.length === 1) return startOne(pools, source, targets[0]);
+  const started: MirroredRequest[] = [];
+  for (const target of targets) {
+    const one = startOne(pools, source, target);
+    if (one !== undefined) started.push(one);
+  }
+  return started.length === 0 ? undefined : started.length === 1 ? started[0] : new MirrorFanOut(started);
+}
+
+function startOne(pools: UpstreamPools, source: MirrorSource, target: RequestMirrorTarget): MirroredRequest | undefined {
   const length = source.client.headers['content-length'];
   const backend = source.pluginBackends.get(target.upstreamId);
   const selection = length !== undefined && Number(length) > target.maxBodySize ? undefined : backend?.runtime.select(source.pick, []);
@@ -67,7 +87,24 @@ export function startRequestMirror(pools: UpstreamPools, source: MirrorSource): 
   let head = buildRequestHead(source.client, selection.node, settings, false, source.chunked ? CHUNKED_FRAMING : '', source.plugins);
   if (target.path !== undefined) head = withPath(head, target.path);
   const method = source.plugins.upstreamMethod ?? source.client.method;
-  return new RequestMirror(pools.pool(selection.node, settings), settings, backend!.runtime, selection.node, target, head, source.chunked, method === 'HEAD');
+  return new MirroredRequest(pools.pool(selection.node, settings), settings, backend!.runtime, selection.node, target, head, source.chunked, method === 'HEAD');
+}
+
+/** Several mirrors of one request (several RequestMirror filters): each one lives and fails alone. */
+class MirrorFanOut implements RequestMirror {
+  constructor(private readonly mirrors: readonly MirroredRequest[]) {}
+
+  write(chunk: Buffer): void {
+    for (const m of this.mirrors) m.write(chunk);
+  }
+
+  end(): void {
+    for (const m of this.mirrors) m.end();
+  }
+
+  abandon(): void {
+    for (const m of this.mirrors) m.abandon();
+  }
 }
 
 /** The request line's path replaced, its query kept. */
@@ -83,7 +120,7 @@ function withPath(head: string, path: string): string {
  * answers. It never pushes back on the real request: a mirror that cannot keep up, sends
  * garbage, fails or times out is dropped and counted, nothing more.
  */
-export class RequestMirror implements ConnectionUser {
+export class MirroredRequest implements ConnectionUser, RequestMirror {
   private conn: UpstreamConnection | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = performance.now();
@@ -202,6 +239,6 @@ export class RequestMirror implements ConnectionUser {
   }
 }
 
-function onMirrorTimer(mirror: RequestMirror): void {
+function onMirrorTimer(mirror: MirroredRequest): void {
   mirror.onTimer();
 }

@@ -1,6 +1,8 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { NodeRef, PickContext } from '../balancer/types.js';
 import type { CompiledStreamRoute } from '../compile/stream-matcher.js';
+import { serverNameFor, upstreamSettings } from '../proxy/upstream-settings.js';
 import { proxyProtocolHeader, type ProxiedConnection } from './proxy-protocol-header.js';
 import { watchIdle } from '../observe/idle-watch.js';
 
@@ -71,15 +73,22 @@ export function proxyTcpStream(client: net.Socket, route: CompiledStreamRoute, f
     tried.push(node);
     runtime.onAttemptStart(node);
     const startedAt = performance.now();
-    const relay = new DownstreamRelay();
-    const socket = net.connect({ host: node.host, port: node.port, allowHalfOpen: true, noDelay: true, onread: { buffer: relay.buffer, callback: relay.onRead } });
+    const settings = upstreamSettings(backend.upstream);
+    // A TLS upstream (BackendTLSPolicy behind a TLS Terminate listener: re-encrypt) is relayed
+    // by pipe(): node:tls reads into its own buffers, so the reused relay buffer cannot serve it.
+    const relay = settings.tls ? undefined : new DownstreamRelay();
+    const socket: net.Socket = settings.tls
+      ? tls.connect({ ...settings.tls, ALPNProtocols: undefined, host: node.host, port: node.port, servername: serverNameFor(settings, node.host), allowHalfOpen: true } as tls.ConnectionOptions)
+      : net.connect({ host: node.host, port: node.port, allowHalfOpen: true, noDelay: true, onread: { buffer: relay!.buffer, callback: relay!.onRead } });
+    const connectEvent = settings.tls ? 'secureConnect' : 'connect';
+    if (settings.tls) socket.setNoDelay(true);
     // Nothing is read before the relay knows its client (resumed in pipeBothWays).
     socket.pause();
-    relay.upstream = socket;
+    if (relay) relay.upstream = socket;
     upstream = socket;
     const fail = (error: 'connect' | 'timeout'): void => {
       clearTimeout(timer);
-      socket.removeListener('connect', connected);
+      socket.removeListener(connectEvent, connected);
       socket.on('error', ignoreError);
       socket.destroy();
       runtime.onAttemptEnd(node, { error, latencyMs: performance.now() - startedAt });
@@ -96,16 +105,24 @@ export function proxyTcpStream(client: net.Socket, route: CompiledStreamRoute, f
     };
     const timer = setTimeout(fail, route.connectMs, 'timeout');
     socket.once('error', onConnectError);
-    socket.once('connect', connected);
+    socket.once(connectEvent, connected);
   }
 }
 
-function pipeBothWays(client: net.Socket, upstream: net.Socket, relay: DownstreamRelay, route: CompiledStreamRoute, firstBytes: Buffer | undefined, peer: ProxiedConnection): void {
+function pipeBothWays(
+  client: net.Socket,
+  upstream: net.Socket,
+  relay: DownstreamRelay | undefined,
+  route: CompiledStreamRoute,
+  firstBytes: Buffer | undefined,
+  peer: ProxiedConnection,
+): void {
   upstream.on('error', ignoreError);
   if (route.proxyProtocol !== undefined) upstream.write(proxyProtocolHeader(route.proxyProtocol, peer));
   if (firstBytes !== undefined && firstBytes.length > 0) upstream.write(firstBytes);
   client.pipe(upstream);
-  relay.client = client;
+  if (relay) relay.client = client;
+  else upstream.pipe(client, { end: false });
   // The upstream's FIN passes on as the client's (half-close), as pipe() would.
   upstream.once('end', () => client.end());
   upstream.resume();

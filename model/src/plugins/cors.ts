@@ -30,6 +30,7 @@ export const corsSpec = definePluginSpec({
   notes: [
     'An OPTIONS request with an Origin header is a preflight: answered 204 by the gateway, never proxied.',
     'Origins not allowed get no CORS headers (the browser then blocks the response).',
-    "With allowCredential, '*' in allowMethods/allowHeaders echoes what the browser asked for.",
+    "'*' in allowMethods/allowHeaders is answered as '*' (browsers honour it without credentials); with allowCredential it echoes what the preflight asked for.",
+    "Any origin with credentials: allowOriginsByRegex ['.*'] (the allowed Origin is echoed, never '*').",
   ],
 });

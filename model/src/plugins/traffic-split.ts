@@ -3,12 +3,15 @@ import { definePluginSpec } from '../plugin-spec.js';
 import { Id } from '../meta.js';
 import { ValueMatch } from '../route.js';
 import { regexIssue } from '../validate.js';
+import { ProxyRewriteConfig, proxyRewriteSpec } from './proxy-rewrite.js';
 
 const WeightedUpstream = Type.Object(
   {
     /** Absent = the route's own backends. */
     upstreamId: Type.Optional(Id),
     weight: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    /** Applied only to requests this entry takes, after the route's own rewrites (Gateway API per-backend filters). */
+    proxyRewrite: Type.Optional(ProxyRewriteConfig),
   },
   { additionalProperties: false },
 );
@@ -49,6 +52,9 @@ export const trafficSplitSpec = definePluginSpec({
           return [];
         }),
       ),
+      ...rule.weightedUpstreams.flatMap((w, i) =>
+        (w.proxyRewrite ? (proxyRewriteSpec.check?.(w.proxyRewrite) ?? []) : []).map((issue) => ({ ...issue, path: `/rules/${r}/weightedUpstreams/${i}/proxyRewrite${issue.path}` })),
+      ),
       ...(rule.weightedUpstreams.every((w) => w.weight === 0)
         ? [{ path: `/rules/${r}/weightedUpstreams`, message: 'needs at least one weight above 0' }]
         : []),
@@ -65,6 +71,7 @@ export const trafficSplitSpec = definePluginSpec({
     'A weighted entry without upstreamId means the route\'s own backends; a request matching no rule also goes there.',
     'Header names are case-insensitive; query and cookie names are not. Conditions use the route match vocabulary (exact, regex, present, absent).',
     'The upstreams named here must exist (400 from the admin API otherwise) and cannot be deleted while the route refers to them.',
+    'An entry\'s proxyRewrite (path, host, headers, as the proxy-rewrite plugin takes them) applies only when that entry is chosen, after the route\'s own rewrites: the Gateway API\'s per-backend filters.',
     'This covers the canary annotations of ingress-nginx: by header (canary-by-header), by cookie (canary-by-cookie) and by weight (canary-weight).',
   ],
 });

@@ -10,6 +10,8 @@ export interface StatusContext {
   usableAddress: string;
   /** metadata.generation of the object before the latest action (generation_changed). */
   generationBefore(kind: string, name: string, namespace?: string): number | undefined;
+  /** Listener documents read from etcd (infrastructure_metadata_propagated). */
+  listenerDocuments?: readonly { gateway: { namespace: string; name: string }; labels?: Record<string, string>; annotations?: Record<string, string> }[];
 }
 
 type K8sCondition = { type: string; status: string; reason?: string; observedGeneration?: number };
@@ -167,6 +169,23 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
       return addrs.length === 1 && addrs[0].value === ctx.usableAddress && (addrs[0].type ?? 'IPAddress') === 'IPAddress'
         ? undefined
         : `status.addresses ${JSON.stringify(addrs)}, expected exactly [${ctx.usableAddress}]`;
+    }
+    case 'infrastructure_metadata_propagated': {
+      // Upstream looks for the ServiceAccounts/Pods/Services an implementation deploys per Gateway.
+      // Sluice deploys none: what it generates per Gateway is its listener documents in etcd, so
+      // every one of them must carry each spec.infrastructure label and annotation.
+      if (!obj) return noStatus(obj, ref!);
+      if (!ctx.listenerDocuments) return 'the runner cannot read listener documents from etcd';
+      const infra = (obj.spec as any)?.infrastructure ?? {};
+      const docs = ctx.listenerDocuments.filter((d) => d.gateway.namespace === ref!.namespace && d.gateway.name === ref!.name);
+      if (!docs.length) return `no listener document of Gateway ${ref!.namespace}/${ref!.name} in etcd`;
+      for (const [field, want] of [['labels', infra.labels], ['annotations', infra.annotations]] as const) {
+        for (const [k, v] of Object.entries((want ?? {}) as Record<string, string>)) {
+          const bad = docs.find((d) => d[field]?.[k] !== v);
+          if (bad) return `listener document of Gateway ${ref!.name} lacks ${field} ${k}=${v} (has ${JSON.stringify(bad[field] ?? {})})`;
+        }
+      }
+      return undefined;
     }
     default:
       return `check ${e.check} is not implemented by the runner`;
