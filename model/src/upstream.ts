@@ -12,6 +12,8 @@ export const Timeouts = Type.Object(
     connect: Type.Optional(Seconds('time to open the upstream connection')),
     send: Type.Optional(Seconds('max time between two writes of the request to the upstream')),
     read: Type.Optional(Seconds('max time between two reads of the response; also the idle timeout of upgraded connections')),
+    /** Gateway API `timeouts.request`: unlike the others it spans every attempt (retries, backoff). */
+    request: Type.Optional(Seconds('max time from the request\'s arrival to the response head, across all attempts; none = no limit')),
   },
   { additionalProperties: false },
 );
@@ -118,6 +120,17 @@ export const UpstreamFields = {
   retryOn: Type.Optional(Type.Array(RetryCondition)),
   /** Seconds after which no further attempt starts (nginx proxy_next_upstream_timeout); none = no limit. */
   retryTimeout: Type.Optional(Seconds('time budget for retries, from the start of the request')),
+  /**
+   * How retries count and where they go. `next-upstream` (default, as nginx): a retry needs a node
+   * not tried yet, a reused keep-alive socket the server reset goes again once for free, and only
+   * connect timeouts are retried. `attempts` (Gateway API HTTPRouteRetry, as Envoy): `retries`
+   * bounds every extra attempt, which prefers an untried node but may go back to a tried one (a
+   * Service with one pod is retried too), `timeout` also covers the response timeout of a request
+   * with no body, and a connection that failed or was reset answers 503.
+   */
+  retryMode: Type.Optional(Type.Union([Type.Literal('next-upstream'), Type.Literal('attempts')], { default: 'next-upstream' })),
+  /** Pause before each retry (Gateway API `retry.backoff`); none = retry at once. */
+  retryBackoff: Type.Optional(Seconds('delay before each retry')),
   timeout: Type.Optional(Timeouts),
   keepalivePool: Type.Optional(
     Type.Object(
@@ -154,6 +167,20 @@ export const UpstreamFields = {
         clientCert: Type.Optional(Type.String()),
         clientKey: Type.Optional(Type.String()),
         ca: Type.Optional(Type.String()),
+        /**
+         * With `verify`: the certificate must carry at least one of these subject alternative
+         * names, checked instead of the server name (Gateway API BackendTLSPolicy
+         * `subjectAltNames`); `sni` is then only sent, not verified.
+         */
+        subjectAltNames: Type.Optional(
+          Type.Array(
+            Type.Object(
+              { type: Type.Union([Type.Literal('Hostname'), Type.Literal('URI')]), value: Type.String({ minLength: 1, maxLength: 2048 }) },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 64, description: 'with verify: names the certificate must carry one of, checked instead of the server name' },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),

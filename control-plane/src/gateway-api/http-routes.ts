@@ -6,7 +6,7 @@ import type { BackendTlsPolicies } from './backend-tls-policies.js';
 import { condition } from './conditions.js';
 import { parseDuration } from './durations.js';
 import type { GatewayState, ListenerState } from './gateway-listeners.js';
-import { translateFilters } from './http-filters.js';
+import { translateFilters, type FilterContext } from './http-filters.js';
 import { grpcMatch, httpMatch } from './route-matches.js';
 import type { Condition, GatewayApiObject, GatewayResources } from './types.js';
 
@@ -72,17 +72,17 @@ export function translateHttpRoutes(kind: 'HTTPRoute' | 'GRPCRoute', routes: rea
         groups.forEach((group, g) => {
           const docName = `${kind.toLowerCase()}/${namespace}/${name}/rule/${r}/match/${i}${groups.length > 1 ? `/hosts/${g}` : ''}`;
           const first = group.listeners[0]!;
-          const filters = translateFilters(rule?.filters ?? [], {
+          const filterContext: FilterContext = {
             route,
             scheme: first.protocol === 'HTTPS' ? 'https' : 'http',
             port: first.port,
-            hosts: group.hosts,
             path,
             resolveMirror: (ref) => resolveRef(ref, kind === 'GRPCRoute' ? { scheme: 'grpc' } : {}),
             routePolicies: shared.resources.routePolicies,
-          });
+          };
+          const filters = translateFilters(rule?.filters ?? [], filterContext);
           if (g === 0 && i === 0) filters.warnings.forEach((w) => warn(`rule ${r}: ${w}`));
-          const body = ruleBody(backends, filters, route, kind, shared, (m2) => g === 0 && i === 0 && warn(`rule ${r}: ${m2}`));
+          const body = ruleBody(backends, filters, filterContext, kind, (m2) => g === 0 && i === 0 && warn(`rule ${r}: ${m2}`));
           const uid = route.metadata?.uid;
           const doc: Route = {
             id: '',
@@ -118,15 +118,28 @@ function hostGroups(parents: readonly ParentAttachment[]): { hosts: string[]; li
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => g);
 }
 
-/** Upstream fields a rule asks for: retry (codes, attempts), session persistence, gRPC transport. */
+/** Seconds between retries when an HTTPRoute retry names no backoff (Envoy's default base interval). */
+const DEFAULT_RETRY_BACKOFF = 0.025;
+
+/** Upstream fields a rule asks for: retry (codes, attempts, backoff), session persistence, gRPC transport. */
 function ruleOverrides(rule: any, kind: string, warn: (m: string) => void): UpstreamOverrides {
   const overrides: UpstreamOverrides = {};
   if (kind === 'GRPCRoute') overrides.scheme = 'grpc';
   const retry = rule?.retry;
   if (retry) {
-    overrides.retries = typeof retry.attempts === 'number' ? retry.attempts : 1;
-    overrides.retryOn = ['error', 'timeout', ...((retry.codes ?? []) as number[]).filter((c) => c >= 100 && c <= 599)];
-    if (retry.backoff) warn(`retry.backoff ${retry.backoff} is not supported; retries happen at once`);
+    // `attempts` counts retries (Envoy's num_retries); connection errors and per-attempt
+    // timeouts (backendRequest) are retried too, on the same pod when it is the only one.
+    overrides.retries = typeof retry.attempts === 'number' ? Math.min(Math.max(Math.trunc(retry.attempts), 0), 100) : 1;
+    overrides.retryOn = ['error', 'timeout', ...((retry.codes ?? []) as number[]).filter((c) => Number.isInteger(c) && c >= 100 && c <= 599)];
+    overrides.retryMode = 'attempts';
+    // Without a backoff, Envoy's default base interval (25 ms): a failing backend is not hammered,
+    // and retries do not race a request timeout that the failures alone just use up.
+    let backoff = retry.backoff === undefined ? DEFAULT_RETRY_BACKOFF : parseDuration(retry.backoff);
+    if (backoff === undefined) {
+      warn(`retry.backoff ${String(retry.backoff)} is not a duration; the default ${DEFAULT_RETRY_BACKOFF * 1000}ms applies`);
+      backoff = DEFAULT_RETRY_BACKOFF;
+    }
+    if (backoff > 0) overrides.retryBackoff = Math.min(backoff, 86_400);
   }
   const sp = rule?.sessionPersistence;
   if (sp) {
@@ -139,7 +152,10 @@ function ruleOverrides(rule: any, kind: string, warn: (m: string) => void): Upst
   return overrides;
 }
 
-/** timeouts.request / backendRequest → the route's read timeout (the tighter one; "0s" = disabled). */
+/**
+ * timeouts.request / backendRequest → the route's read timeout, per attempt (the tighter one;
+ * "0s" = disabled); `request` also becomes `timeout.request`, which bounds all retries together.
+ */
 function timeoutOf(rule: any, warn: (m: string) => void): { timeout: Timeouts } | undefined {
   const t = rule?.timeouts;
   if (!t) return undefined;
@@ -151,7 +167,9 @@ function timeoutOf(rule: any, warn: (m: string) => void): { timeout: Timeouts } 
     else values.push(s === 0 ? 86_400 : s);
   }
   if (values.length === 0) return undefined;
-  return { timeout: { read: Math.min(86_400, Math.min(...values)) } };
+  const request = t.request === undefined ? undefined : parseDuration(t.request);
+  const whole = request !== undefined && request > 0 ? { request: Math.min(86_400, request) } : {};
+  return { timeout: { read: Math.min(86_400, Math.min(...values)), ...whole } };
 }
 
 /**
@@ -162,9 +180,8 @@ function timeoutOf(rule: any, warn: (m: string) => void): { timeout: Timeouts } 
 function ruleBody(
   backends: readonly ResolvedBackend[],
   filters: ReturnType<typeof translateFilters>,
-  route: GatewayApiObject,
+  ctx: FilterContext,
   kind: string,
-  shared: Shared,
   warn: (m: string) => void,
 ): { fields: Partial<Route>; upstreams: UpstreamRef[] } {
   const fail = (why: string) => ({ fields: { plugins: { 'fault-injection': { abort: { httpStatus: 500, body: `${why}\n` } } } }, upstreams: [] });
@@ -178,33 +195,63 @@ function ruleBody(
   if (weighted.length === 0) return fail('Internal Server Error: no valid backend');
   if (valid.length < backends.length) warn('some backendRefs are invalid; their share of requests goes to the valid ones');
 
-  // Per-backend filters: applied on the route when every chosen backend has the same ones.
   const plugins = { ...filters.plugins };
-  const perBackend = new Set(weighted.map((b) => JSON.stringify(b.filters)));
-  if (perBackend.size === 1 && weighted[0]!.filters.length) {
-    const extra = translateFilters(weighted[0]!.filters, {
-      route,
-      scheme: 'http',
-      port: 80,
-      hosts: [],
-      path: { type: 'prefix', value: '/' },
-      resolveMirror: () => ({ ok: false, reason: 'InvalidKind', message: 'mirror in a backend filter is not supported', weight: 0 }),
-      routePolicies: shared.resources.routePolicies,
-    });
-    for (const [name, config] of Object.entries(extra.plugins)) {
-      if (!plugins[name] || typeof config !== 'object') plugins[name] = config;
-      else {
-        const headers = mergeEdits(plugins[name].headers, (config as any).headers);
-        plugins[name] = { ...plugins[name], ...config, ...(headers ? { headers } : {}) };
-      }
-    }
-  } else if (perBackend.size > 1) warn(`per-backend filters that differ between weighted backends are not supported; ${kind} backend filters ignored`);
+  const perBackend = perBackendPlugins(weighted, ctx, kind, warn);
+  if (perBackend === 'fail') return fail('Internal Server Error: unsupported filter');
+  mergePlugins(plugins, perBackend);
 
   const backendRefs = valid.map((b) => ({ upstreamId: upstreamIdOf(b.upstream), weight: b.weight }));
   return {
     fields: { backends: backendRefs, ...(Object.keys(plugins).length ? { plugins: sortKeys(plugins) } : {}) },
     upstreams: valid.map((b) => b.upstream),
   };
+}
+
+/**
+ * Per-backend filters (run after the rule's). The same on every weighted backend: plain route
+ * plugins. Different ones: traffic-split picks the backend by weight and runs the chosen
+ * one's request edits (RequestHeaderModifier, URLRewrite) as that entry's proxyRewrite.
+ */
+function perBackendPlugins(
+  weighted: readonly Extract<ResolvedBackend, { ok: true }>[],
+  ctx: FilterContext,
+  kind: string,
+  warn: (m: string) => void,
+): Record<string, any> | 'fail' {
+  const backendContext: FilterContext = {
+    ...ctx,
+    resolveMirror: () => ({ ok: false, reason: 'InvalidKind', message: 'mirror in a backend filter is not supported', weight: 0 }),
+  };
+  const translated = weighted.map((b) => translateFilters(b.filters, backendContext));
+  for (const t of translated) t.warnings.forEach((w) => warn(`backend filter: ${w}`));
+  const failed = translated.find((t) => t.fail);
+  if (failed) {
+    warn(`${failed.fail} (backend filter); the rule answers 500`);
+    return 'fail';
+  }
+  if (new Set(weighted.map((b) => JSON.stringify(b.filters))).size === 1) return translated[0]!.plugins;
+  const onlyRewrites = translated.every((t) => Object.keys(t.plugins).every((name) => name === 'proxy-rewrite'));
+  if (!onlyRewrites) {
+    warn(`per-backend filters other than RequestHeaderModifier and URLRewrite that differ between weighted backends are not supported; ${kind} backend filters ignored`);
+    return {};
+  }
+  const weightedUpstreams = weighted.map((b, i) => ({
+    upstreamId: upstreamIdOf(b.upstream),
+    weight: b.weight,
+    ...(translated[i]!.plugins['proxy-rewrite'] ? { proxyRewrite: translated[i]!.plugins['proxy-rewrite'] } : {}),
+  }));
+  return { 'traffic-split': { rules: [{ weightedUpstreams }] } };
+}
+
+/** Adds plugins to a rule's own; proxy-rewrite/response-rewrite header edits are merged, the later winning. */
+function mergePlugins(plugins: Record<string, any>, extra: Record<string, any>): void {
+  for (const [name, config] of Object.entries(extra)) {
+    if (!plugins[name] || typeof config !== 'object') plugins[name] = config;
+    else {
+      const headers = mergeEdits(plugins[name].headers, (config as any).headers);
+      plugins[name] = { ...plugins[name], ...config, ...(headers ? { headers } : {}) };
+    }
+  }
 }
 
 function mergeEdits(a: any, b: any): any {

@@ -23,7 +23,7 @@ export interface ExchangeHost {
 }
 
 /** Where an attempt is; decides what a timer expiry means. */
-const Phase = { Connecting: 1, Sending: 2, Waiting: 3, Streaming: 4, Done: 5 } as const;
+const Phase = { Connecting: 1, Sending: 2, Waiting: 3, Streaming: 4, Done: 5, Backoff: 6 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
 
 /** Methods safe to repeat after a reset when nothing was received (RFC 9110 §9.2.2). */
@@ -57,6 +57,12 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   private setCookie: string | undefined = undefined;
   private phase: Phase = Phase.Connecting;
   private timer: NodeJS.Timeout | undefined = undefined;
+  /** The duration the running timer was armed with, so a phase with the same limit reuses it. */
+  private timerMs = 0;
+  /** `timeout.request`: no response head after this (performance.now() time) → 504; Infinity = none. */
+  private readonly deadline: number;
+  /** A retryable status is being drained: the next attempt waits for the backoff first. */
+  private retryAfterDiscard = false;
   private attemptStartedAt = 0;
   /** The attempt's outcome was reported to the runtime. */
   private attemptReported = true;
@@ -94,6 +100,8 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     this.url = client.url;
     this.settings = settings;
     this.retriesLeft = settings.retries;
+    const requestSeconds = route.route.timeout?.request;
+    this.deadline = requestSeconds !== undefined ? startedAt + requestSeconds * 1000 : startedAt + settings.requestTimeoutMs;
     this.chunked = headers['transfer-encoding'] !== undefined;
     const length = headers['content-length'];
     this.hasBody = this.chunked || (length !== undefined && length !== '0');
@@ -105,15 +113,20 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   /** Runs the first attempt; answers 503 when no node is available. */
   start(): void {
     const plugins = this.plugins;
-    if (plugins?.mirror !== undefined) {
+    if (plugins?.mirrors !== undefined) {
       this.mirror = startRequestMirror(this.host.pools, { client: this.client, pick: this, plugins, pluginBackends: this.route.pluginBackends, chunked: this.chunked });
     }
     this.nextAttempt();
   }
 
   private nextAttempt(): void {
+    if (this.deadline !== Infinity && performance.now() >= this.deadline) {
+      this.pendingSelection = undefined;
+      this.fail('GW_ERR_UPSTREAM_TIMEOUT');
+      return;
+    }
     const runtime = this.backend.runtime;
-    const selection = this.pendingSelection ?? runtime.select(this, this.tried);
+    const selection = this.pendingSelection ?? this.selectNode();
     this.pendingSelection = undefined;
     if (selection === undefined) {
       this.fail(this.tried.length === 0 ? 'GW_ERR_UPSTREAM_UNAVAILABLE' : this.lastError);
@@ -206,12 +219,13 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     }
     const retryStatuses = this.settings.retryStatuses;
     if (retryStatuses !== undefined && retryStatuses[status] === 1 && !this.hasBody && this.mayRetry()) {
-      // Retry only if another node can take it: the response is dropped once we decide.
-      const next = this.backend.runtime.select(this, this.tried);
+      // Retry only if a node can take it: the response is dropped once we decide.
+      const next = this.selectNode();
       if (next !== undefined) {
         this.retriesLeft--;
         this.pendingSelection = next;
         this.discarding = true;
+        this.retryAfterDiscard = true;
         this.timer!.refresh();
         return this.skipBody;
       }
@@ -273,8 +287,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
       this.client.resumeBody(); // let the rest of the body drain away
     }
     if (this.discarding) {
-      this.discarding = false;
-      this.nextAttempt();
+      this.afterDiscard();
       return;
     }
     this.clearTimer();
@@ -295,26 +308,25 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     }
     if (this.discarding) {
       // The discarded response broke off; the next node is already chosen.
-      this.discarding = false;
-      this.nextAttempt();
+      this.afterDiscard();
       return;
     }
-    if (reason === 'reset' && conn.reused && !conn.receivedBytes && !this.bodyStarted && !this.freshRetryUsed) {
+    const settings = this.settings;
+    if (reason === 'reset' && conn.reused && !conn.receivedBytes && !this.bodyStarted && !this.freshRetryUsed && !settings.countEveryAttempt) {
       // The server closed an idle keep-alive socket as we reused it: nothing was received,
-      // so the same request goes again on a fresh connection to the same node.
+      // so the same request goes again on a fresh connection to the same node. Not when every
+      // attempt counts: a backend that resets on purpose would see one attempt more than allowed.
       this.freshRetryUsed = true;
       this.useConnection(this.pool!.connect());
       return;
     }
     this.reportAttempt(undefined, reason);
-    this.lastError = reason === 'protocol' ? 'GW_ERR_UPSTREAM_RESPONSE' : 'GW_ERR_UPSTREAM_CONNECT';
-    const retryable =
-      this.settings.retryOnError &&
-      !this.bodyStarted &&
-      (reason === 'connect' || (reason === 'reset' && (IDEMPOTENT.has(this.client.method) || this.settings.retryNonIdempotent)));
+    // Envoy answers a failed or reset connection with 503, nginx with 502.
+    this.lastError = reason === 'protocol' ? 'GW_ERR_UPSTREAM_RESPONSE' : settings.countEveryAttempt ? 'GW_ERR_UPSTREAM_UNAVAILABLE' : 'GW_ERR_UPSTREAM_CONNECT';
+    const retryable = settings.retryOnError && !this.bodyStarted && (reason === 'connect' || (reason === 'reset' && this.repeatable()));
     if (retryable && this.mayRetry()) {
       this.retriesLeft--;
-      this.nextAttempt();
+      this.retry();
     } else this.fail(this.lastError);
   }
 
@@ -323,6 +335,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     this.timer = undefined;
     const phase = this.phase;
     if (phase === Phase.Done) return;
+    if (phase === Phase.Backoff) return this.nextAttempt();
     this.abandonConnection();
     if (phase === Phase.Streaming || this.client.headersSent) {
       this.phase = Phase.Done;
@@ -332,13 +345,18 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     this.reportAttempt(undefined, 'timeout');
     this.lastError = 'GW_ERR_UPSTREAM_TIMEOUT';
     if (this.discarding) {
-      this.discarding = false;
-      this.nextAttempt();
+      this.afterDiscard();
       return;
     }
-    if (phase === Phase.Connecting && this.settings.retryOnTimeout && !this.bodyStarted && this.mayRetry()) {
+    // A response timeout is retried only when every attempt counts (Gateway API backendRequest):
+    // nginx's next-upstream retries connect timeouts alone here.
+    const retryable =
+      this.settings.retryOnTimeout &&
+      !this.bodyStarted &&
+      (phase === Phase.Connecting || (phase === Phase.Waiting && this.settings.countEveryAttempt && this.repeatable()));
+    if (retryable && this.mayRetry()) {
       this.retriesLeft--;
-      this.nextAttempt();
+      this.retry();
     } else this.fail('GW_ERR_UPSTREAM_TIMEOUT');
   }
 
@@ -362,9 +380,43 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     this.host.exchangeDone(this, finished || this.client.headersSent ? this.client.statusCode : CLIENT_CLOSED_STATUS);
   }
 
-  /** Retries left, and within the upstream's time budget (nginx proxy_next_upstream_tries / _timeout). */
+  /** Retries left, within the upstream's time budget (nginx proxy_next_upstream_tries / _timeout) and the request timeout. */
   private mayRetry(): boolean {
-    return this.retriesLeft > 0 && performance.now() - this.startedAt < this.settings.retryBudgetMs;
+    const now = performance.now();
+    return this.retriesLeft > 0 && now - this.startedAt < this.settings.retryBudgetMs && now < this.deadline;
+  }
+
+  /** A request that reached the node may go again: idempotent, or `non_idempotent` asked for. */
+  private repeatable(): boolean {
+    return IDEMPOTENT.has(this.client.method) || this.settings.retryNonIdempotent;
+  }
+
+  /**
+   * A node for the next attempt: one not tried yet; when every attempt counts (`retryMode:
+   * attempts`), a tried one once none is left, as Envoy retries a Service with one pod.
+   */
+  private selectNode(): Selection | undefined {
+    const runtime = this.backend.runtime;
+    const tried = this.tried;
+    const fresh = runtime.select(this, tried);
+    if (fresh !== undefined || !this.settings.countEveryAttempt || tried.length === 0) return fresh;
+    return runtime.select(this);
+  }
+
+  /** A retry was decided and the failed attempt is over: the next starts after the backoff, if any. */
+  private retry(): void {
+    const backoffMs = this.settings.retryBackoffMs;
+    if (backoffMs === 0) this.nextAttempt();
+    else this.arm(Phase.Backoff, backoffMs);
+  }
+
+  /** The dropped response is over: a retry (after its backoff) or the error-page attempt starts. */
+  private afterDiscard(): void {
+    this.discarding = false;
+    if (this.retryAfterDiscard) {
+      this.retryAfterDiscard = false;
+      this.retry();
+    } else this.nextAttempt();
   }
 
   /**
@@ -413,22 +465,20 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     this.backend.runtime.onAttemptEnd(this.node!, status !== undefined ? { status, latencyMs } : error !== undefined ? { error, latencyMs } : { latencyMs });
   }
 
-  /** One timer per attempt: re-armed with `refresh()` on progress, replaced only when the phase's limit changes. */
+  /**
+   * One timer per attempt: re-armed with `refresh()` on progress, replaced only when the limit
+   * changes. Until the response head, no limit reaches past the request deadline.
+   */
   private arm(phase: Phase, ms: number): void {
-    const previous = this.phase;
     this.phase = phase;
-    if (this.timer !== undefined && this.limitOf(previous) === ms) {
+    if (this.deadline !== Infinity && phase !== Phase.Streaming) ms = Math.max(0, Math.min(ms, this.deadline - performance.now()));
+    if (this.timer !== undefined && this.timerMs === ms) {
       this.timer.refresh();
       return;
     }
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerMs = ms;
     this.timer = setTimeout(onExchangeTimer, ms, this);
-  }
-
-  /** The timeout in force for a phase (to know whether the running timer can be reused). */
-  private limitOf(phase: Phase): number {
-    const t = this.route.timeouts;
-    return phase === Phase.Connecting ? t.connectMs : phase === Phase.Sending ? t.sendMs : t.readMs;
   }
 
   private clearTimer(): void {

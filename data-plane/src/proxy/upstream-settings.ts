@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { Upstream } from '@sluice/model';
+import { subjectAltNameCheck } from './subject-alt-names.js';
 
 /** What the proxy needs of one upstream document, derived once and cached per document object. */
 export interface UpstreamSettings {
@@ -12,8 +13,14 @@ export interface UpstreamSettings {
   http2: boolean;
   passHost: 'pass' | 'node' | 'rewrite';
   upstreamHost: string | undefined;
-  /** Extra attempts on other nodes. */
+  /** Extra attempts: on other nodes, or (`retryMode: attempts`) on any node. */
   retries: number;
+  /** `retryMode: attempts` (Gateway API, as Envoy): see the model; false = nginx's next-upstream. */
+  countEveryAttempt: boolean;
+  /** Pause before each retry (ms); 0 = at once. */
+  retryBackoffMs: number;
+  /** The upstream's `timeout.request` (ms): limit from the request's arrival to the response head; Infinity = none. */
+  requestTimeoutMs: number;
   retryOnError: boolean;
   retryOnTimeout: boolean;
   /** `non_idempotent`: a reset POST/PATCH may be retried too. */
@@ -66,10 +73,11 @@ function deriveSettings(upstream: Upstream): UpstreamSettings {
         cert: t.clientCert,
         key: t.clientKey,
         ALPNProtocols: ['http/1.1'],
+        ...(t.verify && t.subjectAltNames ? { checkServerIdentity: subjectAltNameCheck(t.subjectAltNames) } : {}),
       }
     : undefined;
   const poolPrefix = https
-    ? `https|${createHash('sha1').update(JSON.stringify([t.verify, t.sni, t.ca, t.clientCert, t.clientKey])).digest('base64url')}|`
+    ? `https|${createHash('sha1').update(JSON.stringify([t.verify, t.sni, t.ca, t.clientCert, t.clientKey, t.subjectAltNames])).digest('base64url')}|`
     : '';
   return {
     https,
@@ -78,6 +86,9 @@ function deriveSettings(upstream: Upstream): UpstreamSettings {
     passHost: upstream.passHost ?? 'pass',
     upstreamHost: upstream.upstreamHost,
     retries: upstream.retries ?? Math.min(Math.max(upstream.nodes.length - 1, 0), MAX_DEFAULT_RETRIES),
+    countEveryAttempt: upstream.retryMode === 'attempts',
+    retryBackoffMs: (upstream.retryBackoff ?? 0) * 1000,
+    requestTimeoutMs: upstream.timeout?.request === undefined ? Infinity : upstream.timeout.request * 1000,
     retryOnError: retryOn.includes('error'),
     retryOnTimeout: retryOn.includes('timeout'),
     retryNonIdempotent: retryOn.includes('non_idempotent'),
