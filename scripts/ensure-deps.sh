@@ -26,6 +26,15 @@ if ! command -v redis-server >/dev/null; then
   apt_install redis-server
 fi
 
+# The conformance runner mints its TLS fixtures with openssl.
+if ! command -v openssl >/dev/null; then
+  echo "installing openssl (Debian) ..."
+  apt_install openssl
+fi
+
+# test/deploy renders the manifests with `kubectl kustomize` (offline, no cluster).
+command -v kubectl >/dev/null || echo "warning: kubectl not found: test/deploy needs 'kubectl kustomize'" >&2
+
 # npm ci when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund

@@ -66,6 +66,41 @@ const KINDS_BY_PROTOCOL: Record<string, string[]> = {
 /** Listeners on one port must share a family; HTTPS and TLS share one (SNI tells them apart). */
 const PORT_FAMILY: Record<string, string> = { HTTP: 'http', HTTPS: 'tls', TLS: 'tls', TCP: 'tcp', UDP: 'udp' };
 
+/**
+ * Pool addresses for the Gateways that need one. Sticky: a Gateway keeps the pool address its
+ * status already publishes (so deleting one Gateway never moves another's address, and clients
+ * and DNS records stay right); the others take the lowest free address, in namespace/name order.
+ * Pure: the previous address is read from the object's own status.
+ */
+function allocatePoolAddresses(ours: readonly any[], options: GatewayTranslateOptions): Map<any, string> {
+  const out = new Map<any, string>();
+  const pool = options.gatewayAddressPool;
+  if (!pool || options.allocateAddress) return out;
+  const needy = ours.filter((g) => {
+    const problems = addressProblems(g, options);
+    const usableStatic = staticAddresses(g).filter((a) => !problems.unusable.includes(a));
+    return usableStatic.length === 0 && !problems.invalid.length && !problems.unusable.length;
+  });
+  const claimed = new Set<string>(ours.flatMap((g) => staticAddresses(g)));
+  for (const g of needy) {
+    const previous = (g.status?.addresses ?? []).find((a: any) => (a?.type ?? 'IPAddress') === 'IPAddress')?.value;
+    if (typeof previous === 'string' && poolContains(pool, previous) && !claimed.has(previous)) {
+      out.set(g, previous);
+      claimed.add(previous);
+    }
+  }
+  let n = 0;
+  for (const g of needy) {
+    if (out.has(g)) continue;
+    let address = poolAddress(pool, n);
+    while (address !== undefined && claimed.has(address)) address = poolAddress(pool, ++n);
+    if (address === undefined) continue; // the pool is exhausted: no address
+    out.set(g, address);
+    claimed.add(address);
+  }
+  return out;
+}
+
 /** Our GatewayClasses' Gateways, validated: listeners, addresses, conditions, listener and ssl documents. */
 export function resolveGateways(
   resources: GatewayResources,
@@ -76,23 +111,20 @@ export function resolveGateways(
     .filter((g) => ourClasses.has(g.spec?.gatewayClassName))
     .sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
   const ssls = new Map<string, Ssl>();
+  const poolAddresses = allocatePoolAddresses(ours, options);
   let allocated = 0;
   const gateways = ours.map((gateway) => {
     const namespace = gateway.metadata?.namespace ?? 'default';
     const name = gateway.metadata?.name ?? '';
     const state: GatewayState = { gateway, namespace, name, listeners: [], conditions: [], addresses: [] };
 
-    // Addresses: spec.addresses (IPAddress) first, else the pool, allocated by namespace/name order.
+    // Addresses: spec.addresses (IPAddress) first, else the pool (allocatePoolAddresses).
     const problems = addressProblems(gateway, options);
     const usableStatic = staticAddresses(gateway).filter((a) => !problems.unusable.includes(a));
     if (usableStatic.length) state.address = usableStatic[0];
     else if (!problems.invalid.length && !problems.unusable.length) {
       const rank = allocated++;
-      state.address = options.allocateAddress
-        ? options.allocateAddress({ namespace, name }, rank)
-        : options.gatewayAddressPool
-          ? poolAddress(options.gatewayAddressPool, rank)
-          : undefined;
+      state.address = options.allocateAddress ? options.allocateAddress({ namespace, name }, rank) : poolAddresses.get(gateway);
     }
     if (state.address) state.addresses = [{ type: 'IPAddress', value: state.address }];
 
