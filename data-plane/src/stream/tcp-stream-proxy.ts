@@ -13,6 +13,8 @@ import { watchIdle } from '../observe/idle-watch.js';
  * 320 MiB of these buffers (docs/ARCHITECTURE.md, "Streams").
  */
 const RELAY_BUFFER_BYTES = 32 * 1024;
+/** Reads smaller than this are copied out of the buffer instead of written from it. */
+const COPY_BELOW_BYTES = 4096;
 
 /**
  * Writes what the upstream socket read into the reused buffer to the client. A write the
@@ -27,11 +29,20 @@ class DownstreamRelay {
 
   readonly onRead = (bytes: number, buffer: Buffer): boolean => {
     const client = this.client!;
+    // A small read (request/response traffic) is copied: cheaper than a write callback, and
+    // the copy may stay queued while the buffer takes the next read.
+    if (bytes < COPY_BELOW_BYTES) {
+      if (client.write(Buffer.from(buffer.subarray(0, bytes)))) return true;
+      client.once('drain', this.resume); // the client is slow: back-pressure
+      return false;
+    }
     client.write(buffer.subarray(0, bytes), this.afterWrite);
     if (client.writableLength === 0) return true;
     this.waiting = true;
     return false;
   };
+
+  private readonly resume = (): void => void this.upstream!.resume();
 
   private readonly afterWrite = (): void => {
     if (!this.waiting || this.client!.writableLength !== 0) return;
