@@ -1,5 +1,6 @@
 import { CoreV1Api, KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
 import type { ClusterSnapshot } from '../source/cluster-snapshot.js';
+import { resourceField } from '../source/resources-from-objects.js';
 import type { TranslateWarning } from '../translate/types.js';
 
 export interface GatewayApiStatusEventsOptions {
@@ -18,17 +19,9 @@ export interface GatewayApiStatusEvents {
   post(warnings: readonly TranslateWarning[], snapshot: ClusterSnapshot): Promise<number>;
 }
 
-/** Warning objects ("Kind/namespace/name") that become Events, and the field of the snapshot holding them. */
-const KINDS: Record<string, keyof ClusterSnapshot> = {
-  Gateway: 'gateways',
-  HTTPRoute: 'httpRoutes',
-  GRPCRoute: 'grpcRoutes',
-  TLSRoute: 'tlsRoutes',
-  TCPRoute: 'tcpRoutes',
-  UDPRoute: 'udpRoutes',
-  ReferenceGrant: 'referenceGrants',
-  BackendTLSPolicy: 'backendTlsPolicies',
-};
+/** Warning objects ("Kind/namespace/name") of these kinds become Events (Ingress ones have their own poster). */
+const EVENT_KINDS = ['Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'ReferenceGrant', 'BackendTLSPolicy'];
+const KINDS: Record<string, keyof ClusterSnapshot> = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, resourceField(kind)!]));
 
 /**
  * core/v1 Events for the Gateway API translator's warnings, rate-limited like the Ingress
