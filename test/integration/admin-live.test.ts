@@ -106,6 +106,18 @@ describe('live state with registered data planes', () => {
     expect((await api('GET', '/upstreams/u1/applied')).status).toBe(404);
   });
 
+  it('names the newest document change apart from etcd head, which registrations move', async () => {
+    const put = await api('PUT', '/upstreams/u2', { nodes: [{ host: '127.0.0.1', port: 2 }] });
+    const modRevision = Number(put.headers.get('x-mod-revision'));
+    await waitFor(async () => (await api('GET', '/dataplanes')).body.documentRevision === modRevision, 5000, 'document revision seen');
+    // A data plane reporting that it applied the write moves etcd's head past it, not the documents.
+    await fakeDataplane('fake-1', modRevision, lease);
+    const list = (await api('GET', '/dataplanes')).body;
+    expect(list.revision).toBeGreaterThan(modRevision);
+    expect(list.documentRevision).toBe(modRevision);
+    await api('DELETE', '/upstreams/u2');
+  });
+
   it('?wait=applied replies once the data plane applied the write, or says false at the timeout', async () => {
     // Plays the data plane: applies every upstream write it sees.
     const watcher = await client.watch().prefix(`${prefix}/upstreams/`).create();

@@ -21,7 +21,10 @@ export async function liveRoutes(app: FastifyInstance, { repo, live, probe }: Li
   // The kind's generic list schema describes it in the OpenAPI document; only live ones are listed.
   app.get(`${API_ROOT}/dataplanes`, { schema: openapiRouteSchemas(kindByCollection('dataplanes')!).list }, async () => {
     const { items, revision } = await live.readDataplanes();
-    return { items: items.map(dataplaneView), total: items.length, revision };
+    await live.ready();
+    // revision: etcd's head (registrations move it too); documentRevision: the newest document
+    // change, which every data plane's appliedRevision must reach to be up to date.
+    return { items: items.map(dataplaneView), total: items.length, revision, documentRevision: live.documentRevision() };
   });
 
   app.get(`${API_ROOT}/metrics/routes`, { schema: { tags: ['admin'], summary: 'Requests and errors per route, summed over the live data planes' } }, async () => {

@@ -1,5 +1,5 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { kindByCollection, normalizePrefix, parseKey, type ChangeEvent, type DataplaneEvent } from '@sluice/model';
+import { collectionPrefix, kindByCollection, kinds, normalizePrefix, parseKey, type ChangeEvent, type DataplaneEvent } from '@sluice/model';
 import { DEFAULT_ETCD_TIMEOUT_MS, etcdCall } from './etcd-call.js';
 
 /** A data plane's registration as stored, with the revision it was written at. */
@@ -40,6 +40,8 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
   const keysPrefix = `${prefix}/${ADMIN_KEYS_SEGMENT}`;
   const timeoutMs = options.timeoutMs ?? DEFAULT_ETCD_TIMEOUT_MS;
   const dataplanes = new Map<string, LiveDataplane>();
+  /** The newest revision that changed a document (a registration or admin key moves etcd's head, not this). */
+  let documentRevision = 0;
   const adminKeys = new Map<string, Record<string, unknown>>();
   const listeners = new Set<LiveListener>();
   const waiters = new Set<Waiter>();
@@ -124,6 +126,7 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
     }
     const parsed = parseKey(prefix, key);
     if (!parsed || !kindByCollection(parsed.collection)) return;
+    documentRevision = Math.max(documentRevision, revision);
     emit({ type: 'change', data: { collection: parsed.collection, id: parsed.id, action: type === 'Put' ? 'put' : 'delete', revision } });
   };
 
@@ -135,6 +138,13 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
     adminKeys.clear();
     for (const kv of first.kvs) putDataplane(kv);
     for (const kv of keys.kvs) putKey(kv);
+    // The newest document (not registrations, not admin state): what every data plane must apply.
+    const newest = await Promise.all(
+      kinds
+        .filter((k) => k.collection !== 'dataplanes')
+        .map((k) => etcdCall(() => client.getAll().prefix(collectionPrefix(prefix, k.collection)).sort('Mod', 'Descend').limit(1).revision(revision).exec(), timeoutMs)),
+    );
+    documentRevision = Math.max(0, ...newest.flatMap((r) => r.kvs.map((kv) => Number(kv.mod_revision))));
     return revision;
   }
 
@@ -166,6 +176,11 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
         throw err;
       });
       return starting;
+    },
+
+    /** The newest document change (put or delete) seen: every data plane must apply up to it. */
+    documentRevision(): number {
+      return documentRevision;
     },
 
     dataplanes(): LiveDataplane[] {

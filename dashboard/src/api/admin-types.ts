@@ -24,6 +24,8 @@ export type DataplaneInfo = DataplaneView & { rejected?: Record<string, string> 
 export interface DataplaneList {
   items: DataplaneInfo[];
   revision: number;
+  /** The newest document change: a data plane whose appliedRevision is below it is behind. */
+  documentRevision?: number;
 }
 
 /** One message of `GET /events`, tagged with its SSE event name. */

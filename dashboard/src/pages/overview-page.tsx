@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { adminApi } from '../api/admin-api';
 import type { DataplaneInfo, GatewayEvent, RouteMetrics } from '../api/admin-types';
 import { resource } from '../api/client';
@@ -31,9 +31,9 @@ export function OverviewPage() {
     try {
       const [dps, routes, upstreams] = await Promise.all([adminApi.dataplanes(), resource('routes').list({ limit: 1 }), resource('upstreams').list({ limit: 1 })]);
       // The list's `revision` is etcd's head, which the data planes' own registration writes
-      // move past anything they could apply; the newest applied revision is the honest start.
-      const newestApplied = Math.max(0, ...dps.items.map((d) => d.appliedRevision));
-      setState((s) => ({ dataplanes: dps.items, latest: Math.max(s.latest, newestApplied), routes: routes.total, upstreams: upstreams.total }));
+      // move past anything they could apply; `documentRevision` is the newest document change.
+      const latest = dps.documentRevision ?? Math.min(dps.revision, ...dps.items.map((d) => d.appliedRevision));
+      setState((s) => ({ dataplanes: dps.items, latest: Math.max(s.latest, latest), routes: routes.total, upstreams: upstreams.total }));
       setError(undefined);
     } catch (err) {
       setError((err as Error).message);
@@ -49,6 +49,15 @@ export function OverviewPage() {
   }, []);
   useEffect(() => void refresh(), [refresh]);
 
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const refreshSoon = () => {
+    pending.current ??= setTimeout(() => {
+      pending.current = undefined;
+      void refresh();
+    }, 300);
+  };
+  useEffect(() => () => clearTimeout(pending.current), []);
+
   const onEvent = (event: GatewayEvent) => {
     if (event.type === 'change') {
       // Only documents the data planes run count towards "latest"; registrations and other
@@ -58,6 +67,9 @@ export function OverviewPage() {
       void refresh();
     } else if (state.dataplanes.some((d) => d.id === event.id) && !/delete|remove|expire|gone/i.test(event.action)) {
       setState((s) => ({ ...s, dataplanes: s.dataplanes.map((d) => (d.id === event.id ? { ...d, appliedRevision: Math.max(d.appliedRevision, event.appliedRevision) } : d)) }));
+      // The registration may have changed more than the revision (rejected documents, state):
+      // read it again, once for a burst of updates.
+      refreshSoon();
     } else {
       void refresh();
     }
