@@ -40,8 +40,11 @@ describe('jwt-auth', () => {
     const again = makeContext({ headers: { authorization: token } });
     expect(own.runRequest(again)).toBeUndefined();
     expect(again.consumer?.username).toBe('jack');
-    // A forged variant of a cached token is not the same string: verified afresh, refused.
-    expect((await exchange(own, makeContext({ headers: { authorization: `${token.slice(0, -2)}xx` } }))).status).toBe(401);
+    // A forged variant of a cached token is not the same string: verified afresh, refused. The
+    // signature's first character changes (its last ones may carry padding bits that decode alike).
+    const dot = token.lastIndexOf('.') + 1;
+    const forged = `${token.slice(0, dot)}${token[dot] === 'A' ? 'B' : 'A'}${token.slice(dot + 1)}`;
+    expect((await exchange(own, makeContext({ headers: { authorization: forged } }))).status).toBe(401);
   });
 
   it('finds the token in the query and the cookie too', async () => {
