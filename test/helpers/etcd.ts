@@ -36,8 +36,24 @@ export interface TestEtcd {
   stop(): Promise<void>;
 }
 
-/** A real etcd (Debian etcd-server) on free loopback ports with its data in a temp dir. */
-export async function startEtcd(opts: { tls?: { cert: string; key: string; ca: string } } = {}): Promise<TestEtcd> {
+type EtcdOptions = { tls?: { cert: string; key: string; ca: string } };
+
+/**
+ * A real etcd (Debian etcd-server) on free loopback ports with its data in a temp dir. A port
+ * found free can be taken by a parallel test before etcd binds it: then it starts again on
+ * other ports.
+ */
+export async function startEtcd(opts: EtcdOptions = {}): Promise<TestEtcd> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(opts);
+    } catch (err) {
+      if (attempt >= 5 || !/address already in use/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
+async function startEtcdOnce(opts: EtcdOptions): Promise<TestEtcd> {
   const bin = process.env.ETCD_BIN ?? 'etcd';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-etcd-'));
   const clientPort = await freePort();
@@ -83,7 +99,13 @@ export async function startEtcd(opts: { tls?: { cert: string; key: string; ca: s
     await killChild(proc);
   };
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    await kill();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     endpoint,
     dataDir,
