@@ -69,7 +69,7 @@ export async function startDashboardStack(name: string, { dataplaneCount = 2 } =
       acceptDownloads: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(30_000); // a loaded CI machine; a healthy run needs well under 1 s per step
     const page = context.pages()[0] ?? (await context.newPage());
     const consoleErrors: string[] = [];
     // A refused key or a rejected save is logged by Chromium as a failed resource load: that
