@@ -77,32 +77,39 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway ${command} did not start in 45 s:\n${out}`)), 45_000);
-    const check = () => {
-      const done = command === 'data-plane' ? ports.status : command === 'control-plane' ? ports.admin : ports.status && ports.admin;
-      if (done) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`gateway ${command} did not start in 45 s:\n${out}`)), 45_000);
+      const check = () => {
+        const done = command === 'data-plane' ? ports.status : command === 'control-plane' ? ports.admin : ports.status && ports.admin;
+        if (done) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway ${command} exited with ${code}:\n${out}`));
+        reject(new Error(`gateway ${command} exited with ${code}:\n${out}`));
+      });
     });
-  });
-  // Like a load balancer would, wait until the data plane serves a config (/readyz 200):
-  // its ports open before the first config is loaded, and answer 503 until then.
-  if (ports.status !== undefined && command !== 'control-plane') {
-    const deadline = Date.now() + 45_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${ports.status}/readyz`).then((r) => r.ok, () => false);
-      if (ok || child.exitCode !== null) break;
-      if (Date.now() > deadline) throw new Error(`gateway ${command} not ready in 45 s:\n${out}`);
-      await new Promise((r) => setTimeout(r, 25));
+    // Like a load balancer would, wait until the data plane serves a config (/readyz 200):
+    // its ports open before the first config is loaded, and answer 503 until then.
+    if (ports.status !== undefined && command !== 'control-plane') {
+      const deadline = Date.now() + 45_000;
+      for (;;) {
+        const ok = await fetch(`http://127.0.0.1:${ports.status}/readyz`).then((r) => r.ok, () => false);
+        if (ok || child.exitCode !== null) break;
+        if (Date.now() > deadline) throw new Error(`gateway ${command} not ready in 45 s:\n${out}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
     }
+  } catch (err) {
+    // A process that did not come up is not left behind (with its data dir).
+    child.kill('SIGKILL');
+    if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   }
   const waitExit = () =>
     new Promise<number | null>((resolve) => {
