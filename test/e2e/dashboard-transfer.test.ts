@@ -35,7 +35,9 @@ afterAll(async () => {
 describe('dashboard: import/export, streams, certificates', () => {
   it('signs in with the keyboard alone', async () => {
     await s.page.goto(`${s.base}/`);
-    // The key field has focus on load; Enter submits the form.
+    // The key field takes focus once the app has rendered (the page's load event can come
+    // first: keys typed before that would be lost); then Enter submits the form.
+    await s.page.locator('input:focus').and(s.page.getByLabel('Admin key')).waitFor();
     await s.page.keyboard.type(ADMIN_KEY);
     await s.page.keyboard.press('Enter');
     await loginPage(s.page).whoami.waitFor();
