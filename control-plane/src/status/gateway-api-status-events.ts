@@ -2,17 +2,10 @@ import { CoreV1Api, KubeConfig, type CoreV1Event } from '@kubernetes/client-node
 import type { ClusterSnapshot } from '../source/cluster-snapshot.js';
 import { resourceField } from '../source/resources-from-objects.js';
 import type { TranslateWarning } from '../translate/types.js';
+import type { WarningEventsOptions } from './warning-events.js';
 
-export interface GatewayApiStatusEventsOptions {
-  kubeconfig: string;
-  /** The same warning about the same object is posted at most once in this window. */
-  repeatMs?: number;
-  /** At most this many Events per `post` call (a bad rollout must not flood the API server). */
-  maxPerCall?: number;
-  component?: string;
-  onError?: (err: Error) => void;
-  now?: () => number;
-}
+/** The same knobs as the Ingress warning Events (rate window, cap per call, component). */
+export type GatewayApiStatusEventsOptions = WarningEventsOptions;
 
 export interface GatewayApiStatusEvents {
   /** Posts `type: Warning` Events for warnings about Gateway API objects of `snapshot` not posted recently. */
