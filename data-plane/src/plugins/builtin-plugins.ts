@@ -1,5 +1,6 @@
 import { basicAuthPlugin } from './basic-auth.js';
 import { clientControlPlugin } from './client-control.js';
+import { clientTrafficPlugin } from './client-traffic.js';
 import { corsPlugin } from './cors.js';
 import { faultInjectionPlugin } from './fault-injection.js';
 import { fileLoggerPlugin } from './file-logger.js';
@@ -29,6 +30,7 @@ import { clientCertHeadersPlugin } from './client-cert-headers.js';
 export const builtinPlugins: readonly Plugin[] = [
   basicAuthPlugin,
   clientControlPlugin,
+  clientTrafficPlugin,
   corsPlugin,
   faultInjectionPlugin,
   fileLoggerPlugin,

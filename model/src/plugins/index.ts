@@ -1,6 +1,7 @@
 import type { PluginSpec } from '../plugin-spec.js';
 import { basicAuthSpec } from './basic-auth.js';
 import { clientControlSpec } from './client-control.js';
+import { clientTrafficSpec } from './client-traffic.js';
 import { corsSpec } from './cors.js';
 import { faultInjectionSpec } from './fault-injection.js';
 import { fileLoggerSpec } from './file-logger.js';
@@ -28,6 +29,7 @@ import { clientCertHeadersSpec } from './client-cert-headers.js';
 /** The built-in plugins, highest priority first. */
 export const pluginSpecs: readonly PluginSpec[] = (
   [
+    clientTrafficSpec,
     clientControlSpec,
     requestIdSpec,
     faultInjectionSpec,
@@ -86,6 +88,7 @@ export {
   limitReqSpec,
   basicAuthSpec,
   clientControlSpec,
+  clientTrafficSpec,
   corsSpec,
   faultInjectionSpec,
   fileLoggerSpec,
