@@ -41,6 +41,9 @@ export const FLAGS = {
   'data-dir': ['string', '.data', 'local state: etcd data (gateway up), config cache'],
   'log-level': ['string', undefined, 'JSON log level of every process: fatal, error, warn, info, debug, trace or silent (default: info in the data plane, warn in the control plane)'],
   'drain-seconds': ['string', '30', 'SIGTERM grace period for in-flight requests and WebSockets'],
+  'escaped-slashes': ['string', 'redirect', 'data-plane: a path with %2F or %5C is redirected to its decoded, normalized path (redirect), refused (reject), kept as written (keep) or decoded (decode); a client-traffic global rule overrides it (docs/security.md)'],
+  'disable-merge-slashes': ['boolean', false, 'data-plane: keep repeated slashes in paths instead of merging them before matching and forwarding'],
+  'headers-with-underscores': ['string', 'drop', 'data-plane: request headers whose name has an underscore are dropped (drop, as nginx), allowed (allow) or refused with 400 (reject)'],
   'admin-url': ['string', undefined, 'admin API URL for get/apply (default http://127.0.0.1:<admin-port>)'],
   file: ['string', undefined, 'file for apply (-f), folder or file for translate (-f)'],
   config: ['string', undefined, 'YAML config file with any of these flags'],
@@ -255,6 +258,20 @@ export function dataPlaneOptions(o, extra = {}) {
     cacheDir: `${o['data-dir']}/cache`,
     drainSeconds: o['drain-seconds'],
     pluginsDir: o['plugins-dir'] ? path.resolve(o['plugins-dir']) : undefined,
+    clientTraffic: clientTrafficFlags(o),
     ...extra,
+  };
+}
+
+/** The data plane's client-traffic defaults from flags; a bad value is refused before anything starts. */
+function clientTrafficFlags(o) {
+  const oneOf = (name, allowed) => {
+    if (!allowed.includes(o[name])) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(o[name])}`);
+    return o[name];
+  };
+  return {
+    escapedSlashes: oneOf('escaped-slashes', ['redirect', 'reject', 'keep', 'decode']),
+    mergeSlashes: !o['disable-merge-slashes'],
+    headersWithUnderscores: oneOf('headers-with-underscores', ['drop', 'allow', 'reject']),
   };
 }

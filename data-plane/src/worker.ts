@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Upstream } from '@sluice/model';
 import { createUpstreamRuntime } from './balancer/upstream-runtime.js';
 import { createTableCompiler } from './compile/compile-table.js';
+import type { ClientTraffic } from './compile/client-traffic.js';
 import type { PortMap } from './compile/listener-table.js';
 import type { RoutingTable } from './compile/types.js';
 import type { ConfigSnapshot, ConfigSource, SnapshotInfo, SourceState } from './config/types.js';
@@ -12,7 +13,7 @@ import { createGatewayListeners, type ListenerStatus } from './listeners/gateway
 import { createWorkerMetrics, type WorkerMetrics } from './observe/worker-metrics.js';
 import { createPluginRegistry, type PluginRegistry } from './plugins/index.js';
 import { createHttpProxy, type HttpProxy } from './proxy/http-proxy.js';
-import { HttpsListener } from './stream/https-listener.js';
+import { MainHttpsPort } from './tls/main-https-port.js';
 import { createStreamListeners } from './stream/stream-listeners.js';
 
 export interface WorkerOptions {
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   host?: string;
   /** Gateway listener ports: declared → bound (`--port-map 80:18080`). */
   portMap?: PortMap;
+  /** Client-traffic defaults (flags); client-traffic global rules override them. */
+  clientTraffic?: ClientTraffic;
   logger: Logger;
   metrics?: WorkerMetrics;
   /** Client-side HTTP/1.1 server: the raw llhttp front (default) or node:http. */
@@ -60,7 +63,7 @@ export function createWorker(opts: WorkerOptions) {
       onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
     }),
     opts.plugins ?? createPluginRegistry([], logger),
-    { portMap: opts.portMap },
+    { portMap: opts.portMap, clientTraffic: opts.clientTraffic },
   );
   let table: RoutingTable | undefined;
   let state: WorkerState = { revision: 0, origin: 'none', source: 'connecting', routes: 0, rejected: {}, appliedAt: 0, listeners: [] };
@@ -71,7 +74,7 @@ export function createWorker(opts: WorkerOptions) {
     logger,
   });
   const server = createFrontServer(proxy, opts.front ?? 'raw');
-  const https = opts.httpsPort === undefined ? undefined : new HttpsListener({ front: server, h2: proxy.h2 as unknown as net.Server, logger, traffic: metrics.streamTraffic });
+  const https = opts.httpsPort === undefined ? undefined : new MainHttpsPort({ front: server, h2: proxy.h2 as unknown as net.Server, logger, traffic: metrics.streamTraffic });
   let boundPorts: number[] = [];
   const streams = createStreamListeners({
     host: opts.host,

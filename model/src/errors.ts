@@ -6,8 +6,7 @@ export const errorCatalog = {
   GW_ERR_VALIDATION: { status: 400, message: 'invalid {kind}: {detail}' },
   GW_ERR_BAD_REQUEST: { status: 400, message: '{detail}' },
   GW_ERR_ID_MISMATCH: { status: 400, message: 'the id in the body ({bodyId}) differs from the id in the URL ({urlId})' },
-  GW_ERR_UNAUTHORIZED: { status: 401, message: 'missing X-API-Key header' },
-  GW_ERR_FORBIDDEN: { status: 403, message: 'the X-API-Key is not valid' },
+  GW_ERR_UNAUTHORIZED: { status: 401, message: 'the X-API-Key header is missing or not valid' },
   GW_ERR_VIEWER_READ_ONLY: { status: 403, message: 'the viewer key may only read (GET); {method} needs the admin key' },
   GW_ERR_ADMIN_ONLY: { status: 403, message: '{what} needs an admin key; key {name} is {role}' },
   GW_ERR_EDITOR_SCOPE: { status: 403, message: 'key {name} may not change {kind} {id}: {reason}' },
@@ -30,7 +29,9 @@ export const errorCatalog = {
   GW_ERR_UPSTREAM_CONNECT: { status: 502, message: 'upstream connection failed' },
   GW_ERR_UPSTREAM_RESPONSE: { status: 502, message: 'invalid response from upstream' },
   GW_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'upstream timed out' },
-  GW_ERR_MISDIRECTED: { status: 421, message: 'this connection\'s TLS server name belongs to another listener than the request\'s host' },
+  GW_ERR_MISDIRECTED: { status: 421, message: 'the request\'s host needs another certificate or client-certificate policy than this connection\'s TLS server name chose' },
+  GW_ERR_REQUEST_INVALID: { status: 400, message: 'the request is malformed or ambiguous and is not forwarded' },
+  GW_ERR_BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than this route allows' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

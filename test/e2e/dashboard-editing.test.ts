@@ -32,7 +32,7 @@ describe('dashboard: editing', () => {
 
     const login = loginPage(s.page);
     await login.signIn(s.base, 'not-the-key');
-    await expect.poll(() => login.error.textContent()).toContain('X-API-Key is not valid');
+    await expect.poll(() => login.error.textContent()).toContain('X-API-Key header is missing or not valid');
     expect(await s.page.evaluate(() => sessionStorage.length)).toBe(0);
     await s.shot('login');
   });

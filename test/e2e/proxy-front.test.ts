@@ -1,74 +1,9 @@
 import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/ports.js';
 import { startHttpEcho, startWsEcho, type EchoServer } from '../helpers/upstreams.js';
 import { json, request, startProxy, type TestProxy } from './proxy-harness.js';
-
-/** A raw client connection: write bytes, read until a condition on everything received, see the close. */
-class RawClient {
-  readonly socket: net.Socket;
-  received = Buffer.alloc(0);
-  closed = false;
-  closedAt = 0;
-  private waiters: (() => void)[] = [];
-
-  constructor(port: number) {
-    this.socket = net.connect({ port, host: '127.0.0.1' });
-    this.socket.on('data', (c: Buffer) => {
-      this.received = Buffer.concat([this.received, c]);
-      this.wake();
-    });
-    this.socket.on('error', () => {});
-    this.socket.on('close', () => {
-      this.closed = true;
-      this.closedAt = Date.now();
-      this.wake();
-    });
-  }
-
-  get text(): string {
-    return this.received.toString('latin1');
-  }
-
-  write(data: string | Buffer): this {
-    this.socket.write(data);
-    return this;
-  }
-
-  /** Resolves when `check` holds, rejects after `timeoutMs`. */
-  until(check: (c: RawClient) => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.text)}`)), timeoutMs);
-      const poll = () => {
-        if (check(this)) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(poll);
-      };
-      poll();
-    });
-  }
-
-  untilClosed(timeoutMs = 5000): Promise<void> {
-    return this.until((c) => c.closed, timeoutMs, 'the server to close');
-  }
-
-  /** Number of complete responses so far (every response here carries a Content-Length or none). */
-  count(status: string): number {
-    return this.text.split(`HTTP/1.1 ${status}`).length - 1;
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-}
+import { RawClient } from '../helpers/raw-client.js';
 
 /** `n` complete 200 responses from the echo upstream (which answers chunked JSON). */
 const done = (n: number) => (c: RawClient) => c.count('200') === n && c.text.endsWith('}\r\n0\r\n\r\n');

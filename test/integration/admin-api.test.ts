@@ -232,8 +232,8 @@ describe('auth', () => {
     expect(missing.status).toBe(401);
     expect(missing.body.code).toBe('GW_ERR_UNAUTHORIZED');
     const wrong = await call('GET', '/api/v1/routes', { key: 'nope' });
-    expect(wrong.status).toBe(403);
-    expect(wrong.body.code).toBe('GW_ERR_FORBIDDEN');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('GW_ERR_UNAUTHORIZED');
     expect((await call('GET', '/api/v1/routes', { key: VIEWER_KEY })).status).toBe(200);
     const write = await call('PUT', '/api/v1/upstreams/viewer', { key: VIEWER_KEY, body: { nodes: [] } });
     expect(write.status).toBe(403);

@@ -62,7 +62,7 @@ describe('GET /api/v1/plugins', () => {
 
   it('needs the API key', async () => {
     expect((await call('GET', '/api/v1/plugins', undefined, null)).status).toBe(401);
-    expect((await call('GET', '/api/v1/plugins/cors', undefined, 'wrong')).status).toBe(403);
+    expect((await call('GET', '/api/v1/plugins/cors', undefined, 'wrong')).status).toBe(401);
   });
 });
 

@@ -30,7 +30,7 @@ describe('admin keys and roles', () => {
   it('whoami names the bootstrap keys', async () => {
     expect((await call('GET', '/whoami')).body).toEqual({ name: 'admin', role: 'admin' });
     expect((await call('GET', '/whoami', undefined, VIEWER_KEY)).body).toEqual({ name: 'viewer', role: 'viewer' });
-    expect((await call('GET', '/whoami', undefined, 'nope')).status).toBe(403);
+    expect((await call('GET', '/whoami', undefined, 'nope')).status).toBe(401);
   });
 
   it('creates a key shown once, stores only its hash, lists it without the hash, and deletes it', async () => {
@@ -49,7 +49,7 @@ describe('admin keys and roles', () => {
     expect((await call('GET', '/whoami', undefined, created.body.key)).body).toEqual({ name: 'ops', role: 'viewer' });
     expect((await call('POST', '/admin-keys', { name: 'ops', role: 'viewer' })).status).toBe(409);
     expect((await call('DELETE', '/admin-keys/ops')).status).toBe(200);
-    expect((await call('GET', '/whoami', undefined, created.body.key)).status).toBe(403);
+    expect((await call('GET', '/whoami', undefined, created.body.key)).status).toBe(401);
     expect((await call('DELETE', '/admin-keys/ops')).status).toBe(404);
   });
 
@@ -69,7 +69,7 @@ describe('admin keys and roles', () => {
       await other.ready();
       // The other app starts its watch on first use; then learns keys written elsewhere.
       const first = await other.inject({ method: 'GET', url: '/api/v1/whoami', headers: { 'x-api-key': 'not-a-key' } });
-      expect(first.statusCode).toBe(403);
+      expect(first.statusCode).toBe(401);
       const made = await call('POST', '/admin-keys', { name: 'remote', role: 'viewer' });
       await waitFor(async () => {
         const r = await other.inject({ method: 'GET', url: '/api/v1/whoami', headers: { 'x-api-key': made.body.key } });

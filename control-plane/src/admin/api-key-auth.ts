@@ -40,7 +40,9 @@ export function apiKeyAuth(keys: ApiKeys, live: LiveState) {
     if (timingSafeEqual(key, admin)) identity = { name: BOOTSTRAP_ADMIN, role: 'admin' };
     else if (viewer && timingSafeEqual(key, viewer)) identity = { name: BOOTSTRAP_VIEWER, role: 'viewer' };
     else identity = await storedIdentity(live, hashKey(sent));
-    if (!identity) throw new GatewayError('GW_ERR_FORBIDDEN');
+    // Unknown and missing keys are the same to the caller: 401, authentication failed (RFC 9110
+    // §15.5.2). 403 is for a known key whose role does not allow the action.
+    if (!identity) throw new GatewayError('GW_ERR_UNAUTHORIZED');
     if (identity.role === 'viewer' && !READ_METHODS.has(request.method)) {
       throw new GatewayError('GW_ERR_VIEWER_READ_ONLY', { method: request.method });
     }
@@ -50,8 +52,11 @@ export function apiKeyAuth(keys: ApiKeys, live: LiveState) {
 
 async function storedIdentity(live: LiveState, hash: string): Promise<AdminIdentity | undefined> {
   await live.ready();
+  const sent = Buffer.from(hash);
   for (const [name, record] of live.adminKeys()) {
-    if (record.hash !== hash) continue;
+    // Every stored hash is compared, each in constant time: how long this takes says nothing about which key came close.
+    const stored = Buffer.from(String(record.hash));
+    if (stored.length !== sent.length || !timingSafeEqual(stored, sent)) continue;
     const identity: AdminIdentity = { name, role: record.role as AdminRole };
     if (Array.isArray(record.kinds)) identity.kinds = record.kinds as string[];
     if (record.labels && typeof record.labels === 'object') identity.labels = record.labels as Record<string, string>;

@@ -1,4 +1,5 @@
 import type { EtcdConnectionOptions } from '@sluice/model';
+import type { ClientTrafficFlags } from '../compile/client-traffic.js';
 
 /** Everything a data-plane process needs; parsed by bin/gateway, passed to workers as JSON. */
 export interface DataPlaneOptions extends EtcdConnectionOptions {
@@ -18,6 +19,8 @@ export interface DataPlaneOptions extends EtcdConnectionOptions {
   pluginsDir?: string;
   /** Name under /gateway/dataplanes/; defaults to hostname-pid. */
   id?: string;
+  /** Path and header-name handling before routing (`--escaped-slashes`, ...); client-traffic global rules override it. */
+  clientTraffic?: ClientTrafficFlags;
 }
 
 export const WORKER_OPTIONS_ENV = 'SLUICE_WORKER_OPTIONS';

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import client from 'prom-client';
 import { etcdClientOptions } from '@sluice/model';
+import { llhttpSelfTest } from '../proxy/llhttp.js';
 import { createLogger } from '../observe/logger.js';
 import { startStatusServer } from '../status/status-server.js';
 import { createDataplaneRegistration } from './dataplane-registration.js';
@@ -29,6 +30,12 @@ const RESPAWN_DELAY_MS = 500;
  */
 export async function runDataPlane(opts: DataPlaneOptions) {
   const logger = createLogger('data-plane');
+  // The proxy parses HTTP with Node's internal llhttp binding: refuse to start on a Node release
+  // that changed it, naming what changed, rather than mis-parse requests at the edge.
+  const parserProblem = llhttpSelfTest();
+  if (parserProblem !== undefined) {
+    throw new Error(`the HTTP parser self-test failed on Node.js ${process.version}: ${parserProblem}. Use a supported Node.js release (see docs/security.md).`);
+  }
   const workerCount = opts.workers > 0 ? opts.workers : Math.max(1, os.availableParallelism());
   const slots = new Map<number, WorkerSlot>();
   const startedAt = new Date().toISOString();

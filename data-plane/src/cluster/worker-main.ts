@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import client from 'prom-client';
+import { clientTrafficFromFlags } from '../compile/client-traffic.js';
 import { createEtcdSource } from '../config/etcd-source.js';
 import { createLogger } from '../observe/logger.js';
 import { createPluginRegistry, loadCustomPlugins } from '../plugins/index.js';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     httpsPort: opts.httpsPort,
     host: opts.host,
     portMap: new Map(Object.entries(opts.portMap ?? {}).map(([declared, bound]) => [Number(declared), bound])),
+    clientTraffic: clientTrafficFromFlags(opts.clientTraffic ?? {}),
     logger,
     // Escape hatch: GATEWAY_FRONT=node serves clients with node:http instead of the raw front.
     front: process.env.GATEWAY_FRONT === 'node' ? 'node' : 'raw',

@@ -2,6 +2,8 @@ import { pluginUpstreamRefs, type Route, type StreamRoute, type Upstream } from 
 import type { UpstreamRuntime } from '../balancer/types.js';
 import type { ConfigSnapshot } from '../config/types.js';
 import { buildConsumerIndex, compilePluginChain, PluginPrepareError, type PluginRegistry } from '../plugins/index.js';
+import { resolveClientTraffic, type ClientTraffic, CLIENT_TRAFFIC_DEFAULTS } from './client-traffic.js';
+import { resolveMaxBodySize } from './max-body-size.js';
 import { compileHttpMatcher } from './http-matcher.js';
 import { compileListenerTable, type PortMap } from './listener-table.js';
 import { resolveTimeouts } from './resolve-timeouts.js';
@@ -28,7 +30,7 @@ interface CachedRuntime {
  * probes) are kept from one table to the next while their document is unchanged, so a
  * route edit does not reset health or affinity.
  */
-export function createTableCompiler(createRuntime: CreateUpstreamRuntime, registry: PluginRegistry, options: { portMap?: PortMap } = {}) {
+export function createTableCompiler(createRuntime: CreateUpstreamRuntime, registry: PluginRegistry, options: { portMap?: PortMap; clientTraffic?: ClientTraffic } = {}) {
   let runtimes = new Map<string, CachedRuntime>();
   const sniCompiler = createSniIndexCompiler();
 
@@ -86,6 +88,7 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
       entries.push({
         plugins,
         pluginBackends,
+        maxBodySize: resolveMaxBodySize(route.plugins, pluginConfig?.plugins, globalRules),
         id,
         route,
         createRevision,
@@ -132,7 +135,9 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
     const http = compileHttpMatcher(mainEntries);
     // A route whose conditions cannot compile is left out alone, like an invalid document.
     for (const { entry, reason } of http.rejected) rejected.set(`routes/${entry.id}`, reason);
-    return { table: { revision: snapshot.revision, http, upstreams, streams, sni: sni.index, listeners }, rejected };
+    // Applies before routing, so it comes from the global rules alone (client-traffic.ts).
+    const clientTraffic = resolveClientTraffic(globalRules, options.clientTraffic ?? CLIENT_TRAFFIC_DEFAULTS);
+    return { table: { revision: snapshot.revision, http, upstreams, streams, sni: sni.index, listeners, clientTraffic }, rejected };
   }
 
   function compileBackends(
@@ -176,3 +181,4 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
 }
 
 export type TableCompiler = ReturnType<typeof createTableCompiler>;
+

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Versioned } from '../config/types.js';
 import { ListenerRouteScope } from '../listeners/listener-route-scope.js';
 import type { RequestHead } from '../proxy/front/client-side.js';
-import { MISDIRECTED } from '../proxy/http-proxy.js';
+import { MISDIRECTED } from '../proxy/pipeline/route-scope.js';
 import { compileListenerTable, type ListenerTableInput } from './listener-table.js';
 import type { SniCertificate } from './sni-index.js';
 import { compileStreamMatcher } from './stream-matcher.js';
@@ -39,7 +39,20 @@ function compile(input: Partial<ListenerTableInput>) {
   );
   return { table, rejected, socket: (key: string) => table.sockets.get(key)! };
 }
-const head = (host: string | undefined, socket: object = {}): RequestHead => ({ method: 'GET', url: '/', headers: host ? { host } : {}, rawHeaders: [], socket: socket as never });
+const head = (host: string | undefined, socket: object = {}): RequestHead => ({
+  method: 'GET',
+  url: '/',
+  path: '/',
+  query: '',
+  host,
+  headers: host ? { host } : {},
+  rawHeaders: [],
+  socket: socket as never,
+  http2: false,
+  http11: true,
+  grpc: false,
+  upgrade: undefined,
+});
 
 describe('compileListenerTable: sockets', () => {
   it('groups listeners sharing address and port into one socket and keeps other addresses apart', () => {
@@ -173,8 +186,10 @@ describe('ListenerRouteScope', () => {
     ),
     routes: [route('r-any', ['any']), route('r-second', ['second']), route('r-wild', ['wild'])],
   });
-  const scope = new ListenerRouteScope(socket('tls:*:443'));
-  const tls = (servername: string | false) => ({ encrypted: true, servername });
+  const plan = socket('tls:*:443');
+  const scope = new ListenerRouteScope(plan);
+  // The TLS front marks each connection with the listener its SNI chose (tls-identity.ts).
+  const tls = (servername: string | false) => ({ encrypted: true, sluiceTlsIdentity: plan.byHost.lookup(servername || undefined)?.id });
   const matched = (host: string | undefined, sock: object) => {
     const m = scope.matcherFor(head(host, sock));
     return m === MISDIRECTED ? m : m?.match({ host, path: '/', method: 'GET', headers: {}, query: '' })?.id;

@@ -21,8 +21,8 @@ export interface SniIndex {
   /** The `*` certificate, served when nothing else matches and to clients that send no SNI. */
   readonly fallback: SniCertificate | undefined;
   readonly size: number;
-  /** Some certificate requires client certificates, so the server must ask for them. */
-  readonly anyClientCert: boolean;
+  /** Every certificate the index can hand out (each at least one name), oldest document first. */
+  readonly certificates: readonly SniCertificate[];
 }
 
 export interface SniIndexResult {
@@ -63,7 +63,7 @@ export function createSniIndexCompiler() {
     const rejected = new Map<string, string>();
     const names = new ServerNameMap<SniCertificate>();
     const certificates = new Map<string, { cert: SniCertificate; snis: readonly string[] }>();
-    let anyClientCert = false;
+    const indexed: SniCertificate[] = [];
     const byAge = [...ssls].sort(([, a], [, b]) => a.createRevision - b.createRevision);
     for (const [id, { doc, modRevision }] of byAge) {
       if (doc.status === 'disabled') continue;
@@ -88,11 +88,11 @@ export function createSniIndexCompiler() {
         rejected.set(`ssls/${id}`, `every SNI is served by an older ssl document: ${taken.join(', ')}`);
         continue;
       }
-      if (cached.cert.requestClientCert) anyClientCert = true;
+      indexed.push(cached.cert);
     }
     cache = next;
     return {
-      index: { lookup: (serverName) => names.lookup(serverName), fallback: names.default, size: names.size, anyClientCert },
+      index: { lookup: (serverName) => names.lookup(serverName), fallback: names.default, size: names.size, certificates: indexed },
       certificates,
       rejected,
     };
@@ -104,3 +104,4 @@ export function createSniIndexCompiler() {
 function contextOptions(doc: Ssl): tls.SecureContextOptions {
   return { ...TLS_SERVER_DEFAULTS, cert: doc.cert, key: doc.key, ...(doc.clientCa !== undefined ? { ca: doc.clientCa } : {}) };
 }
+

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Route, Upstream } from '@sluice/model';
 import type { UpstreamRuntime } from '../balancer/types.js';
 import type { PluginChain } from '../plugins/plugin-chain.js';
+import type { ClientTraffic } from './client-traffic.js';
 import type { ListenerTable } from './listener-table.js';
 import type { SniIndex } from './sni-index.js';
 import type { StreamTable } from './stream-matcher.js';
@@ -59,6 +60,11 @@ export interface CompiledRoute extends RouteEntry {
   plugins: PluginChain | undefined;
   /** Upstreams plugins may choose instead of `backends` (traffic-split), by id. */
   pluginBackends: ReadonlyMap<string, CompiledBackend>;
+  /**
+   * client-control `maxBodySize` (the route's, its plugin config's, else a global rule's): the
+   * pipeline refuses a larger Content-Length and cuts a streamed body at it. Undefined = none.
+   */
+  maxBodySize?: number;
 }
 
 /** One immutable compiled config; a request reads it once. */
@@ -72,4 +78,6 @@ export interface RoutingTable {
   sni?: SniIndex;
   /** Gateway listener sockets and the routes attached to them (absent in hand-built test tables). */
   listeners?: ListenerTable;
+  /** How requests are treated before routing (client-traffic); absent = the defaults. */
+  clientTraffic?: ClientTraffic;
 }

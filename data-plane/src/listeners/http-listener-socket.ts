@@ -4,12 +4,9 @@ import type { HttpProxy, ScopedFront } from '../proxy/http-proxy.js';
 import { listenOnce, type ListenerSocketHandle } from './listener-socket-handle.js';
 import { ListenerRouteScope } from './listener-route-scope.js';
 
-/** Front timeouts of listener sockets: the same as the main HTTP port's. */
-export const LISTENER_FRONT_OPTIONS = { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 60_000 } as const;
-
 /**
  * A plain HTTP listener socket: the raw llhttp front of the main port (h2c prior knowledge
- * included), serving the routes of the listeners on it.
+ * included, the same client-traffic limits), serving the routes of the listeners on it.
  */
 export class HttpListenerSocket implements ListenerSocketHandle {
   private readonly scope: ListenerRouteScope;
@@ -21,7 +18,7 @@ export class HttpListenerSocket implements ListenerSocketHandle {
     private readonly logger: Logger,
   ) {
     this.scope = new ListenerRouteScope(plan);
-    this.fronts = proxy.createScopedFront(this.scope, LISTENER_FRONT_OPTIONS);
+    this.fronts = proxy.createScopedFront(this.scope);
   }
 
   listen(): Promise<void> {

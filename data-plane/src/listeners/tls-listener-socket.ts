@@ -1,24 +1,16 @@
 import net from 'node:net';
-import type tls from 'node:tls';
 import type { CompiledListener, ListenerSocket } from '../compile/listener-table.js';
-import type { SniCertificate } from '../compile/sni-index.js';
-import type { CompiledStreamRoute } from '../compile/stream-matcher.js';
 import type { Logger } from '../observe/logger.js';
 import type { StreamTraffic } from '../observe/stream-traffic.js';
 import type { HttpProxy, ScopedFront } from '../proxy/http-proxy.js';
-import { MAX_CLIENT_HELLO, peekClientHelloSni } from '../stream/client-hello-sni.js';
-import { readPrefix } from '../stream/read-prefix.js';
-import { proxyTcpStream } from '../stream/tcp-stream-proxy.js';
-import { CLIENT_HELLO_TIMEOUT_MS } from '../stream/tcp-stream-listener.js';
-import { LISTENER_FRONT_OPTIONS } from './http-listener-socket.js';
+import { TlsFront, type TlsPlan, type TlsTarget } from '../tls/tls-front.js';
 import { listenOnce, type ListenerSocketHandle } from './listener-socket-handle.js';
 import { ListenerRouteScope } from './listener-route-scope.js';
-import { TlsTerminators } from './tls-terminators.js';
 
 /**
- * A socket of HTTPS and TLS listeners sharing one address:port. Every connection's ClientHello
- * is peeked first and its SNI picks the listener (exact hostname, longest wildcard, else the
- * one without hostname); then:
+ * A socket of HTTPS and TLS listeners sharing one address:port, served by the one TLS front.
+ * Every connection's ClientHello is read first and its SNI picks the listener (exact hostname,
+ * longest wildcard, else the one without hostname); then:
  * - TLS Passthrough: the raw bytes go to the listener's stream route for that SNI;
  * - HTTPS: TLS is terminated with only that listener's certificates (ALPN h2, http/1.1) and
  *   the decrypted socket goes to the same proxy, routed by the listeners of this socket;
@@ -28,29 +20,20 @@ import { TlsTerminators } from './tls-terminators.js';
  */
 export class TlsListenerSocket implements ListenerSocketHandle {
   private readonly outer: net.Server;
-  /** The TLS servers of the terminated listeners (by kind and client-certificate policy). */
-  private readonly terminators: TlsTerminators;
+  private readonly tlsFront: TlsFront;
   private readonly scope: ListenerRouteScope;
   private readonly fronts: ScopedFront;
-  /** Passthrough and terminated stream connections (HTTP ones are the proxy's). */
-  private readonly sessions = new Set<net.Socket>();
 
   constructor(
     private plan: ListenerSocket,
     proxy: HttpProxy,
     private readonly logger: Logger,
-    private readonly traffic: StreamTraffic,
+    traffic: StreamTraffic,
   ) {
     this.scope = new ListenerRouteScope(plan);
-    this.fronts = proxy.createScopedFront(this.scope, LISTENER_FRONT_OPTIONS);
-    this.terminators = new TlsTerminators({
-      certificateFor: (serverName) => this.certificateFor(serverName),
-      secured: (kind, socket) => (kind === 'https' ? this.securedHttp(socket) : this.securedStream(socket)),
-      logger,
-      socketKey: () => this.plan.key,
-    });
-    this.outer = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
-    this.setDefaultContexts();
+    this.fronts = proxy.createScopedFront(this.scope);
+    this.tlsFront = new TlsFront(listenerTlsPlan(plan), { http: { front: this.fronts.front, h2: this.fronts.h2 as unknown as net.Server }, logger, traffic });
+    this.outer = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.tlsFront.accept(socket));
   }
 
   listen(): Promise<void> {
@@ -64,7 +47,7 @@ export class TlsListenerSocket implements ListenerSocketHandle {
   update(plan: ListenerSocket): void {
     this.plan = plan;
     this.scope.socket = plan;
-    this.setDefaultContexts();
+    this.tlsFront.setPlan(listenerTlsPlan(plan));
   }
 
   close(): void {
@@ -73,78 +56,45 @@ export class TlsListenerSocket implements ListenerSocketHandle {
   }
 
   get connections(): number {
-    return this.fronts.connections + this.sessions.size;
+    return this.fronts.connections + this.tlsFront.sessions.size;
   }
 
   destroyConnections(): void {
     this.fronts.destroy();
-    for (const socket of this.sessions) socket.destroy();
+    this.tlsFront.destroySessions();
   }
+}
 
-  /** Clients that send no SNI get the no-hostname listener's server and certificate. */
-  private setDefaultContexts(): void {
-    this.terminators.update(this.plan.listeners, this.plan.byHost.lookup(undefined));
-  }
-
-  private certificateFor(serverName: string | undefined): SniCertificate | undefined {
-    return this.plan.byHost.lookup(serverName)?.certs?.lookup(serverName);
-  }
-
-  private accept(socket: net.Socket): void {
-    socket.on('error', ignoreError);
-    const plan = this.plan;
-    readPrefix(socket, Buffer.alloc(0), MAX_CLIENT_HELLO + 64, CLIENT_HELLO_TIMEOUT_MS, (received, full) => {
-      const peek = peekClientHelloSni(received);
-      if (peek.kind === 'incomplete' && !full) return undefined;
-      const serverName = peek.kind === 'hello' ? peek.serverName : undefined;
-      const listener = peek.kind === 'hello' ? plan.byHost.lookup(serverName) : undefined;
-      if (listener === undefined) {
-        return () => {
-          this.logger.debug({ listener: plan.key, serverName, reason: peek.kind === 'invalid' ? peek.reason : 'no listener for this name' }, 'tls listener: connection refused');
-          socket.destroy();
-        };
-      }
-      if (listener.doc.tls?.mode === 'Passthrough') return () => this.pipe(socket, routeFor(listener, serverName), received);
-      return () => {
-        // Terminated here: the bytes read go back in front of the stream, which node:tls reads first.
-        socket.unshift(received);
-        this.terminators.serverFor(listener).emit('connection', socket);
+/** A listener socket's plan: the listener the SNI picks, and what that listener does with TLS. */
+function listenerTlsPlan(socket: ListenerSocket): TlsPlan {
+  const targets = new Map<CompiledListener, Extract<TlsTarget, { kind: 'terminate' }>>();
+  const terminateWith = (listener: CompiledListener): Extract<TlsTarget, { kind: 'terminate' }> => {
+    let target = targets.get(listener);
+    if (target === undefined) {
+      target = {
+        kind: 'terminate',
+        protocol: listener.doc.protocol === 'HTTPS' ? 'http' : 'stream',
+        identity: listener.id,
+        policy: listener.clientAuth,
+        certificateFor: (serverName) => listener.certs?.lookup(serverName),
       };
-    });
-  }
-
-  private securedHttp(socket: tls.TLSSocket): void {
-    const serverName = socket.servername || undefined;
-    if (this.certificateFor(serverName) === undefined || unverified(this.plan.byHost.lookup(serverName), socket)) return void socket.destroy();
-    if (socket.alpnProtocol === 'h2') this.fronts.h2.emit('connection', socket);
-    else this.fronts.front.emit('connection', socket);
-  }
-
-  private securedStream(socket: tls.TLSSocket): void {
-    const serverName = socket.servername || undefined;
-    const listener = this.plan.byHost.lookup(serverName);
-    if (unverified(listener, socket)) return void socket.destroy();
-    this.pipe(socket, listener === undefined ? undefined : routeFor(listener, serverName), Buffer.alloc(0));
-  }
-
-  private pipe(socket: net.Socket, route: CompiledStreamRoute | undefined, firstBytes: Buffer): void {
-    if (route === undefined || !route.allows(socket.remoteAddress)) return void socket.destroy();
-    this.sessions.add(socket);
-    socket.once('close', () => this.sessions.delete(socket));
-    this.traffic.route(route.id).track(socket);
-    proxyTcpStream(socket, route, firstBytes, socket);
-  }
-}
-
-function routeFor(listener: CompiledListener, serverName: string | undefined): CompiledStreamRoute | undefined {
-  return listener.streams?.lookup(serverName);
-}
-
-/** The server already refused these; this covers a plan that started requiring certificates mid-handshake. */
-function unverified(listener: CompiledListener | undefined, socket: tls.TLSSocket): boolean {
-  return listener?.clientAuth?.verify === 'on' && !socket.authorized;
-}
-
-function ignoreError(): void {
-  // 'close' follows; the TLS server, the proxy or the stream proxy takes over error handling.
+      targets.set(listener, target);
+    }
+    return target;
+  };
+  const target = (serverName: string | undefined): TlsTarget | undefined => {
+    const listener = socket.byHost.lookup(serverName);
+    if (listener === undefined) return undefined;
+    if (listener.doc.tls?.mode === 'Passthrough') return { kind: 'passthrough', route: listener.streams?.lookup(serverName) };
+    const terminate = terminateWith(listener);
+    return terminate.protocol === 'stream' ? { ...terminate, route: listener.streams?.lookup(serverName) } : terminate;
+  };
+  return {
+    key: socket.key,
+    // Listeners choose passthrough or termination, and their policies, by SNI: always read it first.
+    peek: true,
+    direct: { protocol: 'http', policy: undefined },
+    target,
+    terminated: () => socket.listeners.filter((l) => l.doc.tls?.mode === 'Terminate').map(terminateWith),
+  };
 }

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chainFor, exchange, makeContext } from './plugin-test-kit.js';
+import { compilePluginChain } from './compile-plugins.js';
+import { chainFor } from './plugin-test-kit.js';
+import { createPluginRegistry } from './registry.js';
 
 describe('client-control', () => {
-  it('answers 413 when Content-Length exceeds maxBodySize', async () => {
-    const chain = chainFor({ 'client-control': { maxBodySize: 10 } });
-    expect((await exchange(chain, makeContext({ method: 'POST', headers: { 'content-length': '11' } }))).status).toBe(413);
-    expect((await exchange(chain, makeContext({ method: 'POST', headers: { 'content-length': '10' } }))).status).toBe(200);
-    // No length (chunked): passes here, the limit is left for the proxy to count.
-    const chunked = await exchange(chain, makeContext({ method: 'POST', headers: { 'transfer-encoding': 'chunked' } }));
-    expect(chunked.status).toBe(200);
-    expect(chunked.ctx.vars.maxBodySize).toBe(10);
+  it('costs a route nothing per request: the pipeline enforces the limit, so no chain runs it', () => {
+    const registry = createPluginRegistry();
+    expect(compilePluginChain({ 'client-control': { maxBodySize: 10 } }, undefined, [], registry, { routeId: 'r1' })).toBeUndefined();
+    expect(chainFor({ 'client-control': { maxBodySize: 10 }, cors: {} }).plugins.map((p) => p.name)).toEqual(['cors']);
   });
 
   it('rejects a negative size at validation', () => {

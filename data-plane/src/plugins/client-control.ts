@@ -1,22 +1,12 @@
-import { clientControlSpec, type PluginConfigOf } from '@sluice/model';
-import { jsonAnswer } from './json-answer.js';
+import { clientControlSpec } from '@sluice/model';
 import { definePlugin } from './plugin.js';
 
-type Config = PluginConfigOf<typeof clientControlSpec>;
-
-const TOO_LARGE = jsonAnswer(413, 'Request Entity Too Large');
-
 /**
- * Refuses bodies larger than maxBodySize by their Content-Length. A chunked body has no
- * length up front: the proxy must count it while streaming (`ctx.vars.maxBodySize` says the limit).
+ * client-control has no request phase: the request pipeline enforces `maxBodySize` itself
+ * (compile-table resolves it per route, from the route, its plugin config or a global rule), so
+ * a Content-Length above it gets 413 before a byte is read and a streamed body — chunked or
+ * HTTP/2 — is cut as it passes the limit, whether or not the route has other plugins.
  */
 export const clientControlPlugin = definePlugin({
   spec: clientControlSpec,
-  prepare: (config: Config) => ({ maxBodySize: config.maxBodySize }),
-  rewrite(ctx, c) {
-    if (c.maxBodySize === undefined) return;
-    ctx.vars.maxBodySize = c.maxBodySize;
-    const length = ctx.headers['content-length'];
-    if (length !== undefined && Number(length) > c.maxBodySize) return TOO_LARGE;
-  },
 });

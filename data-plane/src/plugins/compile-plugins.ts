@@ -44,8 +44,15 @@ export function compilePluginChain(
   const globals = [...globalRules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Global counters are shared by every route: the owner is the rule, not the route.
   for (const rule of globals) add(rule.plugins, `global-rule/${rule.id}`);
-  if (chosen.size === 0) return undefined;
-  return new PluginChain([...chosen.values()].sort(byPriority), consumers, registry.reportError);
+  // Prepared (so a bad config still rejects its route), but a plugin with no phase of its own
+  // (client-control and client-traffic: the pipeline reads their configs) adds nothing to run.
+  const running = [...chosen.values()].filter((p) => hasPhase(p.plugin));
+  if (running.length === 0) return undefined;
+  return new PluginChain(running.sort(byPriority), consumers, registry.reportError);
+}
+
+function hasPhase(plugin: PreparedPlugin['plugin']): boolean {
+  return plugin.rewrite !== undefined || plugin.access !== undefined || plugin.beforeProxy !== undefined || plugin.headerFilter !== undefined || plugin.log !== undefined;
 }
 
 function prepare(name: string, config: unknown, registry: PluginRegistry, env: PrepareEnv): PreparedPlugin {

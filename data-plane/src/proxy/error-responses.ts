@@ -8,7 +8,9 @@ export type ProxyErrorCode =
   | 'GW_ERR_UPSTREAM_CONNECT'
   | 'GW_ERR_UPSTREAM_RESPONSE'
   | 'GW_ERR_UPSTREAM_TIMEOUT'
-  | 'GW_ERR_MISDIRECTED';
+  | 'GW_ERR_MISDIRECTED'
+  | 'GW_ERR_REQUEST_INVALID'
+  | 'GW_ERR_BODY_TOO_LARGE';
 
 interface PrebuiltError {
   status: number;
@@ -16,36 +18,58 @@ interface PrebuiltError {
   headers: string[];
   closingHeaders: string[];
   body: Buffer;
-  /** A whole HTTP/1.1 response for a raw socket (the upgrade path), ending the connection. */
-  raw: Buffer;
 }
-
-const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 421: 'Misdirected Request', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 function prebuild(code: ErrorCode): PrebuiltError {
   const { status, message } = errorCatalog[code];
   const body = Buffer.from(JSON.stringify({ code, message }));
   const headers = ['Content-Type', 'application/json', 'Content-Length', String(body.length)];
-  const rawHead = `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-  return { status, headers, closingHeaders: [...headers, 'Connection', 'close'], body, raw: Buffer.concat([Buffer.from(rawHead, 'latin1'), body]) };
+  return { status, headers, closingHeaders: [...headers, 'Connection', 'close'], body };
 }
 
 /** Built once at load: answering an error costs no JSON work on the hot path. */
-export const errorResponses: Record<ProxyErrorCode, PrebuiltError> = {
+const errorResponses: Record<ProxyErrorCode, PrebuiltError> = {
   GW_ERR_ROUTE_NOT_FOUND: prebuild('GW_ERR_ROUTE_NOT_FOUND'),
   GW_ERR_UPSTREAM_UNAVAILABLE: prebuild('GW_ERR_UPSTREAM_UNAVAILABLE'),
   GW_ERR_UPSTREAM_CONNECT: prebuild('GW_ERR_UPSTREAM_CONNECT'),
   GW_ERR_UPSTREAM_RESPONSE: prebuild('GW_ERR_UPSTREAM_RESPONSE'),
   GW_ERR_UPSTREAM_TIMEOUT: prebuild('GW_ERR_UPSTREAM_TIMEOUT'),
   GW_ERR_MISDIRECTED: prebuild('GW_ERR_MISDIRECTED'),
+  GW_ERR_REQUEST_INVALID: prebuild('GW_ERR_REQUEST_INVALID'),
+  GW_ERR_BODY_TOO_LARGE: prebuild('GW_ERR_BODY_TOO_LARGE'),
 };
+
+/**
+ * The gRPC status a call gets for each gateway error (https://grpc.io/docs/guides/status-codes/):
+ * a gRPC client reads the status from trailers, not from the HTTP status.
+ */
+const GRPC_STATUS: Record<ProxyErrorCode, number> = {
+  GW_ERR_ROUTE_NOT_FOUND: 12, // UNIMPLEMENTED
+  GW_ERR_UPSTREAM_UNAVAILABLE: 14, // UNAVAILABLE
+  GW_ERR_UPSTREAM_CONNECT: 14,
+  GW_ERR_UPSTREAM_RESPONSE: 13, // INTERNAL
+  GW_ERR_UPSTREAM_TIMEOUT: 4, // DEADLINE_EXCEEDED
+  GW_ERR_MISDIRECTED: 14,
+  GW_ERR_REQUEST_INVALID: 13,
+  GW_ERR_BODY_TOO_LARGE: 8, // RESOURCE_EXHAUSTED
+};
+const GRPC_HEADERS = ['content-type', 'application/grpc'];
 
 /** A raw 400 for a client whose request could not be parsed or may not be upgraded. */
 export const rawBadRequest = Buffer.from('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'latin1');
 
-/** Writes a prebuilt error; `closing` asks the client to drop the connection (drain). */
+/**
+ * Writes a prebuilt error; `closing` asks the client to drop the connection (drain). A gRPC
+ * call gets HTTP 200 and the matching grpc-status in trailers, as gRPC servers answer.
+ */
 export function sendError(res: ClientSide, code: ProxyErrorCode, closing: boolean): number {
   const e = errorResponses[code];
+  if (res.grpc) {
+    res.writeHead(200, GRPC_HEADERS);
+    res.addTrailers({ 'grpc-status': String(GRPC_STATUS[code]), 'grpc-message': encodeURIComponent(errorCatalog[code].message) });
+    res.end();
+    return e.status;
+  }
   res.writeHead(e.status, closing ? e.closingHeaders : e.headers);
   res.end(e.body);
   return e.status;

@@ -1,25 +1,31 @@
-import { clientAddress } from './client-address.js';
+import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NodeRef, PickContext, Selection } from '../balancer/types.js';
 import type { CompiledBackend, CompiledRoute } from '../compile/types.js';
+import { clientAddress } from './client-address.js';
 import { sendError, type ProxyErrorCode } from './error-responses.js';
 import type { ClientSide, ClientSink } from './front/client-side.js';
-import { buildRequestHead } from './request-head.js';
 import { forwardableResponseHeaders } from './response-headers.js';
-import type { ConnectionUser, UpstreamConnection } from './upstream-connection.js';
-import type { NodePool, UpstreamPools } from './upstream-pools.js';
+import type { H2UpstreamSessions } from './h2-upstream-sessions.js';
+import { H2StreamLeg } from './h2-stream-leg.js';
+import type { LegLoss, LegRequest, LegUser, UpstreamLeg } from './upstream-leg.js';
+import type { UpstreamPools } from './upstream-pools.js';
 import type { PluginContext } from '../plugins/plugin-context.js';
 import { removeHeader } from '../plugins/flat-headers.js';
 import { createResponseCompressor, type ResponseCompressor } from './response-compressor.js';
 import { startRequestMirror, type RequestMirror } from './request-mirror.js';
 import { errorPageHeaderOps, type ErrorPagesTarget } from '../plugins/error-pages.js';
+import { h1RequestHead, outgoingRequest, upstreamHost, type OutgoingRequest } from './upstream-request-head.js';
 import { upstreamSettings, type UpstreamSettings } from './upstream-settings.js';
 
 /** What an exchange needs from the proxy that started it. */
 export interface ExchangeHost {
   readonly pools: UpstreamPools;
+  readonly h2Upstreams: H2UpstreamSessions;
   readonly draining: boolean;
   exchangeDone(exchange: ProxyExchange, status: number): void;
+  /** The upstream switched protocols: both sockets become a tunnel. */
+  openTunnel(client: Socket, upstream: Socket, idleMs: number, clientPending: Buffer, upstreamPending: Buffer): void;
 }
 
 /** Where an attempt is; decides what a timer expiry means. */
@@ -28,51 +34,60 @@ type Phase = (typeof Phase)[keyof typeof Phase];
 
 /** Methods safe to repeat after a reset when nothing was received (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-const CHUNKED_FRAMING = 'Transfer-Encoding: chunked\r\n';
-const CRLF = Buffer.from('\r\n', 'latin1');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 /** Status reported to metrics when the client left before a response was sent (nginx's 499). */
 export const CLIENT_CLOSED_STATUS = 499;
+/** gRPC DEADLINE_EXCEEDED, for a call that outlived its grpc-timeout after its head went out. */
+const GRPC_DEADLINE_EXCEEDED = '4';
 
 /**
- * One proxied request: picks nodes, runs attempts (with retries), streams the request body up
- * and the response down with back-pressure. It is also the request's `PickContext`, so a
- * request allocates this one object for all of its proxy state. The client side (raw front or
- * node:http) calls it directly as its `ClientSink`.
+ * One proxied request: the one upstream attempt engine for every protocol. It picks nodes,
+ * runs attempts (with retries, backoff and the request deadline), reports each attempt to the
+ * upstream's runtime (balancer and passive health), streams the request body up and the
+ * response down with back-pressure, and runs the response phases. An attempt is carried by an
+ * `UpstreamLeg`: a pooled HTTP/1.1 connection, or a stream of an HTTP/2 session (h2c, h2,
+ * gRPC). An upgrade (WebSocket) is an ordinary attempt whose request asks to switch
+ * protocols: only a response parsed as `101` turns the two connections into a `Tunnel`; any
+ * other answer is relayed as plain HTTP and the client connection then ends.
+ *
+ * It is also the request's `PickContext` and `LegRequest`, so a request allocates this one
+ * object for all of its proxy state. The client side calls it directly as its `ClientSink`.
  */
-export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
+export class ProxyExchange implements LegUser, PickContext, ClientSink, LegRequest {
   // PickContext
   readonly remoteAddress: string;
   readonly headers: IncomingHttpHeaders;
   readonly url: string;
   consumer?: string = undefined;
 
-  private settings: UpstreamSettings;
+  settings: UpstreamSettings;
+  /** The request as every attempt sends it (built on the first attempt). */
+  outgoing!: OutgoingRequest;
   private readonly tried: NodeRef[] = [];
   private retriesLeft: number;
   private node: NodeRef | undefined = undefined;
-  private pool: NodePool | undefined = undefined;
-  private conn: UpstreamConnection | undefined = undefined;
+  private leg: UpstreamLeg | undefined = undefined;
   private pendingSelection: Selection | undefined = undefined;
   private setCookie: string | undefined = undefined;
   private phase: Phase = Phase.Connecting;
   private timer: NodeJS.Timeout | undefined = undefined;
   /** The duration the running timer was armed with, so a phase with the same limit reuses it. */
   private timerMs = 0;
-  /** `timeout.request`: no response head after this (performance.now() time) → 504; Infinity = none. */
+  /** `timeout.request` (or a gRPC call's grpc-timeout): no response head after this (performance.now() time) → 504; Infinity = none. */
   private readonly deadline: number;
+  /** A gRPC call's grpc-timeout also bounds its streaming; the timer for that. */
+  private callTimer: NodeJS.Timeout | undefined = undefined;
   /** A retryable status is being drained: the next attempt waits for the backoff first. */
   private retryAfterDiscard = false;
   private attemptStartedAt = 0;
   /** The attempt's outcome was reported to the runtime. */
   private attemptReported = true;
   private readonly hasBody: boolean;
-  private readonly chunked: boolean;
   private bodyStarted = false;
   private bodyDone: boolean;
   private freshRetryUsed = false;
   private discarding = false;
   private lastError: ProxyErrorCode = 'GW_ERR_UPSTREAM_CONNECT';
+  /** The HTTP/1.1 head, cached across attempts while it does not depend on the node. */
   private head: string | undefined = undefined;
   private readonly skipBody: number;
   /** A body a plugin put in place of the upstream's (response-rewrite); the upstream's is dropped. */
@@ -93,18 +108,25 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     readonly startedAt: number,
     /** The request's plugin context, when the route has plugins. */
     readonly plugins: PluginContext | undefined = undefined,
+    /** The Upgrade token when the request asks to switch protocols and may become a tunnel. */
+    private readonly upgrade: string | undefined = undefined,
   ) {
     const headers = client.headers;
     this.remoteAddress = clientAddress(client.socket.remoteAddress);
     this.headers = headers;
-    this.url = client.url;
+    this.url = client.query.length > 0 ? `${client.path}?${client.query}` : client.path;
     this.settings = settings;
     this.retriesLeft = settings.retries;
     const requestSeconds = route.route.timeout?.request;
-    this.deadline = requestSeconds !== undefined ? startedAt + requestSeconds * 1000 : startedAt + settings.requestTimeoutMs;
-    this.chunked = headers['transfer-encoding'] !== undefined;
+    let deadline = requestSeconds !== undefined ? startedAt + requestSeconds * 1000 : startedAt + settings.requestTimeoutMs;
+    const grpcMs = client.grpc ? parseGrpcTimeout(headers['grpc-timeout']) : undefined;
+    if (grpcMs !== undefined) {
+      deadline = Math.min(deadline, startedAt + grpcMs);
+      this.callTimer = setTimeout(onCallDeadline, grpcMs, this);
+    }
+    this.deadline = deadline;
     const length = headers['content-length'];
-    this.hasBody = this.chunked || (length !== undefined && length !== '0');
+    this.hasBody = headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
     this.bodyDone = !this.hasBody;
     this.skipBody = client.method === 'HEAD' ? 1 : 0;
     client.attach(this);
@@ -112,12 +134,27 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
 
   /** Runs the first attempt; answers 503 when no node is available. */
   start(): void {
+    this.outgoing = outgoingRequest(this.client, this.plugins, this.upgrade);
     const plugins = this.plugins;
-    if (plugins?.mirrors !== undefined) {
-      this.mirror = startRequestMirror(this.host.pools, { client: this.client, pick: this, plugins, pluginBackends: this.route.pluginBackends, chunked: this.chunked });
+    if (plugins?.mirrors !== undefined && this.upgrade === undefined) {
+      this.mirror = startRequestMirror(this.host.pools, { request: this, pick: this, plugins, pluginBackends: this.route.pluginBackends });
     }
     this.nextAttempt();
   }
+
+  // --- LegRequest ---
+
+  hostFor(node: NodeRef): string {
+    return upstreamHost(this.outgoing, node, this.settings, undefined);
+  }
+
+  h1HeadFor(node: NodeRef): string {
+    // The head only depends on the node when Host comes from it.
+    if (this.head === undefined || this.settings.passHost !== 'pass') this.head = h1RequestHead(this.client, this.outgoing, this.hostFor(node));
+    return this.head;
+  }
+
+  // --- attempts ---
 
   private nextAttempt(): void {
     if (this.deadline !== Infinity && performance.now() >= this.deadline) {
@@ -140,29 +177,24 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     runtime.onAttemptStart(node);
     this.attemptReported = false;
     this.attemptStartedAt = performance.now();
-    this.pool = this.host.pools.pool(node, this.settings);
-    this.useConnection(this.pool.acquire());
+    // An upgrade is HTTP/1.1 by nature (RFC 9110 §7.8): it never rides an HTTP/2 session.
+    if (this.settings.http2 && this.upgrade === undefined) this.useLeg(new H2StreamLeg(this.host.h2Upstreams, node));
+    else this.useLeg(this.host.pools.pool(node, this.settings).acquire());
   }
 
-  private useConnection(conn: UpstreamConnection): void {
-    this.conn = conn;
-    conn.user = this;
-    if (conn.connected) this.sendHead(conn);
+  private useLeg(leg: UpstreamLeg): void {
+    this.leg = leg;
+    leg.user = this;
+    if (leg.connected) this.sendHead(leg);
     else this.arm(Phase.Connecting, this.route.timeouts.connectMs);
   }
 
-  onConnected(conn: UpstreamConnection): void {
-    this.sendHead(conn);
+  onConnected(leg: UpstreamLeg): void {
+    this.sendHead(leg);
   }
 
-  private sendHead(conn: UpstreamConnection): void {
-    // The head only depends on the node when Host comes from it.
-    if (this.head === undefined || this.settings.passHost !== 'pass') {
-      this.head = buildRequestHead(this.client, this.node!, this.settings, false, this.chunked ? CHUNKED_FRAMING : '', this.plugins);
-    }
-    conn.requests++;
-    conn.receivedBytes = false;
-    conn.socket.write(this.head, 'latin1');
+  private sendHead(leg: UpstreamLeg): void {
+    leg.sendHead(this, this.node!);
     if (this.bodyDone) {
       this.arm(Phase.Waiting, this.route.timeouts.readMs);
       return;
@@ -170,6 +202,7 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     this.arm(Phase.Sending, this.route.timeouts.sendMs);
     if (!this.bodyStarted) {
       this.bodyStarted = true;
+      // Only now is the body asked for (and `100 Continue` sent): the access phases are behind.
       this.client.readBody();
     }
   }
@@ -177,46 +210,48 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
   /** A chunk of the client's request body. */
   onRequestBody(chunk: Buffer): void {
     if (this.mirror !== undefined) this.mirror.write(chunk);
-    const conn = this.conn;
-    if (conn === undefined) return; // the attempt already failed; the answer is on its way
-    const socket = conn.socket;
-    let flushed: boolean;
-    if (this.chunked) {
-      socket.cork();
-      socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
-      socket.write(chunk);
-      flushed = socket.write(CRLF);
-      socket.uncork();
-    } else flushed = socket.write(chunk);
-    if (!flushed) this.client.pauseBody();
+    const leg = this.leg;
+    if (leg === undefined) return; // the attempt already failed; the answer is on its way
+    if (!leg.writeBody(chunk)) this.client.pauseBody();
     if (this.phase === Phase.Sending) this.timer!.refresh();
   }
 
   onRequestEnd(): void {
     this.bodyDone = true;
     if (this.mirror !== undefined) this.mirror.end();
-    const conn = this.conn;
-    if (conn === undefined) return;
-    if (this.chunked) conn.socket.write(LAST_CHUNK);
+    const leg = this.leg;
+    if (leg === undefined) return;
+    leg.endBody();
     if (this.phase === Phase.Sending) this.arm(Phase.Waiting, this.route.timeouts.readMs);
   }
 
-  onWritable(): void {
-    if (!this.bodyDone) {
-      this.client.resumeBody();
-      if (this.phase === Phase.Sending) this.timer!.refresh();
-    }
+  /**
+   * The body passed the route's limit: no byte past it was forwarded. The upstream request is
+   * cut (its connection discarded, so it can never complete), and the client hears 413 if no
+   * response started; its connection then ends.
+   */
+  onRequestBodyTooLarge(): void {
+    this.mirror?.abandon();
+    this.mirror = undefined;
+    if (this.phase === Phase.Done) return;
+    this.clearTimer();
+    this.abandonConnection();
+    if (!this.attemptReported) this.reportAttempt(undefined, undefined);
+    this.phase = Phase.Done;
+    if (this.client.headersSent) this.client.destroy();
+    else sendError(this.client, 'GW_ERR_BODY_TOO_LARGE', true);
   }
 
-  onResponseHead(conn: UpstreamConnection, status: number, rawHeaders: string[]): number {
+  onWritable(): void {
+    // Resumed even when the body has ended: its last chunk may be the one that paused it, and a
+    // client connection left paused would never read its next request.
+    this.client.resumeBody();
+    if (!this.bodyDone && this.phase === Phase.Sending) this.timer!.refresh();
+  }
+
+  onResponseHead(leg: UpstreamLeg, status: number, rawHeaders: string[]): number {
     this.reportAttempt(status, undefined);
-    if (status === 101) {
-      // Only the upgrade path may switch protocols.
-      this.lastError = 'GW_ERR_UPSTREAM_RESPONSE';
-      this.abandonConnection();
-      this.fail('GW_ERR_UPSTREAM_RESPONSE');
-      return 1;
-    }
+    if (status === 101) return this.switchingProtocols(rawHeaders);
     const retryStatuses = this.settings.retryStatuses;
     if (retryStatuses !== undefined && retryStatuses[status] === 1 && !this.hasBody && this.mayRetry()) {
       // Retry only if a node can take it: the response is dropped once we decide.
@@ -236,6 +271,18 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
       this.timer!.refresh();
       return this.skipBody;
     }
+    const headers = this.responseHead(status, rawHeaders);
+    if (headers === undefined) return 1;
+    const plugins = this.plugins;
+    if (plugins !== undefined && this.replacementBody === undefined && plugins.responseCompression !== undefined && this.skipBody === 0) {
+      this.compressor = createResponseCompressor(plugins.responseCompression, this.client, leg);
+    }
+    this.arm(Phase.Streaming, this.route.timeouts.readMs);
+    return this.skipBody;
+  }
+
+  /** The response phases and the client's head; undefined when the head cannot be sent (the exchange is over). */
+  private responseHead(status: number, rawHeaders: string[]): string[] | undefined {
     let headers = forwardableResponseHeaders(rawHeaders);
     if (this.setCookie !== undefined) headers.push('Set-Cookie', this.setCookie);
     const plugins = this.plugins;
@@ -251,8 +298,6 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
         removeHeader(headers, 'content-length');
         removeHeader(headers, 'transfer-encoding');
         headers.push('Content-Length', String(body.length));
-      } else if (plugins.responseCompression !== undefined && this.skipBody === 0) {
-        this.compressor = createResponseCompressor(plugins.responseCompression, this.client, conn.socket);
       }
     }
     if (this.host.draining) headers.push('Connection', 'close');
@@ -262,30 +307,62 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
       // A header Node refuses to send (e.g. an invalid character): the response is unusable.
       this.abandonConnection();
       this.fail('GW_ERR_UPSTREAM_RESPONSE');
-      return 1;
+      return undefined;
     }
-    this.arm(Phase.Streaming, this.route.timeouts.readMs);
-    return this.skipBody;
+    return headers;
   }
 
-  onResponseBody(conn: UpstreamConnection, chunk: Buffer): void {
+  /** A 101: the switch is relayed only for a request that asked for it; the socket follows in `onSwitched`. */
+  private switchingProtocols(rawHeaders: string[]): number {
+    if (this.upgrade === undefined) {
+      // Only a request that asked to switch protocols may be answered with a switch.
+      this.lastError = 'GW_ERR_UPSTREAM_RESPONSE';
+      this.abandonConnection();
+      this.fail('GW_ERR_UPSTREAM_RESPONSE');
+      return 1;
+    }
+    let upgrade = '';
+    for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'upgrade') upgrade = rawHeaders[i + 1];
+    const headers = forwardableResponseHeaders(rawHeaders);
+    headers.push('Connection', 'Upgrade', 'Upgrade', upgrade || this.upgrade);
+    this.clearTimer();
+    this.phase = Phase.Done;
+    this.client.writeHead(101, headers);
+    return 1;
+  }
+
+  onSwitched(_leg: UpstreamLeg, socket: Socket, rest: Buffer): void {
+    this.leg = undefined;
+    const taken = this.client.takeOver();
+    if (taken === undefined) {
+      // The client left (or cannot switch): nothing to tunnel to.
+      socket.destroy();
+      this.host.exchangeDone(this, CLIENT_CLOSED_STATUS);
+      return;
+    }
+    this.host.openTunnel(taken.socket, socket, this.route.timeouts.upgradeIdleMs, taken.pending, rest);
+    this.host.exchangeDone(this, 101);
+  }
+
+  onResponseBody(leg: UpstreamLeg, chunk: Buffer): void {
     if (this.discarding || this.replacementBody !== undefined) return;
     this.bodyBytes += chunk.length;
     this.timer!.refresh();
     if (this.compressor !== undefined) return this.compressor.write(chunk);
     // Back-pressure: stop reading the upstream until the client catches up (`onClientDrain`).
-    if (!this.client.write(chunk)) conn.socket.pause();
+    if (!this.client.write(chunk)) leg.pauseResponse();
   }
 
-  onResponseEnd(conn: UpstreamConnection): void {
-    this.conn = undefined;
-    const pool = this.pool!;
+  onResponseTrailers(_leg: UpstreamLeg, trailers: Record<string, string>): void {
+    if (!this.discarding) this.client.addTrailers(trailers);
+  }
+
+  onResponseEnd(leg: UpstreamLeg): void {
+    this.leg = undefined;
     // A connection whose request body is not all written is out of step: never reuse it.
-    if (this.bodyDone) pool.release(conn, this.settings);
-    else {
-      pool.discard(conn);
-      this.client.resumeBody(); // let the rest of the body drain away
-    }
+    leg.release(this.bodyDone, this.settings);
+    // Let the rest of an unsent body drain away, and never leave the client paused by back-pressure.
+    this.client.resumeBody();
     if (this.discarding) {
       this.afterDiscard();
       return;
@@ -296,9 +373,10 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     else this.client.end(this.replacementBody);
   }
 
-  onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void {
-    this.conn = undefined;
-    this.pool!.discard(conn);
+  onConnectionLost(leg: UpstreamLeg, reason: LegLoss): void {
+    this.leg = undefined;
+    leg.release(false, this.settings);
+    if (this.phase === Phase.Done) return;
     if (this.phase === Phase.Streaming || this.client.headersSent) {
       // The status is already out: cutting the client connection is the only honest signal.
       this.clearTimer();
@@ -312,12 +390,12 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
       return;
     }
     const settings = this.settings;
-    if (reason === 'reset' && conn.reused && !conn.receivedBytes && !this.bodyStarted && !this.freshRetryUsed && !settings.countEveryAttempt) {
+    if (reason === 'reset' && leg.reused && !leg.receivedBytes && !this.bodyStarted && !this.freshRetryUsed && !settings.countEveryAttempt) {
       // The server closed an idle keep-alive socket as we reused it: nothing was received,
       // so the same request goes again on a fresh connection to the same node. Not when every
       // attempt counts: a backend that resets on purpose would see one attempt more than allowed.
       this.freshRetryUsed = true;
-      this.useConnection(this.pool!.connect());
+      this.useLeg(this.host.pools.pool(this.node!, settings).connect());
       return;
     }
     this.reportAttempt(undefined, reason);
@@ -360,15 +438,32 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     } else this.fail('GW_ERR_UPSTREAM_TIMEOUT');
   }
 
+  /** A gRPC call outlived its grpc-timeout: DEADLINE_EXCEEDED, in the trailers once the head is out. */
+  onCallDeadline(): void {
+    this.callTimer = undefined;
+    if (this.phase === Phase.Done) return;
+    if (!this.client.headersSent) {
+      if (!this.attemptReported) this.reportAttempt(undefined, 'timeout');
+      this.abandonConnection();
+      this.fail('GW_ERR_UPSTREAM_TIMEOUT');
+      return;
+    }
+    this.abandonConnection();
+    this.clearTimer();
+    this.phase = Phase.Done;
+    this.client.addTrailers({ 'grpc-status': GRPC_DEADLINE_EXCEEDED, 'grpc-message': 'deadline%20exceeded%20at%20the%20gateway' });
+    this.client.end();
+  }
+
   onClientDrain(): void {
     if (this.compressor !== undefined) this.compressor.clientDrained();
-    const conn = this.conn;
-    if (conn !== undefined && conn.socket.isPaused()) conn.socket.resume();
+    this.leg?.resumeResponse();
   }
 
   /** The client response closed: finished, or the client went away mid-way. */
   onClientClosed(): void {
     const finished = this.client.writableFinished;
+    clearTimeout(this.callTimer);
     if (!finished) {
       this.clearTimer();
       this.abandonConnection();
@@ -440,22 +535,25 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
     plugins.addUpstreamHeaderOps(errorPageHeaderOps(target, status, plugins));
     plugins.upstreamPath = '/';
     plugins.upstreamQuery = '';
+    this.outgoing = outgoingRequest(this.client, plugins, undefined);
     return true;
   }
 
   private fail(code: ProxyErrorCode): void {
     this.clearTimer();
     this.phase = Phase.Done;
-    if (!this.bodyDone) this.client.resumeBody();
+    // The rest of the body drains away, and a client paused by back-pressure reads on.
+    this.client.resumeBody();
     if (this.client.headersSent) this.client.destroy();
     else if (!this.client.destroyed) sendError(this.client, code, this.host.draining);
   }
 
   private abandonConnection(): void {
-    const conn = this.conn;
-    if (conn === undefined) return;
-    this.conn = undefined;
-    this.pool!.discard(conn);
+    const leg = this.leg;
+    if (leg === undefined) return;
+    this.leg = undefined;
+    leg.user = undefined;
+    leg.release(false, this.settings);
   }
 
   private reportAttempt(status: number | undefined, error: 'connect' | 'timeout' | 'reset' | 'protocol' | undefined): void {
@@ -491,4 +589,17 @@ export class ProxyExchange implements ConnectionUser, PickContext, ClientSink {
 
 function onExchangeTimer(exchange: ProxyExchange): void {
   exchange.onTimer();
+}
+function onCallDeadline(exchange: ProxyExchange): void {
+  exchange.onCallDeadline();
+}
+
+/** grpc-timeout: an integer and a unit (H, M, S, m, u, n), as milliseconds. */
+export function parseGrpcTimeout(value: string | string[] | undefined): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d{1,8})([HMSmun])$/.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const ms = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 }[m[2] as 'H'];
+  return Math.max(1, Math.ceil(n * ms));
 }

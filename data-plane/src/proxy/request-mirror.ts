@@ -1,17 +1,14 @@
+import type { Socket } from 'node:net';
 import client from 'prom-client';
 import type { NodeRef, PickContext, UpstreamRuntime } from '../balancer/types.js';
 import type { CompiledBackend } from '../compile/types.js';
 import type { PluginContext } from '../plugins/plugin-context.js';
 import type { RequestMirrorTarget } from '../plugins/request-mirror.js';
-import type { RequestHead } from './front/client-side.js';
-import { buildRequestHead } from './request-head.js';
-import type { ConnectionUser, UpstreamConnection } from './upstream-connection.js';
+import type { UpstreamConnection } from './upstream-connection.js';
+import type { LegLoss, LegRequest, LegUser, UpstreamLeg } from './upstream-leg.js';
 import type { NodePool, UpstreamPools } from './upstream-pools.js';
+import { h1RequestHead, upstreamHost } from './upstream-request-head.js';
 import { upstreamSettings, type UpstreamSettings } from './upstream-settings.js';
-
-const CHUNKED_FRAMING = 'Transfer-Encoding: chunked\r\n';
-const CRLF = Buffer.from('\r\n', 'latin1');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 /**
  * Bytes a mirror socket may hold unsent before the mirror is abandoned. Larger than the
  * socket's high-water mark so a healthy mirror keeps up with big chunks, small enough that a
@@ -40,13 +37,12 @@ const counted: Record<MirrorOutcome, client.Counter.Internal> = {
 
 /** Where the request being mirrored comes from. */
 export interface MirrorSource {
-  client: RequestHead;
+  /** The real request: the same forwarded head goes to the mirror (its Host per the mirror upstream). */
+  request: Pick<LegRequest, 'client' | 'outgoing'>;
   /** The real exchange, for the mirror upstream's balancer. */
   pick: PickContext;
   plugins: PluginContext;
   pluginBackends: ReadonlyMap<string, CompiledBackend>;
-  /** The client's body is chunked (no Content-Length): the mirror gets it chunked too. */
-  chunked: boolean;
 }
 
 /** The copies of one request, as the real exchange feeds them its body. */
@@ -76,7 +72,8 @@ export function startRequestMirror(pools: UpstreamPools, source: MirrorSource): 
 }
 
 function startOne(pools: UpstreamPools, source: MirrorSource, target: RequestMirrorTarget): MirroredRequest | undefined {
-  const length = source.client.headers['content-length'];
+  const { client, outgoing } = source.request;
+  const length = client.headers['content-length'];
   const backend = source.pluginBackends.get(target.upstreamId);
   const selection = length !== undefined && Number(length) > target.maxBodySize ? undefined : backend?.runtime.select(source.pick, []);
   if (selection === undefined) {
@@ -84,10 +81,9 @@ function startOne(pools: UpstreamPools, source: MirrorSource, target: RequestMir
     return undefined;
   }
   const settings = upstreamSettings(backend!.upstream);
-  let head = buildRequestHead(source.client, selection.node, settings, false, source.chunked ? CHUNKED_FRAMING : '', source.plugins);
+  let head = h1RequestHead(client, outgoing, upstreamHost(outgoing, selection.node, settings, undefined));
   if (target.path !== undefined) head = withPath(head, target.path);
-  const method = source.plugins.upstreamMethod ?? source.client.method;
-  return new MirroredRequest(pools.pool(selection.node, settings), settings, backend!.runtime, selection.node, target, head, source.chunked, method === 'HEAD');
+  return new MirroredRequest(pools.pool(selection.node, settings), settings, backend!.runtime, selection.node, target, head, outgoing.method === 'HEAD', outgoing.framing === 'chunked');
 }
 
 /** Several mirrors of one request (several RequestMirror filters): each one lives and fails alone. */
@@ -120,7 +116,7 @@ function withPath(head: string, path: string): string {
  * answers. It never pushes back on the real request: a mirror that cannot keep up, sends
  * garbage, fails or times out is dropped and counted, nothing more.
  */
-export class MirroredRequest implements ConnectionUser, RequestMirror {
+export class MirroredRequest implements LegUser, RequestMirror {
   private conn: UpstreamConnection | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = performance.now();
@@ -130,23 +126,20 @@ export class MirroredRequest implements ConnectionUser, RequestMirror {
   private reported = false;
 
   constructor(
-    private readonly pool: NodePool,
+    pool: NodePool,
     private readonly settings: UpstreamSettings,
     private readonly runtime: UpstreamRuntime,
     private readonly node: NodeRef,
     private readonly target: RequestMirrorTarget,
     head: string,
-    private readonly chunked: boolean,
     private readonly headRequest: boolean,
+    chunked: boolean,
   ) {
     runtime.onAttemptStart(node);
     const conn = pool.acquire();
     this.conn = conn;
     conn.user = this;
-    conn.requests++;
-    conn.receivedBytes = false;
-    // A socket still connecting queues the head; it goes out on connect.
-    conn.socket.write(head, 'latin1');
+    conn.writeHead(head, chunked);
     this.timer = setTimeout(onMirrorTimer, target.timeoutMs, this);
     this.timer.unref();
   }
@@ -156,18 +149,11 @@ export class MirroredRequest implements ConnectionUser, RequestMirror {
     const conn = this.conn;
     if (conn === undefined || this.bodyEnded) return;
     this.bodyBytes += chunk.length;
-    const socket = conn.socket;
-    if (this.bodyBytes > this.target.maxBodySize || socket.writableLength + chunk.length > MIRROR_BUFFER_LIMIT) {
+    if (this.bodyBytes > this.target.maxBodySize || conn.socket.writableLength + chunk.length > MIRROR_BUFFER_LIMIT) {
       this.finish('abandoned', undefined);
       return;
     }
-    if (this.chunked) {
-      socket.cork();
-      socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
-      socket.write(chunk);
-      socket.write(CRLF);
-      socket.uncork();
-    } else socket.write(chunk);
+    conn.writeBody(chunk);
   }
 
   /** The request body is complete. */
@@ -175,7 +161,7 @@ export class MirroredRequest implements ConnectionUser, RequestMirror {
     const conn = this.conn;
     if (conn === undefined || this.bodyEnded) return;
     this.bodyEnded = true;
-    if (this.chunked) conn.socket.write(LAST_CHUNK);
+    conn.endBody();
   }
 
   /** The client went away before its body was complete: the mirror request cannot be finished. */
@@ -191,7 +177,7 @@ export class MirroredRequest implements ConnectionUser, RequestMirror {
     // Never waited for: a mirror that falls behind is abandoned in write().
   }
 
-  onResponseHead(_conn: UpstreamConnection, status: number): number {
+  onResponseHead(_leg: UpstreamLeg, status: number): number {
     this.report(status, undefined);
     return this.headRequest ? 1 : 0;
   }
@@ -200,19 +186,30 @@ export class MirroredRequest implements ConnectionUser, RequestMirror {
     // Read and dropped.
   }
 
-  onResponseEnd(conn: UpstreamConnection): void {
+  onResponseTrailers(): void {
+    // Dropped with the body.
+  }
+
+  onSwitched(_leg: UpstreamLeg, socket: Socket): void {
+    // A mirror never asks to switch protocols; an upstream that does anyway is hung up on.
+    socket.destroy();
+    this.conn = undefined;
+    clearTimeout(this.timer);
+    counted.failed.inc();
+  }
+
+  onResponseEnd(leg: UpstreamLeg): void {
     this.conn = undefined;
     clearTimeout(this.timer);
     // An answer before the whole body went out leaves the connection out of step.
-    if (this.bodyEnded) this.pool.release(conn, this.settings);
-    else this.pool.discard(conn);
+    leg.release(this.bodyEnded, this.settings);
     counted.mirrored.inc();
   }
 
-  onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void {
+  onConnectionLost(leg: UpstreamLeg, reason: LegLoss): void {
     this.conn = undefined;
     clearTimeout(this.timer);
-    this.pool.discard(conn);
+    leg.release(false, this.settings);
     this.report(undefined, reason);
     counted.failed.inc();
   }
@@ -226,7 +223,8 @@ export class MirroredRequest implements ConnectionUser, RequestMirror {
     const conn = this.conn!;
     this.conn = undefined;
     clearTimeout(this.timer);
-    this.pool.discard(conn);
+    conn.user = undefined;
+    conn.release(false, this.settings);
     this.report(undefined, error);
     counted[outcome].inc();
   }

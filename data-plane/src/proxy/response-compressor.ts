@@ -1,6 +1,6 @@
-import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
 import type { ClientSide } from './front/client-side.js';
+import type { UpstreamLeg } from './upstream-leg.js';
 
 export interface ResponseCompressor {
   write(chunk: Buffer): void;
@@ -10,14 +10,14 @@ export interface ResponseCompressor {
 
 /**
  * Compresses a response body on its way to the client (gzip/brotli plugins), keeping
- * back-pressure across three parties: the upstream socket pauses while the compressor is
+ * back-pressure across three parties: the upstream leg pauses while the compressor is
  * full, and the compressor pauses while the client is slow. Only responses a plugin chose
  * to compress pay for these objects.
  */
 export function createResponseCompressor(
   choice: { encoding: 'gzip' | 'br'; level: number },
   client: ClientSide,
-  upstream: Socket,
+  upstream: UpstreamLeg,
 ): ResponseCompressor {
   const z =
     choice.encoding === 'br'
@@ -26,14 +26,12 @@ export function createResponseCompressor(
   z.on('data', (out: Buffer) => {
     if (!client.write(out)) z.pause();
   });
-  z.on('drain', () => {
-    if (upstream.isPaused()) upstream.resume();
-  });
+  z.on('drain', () => upstream.resumeResponse());
   z.on('end', () => client.end());
   z.on('error', () => client.destroy());
   return {
     write(chunk) {
-      if (!z.write(chunk)) upstream.pause();
+      if (!z.write(chunk)) upstream.pauseResponse();
     },
     end() {
       z.end();

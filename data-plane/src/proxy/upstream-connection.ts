@@ -1,56 +1,35 @@
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { NodeRef } from '../balancer/types.js';
+import { HTTPParser, type LlhttpParser } from './llhttp.js';
+import type { LegLoss, LegRequest, LegUser, UpstreamLeg } from './upstream-leg.js';
+import type { UpstreamSettings } from './upstream-settings.js';
 
-/** Node's own llhttp binding, as node:http uses it: strict parsing, no JS parser. */
-interface LlhttpParser {
-  initialize(type: number, resource: object, maxHeaderSize?: number, lenientFlags?: number): void;
-  execute(data: Buffer): number | Error;
-  finish(): undefined | Error;
-  close(): void;
-  [key: number]: unknown;
-  conn?: UpstreamConnection;
-}
-interface LlhttpParserClass {
-  new (): LlhttpParser;
-  RESPONSE: number;
-  kOnHeaders: number;
-  kOnHeadersComplete: number;
-  kOnBody: number;
-  kOnMessageComplete: number;
-  kLenientNone: number;
-}
-const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: LlhttpParserClass };
-
-/** The side of one exchange that a connection reports to (the proxy exchange). */
-export interface ConnectionUser {
-  onConnected(conn: UpstreamConnection): void;
-  /** Return 1 to tell the parser the response has no body (HEAD), else 0. */
-  onResponseHead(conn: UpstreamConnection, status: number, rawHeaders: string[], keepAlive: boolean): number;
-  onResponseBody(conn: UpstreamConnection, chunk: Buffer): void;
-  onResponseEnd(conn: UpstreamConnection): void;
-  /** The socket closed (or the response was invalid) before the response ended. */
-  onConnectionLost(conn: UpstreamConnection, reason: 'connect' | 'reset' | 'protocol'): void;
-  /** The socket's write buffer drained. */
-  onWritable(conn: UpstreamConnection): void;
-}
+type ResponseParser = LlhttpParser & { conn?: UpstreamConnection };
 
 /** What a connection needs of the pool that owns it. */
 export interface ConnectionOwner {
   forget(conn: UpstreamConnection): void;
+  release(conn: UpstreamConnection, settings: UpstreamSettings): void;
+  discard(conn: UpstreamConnection): void;
+  /** The connection's socket left HTTP (101) and is no longer the pool's. */
+  handedOver(conn: UpstreamConnection): void;
 }
 
 type OwnedSocket = net.Socket & { sluiceConn?: UpstreamConnection };
 
+const CRLF = Buffer.from('\r\n', 'latin1');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
 /**
  * One upstream HTTP/1.1 connection: a socket plus its response parser, serving one exchange
- * at a time. Listeners are module-level functions that find the connection through the socket
- * or parser, so neither a connection nor a request allocates closures.
+ * at a time (an `UpstreamLeg`). Listeners are module-level functions that find the connection
+ * through the socket or parser, so neither a connection nor a request allocates closures.
  */
-export class UpstreamConnection {
+export class UpstreamConnection implements UpstreamLeg {
   readonly socket: OwnedSocket;
-  readonly parser: LlhttpParser;
-  user: ConnectionUser | undefined = undefined;
+  readonly parser: ResponseParser;
+  user: LegUser | undefined = undefined;
   connected = false;
   closed = false;
   /** Taken from the idle pool (it served a response before). */
@@ -62,7 +41,11 @@ export class UpstreamConnection {
   requests = 0;
   idleSince = 0;
   idleMs = 0;
+  /** The request body goes chunked (its length was not known up front). */
+  private chunkedBody = false;
   private informational = false;
+  /** The upstream answered 101: what follows the head is another protocol. */
+  private switched = false;
   private partialHeaders: string[] = [];
 
   constructor(
@@ -87,7 +70,7 @@ export class UpstreamConnection {
     socket.on('drain', onSocketDrain);
     this.socket = socket;
 
-    const parser = new HTTPParser();
+    const parser: ResponseParser = new HTTPParser();
     parser.initialize(HTTPParser.RESPONSE, {}, 0, HTTPParser.kLenientNone);
     parser.conn = this;
     parser[HTTPParser.kOnHeaders] = onParserHeaders;
@@ -97,12 +80,58 @@ export class UpstreamConnection {
     this.parser = parser;
   }
 
+  // --- UpstreamLeg ---
+
+  sendHead(request: LegRequest, node: NodeRef): void {
+    const out = request.outgoing;
+    this.writeHead(request.h1HeadFor(node), out.framing === 'chunked' && out.upgrade === undefined);
+  }
+
+  /** Writes a whole request head; `chunkedBody`: the body that follows goes chunked. */
+  writeHead(head: string, chunkedBody: boolean): void {
+    this.requests++;
+    this.receivedBytes = false;
+    this.chunkedBody = chunkedBody;
+    // A socket still connecting queues the head; it goes out on connect.
+    this.socket.write(head, 'latin1');
+  }
+
+  writeBody(chunk: Buffer): boolean {
+    const socket = this.socket;
+    if (!this.chunkedBody) return socket.write(chunk);
+    socket.cork();
+    socket.write(chunk.length.toString(16) + '\r\n', 'latin1');
+    socket.write(chunk);
+    const flushed = socket.write(CRLF);
+    socket.uncork();
+    return flushed;
+  }
+
+  endBody(): void {
+    if (this.chunkedBody) this.socket.write(LAST_CHUNK);
+  }
+
+  pauseResponse(): void {
+    this.socket.pause();
+  }
+
+  resumeResponse(): void {
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  release(reusable: boolean, settings: UpstreamSettings): void {
+    if (reusable) this.owner.release(this, settings);
+    else this.owner.discard(this);
+  }
+
   /** Detaches the user and closes the socket; nothing is reported. */
   destroy(): void {
     this.user = undefined;
     this.keepAlive = false;
     this.socket.destroy();
   }
+
+  // --- socket and parser events ---
 
   handleData(chunk: Buffer): void {
     if (this.user === undefined) {
@@ -112,7 +141,8 @@ export class UpstreamConnection {
     }
     this.receivedBytes = true;
     const result = this.parser.execute(chunk);
-    if (typeof result !== 'number') this.lose('protocol');
+    if (typeof result !== 'number') return this.lose('protocol');
+    if (this.switched) this.handOver(chunk.subarray(result));
   }
 
   handleEnd(): void {
@@ -141,13 +171,19 @@ export class UpstreamConnection {
       } else headers = headers ?? [];
     }
     if (status < 200 && status !== 101) {
-      // 100 Continue and other interim responses: Node's server already told the client to go on.
+      // 100 Continue and other interim responses: the gateway told its client itself.
       this.informational = true;
       return 1;
     }
     this.keepAlive = keepAlive;
     const user = this.user;
-    return user === undefined ? 1 : user.onResponseHead(this, status, headers, keepAlive);
+    if (user === undefined) return 1;
+    if (status === 101) {
+      // llhttp stops after this head: the rest of the bytes are the new protocol's.
+      this.switched = true;
+      this.keepAlive = false;
+    }
+    return user.onResponseHead(this, status, headers);
   }
 
   body(chunk: Buffer): void {
@@ -159,6 +195,7 @@ export class UpstreamConnection {
       this.informational = false;
       return;
     }
+    if (this.switched) return; // not an end: the socket changes hands in handleData
     this.user?.onResponseEnd(this);
   }
 
@@ -166,7 +203,22 @@ export class UpstreamConnection {
     for (let i = 0; i < headers.length; i++) this.partialHeaders.push(headers[i]);
   }
 
-  private lose(reason: 'connect' | 'reset' | 'protocol'): void {
+  /** After a 101: the socket leaves this connection (and its pool) for the tunnel. */
+  private handOver(rest: Buffer): void {
+    const user = this.user;
+    this.user = undefined;
+    const socket = this.socket;
+    socket.removeListener('data', onSocketData);
+    socket.removeListener('end', onSocketEnd);
+    socket.removeListener('close', onSocketClose);
+    socket.removeListener('drain', onSocketDrain);
+    this.closed = true;
+    this.owner.handedOver(this);
+    this.parser.close();
+    user?.onSwitched(this, socket, Buffer.from(rest));
+  }
+
+  private lose(reason: LegLoss): void {
     const user = this.user;
     if (user === undefined) return;
     this.user = undefined;
@@ -197,11 +249,11 @@ function onSocketDrain(this: OwnedSocket): void {
   const conn = this.sluiceConn!;
   conn.user?.onWritable(conn);
 }
-function onParserHeaders(this: LlhttpParser, headers: string[]): void {
+function onParserHeaders(this: ResponseParser, headers: string[]): void {
   this.conn!.addPartialHeaders(headers);
 }
 function onParserHeadersComplete(
-  this: LlhttpParser,
+  this: ResponseParser,
   _major: number,
   _minor: number,
   headers: string[] | undefined,
@@ -214,9 +266,9 @@ function onParserHeadersComplete(
 ): number {
   return this.conn!.headersComplete(headers, status, keepAlive);
 }
-function onParserBody(this: LlhttpParser, chunk: Buffer): void {
+function onParserBody(this: ResponseParser, chunk: Buffer): void {
   this.conn!.body(chunk);
 }
-function onParserMessageComplete(this: LlhttpParser): void {
+function onParserMessageComplete(this: ResponseParser): void {
   this.conn!.messageComplete();
 }

@@ -56,6 +56,10 @@ export class NodePool implements ConnectionOwner {
     conn.destroy();
   }
 
+  handedOver(): void {
+    this.busy--;
+  }
+
   forget(conn: UpstreamConnection): void {
     const i = this.idle.indexOf(conn);
     if (i >= 0) this.idle.splice(i, 1);

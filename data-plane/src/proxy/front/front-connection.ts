@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
-import type { FrontHandler } from './client-side.js';
+import type { ClientLimits } from '../../compile/client-traffic.js';
+import { HTTPParser, METHODS, PAUSE_PARSER, type LlhttpParser, type ParseError } from '../llhttp.js';
+import type { FrontHandler, TakenOverSocket } from './client-side.js';
 import { FrontRequest } from './front-request.js';
-import { acquireParser, HTTPParser, METHODS, PAUSE_PARSER, releaseParser, type ParseError, type RequestParser } from './request-parser.js';
+import { acquireParser, releaseParser } from './request-parser.js';
 
 /** The limits as counts of timer periods (see `frontTimeouts`). */
 export interface FrontTimeouts {
@@ -10,17 +12,25 @@ export interface FrontTimeouts {
   headersTicks: number;
   /** Periods a connection may sit idle between requests. */
   keepAliveTicks: number;
-  maxHeaderSize: number;
 }
+
+const timeoutsCache = new WeakMap<ClientLimits, FrontTimeouts>();
 
 /**
  * Converts the limits to timer periods. The period is a twelfth of the shorter limit, so a
  * limit is never cut short and overrun by at most one period (5 s of a 65 s keep-alive).
+ * Cached per limits object: a table's settings are one object shared by every connection.
  */
-export function frontTimeouts(headersTimeoutMs: number, keepAliveTimeoutMs: number, maxHeaderSize: number): FrontTimeouts {
-  const tickMs = Math.max(10, Math.floor(Math.min(headersTimeoutMs, keepAliveTimeoutMs) / 12));
-  // +1: the state may begin just before a tick.
-  return { tickMs, headersTicks: Math.ceil(headersTimeoutMs / tickMs) + 1, keepAliveTicks: Math.ceil(keepAliveTimeoutMs / tickMs) + 1, maxHeaderSize };
+export function frontTimeouts(limits: ClientLimits): FrontTimeouts {
+  let t = timeoutsCache.get(limits);
+  if (t === undefined) {
+    const { headersTimeoutMs, keepAliveTimeoutMs } = limits;
+    const tickMs = Math.max(10, Math.floor(Math.min(headersTimeoutMs, Math.max(keepAliveTimeoutMs, 120)) / 12));
+    // +1: the state may begin just before a tick.
+    t = { tickMs, headersTicks: Math.ceil(headersTimeoutMs / tickMs) + 1, keepAliveTicks: Math.ceil(keepAliveTimeoutMs / tickMs) + 1 };
+    timeoutsCache.set(limits, t);
+  }
+  return t;
 }
 
 /** What the connection is waiting for; decides what the timer means. */
@@ -30,13 +40,12 @@ type State = (typeof State)[keyof typeof State];
 /** Why reading from the client is paused (a bit set: reading resumes when none is left). */
 const Hold = { Pipeline: 1, BodyBuffered: 2, BackPressure: 4 } as const;
 
-const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
-const HEADERS_TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n';
-const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+const HEADERS_TOO_LARGE = 'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 const EXPECTATION_FAILED = 'HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
-const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
-type ParserWithConn = RequestParser & { conn?: FrontConnection };
+type ParserWithConn = LlhttpParser & { conn?: FrontConnection };
 type SocketWithConn = Socket & { sluiceFront?: FrontConnection };
 
 /**
@@ -44,6 +53,12 @@ type SocketWithConn = Socket & { sluiceFront?: FrontConnection };
  * flight. Requests are answered one at a time, in order: a pipelined request waits with its
  * head parsed (llhttp paused right after it) and the rest of the bytes kept, while reading
  * from the socket is paused.
+ *
+ * Nothing of one request survives into the next: the head's pieces are reset when a message
+ * begins, and trailer fields (which llhttp reports through the same callback as split heads)
+ * are dropped. Framing is llhttp's strict reading; on top of it, what RFC 9112 asks and
+ * llhttp allows is refused here: HTTP/0.9 and versions other than 1.x, Transfer-Encoding in
+ * HTTP/1.0 (§6.1), CONNECT, and upgrade requests that carry a body.
  */
 export class FrontConnection {
   readonly socket: SocketWithConn;
@@ -54,11 +69,14 @@ export class FrontConnection {
   private responding: FrontRequest | undefined = undefined;
   /** A pipelined request parsed up to its head, waiting for `responding` to finish. */
   private queued: FrontRequest | undefined = undefined;
-  /** The bytes after `queued`'s head. */
+  /** The bytes after `queued`'s head (or after an upgrade request's head). */
   private stash: Buffer | undefined = undefined;
+  /** An upgrade request in flight: bytes after its head wait in `stash` for the tunnel. */
   private upgrading: FrontRequest | undefined = undefined;
   private partialHeaders: string[] | undefined = undefined;
   private partialUrl = '';
+  /** The current message's head is complete: a later headers callback carries trailers. */
+  private headComplete = false;
   private state: State = State.Idle;
   /** Timer periods elapsed, and the count at which the current state's limit is reached: no clock reads per request. */
   private ticks = 0;
@@ -67,15 +85,18 @@ export class FrontConnection {
   /** No more requests are read: the connection ends after the current response. */
   private closing = false;
   private readonly timer: NodeJS.Timeout;
+  private readonly timeouts: FrontTimeouts;
 
   constructor(
     socket: Socket,
     readonly handler: FrontHandler,
-    private readonly timeouts: FrontTimeouts,
+    /** The limits this connection lives by (taken when it was accepted). */
+    readonly limits: ClientLimits,
   ) {
     this.socket = socket;
     this.socket.sluiceFront = this;
-    const parser: ParserWithConn = acquireParser(timeouts.maxHeaderSize);
+    this.timeouts = frontTimeouts(limits);
+    const parser: ParserWithConn = acquireParser(limits.maxHeaderSize);
     parser.conn = this;
     parser[HTTPParser.kOnMessageBegin] = onMessageBegin;
     parser[HTTPParser.kOnHeaders] = onHeaders;
@@ -83,14 +104,14 @@ export class FrontConnection {
     parser[HTTPParser.kOnBody] = onBody;
     parser[HTTPParser.kOnMessageComplete] = onMessageComplete;
     this.parser = parser;
-    this.deadline = timeouts.keepAliveTicks;
+    this.deadline = this.timeouts.keepAliveTicks;
     socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('error', ignoreError);
     socket.on('close', onSocketClose);
     socket.on('drain', onSocketDrain);
     // One timer per connection for both limits, checking `deadline`: nothing is armed per request.
-    this.timer = setInterval(onTick, timeouts.tickMs, this);
+    this.timer = setInterval(onTick, this.timeouts.tickMs, this);
     this.timer.unref();
   }
 
@@ -105,7 +126,7 @@ export class FrontConnection {
   // --- socket events ---
 
   handleData(chunk: Buffer): void {
-    if (this.closing) return; // after `Connection: close` or a bad request, nothing more is read
+    if (this.closing && this.upgrading === undefined) return; // after `Connection: close` or a bad request, nothing more is read
     if (this.requestsSeen === 0 && this.state === State.Idle && isH2Preface(chunk) && this.handler.handleH2c) {
       // h2c with prior knowledge: the connection is HTTP/2 from its first byte.
       this.detach();
@@ -133,6 +154,7 @@ export class FrontConnection {
     const responding = this.responding;
     this.responding = undefined;
     this.queued = undefined;
+    this.upgrading = undefined;
     this.stash = undefined;
     this.freeParser();
     responding?.clientGone();
@@ -185,9 +207,16 @@ export class FrontConnection {
     this.requestsSeen++;
     this.state = State.Head;
     this.deadline = this.ticks + this.timeouts.headersTicks;
+    // A new message: nothing of the previous one's head (or trailers) may carry over.
+    this.partialHeaders = undefined;
+    this.partialUrl = '';
+    this.headComplete = false;
   }
 
   addPartialHeaders(headers: string[] | undefined, url: string | undefined): void {
+    // After the head, llhttp reports trailer fields here (with the request's URL again):
+    // they belong to no request the gateway forwards, so they are dropped.
+    if (this.headComplete) return;
     if (headers !== undefined) {
       const partial = (this.partialHeaders ??= []);
       for (let i = 0; i < headers.length; i++) partial.push(headers[i]);
@@ -196,22 +225,39 @@ export class FrontConnection {
   }
 
   headersComplete(major: number, minor: number, headers: string[] | undefined, method: number, url: string | undefined, upgrade: boolean, keepAlive: boolean): number {
-    if (headers === undefined || (headers.length === 0 && this.partialHeaders !== undefined)) {
-      headers = this.partialHeaders ?? [];
+    this.headComplete = true;
+    if (this.partialHeaders !== undefined) {
+      // The head came in pieces: what llhttp hands over now is only the last piece.
+      const partial = this.partialHeaders;
       this.partialHeaders = undefined;
+      if (headers !== undefined) for (let i = 0; i < headers.length; i++) partial.push(headers[i]);
+      headers = partial;
     }
-    if (!url) {
-      url = this.partialUrl;
+    if (this.partialUrl.length > 0) {
+      url = this.partialUrl + (url ?? '');
       this.partialUrl = '';
     }
-    const req = new FrontRequest(this, METHODS[method], url, headers, major === 1 ? minor : 0, keepAlive, upgrade);
+    const req = new FrontRequest(this, METHODS[method], url ?? '', headers ?? [], major === 1 ? minor : 0, keepAlive, upgrade);
     this.state = State.Busy;
     this.reading = req;
+    const refusal = refusalFor(req, major);
+    if (refusal !== undefined) {
+      this.refuse(refusal);
+      return PAUSE_PARSER;
+    }
+    if (this.requestsSeen >= this.limits.keepAliveRequests || this.limits.keepAliveTimeoutMs === 0) req.keepAlive = false;
+    if (upgrade) {
+      // The bytes after an upgrade head belong to another protocol: they wait, unread, until
+      // the upstream has switched (then the tunnel relays them) or declined (then they are dropped).
+      this.upgrading = req;
+      req.keepAlive = false;
+    }
     if (this.responding !== undefined) {
       this.queued = req;
       return PAUSE_PARSER;
     }
-    return this.start(req) ? 0 : PAUSE_PARSER;
+    this.start(req);
+    return 0;
   }
 
   body(chunk: Buffer): void {
@@ -229,23 +275,10 @@ export class FrontConnection {
 
   // --- requests ---
 
-  /** Hands a parsed head to the proxy; false when it was refused and the connection ends. */
-  private start(req: FrontRequest): boolean {
-    const headers = req.headers;
-    if (req.upgrade) {
-      if (req.method === 'CONNECT') return this.refuse(BAD_REQUEST);
-      this.upgrading = req; // handed over once `execute` returns, with the bytes after the head
-      return true;
-    }
-    if (req.http11 && headers.host === undefined) return this.refuse(BAD_REQUEST);
-    const expect = headers.expect;
-    if (expect !== undefined) {
-      if (!req.http11 || expect.toLowerCase() !== '100-continue') return this.refuse(EXPECTATION_FAILED);
-      this.socket.write(CONTINUE, 'latin1');
-    }
+  /** Hands a parsed head to the proxy. */
+  private start(req: FrontRequest): void {
     this.responding = req;
     this.handler.handleRequest(req);
-    return true;
   }
 
   responseFinished(req: FrontRequest): void {
@@ -253,6 +286,8 @@ export class FrontConnection {
     this.responding = undefined;
     if (!req.keepAlive) {
       this.closing = true;
+      this.upgrading = undefined;
+      this.stash = undefined;
       this.socket.end();
       return;
     }
@@ -266,8 +301,19 @@ export class FrontConnection {
     const rest = this.stash!;
     this.stash = undefined;
     this.hold(Hold.Pipeline, false);
-    if (!this.start(queued)) return;
-    this.parse(rest);
+    this.start(queued);
+    if (!this.closing || this.upgrading !== undefined) this.parse(rest);
+  }
+
+  /** The upstream switched protocols for `req`: the socket leaves HTTP with the bytes the client sent after the head. */
+  takeOver(req: FrontRequest): TakenOverSocket | undefined {
+    if (req !== this.upgrading || req !== this.responding) return undefined;
+    const pending = this.stash ?? Buffer.alloc(0);
+    this.stash = undefined;
+    this.upgrading = undefined;
+    this.responding = undefined;
+    this.detach();
+    return { socket: this.socket, pending };
   }
 
   holdForBody(on: boolean): void {
@@ -304,15 +350,21 @@ export class FrontConnection {
       this.socket.destroy();
       return;
     }
-    if (this.closing && this.upgrading === undefined) return;
     if (typeof result === 'number') {
-      if (this.upgrading !== undefined) this.handOver(buf.subarray(result));
+      if (this.upgrading !== undefined && result < buf.length) this.keep(buf.subarray(result));
+      else if (this.upgrading !== undefined) this.keep(Buffer.alloc(0));
       return;
     }
+    if (this.closing && this.upgrading === undefined) return;
     if (result.code !== 'HPE_PAUSED') return this.parseFailed(result);
     // Paused right after a pipelined head: keep the rest until the response in flight finishes.
     parser.resume();
-    this.stash = buf.subarray(result.bytesParsed);
+    this.keep(buf.subarray(result.bytesParsed));
+  }
+
+  /** Keeps unparsed bytes and stops reading until the request in flight is done with. */
+  private keep(rest: Buffer): void {
+    this.stash = rest;
     this.hold(Hold.Pipeline, true);
   }
 
@@ -329,19 +381,17 @@ export class FrontConnection {
     this.socket.end(err.code === 'HPE_HEADER_OVERFLOW' ? HEADERS_TOO_LARGE : BAD_REQUEST, 'latin1');
   }
 
-  private refuse(response: string): false {
+  private refuse(response: string): void {
     this.closing = true;
     this.state = State.Gone;
+    this.reading = undefined;
+    if (this.responding !== undefined) {
+      // A pipelined request is refused while the one before it is answered: that answer
+      // cannot be followed by ours in order, so the connection ends after it.
+      this.responding.keepAlive = false;
+      return;
+    }
     this.socket.end(response, 'latin1');
-    return false;
-  }
-
-  /** The socket leaves HTTP: the proxy's upgrade handling owns it from here. */
-  private handOver(bodyHead: Buffer): void {
-    const req = this.upgrading!;
-    this.upgrading = undefined;
-    this.detach();
-    this.handler.handleUpgrade(req, this.socket, Buffer.from(bodyHead));
   }
 
   /** Stops treating the socket as HTTP/1.1: listeners, timer and parser go; the socket stays open. */
@@ -369,6 +419,25 @@ export class FrontConnection {
     parser.conn = undefined;
     releaseParser(parser);
   }
+}
+
+/** What RFC 9112 refuses that llhttp lets through, for a parsed head; undefined when it may go on. */
+function refusalFor(req: FrontRequest, major: number): string | undefined {
+  // HTTP/0.9 has no head at all, and no version but 1.x has this framing.
+  if (major !== 1) return BAD_REQUEST;
+  // Only a proxy for the whole network tunnels CONNECT; a gateway serves origin requests.
+  if (req.method === 'CONNECT') return BAD_REQUEST;
+  const headers = req.headers;
+  // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+  if (!req.http11 && headers['transfer-encoding'] !== undefined) return BAD_REQUEST;
+  // An upgrade switches protocols right after the head: a body would be read by no one, or by
+  // the upstream as the first bytes of the new protocol.
+  if (req.upgrade !== undefined && (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0'))) {
+    return BAD_REQUEST;
+  }
+  const expect = headers.expect;
+  if (expect !== undefined && (!req.http11 || expect.toLowerCase() !== '100-continue')) return EXPECTATION_FAILED;
+  return undefined;
 }
 
 function onTick(conn: FrontConnection): void {

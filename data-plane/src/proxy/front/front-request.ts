@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ClientSide, ClientSink } from './client-side.js';
+import type { ClientSide, ClientSink, TakenOverSocket } from './client-side.js';
 import type { FrontConnection } from './front-connection.js';
 import { requestHeaders } from './request-headers.js';
 import { buildResponseHead, Framing, type HeadDecision } from './response-head.js';
@@ -13,6 +13,7 @@ type Body = (typeof Body)[keyof typeof Body];
 const COALESCE_LIMIT = 16 * 1024;
 const CRLF = Buffer.from('\r\n', 'latin1');
 const LAST_CHUNK = '0\r\n\r\n';
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
 /**
  * One request on a raw front connection and its response: everything the exchange needs of
@@ -20,9 +21,15 @@ const LAST_CHUNK = '0\r\n\r\n';
  * response is framed here and written straight to the socket.
  */
 export class FrontRequest implements ClientSide, HeadDecision {
-  readonly headers: IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   readonly socket: Socket;
   readonly http11: boolean;
+  readonly http2 = false;
+  readonly grpc = false;
+  readonly upgrade: string | undefined;
+  path: string;
+  query = '';
+  host: string | undefined;
   // HeadDecision
   framing: Framing = Framing.None;
   /** From llhttp (version and Connection), then narrowed by the response (drain, close-delimited). */
@@ -38,6 +45,10 @@ export class FrontRequest implements ClientSide, HeadDecision {
   private body: Body = Body.Buffering;
   private buffered: Buffer[] | undefined = undefined;
   private bodyEnded = false;
+  private bodyBytes = 0;
+  private bodyLimit = Infinity;
+  /** `Expect: 100-continue` that was not answered yet: answered when the body is first read. */
+  private awaitingContinue: boolean;
   private pendingHead: string | undefined = undefined;
   private readonly noBody: boolean;
 
@@ -45,16 +56,22 @@ export class FrontRequest implements ClientSide, HeadDecision {
     readonly conn: FrontConnection,
     readonly method: string,
     readonly url: string,
-    readonly rawHeaders: string[],
+    public rawHeaders: string[],
     versionMinor: number,
     keepAlive: boolean,
-    readonly upgrade: boolean,
+    upgrade: boolean,
   ) {
-    this.headers = requestHeaders(rawHeaders);
+    const headers = requestHeaders(rawHeaders);
+    this.headers = headers;
     this.socket = conn.socket;
     this.http11 = versionMinor >= 1;
     this.keepAlive = keepAlive;
     this.noBody = method === 'HEAD';
+    this.path = url;
+    this.host = headers.host;
+    this.awaitingContinue = headers.expect !== undefined;
+    // llhttp flags CONNECT and `Connection: upgrade` + `Upgrade`; the token is what a tunnel needs.
+    this.upgrade = upgrade ? (headers.upgrade ?? '') : undefined;
   }
 
   attach(sink: ClientSink): void {
@@ -64,8 +81,11 @@ export class FrontRequest implements ClientSide, HeadDecision {
   // --- request body, pushed by the connection ---
 
   onBody(chunk: Buffer): void {
+    if (this.body === Body.Discarding) return;
+    this.bodyBytes += chunk.length;
+    if (this.bodyBytes > this.bodyLimit) return this.tooLarge();
     if (this.body === Body.Reading) this.sink!.onRequestBody(chunk);
-    else if (this.body === Body.Buffering) {
+    else {
       (this.buffered ??= []).push(chunk);
       this.conn.holdForBody(true);
     }
@@ -73,12 +93,18 @@ export class FrontRequest implements ClientSide, HeadDecision {
 
   onMessageComplete(): void {
     this.bodyEnded = true;
+    this.awaitingContinue = false;
     if (this.body === Body.Reading) this.sink!.onRequestEnd();
   }
 
   readBody(): void {
     if (this.body !== Body.Buffering) return;
     this.body = Body.Reading;
+    if (this.awaitingContinue) {
+      // The access phases let the request through: now the client may send its body (RFC 9110 §10.1.1).
+      this.awaitingContinue = false;
+      if (!this.bodyEnded && !this.headersSent) this.socket.write(CONTINUE, 'latin1');
+    }
     const buffered = this.buffered;
     this.buffered = undefined;
     this.conn.holdForBody(false);
@@ -95,11 +121,25 @@ export class FrontRequest implements ClientSide, HeadDecision {
     this.conn.holdForBackPressure(false);
   }
 
+  limitBody(maxBytes: number): void {
+    this.bodyLimit = maxBytes;
+    if (this.bodyBytes > maxBytes) this.tooLarge();
+  }
+
   discardBody(): void {
     if (this.body === Body.Reading) return;
     this.body = Body.Discarding;
     this.buffered = undefined;
     this.conn.holdForBody(false);
+  }
+
+  /** Past the limit: nothing more is delivered, and the connection ends after the response (the rest of the body is never read). */
+  private tooLarge(): void {
+    this.body = Body.Discarding;
+    this.buffered = undefined;
+    this.keepAlive = false;
+    this.conn.holdForBody(false);
+    this.sink?.onRequestBodyTooLarge();
   }
 
   // --- response ---
@@ -109,6 +149,9 @@ export class FrontRequest implements ClientSide, HeadDecision {
     this.statusCode = status;
     this.headersSent = true;
     if (this.conn.handler.draining) this.keepAlive = false;
+    // Answered before the body it never asked for: whether the client sends it now is unknown,
+    // so the next bytes cannot be trusted to be a request. The connection ends after this response.
+    if (this.awaitingContinue && !this.bodyEnded) this.keepAlive = false;
     this.pendingHead = buildResponseHead(status, headers, this.noBody, this.http11, this);
   }
 
@@ -135,6 +178,9 @@ export class FrontRequest implements ClientSide, HeadDecision {
     return this.flushed(flushed);
   }
 
+  /** HTTP/1.1 responses carry no trailers here: the gateway's answers never need them. */
+  addTrailers(): void {}
+
   end(body?: Buffer): void {
     if (this.destroyed || this.writableFinished) return;
     if (!this.headersSent) this.writeHead(this.statusCode, []);
@@ -159,6 +205,20 @@ export class FrontRequest implements ClientSide, HeadDecision {
     if (this.destroyed) return;
     this.destroyed = true;
     this.socket.destroy();
+  }
+
+  takeOver(): TakenOverSocket | undefined {
+    if (this.upgrade === undefined || this.destroyed) return undefined;
+    // The 101 head may still be pending: it goes out before the socket changes hands.
+    if (this.pendingHead !== undefined) {
+      this.socket.write(this.pendingHead, 'latin1');
+      this.pendingHead = undefined;
+    }
+    const taken = this.conn.takeOver(this);
+    if (taken === undefined) return undefined;
+    this.writableFinished = true;
+    this.closeReported = true;
+    return taken;
   }
 
   /** The connection is going away before the response finished. */

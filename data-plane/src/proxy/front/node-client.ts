@@ -1,28 +1,56 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ClientSide, ClientSink, RequestHead } from './client-side.js';
+import type { ClientSide, ClientSink, TakenOverSocket } from './client-side.js';
 
-type SinkCarrier = { sluiceSink?: ClientSink };
+type ClientCarrier = { sluiceClient?: NodeClient };
 
-/** `ClientSide` over node:http's request and response (the `front: 'node'` fallback). */
+/** What a node:http (or HTTP/2 compatibility) request looks like to the pipeline before normalization. */
+export interface NodeRequestHead {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
+  socket: Socket;
+}
+
+/**
+ * `ClientSide` over node:http's request and response (the `GATEWAY_FRONT=node` fallback), and
+ * the base of the HTTP/2 one. The body is counted as it streams, so `limitBody` holds for
+ * bodies without a length; `Expect: 100-continue` is answered when the body is first read.
+ */
 export class NodeClient implements ClientSide {
   readonly method: string;
   readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly rawHeaders: string[];
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
   readonly socket: Socket;
+  path: string;
+  query = '';
+  host: string | undefined;
+  readonly http2: boolean = false;
+  readonly http11: boolean;
+  readonly upgrade: string | undefined = undefined;
+  private sink: ClientSink | undefined = undefined;
+  private bodyBytes = 0;
+  private bodyLimit = Infinity;
+  private bodyRefused = false;
 
   constructor(
     protected readonly req: IncomingMessage,
     protected readonly res: ServerResponse,
     /** The request as the proxy sees it; HTTP/2 passes one without pseudo-headers. */
-    head: RequestHead = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket },
+    head: NodeRequestHead = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket },
+    /** node:http held back `100 Continue` (its 'checkContinue' event): it is sent when the body is read. */
+    private expectContinue = false,
   ) {
     this.method = head.method;
     this.url = head.url;
     this.headers = head.headers;
     this.rawHeaders = head.rawHeaders;
     this.socket = head.socket;
+    this.path = head.url;
+    this.host = head.headers.host;
+    this.http11 = req.httpVersionMajor !== 1 || req.httpVersionMinor >= 1;
   }
 
   get headersSent(): boolean {
@@ -34,17 +62,26 @@ export class NodeClient implements ClientSide {
   get writableFinished(): boolean {
     return this.res.writableFinished;
   }
+  /** node:http carries no gRPC (HTTP/2 only). */
+  get grpc(): boolean {
+    return false;
+  }
   get statusCode(): number {
     return this.res.statusCode;
   }
 
   attach(sink: ClientSink): void {
-    (this.req as SinkCarrier).sluiceSink = sink;
-    (this.res as SinkCarrier).sluiceSink = sink;
+    this.sink = sink;
+    (this.req as ClientCarrier).sluiceClient = this;
+    (this.res as ClientCarrier).sluiceClient = this;
     this.res.on('close', onResClose);
   }
 
   readBody(): void {
+    if (this.expectContinue) {
+      this.expectContinue = false;
+      if (!this.req.complete) this.res.writeContinue();
+    }
     this.req.on('data', onReqData);
     this.req.on('end', onReqEnd);
   }
@@ -57,7 +94,30 @@ export class NodeClient implements ClientSide {
     this.req.resume();
   }
 
+  limitBody(maxBytes: number): void {
+    this.bodyLimit = maxBytes;
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.bodyRefused) return;
+    this.bodyBytes += chunk.length;
+    if (this.bodyBytes > this.bodyLimit) {
+      this.bodyRefused = true;
+      // The rest of the body is never read: the connection (or stream) ends with the answer.
+      this.res.shouldKeepAlive = false;
+      this.sink!.onRequestBodyTooLarge();
+      return;
+    }
+    this.sink!.onRequestBody(chunk);
+  }
+
+  onEnd(): void {
+    if (!this.bodyRefused) this.sink!.onRequestEnd();
+  }
+
   writeHead(status: number, headers: string[]): void {
+    // Answered without reading a body it never asked for: the connection cannot be trusted to be in step.
+    if (this.expectContinue && !this.req.complete) this.res.shouldKeepAlive = false;
     this.res.writeHead(status, headers);
   }
 
@@ -67,6 +127,9 @@ export class NodeClient implements ClientSide {
     return false;
   }
 
+  /** node:http sends trailers only on chunked responses; the gateway's HTTP/1.1 answers need none. */
+  addTrailers(_trailers: Record<string, string>): void {}
+
   end(body?: Buffer): void {
     this.res.end(body);
   }
@@ -74,17 +137,30 @@ export class NodeClient implements ClientSide {
   destroy(): void {
     this.res.destroy();
   }
+
+  /** node:http delivers upgrades through its own event (see NodeUpgradeClient). */
+  takeOver(): TakenOverSocket | undefined {
+    return undefined;
+  }
+
+  clientDrained(): void {
+    this.sink!.onClientDrain();
+  }
+
+  clientClosed(): void {
+    this.sink!.onClientClosed();
+  }
 }
 
-function onReqData(this: SinkCarrier, chunk: Buffer): void {
-  this.sluiceSink!.onRequestBody(chunk);
+function onReqData(this: ClientCarrier, chunk: Buffer): void {
+  this.sluiceClient!.onData(chunk);
 }
-function onReqEnd(this: SinkCarrier): void {
-  this.sluiceSink!.onRequestEnd();
+function onReqEnd(this: ClientCarrier): void {
+  this.sluiceClient!.onEnd();
 }
-function onResDrain(this: SinkCarrier): void {
-  this.sluiceSink!.onClientDrain();
+function onResDrain(this: ClientCarrier): void {
+  this.sluiceClient!.clientDrained();
 }
-function onResClose(this: SinkCarrier): void {
-  this.sluiceSink!.onClientClosed();
+function onResClose(this: ClientCarrier): void {
+  this.sluiceClient!.clientClosed();
 }

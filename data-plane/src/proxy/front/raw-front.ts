@@ -1,15 +1,13 @@
 import net from 'node:net';
+import type { ClientLimits } from '../../compile/client-traffic.js';
 import type { FrontHandler } from './client-side.js';
-import { FrontConnection, frontTimeouts } from './front-connection.js';
+import { FrontConnection } from './front-connection.js';
 
-export interface RawFrontOptions {
-  /** Time to receive a complete request head (default 60 s). */
-  headersTimeoutMs?: number;
-  /** Idle time allowed between requests on a connection (default 65 s). */
-  keepAliveTimeoutMs?: number;
-  /** Request line plus headers, in bytes (default 16 KiB, as node:http); more gets 431. */
-  maxHeaderSize?: number;
-}
+/**
+ * Fixed limits for this server, overriding the live client-traffic settings field by field
+ * (tests use short timeouts). Without them every new connection takes the limits in force.
+ */
+export type RawFrontOptions = Partial<ClientLimits>;
 
 /**
  * The raw HTTP/1.1 front: a `net.Server` whose connections parse requests with llhttp and
@@ -22,9 +20,21 @@ export class RawFrontServer extends net.Server {
 
   constructor(handler: FrontHandler, opts: RawFrontOptions = {}) {
     super({ allowHalfOpen: true, noDelay: true });
-    const timeouts = frontTimeouts(opts.headersTimeoutMs ?? 60_000, opts.keepAliveTimeoutMs ?? 65_000, opts.maxHeaderSize ?? 16 * 1024);
+    const fixed = Object.keys(opts).length > 0 ? opts : undefined;
+    let lastLive: ClientLimits | undefined;
+    let lastMerged: ClientLimits | undefined;
+    // Connections take the limits in force when they are accepted (client-traffic applies live).
+    const limitsNow = (): ClientLimits => {
+      const live = handler.clientLimits;
+      if (fixed === undefined) return live;
+      if (live !== lastLive) {
+        lastLive = live;
+        lastMerged = { ...live, ...fixed };
+      }
+      return lastMerged!;
+    };
     this.on('connection', (socket: net.Socket) => {
-      const conn = new FrontConnection(socket, handler, timeouts);
+      const conn = new FrontConnection(socket, handler, limitsNow());
       this.frontConnections.add(conn);
       socket.once('close', () => this.frontConnections.delete(conn));
     });

@@ -15,7 +15,8 @@ export interface HeadDecision {
  * The status line and headers as ONE latin1 string, deciding the framing on the way: the
  * upstream's Content-Length when present, else chunked for HTTP/1.1 and close-delimited for
  * HTTP/1.0; no body at all for HEAD, 1xx, 204 and 304. A `Connection: close` pair in `headers`
- * (drain, errors) turns keep-alive off. `Date` is added only when the upstream sent none.
+ * (drain, errors) turns keep-alive off. `Date` is added only when the upstream sent none. A
+ * 101 keeps the `Connection: Upgrade` given: the connection is switching, not staying HTTP.
  */
 export function buildResponseHead(status: number, headers: string[], noBody: boolean, http11: boolean, out: HeadDecision): string {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
@@ -27,7 +28,8 @@ export function buildResponseHead(status: number, headers: string[], noBody: boo
     const n = name.length;
     if (n === 10 && name.toLowerCase() === 'connection') {
       if (value.toLowerCase() === 'close') out.keepAlive = false;
-      continue; // the front writes its own
+      // The front writes its own, except on 101, whose `Connection: Upgrade` IS the switch.
+      if (status !== 101) continue;
     }
     if (n === 14 && name.toLowerCase() === 'content-length') hasLength = true;
     else if (n === 4 && name.toLowerCase() === 'date') hasDate = true;
@@ -43,5 +45,6 @@ export function buildResponseHead(status: number, headers: string[], noBody: boo
     out.framing = Framing.UntilClose;
     out.keepAlive = false;
   }
+  if (status === 101) return head + '\r\n';
   return head + (out.keepAlive ? 'Connection: keep-alive\r\n\r\n' : 'Connection: close\r\n\r\n');
 }
