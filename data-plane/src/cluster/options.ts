@@ -1,5 +1,6 @@
 import type { EtcdConnectionOptions } from '@sluice/model';
 import type { ClientTrafficFlags } from '../compile/client-traffic.js';
+import type { CountReply, CountRequest } from './count-messages.js';
 
 /** Everything a data-plane process needs; parsed by bin/gateway, passed to workers as JSON. */
 export interface DataPlaneOptions extends EtcdConnectionOptions {
@@ -37,21 +38,3 @@ export type WorkerMessage =
 
 /** Messages from the primary to a worker. */
 export type PrimaryMessage = { type: 'sluice:drain'; graceMs: number } | { type: 'sluice:health?'; requestId: number } | CountReply;
-
-/**
- * limit-count `policy: local` with several workers: every hit a worker made in one event-loop
- * turn, in one message. `hits` is flat, `[key, windowMs, key, windowMs, ...]`, to keep the
- * JSON small.
- */
-export interface CountRequest {
-  type: 'sluice:count';
-  batchId: number;
-  hits: (string | number)[];
-}
-
-/** The primary's answer to one CountRequest: flat `[used, resetAt, ...]`, in the hits' order. */
-export interface CountReply {
-  type: 'sluice:counted';
-  batchId: number;
-  windows: number[];
-}

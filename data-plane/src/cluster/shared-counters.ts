@@ -1,5 +1,5 @@
 import { FixedWindowCounter } from '../plugins/fixed-window-counter.js';
-import type { CountReply, CountRequest } from './options.js';
+import type { CountReply, CountRequest } from './count-messages.js';
 
 /** How often windows that ended are forgotten, so keys seen once do not stay forever. */
 const SWEEP_EVERY_MS = 30_000;

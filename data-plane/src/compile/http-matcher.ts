@@ -1,4 +1,4 @@
-import type { RouteEntry, HttpMatcher, MatchInput } from './types.js';
+import type { RouteEntry, HttpMatcher, MatchInput } from './route-types.js';
 import { normalizeHost } from './normalize-host.js';
 import { normalizePrefix, PathTable } from './path-table.js';
 import { RequestView } from './request-view.js';

@@ -5,7 +5,7 @@ import { compileHttpMatcher, type CompiledHttpMatcher } from './http-matcher.js'
 import { ServerNameMap } from './server-name-map.js';
 import type { SniCertificate } from './sni-index.js';
 import { compileStreamEntry, type CompiledStreamRoute, type StreamBackendsFor, type StreamPort } from './stream-matcher.js';
-import type { CompiledRoute } from './types.js';
+import type { CompiledRoute } from './route-types.js';
 
 /** Declared listener port → port actually bound (`--port-map 80:18080`); unmapped ports bind as declared. */
 export type PortMap = ReadonlyMap<number, number>;

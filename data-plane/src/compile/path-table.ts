@@ -1,7 +1,7 @@
 import type { RequestView } from './request-view.js';
 import { RegexIndex } from './regex-index.js';
 import { candidatePasses, compareCandidates, type RouteCandidate } from './route-candidate.js';
-import type { RouteEntry } from './types.js';
+import type { RouteEntry } from './route-types.js';
 
 /**
  * The routes of one host tier, indexed by path. Lookup order is the path part of the

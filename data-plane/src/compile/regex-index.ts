@@ -1,6 +1,6 @@
 import type { RequestView } from './request-view.js';
 import { candidatePasses, compareCandidates, type RouteCandidate } from './route-candidate.js';
-import type { RouteEntry } from './types.js';
+import type { RouteEntry } from './route-types.js';
 
 interface RegexCandidate<T extends RouteEntry> {
   readonly regex: RegExp;

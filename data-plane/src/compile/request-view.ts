@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
-import type { MatchInput } from './types.js';
+import type { MatchInput } from './route-types.js';
 
 /**
  * The parts of one request the predicates read. A matcher owns ONE view and refills it

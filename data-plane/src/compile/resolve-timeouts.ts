@@ -1,5 +1,5 @@
 import type { Route, Upstream } from '@sluice/model';
-import type { ResolvedTimeouts } from './types.js';
+import type { ResolvedTimeouts } from './route-types.js';
 
 /** DESIGN.md defaults for plain requests: connect 5 s, send 60 s, read 60 s. */
 export const DEFAULT_TIMEOUTS = { connect: 5, send: 60, read: 60 } as const;

@@ -1,5 +1,5 @@
 import type { RequestView } from './request-view.js';
-import type { RouteEntry } from './types.js';
+import type { RouteEntry } from './route-types.js';
 import { compileValuePredicate, InvalidMatchError, valuePasses, type ValuePredicate } from './value-predicate.js';
 
 /** The predicates of one route, compiled once and shared by every host/path key the route sits under. */

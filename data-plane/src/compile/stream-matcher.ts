@@ -1,7 +1,7 @@
 import type { StreamRoute } from '@sluice/model';
 import type { Versioned } from '../config/types.js';
 import { compileRemoteAllowList, type RemoteAllowList } from '../stream/remote-allow-list.js';
-import type { CompiledBackend } from './types.js';
+import type { CompiledBackend } from './route-types.js';
 import { ServerNameMap } from './server-name-map.js';
 import { createBackendPicker } from './weighted-backends.js';
 

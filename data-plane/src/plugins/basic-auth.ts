@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basicAuthSpec, type PluginConfigOf } from '@sluice/model';
-import type { ConsumerIndex } from './consumer-index.js';
 import { jsonAnswer } from './json-answer.js';
-import { definePlugin, type PrepareEnv, type PhaseResult, type ShortCircuit } from './plugin.js';
+import { definePlugin, type ConsumerLookup, type PrepareEnv, type PhaseResult, type ShortCircuit } from './plugin.js';
 import type { PluginContext } from './plugin-context.js';
 import { verifyPassword } from './verify-password.js';
 
@@ -10,7 +9,7 @@ type Config = PluginConfigOf<typeof basicAuthSpec>;
 
 interface Compiled {
   hideCredentials: boolean;
-  consumers: ConsumerIndex;
+  consumers: ConsumerLookup;
   /** Inline htpasswd credentials (user → hash): when set, the only users this route accepts. */
   inline?: Map<string, string>;
   missing: ShortCircuit;
@@ -22,7 +21,7 @@ interface Compiled {
 const VERIFIED_CACHE_LIMIT = 10_000;
 
 /** One verified-pairs cache per consumer index, so it never outlives the credentials it vouches for. */
-const verifiedByIndex = new WeakMap<ConsumerIndex, Set<string>>();
+const verifiedByIndex = new WeakMap<ConsumerLookup, Set<string>>();
 
 export const basicAuthPlugin = definePlugin({
   spec: basicAuthSpec,

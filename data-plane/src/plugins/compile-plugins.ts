@@ -1,9 +1,8 @@
 import type { GlobalRule, PluginConfig, PluginMap } from '@sluice/model';
 import { ConsumerIndex } from './consumer-index.js';
 import { PluginChain } from './plugin-chain.js';
-import type { PrepareEnv } from './plugin.js';
+import type { PluginSource, PrepareEnv } from './plugin.js';
 import { PluginPrepareError, byPriority, type PreparedPlugin } from './prepared-plugin.js';
-import type { PluginRegistry } from './registry.js';
 
 export interface CompilePluginsEnv {
   routeId: string;
@@ -28,7 +27,7 @@ export function compilePluginChain(
   routePlugins: PluginMap | undefined,
   pluginConfig: PluginConfig | undefined,
   globalRules: Iterable<GlobalRule>,
-  registry: PluginRegistry,
+  registry: PluginSource,
   env: CompilePluginsEnv,
 ): PluginChain | undefined {
   const consumers = env.consumers ?? ConsumerIndex.empty;
@@ -55,7 +54,7 @@ function hasPhase(plugin: PreparedPlugin['plugin']): boolean {
   return plugin.rewrite !== undefined || plugin.access !== undefined || plugin.beforeProxy !== undefined || plugin.headerFilter !== undefined || plugin.log !== undefined;
 }
 
-function prepare(name: string, config: unknown, registry: PluginRegistry, env: PrepareEnv): PreparedPlugin {
+function prepare(name: string, config: unknown, registry: PluginSource, env: PrepareEnv): PreparedPlugin {
   const plugin = registry.get(name);
   if (!plugin) throw new PluginPrepareError(name, env.ownerId, 'no implementation is loaded');
   try {

@@ -1,20 +1,13 @@
 import type { Consumer } from '@sluice/model';
-import type { PrepareEnv } from './plugin.js';
-import type { PluginRegistry } from './registry.js';
+import type { ConsumerCredential, ConsumerLookup, PluginSource, PrepareEnv } from './plugin.js';
 import { PluginPrepareError, byPriority, type PreparedPlugin } from './prepared-plugin.js';
-
-/** A consumer found by an auth plugin, with the credential config that matched. */
-export interface ConsumerCredential {
-  consumer: Consumer;
-  credential: any;
-}
 
 /**
  * The consumers of one config snapshot, indexed per auth plugin (key-auth key → consumer,
  * basic-auth username → consumer, ...) and with their non-auth plugins prepared, built once
  * per snapshot so authentication is one map lookup.
  */
-export class ConsumerIndex {
+export class ConsumerIndex implements ConsumerLookup {
   private readonly byPlugin = new Map<string, Map<string, ConsumerCredential>>();
   private readonly plugins = new Map<Consumer, readonly PreparedPlugin[]>();
   /** Duplicate credentials and configs that failed to prepare; the first consumer (by username) wins. */
@@ -48,7 +41,7 @@ export class ConsumerIndex {
 
 const NONE: readonly PreparedPlugin[] = Object.freeze([]);
 
-export function buildConsumerIndex(consumers: Iterable<Consumer>, registry: PluginRegistry): ConsumerIndex {
+export function buildConsumerIndex(consumers: Iterable<Consumer>, registry: PluginSource): ConsumerIndex {
   const index = new ConsumerIndex();
   const sorted = [...consumers].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   for (const consumer of sorted) {

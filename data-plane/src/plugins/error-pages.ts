@@ -2,18 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { errorPagesSpec, type PluginConfigOf } from '@sluice/model';
 import { headerOp, type HeaderOp } from './header-ops.js';
 import { definePlugin } from './plugin.js';
+import type { ErrorPagesTarget } from './proxy-directives.js';
+
+export type { ErrorPagesTarget } from './proxy-directives.js';
 import type { PluginContext } from './plugin-context.js';
 
 type Config = PluginConfigOf<typeof errorPagesSpec>;
 
-/** What the proxy needs to swap an upstream answer for the error page; compiled once per route. */
-export interface ErrorPagesTarget {
-  upstreamId: string;
-  /** Indexed by status: 1 when that upstream status is replaced. */
-  statuses: Uint8Array;
-  /** The fixed headers of the config, as ops. */
-  headers: readonly HeaderOp[];
-}
 
 /**
  * error-pages (ingress-nginx custom-http-errors): records the target on the context; the

@@ -1,8 +1,8 @@
-export { buildConsumerIndex, ConsumerIndex, type ConsumerCredential } from './consumer-index.js';
+export { buildConsumerIndex, ConsumerIndex } from './consumer-index.js';
 export { compilePluginChain, type CompilePluginsEnv } from './compile-plugins.js';
-export { PluginChain, type PluginErrorReporter } from './plugin-chain.js';
+export { PluginChain } from './plugin-chain.js';
 export { PluginContext } from './plugin-context.js';
-export { definePlugin, type Plugin, type PrepareEnv, type PhaseResult, type ResponseHead, type ShortCircuit } from './plugin.js';
+export { definePlugin, type ConsumerCredential, type Plugin, type PluginErrorReporter, type PrepareEnv, type PhaseResult, type ResponseHead, type ShortCircuit } from './plugin.js';
 export { PluginPrepareError, type PreparedPlugin } from './prepared-plugin.js';
 export { createPluginRegistry, PluginRegistry, type PluginLogger } from './registry.js';
 export { loadCustomPlugins, toPlugin } from './load-custom-plugins.js';

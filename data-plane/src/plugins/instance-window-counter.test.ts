@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SharedCounters } from '../cluster/shared-counters.js';
-import type { CountRequest } from '../cluster/options.js';
+import type { CountRequest } from '../cluster/count-messages.js';
 import { InstanceWindowCounter, instanceWindowCounter, useInstanceWindowCounter, type PrimaryChannel } from './instance-window-counter.js';
 import { chainFor, exchange, makeContext } from './plugin-test-kit.js';
 

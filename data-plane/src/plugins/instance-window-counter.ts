@@ -1,6 +1,6 @@
-import type { CountReply, CountRequest } from '../cluster/options.js';
+import type { CountReply, CountRequest } from '../cluster/count-messages.js';
 import type { SharedWindow } from './redis-window-counter.js';
-import type { PluginLogger } from './registry.js';
+import type { PluginLogger } from './plugin-logger.js';
 
 /** The IPC channel to the primary as the counter needs it: `process` in a cluster worker. */
 export interface PrimaryChannel {

@@ -3,9 +3,8 @@ import { decodeJwt, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Consumer } from '@sluice/model';
 import { jwtAuthSpec, type PluginConfigOf } from '@sluice/model';
-import type { ConsumerIndex } from './consumer-index.js';
 import { jsonAnswer } from './json-answer.js';
-import { definePlugin, type PrepareEnv, type ShortCircuit } from './plugin.js';
+import { definePlugin, type ConsumerLookup, type PrepareEnv, type ShortCircuit } from './plugin.js';
 import type { PluginContext } from './plugin-context.js';
 import { removeQueryParam } from './query-string.js';
 
@@ -27,7 +26,7 @@ interface Compiled {
   cookie: string;
   keyClaimName: string;
   hideCredentials: boolean;
-  consumers: ConsumerIndex;
+  consumers: ConsumerLookup;
   /** Tokens that verified, with their consumer and until when they are good (ms). */
   verified: LRUCache<string, Verified>;
 }

@@ -1,7 +1,6 @@
 import { keyAuthSpec, type PluginConfigOf } from '@sluice/model';
-import type { ConsumerIndex } from './consumer-index.js';
 import { jsonAnswer } from './json-answer.js';
-import { definePlugin, type PrepareEnv, type ShortCircuit } from './plugin.js';
+import { definePlugin, type ConsumerLookup, type PrepareEnv, type ShortCircuit } from './plugin.js';
 import { removeQueryParam } from './query-string.js';
 
 type Config = PluginConfigOf<typeof keyAuthSpec>;
@@ -11,7 +10,7 @@ interface Compiled {
   lowerHeader: string;
   query: string;
   hideCredentials: boolean;
-  consumers: ConsumerIndex;
+  consumers: ConsumerLookup;
 }
 
 const MISSING = jsonAnswer(401, 'Missing API key in request');

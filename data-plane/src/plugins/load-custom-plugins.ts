@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compileSchema, type PluginAttachment, type PluginSpec } from '@sluice/model';
 import type { Plugin } from './plugin.js';
-import type { PluginLogger } from './registry.js';
+import type { PluginLogger } from './plugin-logger.js';
 
 const PHASES = ['prepare', 'credentialKey', 'rewrite', 'access', 'beforeProxy', 'headerFilter', 'log'] as const;
 const ATTACHMENTS: readonly PluginAttachment[] = ['route', 'consumer', 'plugin-config', 'global-rule', 'stream-route'];

@@ -2,12 +2,9 @@ import type { Consumer } from '@sluice/model';
 import type { ConsumerIndex } from './consumer-index.js';
 import { toFlatHeaders } from './flat-headers.js';
 import { applyHeaderOps } from './header-ops.js';
-import type { PhaseResult, ResponseHead, ShortCircuit } from './plugin.js';
-import type { PluginContext } from './plugin-context.js';
+import type { PhaseResult, PluginErrorReporter, ResponseHead, ShortCircuit } from './plugin.js';
+import type { PluginContext, RequestChain } from './plugin-context.js';
 import { byPriority, type PreparedPlugin } from './prepared-plugin.js';
-
-/** Called when a plugin throws or rejects; the request then gets a 500 and the log says why. */
-export type PluginErrorReporter = (err: unknown, plugin: string, phase: string, ctx: PluginContext) => void;
 
 type RequestOutcome = ShortCircuit | undefined;
 /** A phase hook bound to its compiled config at compile time, so running it allocates nothing. */
@@ -45,7 +42,7 @@ const PLUGIN_FAILED: ShortCircuit = Object.freeze({
  * skipped. Immutable; a request's state lives in its PluginContext. See README.md for the
  * contract with the proxy.
  */
-export class PluginChain {
+export class PluginChain implements RequestChain {
   readonly rewrite: readonly RequestStep[];
   /** Rewrite hooks of plugins that came from the consumer: they run after authentication. */
   readonly consumerRewrite: readonly RequestStep[];
@@ -104,7 +101,7 @@ export class PluginChain {
   }
 
   runLog(ctx: PluginContext, status: number, durationMs: number): void {
-    const steps = (ctx.chain ?? this).log;
+    const steps = chainOf(ctx, this).log;
     for (let i = 0; i < steps.length; i++) {
       try {
         steps[i].run(ctx, status, durationMs);
@@ -130,7 +127,7 @@ export class PluginChain {
 
   private filterHead(ctx: PluginContext, head: ResponseHead): void {
     if (ctx.responseHeaderOps) applyHeaderOps(head.headers, ctx.responseHeaderOps);
-    const steps = (ctx.chain ?? this).headerFilter;
+    const steps = chainOf(ctx, this).headerFilter;
     for (let i = 0; i < steps.length; i++) {
       try {
         steps[i].run(ctx, head);
@@ -176,7 +173,7 @@ export class PluginChain {
 
   private stepsOf(ctx: PluginContext, stage: Stage): readonly RequestStep[] {
     if (stage === Stage.Rewrite) return this.rewrite;
-    const chain = ctx.chain ?? this;
+    const chain = chainOf(ctx, this);
     return stage === Stage.ConsumerRewrite ? chain.consumerRewrite : stage === Stage.Access ? chain.access : chain.beforeProxy;
   }
 
@@ -198,6 +195,11 @@ function requestSteps(plugins: readonly PreparedPlugin[], phase: 'rewrite' | 'ac
     steps.push({ name: p.name, run: (ctx) => hook.call(p.plugin, ctx, p.compiled) });
   }
   return steps;
+}
+
+/** The chain a request runs with: this one, or (set after authentication) this one merged with the consumer's. */
+function chainOf(ctx: PluginContext, fallback: PluginChain): PluginChain {
+  return (ctx.chain as PluginChain | undefined) ?? fallback;
 }
 
 function isPromise(value: unknown): value is Promise<PhaseResult> {

@@ -3,9 +3,17 @@ import type { Socket } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Consumer } from '@sluice/model';
 import { headerOp, type HeaderOp } from './header-ops.js';
-import type { PluginChain } from './plugin-chain.js';
-import type { ErrorPagesTarget } from './error-pages.js';
-import type { RequestMirrorTarget } from './request-mirror.js';
+import type { ResponseHead, ShortCircuit } from './plugin-answers.js';
+import type { ErrorPagesTarget, RequestMirrorTarget } from './proxy-directives.js';
+
+/** What the proxy calls on the chain a request runs with (a PluginChain). */
+export interface RequestChain {
+  /** The response head through the context's header ops and every headerFilter. */
+  runResponseHeaders(ctx: PluginContext, status: number, headers: string[]): ResponseHead;
+  /** A plugin's short-circuit answer, through the same filters. */
+  respond(ctx: PluginContext, answer: ShortCircuit): ResponseHead;
+  runLog(ctx: PluginContext, status: number, durationMs: number): void;
+}
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -20,7 +28,7 @@ export class PluginContext {
   /** Scratch space for plugins (e.g. a rate limit's numbers for the response headers). */
   readonly vars: Record<string, unknown> = {};
   /** The chain running this request: the route's, or the route's merged with the consumer's. */
-  chain: PluginChain | undefined = undefined;
+  chain: RequestChain | undefined = undefined;
 
   /** Upstream overrides; undefined = unchanged. The path excludes the query string. */
   upstreamPath: string | undefined = undefined;

@@ -1,27 +1,31 @@
-import type { PluginSpec } from '@sluice/model';
-import type { ConsumerIndex } from './consumer-index.js';
+import type { Consumer, PluginSpec } from '@sluice/model';
+import type { PhaseResult, ResponseHead, ShortCircuit } from './plugin-answers.js';
 import type { PluginContext } from './plugin-context.js';
+import type { PluginLogger } from './plugin-logger.js';
 import type { PluginState } from './plugin-state.js';
-import type { PluginLogger } from './registry.js';
 
-/** A plugin's own answer to a request: the proxy sends it and never calls the upstream. */
-export interface ShortCircuit {
-  status: number;
-  headers?: Readonly<Record<string, string | number>>;
-  body?: string | Buffer;
+export type { PhaseResult, ResponseHead, ShortCircuit } from './plugin-answers.js';
+
+/** A consumer an auth plugin found, with the credential config that matched. */
+export interface ConsumerCredential {
+  consumer: Consumer;
+  credential: any;
 }
 
-/** What a request phase returns: nothing to go on, or a response. */
-export type PhaseResult = ShortCircuit | undefined | void;
+/** What auth plugins need of the snapshot's consumers (a ConsumerIndex). */
+export interface ConsumerLookup {
+  find(pluginName: string, key: string): ConsumerCredential | undefined;
+}
 
-/**
- * The response head as `headerFilter` sees and edits it. `headers` is the flat raw array
- * (edit with flat-headers.ts). A `body` set here replaces the upstream's body.
- */
-export interface ResponseHead {
-  status: number;
-  headers: string[];
-  body?: string | Buffer;
+/** Called when a plugin throws or rejects; the request then gets a 500 and the log says why. */
+export type PluginErrorReporter = (err: unknown, plugin: string, phase: string, ctx: PluginContext) => void;
+
+/** What compiling plugins needs of the registry: implementations by name and the per-worker services. */
+export interface PluginSource {
+  get(name: string): Plugin | undefined;
+  readonly state: PluginState;
+  readonly log: PluginLogger;
+  readonly reportError: PluginErrorReporter;
 }
 
 /** What `prepare` may use besides the config; one per compile. */
@@ -29,7 +33,7 @@ export interface PrepareEnv {
   /** The route (or `consumer:<username>` for a consumer's plugins) the config belongs to. */
   ownerId: string;
   /** Credentials of the current snapshot, for auth plugins. */
-  consumers: ConsumerIndex;
+  consumers: ConsumerLookup;
   /** Per-worker state that outlives recompiles (counters, caches). */
   state: PluginState;
   /** For what happens later, outside a request (a Redis that went away); absent in some tests. */

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { PluginLogger } from './registry.js';
+import type { PluginLogger } from './plugin-logger.js';
 
 export interface RedisTarget {
   host: string;

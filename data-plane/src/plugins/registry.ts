@@ -1,20 +1,16 @@
 import { pluginSpecByName, registerPluginSpec } from '@sluice/model';
 import { builtinPlugins } from './builtin-plugins.js';
-import type { Plugin } from './plugin.js';
-import type { PluginErrorReporter } from './plugin-chain.js';
+import type { Plugin, PluginErrorReporter, PluginSource } from './plugin.js';
+import type { PluginLogger } from './plugin-logger.js';
 import { PluginState } from './plugin-state.js';
 
-/** The little of a logger the plugin runtime needs (pino fits). */
-export interface PluginLogger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+export type { PluginLogger } from './plugin-logger.js';
 
 /**
  * Binds model specs to implementations by name: the built-ins plus custom plugins from
  * `--plugins-dir`. One per worker; it also owns the per-worker plugin state.
  */
-export class PluginRegistry {
+export class PluginRegistry implements PluginSource {
   readonly state = new PluginState();
   readonly reportError: PluginErrorReporter;
   private readonly plugins = new Map<string, Plugin>();

@@ -1,16 +1,10 @@
 import { requestMirrorSpec, type PluginConfigOf } from '@sluice/model';
 import { definePlugin } from './plugin.js';
+import type { RequestMirrorTarget } from './proxy-directives.js';
+
+export type { RequestMirrorTarget } from './proxy-directives.js';
 
 type Config = PluginConfigOf<typeof requestMirrorSpec>;
-
-/** Where and how to mirror one request; compiled once per route and shared by its requests. */
-export interface RequestMirrorTarget {
-  upstreamId: string;
-  /** Replaces the path sent to the mirror (the query is kept); undefined = the upstream request's own. */
-  path: string | undefined;
-  timeoutMs: number;
-  maxBodySize: number;
-}
 
 interface Compiled {
   targets: readonly RequestMirrorTarget[];

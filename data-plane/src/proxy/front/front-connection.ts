@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { ClientLimits } from '../../compile/client-traffic.js';
 import { HTTPParser, METHODS, PAUSE_PARSER, type LlhttpParser, type ParseError } from '../llhttp.js';
 import type { FrontHandler, TakenOverSocket } from './client-side.js';
-import { FrontRequest } from './front-request.js';
+import { FrontRequest, type RequestConnection } from './front-request.js';
 import { acquireParser, releaseParser } from './request-parser.js';
 
 /** The limits as counts of timer periods (see `frontTimeouts`). */
@@ -60,7 +60,7 @@ type SocketWithConn = Socket & { sluiceFront?: FrontConnection };
  * llhttp allows is refused here: HTTP/0.9 and versions other than 1.x, Transfer-Encoding in
  * HTTP/1.0 (§6.1), CONNECT, and upgrade requests that carry a body.
  */
-export class FrontConnection {
+export class FrontConnection implements RequestConnection {
   readonly socket: SocketWithConn;
   private parser: ParserWithConn | undefined;
   /** The request whose body the parser is reading. */

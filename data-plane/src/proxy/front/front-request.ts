@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ClientSide, ClientSink, TakenOverSocket } from './client-side.js';
-import type { FrontConnection } from './front-connection.js';
 import { requestHeaders } from './request-headers.js';
 import { buildResponseHead, Framing, type HeadDecision } from './response-head.js';
 
@@ -14,6 +13,16 @@ const COALESCE_LIMIT = 16 * 1024;
 const CRLF = Buffer.from('\r\n', 'latin1');
 const LAST_CHUNK = '0\r\n\r\n';
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+/** What a request needs of the raw front connection it arrived on (a FrontConnection). */
+export interface RequestConnection {
+  readonly socket: Socket;
+  readonly handler: { readonly draining: boolean };
+  holdForBody(on: boolean): void;
+  holdForBackPressure(on: boolean): void;
+  responseFinished(req: FrontRequest): void;
+  takeOver(req: FrontRequest): TakenOverSocket | undefined;
+}
 
 /**
  * One request on a raw front connection and its response: everything the exchange needs of
@@ -53,7 +62,7 @@ export class FrontRequest implements ClientSide, HeadDecision {
   private readonly noBody: boolean;
 
   constructor(
-    readonly conn: FrontConnection,
+    readonly conn: RequestConnection,
     readonly method: string,
     readonly url: string,
     public rawHeaders: string[],
