@@ -4,7 +4,7 @@
  * markdown report (method: /work/shared/PERFORMANCE.md). Progress goes to stderr, the report to
  * stdout and test/bench/results/latest.md.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,15 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PREFIX = '/bench';
 const PROXY_CPU = 0;
 const LOAD_CPU = 1;
+/** The short git revision of a checkout, to name a baseline in the report. */
+function baselineRevision(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return path.basename(dir);
+  }
+}
+
 const NAMES = { nginx: 'nginx 1 worker', node: 'node:http + undici Pool.stream', sluice: 'Sluice, 1 worker' };
 
 const registry = new ProcessRegistry();
@@ -137,11 +146,28 @@ async function main(): Promise<void> {
     { name: NAMES.node, url: `http://127.0.0.1:${nodeProxy.port}/`, pid: nodeProxy.proc.pid },
     { name: NAMES.sluice, url: `http://127.0.0.1:${sluice.port}/`, pid: sluice.proc?.pid ?? 0, failure: sluice.failure },
   ];
+  // BENCH_BASELINE=<another built checkout>: its data plane runs interleaved with this one, so a
+  // change to the hot path is measured before and after in the same run.
+  const baselineDir = process.env.BENCH_BASELINE;
+  let baseline: BenchProcess | undefined;
+  if (baselineDir !== undefined && wanted.has('a')) {
+    const name = `Sluice baseline (${baselineRevision(baselineDir)}), 1 worker`;
+    try {
+      log(`starting the baseline Sluice from ${baselineDir}`);
+      const dp = await startSluiceDataPlane(registry, { etcd: etcd.endpoint, prefix: PREFIX, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(workDir, 'sluice-baseline'), checkout: baselineDir, label: 'sluice baseline data-plane' });
+      baseline = dp.proc;
+      await expectUpstreamBody(`http://127.0.0.1:${dp.httpPort}/`);
+      httpProxies.push({ name, url: `http://127.0.0.1:${dp.httpPort}/`, pid: dp.proc.pid });
+    } catch (err) {
+      httpProxies.push({ name, url: '', pid: 0, failure: (err as Error).message });
+    }
+  }
   if (wanted.has('a')) {
     const http = await measureHttpThroughput(registry, httpProxies, options, log);
-    sections.push(reportHttpThroughput(httpProxies, http, NAMES));
+    sections.push(reportHttpThroughput(httpProxies, http, { ...NAMES, baseline: httpProxies[3]?.name }));
   }
   await registry.stop(nodeProxy.proc);
+  if (baseline !== undefined) await registry.stop(baseline);
   if (wanted.has('e') && sluice.proc) {
     sections.push(
       await measurePluginOverhead(

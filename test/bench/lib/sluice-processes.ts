@@ -61,20 +61,34 @@ async function awaitReady(proc: BenchProcess, ready: () => Promise<boolean>, tim
  */
 export async function startSluiceDataPlane(
   registry: ProcessRegistry,
-  options: { etcd: string; prefix: string; workers: number; cpu?: number; readyPath: string; dataDir: string },
+  options: {
+    etcd: string;
+    prefix: string;
+    workers: number;
+    cpu?: number;
+    readyPath: string;
+    dataDir: string;
+    /** Another built checkout (BENCH_BASELINE): its `bin/gateway` runs instead of this one's. */
+    checkout?: string;
+    /** Names the process in logs. */
+    label?: string;
+  },
 ): Promise<SluiceDataPlane> {
-  requireGateway();
+  const root = options.checkout ?? REPO_ROOT;
+  const gatewayBin = path.join(root, 'bin/gateway');
+  if (options.checkout === undefined) requireGateway();
+  else if (!fs.existsSync(gatewayBin)) throw new Error(`${gatewayBin} does not exist`);
   const httpPort = await freePort();
   const statusPort = await freePort();
-  const args = [GATEWAY_BIN, 'data-plane', '--etcd', options.etcd, '--prefix', options.prefix];
+  const args = [gatewayBin, 'data-plane', '--etcd', options.etcd, '--prefix', options.prefix];
   args.push('--http-port', String(httpPort), '--status-port', String(statusPort), '--workers', String(options.workers));
   // Beyond the brief's flags: loopback only, a free HTTPS port (the default 9443 may be taken),
   // a private config cache, and a short drain so stopping it does not wait 30 s.
   const httpsPort = await freePort();
   args.push('--host', '127.0.0.1', '--https-port', String(httpsPort), '--data-dir', options.dataDir, '--drain-seconds', '1');
-  const proc = registry.spawn(`sluice data-plane (${options.workers} worker${options.workers > 1 ? 's' : ''})`, process.execPath, args, {
+  const proc = registry.spawn(options.label ?? `sluice data-plane (${options.workers} worker${options.workers > 1 ? 's' : ''})`, process.execPath, args, {
     cpu: options.cpu,
-    cwd: REPO_ROOT,
+    cwd: root,
     env: cleanEnv(),
   });
   const url = `http://127.0.0.1:${httpPort}${options.readyPath}`;

@@ -99,7 +99,7 @@ function summarize(samples: HttpSample[] | undefined): Summary | undefined {
 }
 
 /** Renders the HTTP tables and judges the Sluice targets (÷ plain Node ≥ 1.5, p99 no worse). */
-export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<string, Samples>, names: { nginx: string; node: string; sluice: string }): SectionReport {
+export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<string, Samples>, names: { nginx: string; node: string; sluice: string; baseline?: string }): SectionReport {
   const main = (name: string) => summarize(results.get(name)?.[MAIN_CONNECTIONS]);
   const nginx = main(names.nginx);
   const rows = proxies.map((proxy) => {
@@ -149,6 +149,20 @@ export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<str
     targets.push({ target: 'HTTP c50: Sluice ÷ nginx req/s (reference)', result: `${(sluice.rps / nginx.rps).toFixed(2)}×`, status: 'INFO' });
   }
   if (node && nginx) lines.push(`- plain Node ÷ nginx: ${(node.rps / nginx.rps).toFixed(2)}× req/s`);
+  const baseline = names.baseline === undefined ? undefined : main(names.baseline);
+  if (sluice && baseline) {
+    // Before and after a change, in the same run: per-pass ratios, as for the plain Node peer.
+    const base = results.get(names.baseline!)![MAIN_CONNECTIONS]!;
+    const perPass = results.get(names.sluice)![MAIN_CONNECTIONS]!.flatMap((s) => {
+      const b = base.find((r) => r.pass === s.pass);
+      return b ? [s.requestsPerSecond / b.requestsPerSecond] : [];
+    });
+    const ratio = perPass.length ? median(perPass) : sluice.rps / baseline.rps;
+    lines.push(
+      `- Sluice ÷ baseline (${names.baseline}): **${ratio.toFixed(3)}×** req/s (per pass ${perPass.map((r) => r.toFixed(3)).join(', ')}), p99 ${sluice.p99.toFixed(2)} vs ${baseline.p99.toFixed(2)} ms, CPU/req ${sluice.cpu.toFixed(1)} vs ${baseline.cpu.toFixed(1)} µs`,
+    );
+    targets.push({ target: 'HTTP c50: Sluice ÷ baseline req/s (same run)', result: `${ratio.toFixed(3)}×`, status: 'INFO' });
+  }
 
   const markdown = [
     `### (a) HTTP proxy, one core (proxy on CPU 0, upstream nginx and wrk on CPU 1), ${MAIN_CONNECTIONS} connections, medians`,
