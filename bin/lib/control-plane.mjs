@@ -14,6 +14,7 @@ export function controlPlaneOptions(o, adminKey) {
     adminKey,
     viewerKey: o['viewer-key'],
     manifests: o.manifests ? path.resolve(o.manifests) : undefined,
+    kubernetes: o.kubernetes,
     kubeconfig: o.kubeconfig ? path.resolve(o.kubeconfig) : undefined,
     translate: translateOptions(o),
     leaderElectionNamespace: o['leader-election-namespace'],
@@ -51,6 +52,6 @@ export async function run(_command, o) {
   const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
   console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), etcd ${o.etcd}${o.prefix}`);
   if (o.manifests) console.log(`control plane: syncing Ingresses and Gateway API objects from manifests in ${path.resolve(o.manifests)}`);
-  if (o.kubeconfig) console.log(`control plane: syncing Ingresses and Gateway API objects from the API server of ${path.resolve(o.kubeconfig)}`);
+  if (cp.kubeOrigin) console.log(`control plane: syncing Ingresses and Gateway API objects from the API server of ${cp.kubeOrigin}`);
   onShutdown(() => cp.stop());
 }

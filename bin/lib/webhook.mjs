@@ -17,11 +17,12 @@ export async function run(_command, o) {
     keyFile: path.resolve(o['webhook-key']),
     port,
     host: o.host,
+    kubernetes: o.kubernetes,
     kubeconfig: o.kubeconfig ? path.resolve(o.kubeconfig) : undefined,
     manifests: o.manifests ? path.resolve(o.manifests) : undefined,
     translate: translateOptions(o),
   });
-  const context = o.kubeconfig ? `objects from ${path.resolve(o.kubeconfig)}` : o.manifests ? `objects from ${path.resolve(o.manifests)}` : 'no cluster context';
+  const context = webhook.kubeOrigin ? `objects from the API server of ${webhook.kubeOrigin}` : o.manifests ? `objects from ${path.resolve(o.manifests)}` : 'no cluster context';
   console.log(`webhook: listening on port ${webhook.port} (https, POST /validate; ${context})`);
   onShutdown(() => webhook.stop());
 }

@@ -5,6 +5,7 @@ import { Etcd3 } from 'etcd3';
 import { etcdClientOptions, type EtcdConnectionOptions } from '@sluice/model';
 import { buildAdmin } from './admin/build-admin.js';
 import { poolAddress } from './gateway-api/address-pool.js';
+import { loadKubeConfig } from './source/load-kube-config.js';
 import { startIngressSync } from './start-ingress-sync.js';
 import type { ClusterTranslateOptions } from './translate-cluster.js';
 
@@ -17,8 +18,14 @@ export interface ControlPlaneOptions extends EtcdConnectionOptions {
   dashboardDir?: string | false;
   /** A folder of Kubernetes manifests to translate and sync to etcd (standalone mode). */
   manifests?: string;
-  /** A kubeconfig: watch the API server and sync its Ingresses to etcd. */
+  /**
+   * Kubernetes mode: watch the API server and sync its Ingresses and Gateway API objects to
+   * etcd. On with `kubernetes` or a `kubeconfig` file; the connection comes from loadKubeConfig.
+   */
+  kubernetes?: boolean;
   kubeconfig?: string;
+  /** Stands in for `/` when looking for the pod's service account (tests). */
+  serviceAccountRoot?: string;
   /** --ingress-class, --controller-name, --watch-ingress-without-class, --default-backend-service, --configmap, --tcp/udp-services-configmap, --gateway-address-pool. */
   translate?: Partial<ClusterTranslateOptions>;
   /** --leader-election-namespace (Kubernetes mode). */
@@ -41,6 +48,9 @@ function dashboardDirOf(opts: ControlPlaneOptions): string | undefined {
 export async function runControlPlane(opts: ControlPlaneOptions) {
   const pool = opts.translate?.gatewayAddressPool;
   if (pool && poolAddress(pool, 0) === undefined) throw new Error(`--gateway-address-pool must be an IPv4 CIDR with room for hosts, e.g. 127.0.1.0/24; got ${JSON.stringify(pool)}`);
+  if (opts.manifests && (opts.kubernetes || opts.kubeconfig)) throw new Error('--manifests and Kubernetes mode (--kubernetes, --kubeconfig) are two sources of the same objects: give one');
+  // Loaded before anything listens, so a broken kubeconfig stops the start with its reason.
+  const kube = opts.kubernetes || opts.kubeconfig ? loadKubeConfig(opts) : undefined;
   const etcd = new Etcd3(etcdClientOptions(opts, (f) => fs.readFileSync(f)));
   const app = await buildAdmin({
     etcd,
@@ -53,12 +63,12 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
   await app.listen({ port: opts.adminPort, host: opts.host ?? '::' });
   const port = (app.server.address() as AddressInfo).port;
   const ingressSync =
-    opts.manifests || opts.kubeconfig
+    opts.manifests || kube
       ? await startIngressSync({
           etcd,
           prefix: opts.prefix,
           manifests: opts.manifests,
-          kubeconfig: opts.kubeconfig,
+          kubeConfig: kube?.kubeConfig,
           translate: opts.translate,
           leaderElectionNamespace: opts.leaderElectionNamespace,
           publishStatusAddress: opts.publishStatusAddress,
@@ -74,6 +84,8 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
   return {
     adminPort: port,
     etcd,
+    /** Where the Kubernetes connection came from (Kubernetes mode only). */
+    kubeOrigin: kube?.origin,
     async stop(): Promise<void> {
       await ingressSync?.close();
       await app.close();

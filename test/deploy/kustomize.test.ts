@@ -172,6 +172,18 @@ describe.each(overlays)('overlay %s', (overlay) => {
     }
   });
 
+  it('reaches the API server with the pod\'s service account (in-cluster), not a shipped kubeconfig', () => {
+    const kube = gatewayContainers().filter((c) => c.command === 'control-plane' || c.command === 'webhook');
+    expect(kube.length).toBeGreaterThan(0);
+    for (const { command, opts, pod } of kube) {
+      expect(opts.kubernetes, `${command} runs in Kubernetes mode`).toBe(true);
+      expect(opts.kubeconfig, `${command} takes no --kubeconfig`).toBeUndefined();
+      expect(pod.serviceAccountName, `${command} has its own service account`).toBeTruthy();
+      expect(pod.automountServiceAccountToken, `${command} gets its token mounted`).not.toBe(false);
+    }
+    for (const cm of find(objects, 'ConfigMap')) expect(Object.keys(cm.data ?? {}), cm.metadata.name).not.toContain('kubeconfig.yaml');
+  });
+
   it('probes paths the processes serve, on the ports their flags bind', () => {
     for (const { command, opts, container, workload } of gatewayContainers()) {
       const probes = ['readinessProbe', 'livenessProbe', 'startupProbe'].filter((p) => container[p]);
