@@ -5,6 +5,12 @@ import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { applyLogLevel, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
+import { UsageError } from './usage-error.mjs';
+
+/** --manifests and Kubernetes mode are two sources of the same objects. */
+export function refuseTwoSources(o) {
+  if (o.manifests && (o.kubernetes || o.kubeconfig)) throw new UsageError('--manifests and --kubernetes/--kubeconfig are two sources of the same objects: give one');
+}
 
 export function controlPlaneOptions(o, adminKey) {
   return {
@@ -41,6 +47,7 @@ export function translateOptions(o) {
 
 export async function run(_command, o) {
   applyLogLevel(o);
+  refuseTwoSources(o);
   await ensureEtcdAccess(etcdConnection(o), 'control-plane');
   let adminKey = o['admin-key'];
   if (!adminKey) {

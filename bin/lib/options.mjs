@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
+import { UsageError } from './usage-error.mjs';
 
 /** name → [type, default, help]. Ports may be 0: the process then prints what it bound. */
 export const FLAGS = {
@@ -42,8 +43,10 @@ export const FLAGS = {
   'data-dir': ['string', '.data', 'local state: etcd data (gateway up), config cache'],
   'log-level': ['string', undefined, 'JSON log level of every process: fatal, error, warn, info, debug, trace or silent (default: info in the data plane, warn in the control plane)'],
   'drain-seconds': ['string', '30', 'SIGTERM grace period for in-flight requests and WebSockets'],
-  'admin-url': ['string', undefined, 'admin API URL for get/apply (default http://127.0.0.1:<admin-port>)'],
-  file: ['string', undefined, 'file for apply (-f), folder or file for translate (-f)'],
+  'admin-url': ['string', undefined, 'admin API URL (default http://127.0.0.1:<admin-port>)'],
+  file: ['string', undefined, 'file of documents (- for standard input), or for translate a folder or file of manifests'],
+  output: ['string', undefined, 'output format: table (default), wide, json, yaml or name'],
+  'dry-run': ['boolean', false, 'show what would change; write nothing'],
   config: ['string', undefined, 'YAML config file with any of these flags'],
   'no-example': ['boolean', false, 'gateway up: do not create the example route'],
   check: ['boolean', false, 'data-plane: load and compile every document from etcd, print a summary and exit (0 ok, 1 rejected documents, 2 etcd unreachable)'],
@@ -51,13 +54,20 @@ export const FLAGS = {
   'webhook-cert': ['string', undefined, 'webhook: PEM certificate file the API server verifies (caBundle)'],
   'webhook-key': ['string', undefined, 'webhook: PEM key file of --webhook-cert'],
   help: ['boolean', false, 'show help'],
+  version: ['boolean', false, 'print the version'],
 };
+
+/** One-letter spellings on the command line. */
+const SHORT = { file: 'f', help: 'h', output: 'o' };
+
+/** Flags that make sense only typed: GATEWAY_HELP or a `version:` key must not change what a command does. */
+const COMMAND_LINE_ONLY = ['help', 'version'];
 
 /** Older names still accepted on the command line, in GATEWAY_* variables and in the config file. */
 export const FLAG_ALIASES = { 'etcd-username': 'etcd-user', 'etcd-ca': 'etcd-cacert' };
 
 /** Subcommands that may have their own section in the config file (it overrides the top level). */
-export const COMMAND_SECTIONS = ['up', 'control-plane', 'data-plane', 'get', 'apply', 'delete', 'translate', 'webhook'];
+export const COMMAND_SECTIONS = ['up', 'control-plane', 'data-plane', 'get', 'apply', 'diff', 'delete', 'translate', 'webhook'];
 
 /** Numeric flags and their range; a bad value is refused before anything starts. */
 const INTEGER_FLAGS = ['http-port', 'https-port', 'admin-port', 'status-port', 'workers', 'drain-seconds'];
@@ -74,7 +84,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function applyLogLevel(o) {
   const level = o['log-level'];
   if (level === undefined) return;
-  if (!LOG_LEVELS.includes(level)) throw new Error(`--log-level (or GATEWAY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level (or GATEWAY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   process.env.GATEWAY_LOG_LEVEL = level;
 }
 
@@ -93,7 +103,7 @@ export function parseOptions(argv, { command, env = process.env } = {}) {
     options: Object.fromEntries(
       [...Object.entries(FLAGS), ...Object.entries(FLAG_ALIASES).map(([alias, name]) => [alias, FLAGS[name]])].map(([name, [type]]) => [
         name,
-        { type, ...(name === 'file' ? { short: 'f' } : name === 'help' ? { short: 'h' } : {}) },
+        { type, ...(SHORT[name] ? { short: SHORT[name] } : {}) },
       ]),
     ),
   });
@@ -135,6 +145,7 @@ function withCanonicalNames(values, how) {
 function envValues(env) {
   const out = {};
   for (const name of [...Object.keys(FLAGS), ...Object.keys(FLAG_ALIASES)]) {
+    if (COMMAND_LINE_ONLY.includes(name)) continue;
     const value = env[envName(name)];
     if (value === undefined) continue;
     const flag = FLAG_ALIASES[name] ?? name;
@@ -191,7 +202,7 @@ export function readConfigFile(file, command) {
     for (const [key, value] of Object.entries(obj)) {
       const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       const name = FLAG_ALIASES[kebab] ?? kebab;
-      if (!(name in FLAGS) || name === 'config' || name === 'help') {
+      if (!(name in FLAGS) || name === 'config' || COMMAND_LINE_ONLY.includes(name)) {
         throw new Error(`unknown key "${key}"${where} in config file ${file}; keys are flag names (see gateway --help)${COMMAND_SECTIONS.includes(key) ? ' or command sections holding a mapping' : ''}`);
       }
       out[name] = value;
@@ -204,32 +215,6 @@ export function readConfigFile(file, command) {
     if (section === command) Object.assign(merged, s);
   }
   return merged;
-}
-
-export function usage() {
-  const lines = [
-    'Usage: gateway <command> [flags]',
-    '',
-    'Commands:',
-    '  up               etcd (found or started locally), control plane, data plane and dashboard on this machine',
-    '  control-plane    admin API and dashboard (and the Kubernetes/manifest translator)',
-    '  data-plane       the proxy: a primary and N workers watching etcd',
-    '  get <type> [id]  print documents through the admin API (types: routes, upstreams, ssls, ...)',
-    '  apply -f FILE    create or replace the documents in a YAML/JSON file through the admin API',
-    '  translate -f DIR print the documents and warnings a folder of Ingress manifests becomes (writes nothing)',
-    '  delete <type> <id>',
-    '  webhook          validating admission webhook for Ingress, HTTPRoute and RoutePolicy (HTTPS)',
-    '  data-plane --check  load and compile every document in etcd, print what is rejected, exit 0/1/2',
-    '',
-    'Flags, also set by GATEWAY_<FLAG> environment variables (GATEWAY_HTTP_PORT=9080) or by keys of the',
-    '--config YAML file (http-port: 9080, optionally inside a data-plane: / control-plane: / up: section).',
-    'Precedence: flag > environment variable > config file (command section, then top level) > default.',
-    '',
-  ];
-  for (const [name, [type, def, help]] of Object.entries(FLAGS)) {
-    lines.push(`  --${name}${type === 'string' ? ' VALUE' : ''}`.padEnd(37) + help + (def !== undefined && def !== false ? ` (default ${def})` : ''));
-  }
-  return lines.join('\n');
 }
 
 /** The EtcdConnectionOptions (model/src/etcd-connection.ts) every process takes. */

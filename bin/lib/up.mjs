@@ -9,8 +9,9 @@ import {
   startLocalEtcd,
   writeExampleDocuments,
 } from '@sluice/control-plane';
-import { parsePortMap, runDataPlane } from '@sluice/data-plane';
-import { controlPlaneOptions } from './control-plane.mjs';
+import { runDataPlane } from '@sluice/data-plane';
+import { controlPlaneOptions, refuseTwoSources } from './control-plane.mjs';
+import { portMapOf } from './data-plane.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { etcdClientOptions } from '@sluice/model';
@@ -20,6 +21,8 @@ import { onShutdown } from './shutdown.mjs';
 /** Everything on one machine: local etcd (unless --etcd), admin API + dashboard, data plane, example route. */
 export async function run(_command, o) {
   applyLogLevel(o);
+  refuseTwoSources(o);
+  const portMap = portMapOf(o);
   const dataDir = path.resolve(o['data-dir']);
   fs.mkdirSync(dataDir, { recursive: true });
   const log = (m) => console.log(`gateway up: ${m}`);
@@ -57,7 +60,7 @@ export async function run(_command, o) {
   await registerCustomPluginSpecs(o['plugins-dir']);
   const cp = await runControlPlane(controlPlaneOptions(opts, adminKey));
   onShutdown(() => cp.stop());
-  const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache'), portMap: parsePortMap(o['port-map']) }));
+  const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache'), portMap }));
   onShutdown(() => dp.stop());
 
   const host = '127.0.0.1';

@@ -6,8 +6,8 @@ import { EXTRA_GATEWAY_ENV, FLAGS, flagEnvName, gatewayOptions, isGatewayContain
 import { API_GROUP, KUBERNETES_DIR, allows, containersOf, find, one, overlayNames, portNumber, preStopSeconds, renderOverlay, type K8sObject } from './rendered-manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-/** The subcommands bin/gateway dispatches (its COMMANDS table). */
-const COMMANDS = [...fs.readFileSync(path.join(ROOT, 'bin/gateway'), 'utf8').matchAll(/^\s+'?([a-z-]+)'?: \(\) => import\(/gm)].map((m) => m[1]);
+/** The subcommands bin/gateway dispatches (bin/lib/commands.mjs). */
+const COMMANDS = Object.keys((await import('../../bin/lib/commands.mjs')).COMMANDS);
 /** What each long-running subcommand serves, and the flag of the port it serves it on. */
 const SERVED: Record<string, { flag: string; paths: string[] }> = {
   'data-plane': { flag: 'status-port', paths: ['/healthz', '/readyz'] },

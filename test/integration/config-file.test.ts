@@ -56,7 +56,8 @@ describe('option precedence', () => {
 
   it('has a GATEWAY_ variable for every flag', () => {
     for (const [name, [type]] of Object.entries(FLAGS as Record<string, [string]>)) {
-      if (name === 'help' || name === 'config') continue;
+      // help and version are command-line only; config names the file the others come from.
+      if (name === 'help' || name === 'version' || name === 'config') continue;
       const value = type === 'boolean' ? 'true' : name.endsWith('port') || name === 'workers' || name === 'drain-seconds' ? '7' : 'x';
       const o = parse([], { [envName(name)]: value });
       expect(o.sources[name], name).toBe('env');
@@ -97,7 +98,7 @@ describe('bad settings', () => {
       child.stderr.on('data', (d) => (text += d));
       child.on('exit', (c) => resolve({ code: c, out: text }));
     });
-    expect(out).toContain(`gateway: unknown key "bogus-flag" in config file ${config}`);
+    expect(out).toContain(`gateway data-plane: unknown key "bogus-flag" in config file ${config}`);
     expect(code).toBe(2);
   });
 });
