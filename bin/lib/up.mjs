@@ -58,7 +58,8 @@ export async function run(_command, o) {
   }
 
   await registerCustomPluginSpecs(o['plugins-dir']);
-  const cp = await runControlPlane(controlPlaneOptions(opts, adminKey));
+  // The control plane's status port sits next to the data plane's (0 stays 0: any free port).
+  const cp = await runControlPlane({ ...controlPlaneOptions(opts, adminKey), statusPort: o['status-port'] === 0 ? 0 : o['status-port'] + 1 });
   onShutdown(() => cp.stop());
   const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache'), portMap }));
   onShutdown(() => dp.stop());
@@ -71,7 +72,8 @@ export async function run(_command, o) {
       `  proxy        http://${host}:${dp.httpPort}/            (try: curl http://${host}:${dp.httpPort}/example)`,
       `  admin API    http://${host}:${cp.adminPort}/api/v1     (header X-API-Key: ${adminKey})`,
       `  dashboard    http://${host}:${cp.adminPort}/`,
-      `  status       http://${host}:${dp.statusPort}/readyz  /metrics  /status`,
+      `  control plane status http://${host}:${cp.statusPort}/readyz  /metrics`,
+      `  status       http://${host}:${dp.statusPort}/readyz  /metrics  /status   (data plane)`,
       `  etcd         ${endpoints.join(',')}  prefix ${o.prefix}`,
       `  admin key    ${adminKey}   (saved in ${keyFile})`,
       '',

@@ -6,7 +6,10 @@ import { etcdClientOptions, type EtcdConnectionOptions } from '@sluice/model';
 import { buildAdmin } from './admin/build-admin.js';
 import { poolAddress } from './gateway-api/address-pool.js';
 import { loadKubeConfig } from './source/load-kube-config.js';
+import { createControlPlaneMetrics } from './observe/control-plane-metrics.js';
+import { startStatusServer } from './observe/status-server.js';
 import { startIngressSync } from './start-ingress-sync.js';
+import { etcdCall } from './store/etcd-call.js';
 import type { ClusterTranslateOptions } from './translate-cluster.js';
 
 export interface ControlPlaneOptions extends EtcdConnectionOptions {
@@ -30,6 +33,8 @@ export interface ControlPlaneOptions extends EtcdConnectionOptions {
   translate?: Partial<ClusterTranslateOptions>;
   /** --leader-election-namespace (Kubernetes mode). */
   leaderElectionNamespace?: string;
+  /** --status-port: /healthz, /readyz and /metrics (0 = any free port); none when undefined. */
+  statusPort?: number;
   /** --publish-status-address / --publish-service: what Ingress statuses say (Kubernetes mode). */
   publishStatusAddress?: string;
   publishService?: string;
@@ -60,6 +65,9 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
     dashboardDir: dashboardDirOf(opts),
     logger: { level: process.env.GATEWAY_LOG_LEVEL ?? 'warn' },
   });
+  const metrics = createControlPlaneMetrics();
+  // The route template, not the URL, so document ids do not become series.
+  app.addHook('onResponse', async (request, reply) => metrics.adminRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000));
   await app.listen({ port: opts.adminPort, host: opts.host ?? '::' });
   const port = (app.server.address() as AddressInfo).port;
   const ingressSync =
@@ -73,6 +81,7 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
           leaderElectionNamespace: opts.leaderElectionNamespace,
           publishStatusAddress: opts.publishStatusAddress,
           publishService: opts.publishService,
+          metrics,
         }).catch(
           async (err) => {
             await app.close();
@@ -81,12 +90,30 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
           },
         )
       : undefined;
+  const status =
+    opts.statusPort === undefined
+      ? undefined
+      : await startStatusServer({
+          port: opts.statusPort,
+          host: opts.host,
+          registry: metrics.registry,
+          // Serving needs etcd: the admin API answers 503 without it (the sync, if any, already ran once).
+          notReady: () => etcdCall(() => etcd.maintenance.status(), 2_000).then(() => undefined, (err: Error) => `etcd: ${err.message}`),
+        }).catch(async (err) => {
+          await ingressSync?.close();
+          await app.close();
+          etcd.close();
+          throw new Error(`--status-port ${opts.statusPort}: ${(err as Error).message}`);
+        });
   return {
     adminPort: port,
+    /** The status port bound (undefined without --status-port). */
+    statusPort: status?.port,
     etcd,
     /** Where the Kubernetes connection came from (Kubernetes mode only). */
     kubeOrigin: kube?.origin,
     async stop(): Promise<void> {
+      await status?.close();
       await ingressSync?.close();
       await app.close();
       etcd.close();

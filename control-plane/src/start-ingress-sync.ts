@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Etcd3 } from 'etcd3';
 import { pino } from 'pino';
 import { createLeaseElection, type LeaseElection } from './leader/lease-election.js';
+import type { ControlPlaneMetrics } from './observe/control-plane-metrics.js';
 import { createRunner, type Runner } from './runner.js';
 import { createFileSource } from './source/file-source.js';
 import { createKubeSource } from './source/kube-source.js';
@@ -29,6 +30,8 @@ export interface IngressSyncOptions {
   /** --publish-status-address / --publish-service (Kubernetes mode). */
   publishStatusAddress?: string;
   publishService?: string;
+  /** Sync duration, etcd writes, warnings, failures and leadership go here. */
+  metrics?: ControlPlaneMetrics;
 }
 
 export interface IngressSync extends Runner {
@@ -75,8 +78,16 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
     });
   }
   const isLeader = () => !election || election.isLeader();
+  opts.metrics?.watchLeadership(isLeader);
+  /** When the snapshot being synced was taken up: the sync duration runs from there to etcd. */
+  let syncStarted = 0;
   const writer: EtcdWriter = {
-    apply: (result) => (isLeader() ? etcdWriter.apply(result) : Promise.resolve({ put: 0, deleted: 0, unchanged: 0, skipped: 0, attempts: 0 })),
+    apply: async (result) => {
+      if (!isLeader()) return { put: 0, deleted: 0, unchanged: 0, skipped: 0, attempts: 0 };
+      const report = await etcdWriter.apply(result);
+      opts.metrics?.synced((performance.now() - syncStarted) / 1000, report, result.warnings.length);
+      return report;
+    },
     close: () => etcdWriter.close(),
   };
 
@@ -114,7 +125,10 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
 
   runner = createRunner({
     source,
-    translate: (snapshot) => translateCluster(snapshot, translateOptions),
+    translate: (snapshot) => {
+      syncStarted = performance.now();
+      return translateCluster(snapshot, translateOptions);
+    },
     writer,
     warn,
     onSynced: async (result, resources) => {
@@ -126,7 +140,10 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
       await events?.post(result.warnings);
       await gatewayEvents?.post(result.warnings, resources);
     },
-    onError: (err) => log.error({ err: err.message }, 'sync failed'),
+    onError: (err) => {
+      opts.metrics?.syncFailed();
+      log.error({ err: err.message }, 'sync failed');
+    },
   });
   // Campaign first, so a lone replica writes its very first snapshot instead of waiting a round.
   await election?.start();

@@ -57,6 +57,7 @@ function exportedMetricNames(): Set<string> {
     }
   };
   walk(path.join(ROOT, 'data-plane/src'));
+  walk(path.join(ROOT, 'control-plane/src'));
   return names;
 }
 
@@ -343,9 +344,30 @@ describe.each(overlays)('overlay %s', (overlay) => {
       const used = new Set(exprs.flatMap((e) => [...e.matchAll(/sluice_[a-z0-9_]+/g)].map((m) => m[0])));
       for (const name of used) {
         const base = exported.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
-        expect(exported, `${name} is exported by data-plane/src`).toContain(base);
+        expect(exported, `${name} is exported by data-plane/src or control-plane/src`).toContain(base);
       }
-      expect(find(objects, 'ServiceMonitor')).toHaveLength(1);
+      expect(find(objects, 'ServiceMonitor').map((m) => m.metadata.name).sort()).toEqual(['sluice-control-plane', 'sluice-data-plane']);
+    });
+
+    it('ships the alerts docs/operations.md describes, on metrics Sluice exports', () => {
+      const [rule] = find(objects, 'PrometheusRule');
+      expect(rule, 'a PrometheusRule').toBeDefined();
+      const rules: any[] = rule.spec.groups.flatMap((g: any) => g.rules);
+      expect(rules.length).toBeGreaterThanOrEqual(8);
+      const exported = exportedMetricNames();
+      const operations = fs.readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8');
+      for (const r of rules) {
+        expect(r.alert, 'each rule is an alert').toMatch(/^Sluice[A-Za-z0-9]+$/);
+        expect(['warning', 'critical'], r.alert).toContain(r.labels?.severity);
+        expect(r.annotations?.summary, r.alert).toBeTruthy();
+        const used = [...String(r.expr).matchAll(/sluice_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+        expect(used.length, r.alert).toBeGreaterThan(0);
+        for (const name of used) expect(exported, `${r.alert}: ${name}`).toContain(name);
+        expect(operations, `${r.alert} is described in docs/operations.md`).toContain(r.alert);
+      }
+      // The control plane's status port is a container port its metrics Service targets.
+      const cp = find(objects, 'Deployment', 'sluice-control-plane')[0];
+      expect(cp.spec.template.spec.containers[0].ports.find((p: any) => p.name === 'status')?.containerPort).toBe(9092);
     });
   }
 });
