@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import { SLUICE_VERSION } from '@sluice/model';
+import { registerProcessMetrics } from './process-metrics.js';
 
 /**
  * The control plane's Prometheus metrics, on its status port: the Kubernetes/manifest sync
@@ -7,14 +7,7 @@ import { SLUICE_VERSION } from '@sluice/model';
  * process and runtime metrics, and `sluice_build_info`.
  */
 export function createControlPlaneMetrics(registry = new client.Registry()) {
-  client.collectDefaultMetrics({ register: registry });
-  new client.Gauge({
-    name: 'sluice_build_info',
-    help: 'Always 1; the labels say which Sluice version and Node.js release the process runs',
-    labelNames: ['version', 'node_version', 'component'] as const,
-    registers: [registry],
-  }).set({ version: SLUICE_VERSION, node_version: process.version, component: 'control-plane' }, 1);
-
+  registerProcessMetrics(registry, 'control-plane');
   const syncSeconds = new client.Histogram({
     name: 'sluice_control_plane_sync_duration_seconds',
     help: 'Time from a source snapshot to its documents in etcd: translation plus the etcd diff and writes (retries included)',
