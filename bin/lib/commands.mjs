@@ -25,7 +25,7 @@ export const COMMANDS = {
     summary: 'admin API and dashboard, and the Kubernetes/manifest translator',
     usage: 'gateway control-plane [flags]',
     flags: CONTROL_PLANE,
-    details: ['--status-port (default 9092 here) serves /healthz, /readyz and /metrics.'],
+    details: ['--status-port serves /healthz, /readyz and /metrics.'],
     load: () => import('./control-plane.mjs'),
   },
   'data-plane': {

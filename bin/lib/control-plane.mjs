@@ -30,9 +30,6 @@ export function controlPlaneOptions(o, adminKey) {
   };
 }
 
-/** `gateway control-plane` serves its status port on 9092 unless told otherwise (9091 is the data plane's). */
-export const CONTROL_PLANE_STATUS_PORT = 9092;
-
 /** The translators' options from the --ingress-class family of flags and --gateway-address-pool. */
 export function translateOptions(o) {
   return {
@@ -60,8 +57,7 @@ export async function run(_command, o) {
   }
   const custom = await registerCustomPluginSpecs(o['plugins-dir']);
   if (custom.length) console.log(`custom plugins: ${custom.join(', ')}`);
-  const statusPort = o.sources['status-port'] === 'default' ? CONTROL_PLANE_STATUS_PORT : o['status-port'];
-  const cp = await runControlPlane({ ...controlPlaneOptions(o, adminKey), statusPort });
+  const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
   console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), status port ${cp.statusPort} (/healthz /readyz /metrics), etcd ${o.etcd}${o.prefix}`);
   if (o.manifests) console.log(`control plane: syncing Ingresses and Gateway API objects from manifests in ${path.resolve(o.manifests)}`);
   if (cp.kubeOrigin) console.log(`control plane: syncing Ingresses and Gateway API objects from the API server of ${cp.kubeOrigin}`);

@@ -1,11 +1,12 @@
 import { COMMANDS, COMMON_FLAGS } from './commands.mjs';
-import { FLAGS } from './options.mjs';
+import { COMMAND_DEFAULTS, FLAGS } from './options.mjs';
 
 const SHORT = { file: '-f, ', output: '-o, ', help: '-h, ' };
 
-function flagLines(names) {
+function flagLines(names, command) {
   return names.map((name) => {
-    const [type, def, help] = FLAGS[name];
+    const [type, flagDefault, help] = FLAGS[name];
+    const def = COMMAND_DEFAULTS[command]?.[name] ?? flagDefault;
     const left = `  ${SHORT[name] ?? '    '}--${name}${type === 'string' ? ' VALUE' : ''}`;
     return left.padEnd(41) + help + (def !== undefined && def !== false ? ` (default ${def})` : '');
   });
@@ -37,5 +38,5 @@ export function mainHelp() {
 /** `gateway <command> --help`: that command's usage and only its flags. */
 export function commandHelp(command) {
   const c = COMMANDS[command];
-  return [`Usage: ${c.usage}`, '', c.summary[0].toUpperCase() + c.summary.slice(1) + '.', ...(c.details ? ['', ...c.details] : []), '', 'Flags:', ...flagLines([...c.flags, ...COMMON_FLAGS]), '', ...SOURCES].join('\n');
+  return [`Usage: ${c.usage}`, '', c.summary[0].toUpperCase() + c.summary.slice(1) + '.', ...(c.details ? ['', ...c.details] : []), '', 'Flags:', ...flagLines([...c.flags, ...COMMON_FLAGS], command), '', ...SOURCES].join('\n');
 }

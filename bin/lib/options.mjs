@@ -60,6 +60,9 @@ export const FLAGS = {
 /** One-letter spellings on the command line. */
 const SHORT = { file: 'f', help: 'h', output: 'o' };
 
+/** Defaults that differ by command: the control plane's status port sits next to the data plane's. */
+export const COMMAND_DEFAULTS = { 'control-plane': { 'status-port': '9092' } };
+
 /** Flags that make sense only typed: GATEWAY_HELP or a `version:` key must not change what a command does. */
 const COMMAND_LINE_ONLY = ['help', 'version'];
 
@@ -113,7 +116,8 @@ export function parseOptions(argv, { command, env = process.env } = {}) {
   const fromFile = configFile ? readConfigFile(configFile, command) : {};
   const sourceOf = (name) => (values[name] !== undefined ? 'flag' : fromEnv[name] !== undefined ? 'env' : fromFile[name] !== undefined ? 'file' : 'default');
   const out = { positionals, explicit: new Set(Object.keys(values)), sources: {} };
-  for (const [name, [type, def]] of Object.entries(FLAGS)) {
+  for (const [name, [type, flagDefault]] of Object.entries(FLAGS)) {
+    const def = COMMAND_DEFAULTS[command]?.[name] ?? flagDefault;
     const source = sourceOf(name);
     const raw = source === 'flag' ? values[name] : source === 'env' ? fromEnv[name] : source === 'file' ? fromFile[name] : def;
     out.sources[name] = source;

@@ -89,6 +89,8 @@ describe('gateway CLI', () => {
     expect(dp.stdout).toContain('--workers');
     expect(dp.stdout).toContain('GATEWAY_FRONT=node');
     expect(dp.stdout).not.toContain('--admin-key');
+    expect(dp.stdout).toMatch(/--status-port VALUE .*\(default 9091\)/);
+    expect((await gateway(['control-plane', '--help'])).stdout).toMatch(/--status-port VALUE .*\(default 9092\)/);
 
     const main = await gateway(['--help']);
     expect(main.code).toBe(0);

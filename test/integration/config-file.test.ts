@@ -64,6 +64,13 @@ describe('option precedence', () => {
     }
   });
 
+  it('gives the control plane its own status-port default, 9092, next to the data plane\'s 9091', () => {
+    expect(parseOptions([], { command: 'control-plane', env: {} })['status-port']).toBe(9092);
+    expect(parseOptions([], { command: 'data-plane', env: {} })['status-port']).toBe(9091);
+    expect(parseOptions(['--status-port', '7000'], { command: 'control-plane', env: {} })['status-port']).toBe(7000);
+    expect(parseOptions([], { command: 'control-plane', env: { GATEWAY_STATUS_PORT: '7001' } })['status-port']).toBe(7001);
+  });
+
   it('accepts the older etcd flag names as aliases', () => {
     const o = parse(['--etcd-username', 'gw', '--etcd-ca', '/ca.pem']);
     expect(o['etcd-user']).toBe('gw');
