@@ -5,6 +5,12 @@ import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { applyLogLevel, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
+import { UsageError } from './usage-error.mjs';
+
+/** --manifests and Kubernetes mode are two sources of the same objects. */
+export function refuseTwoSources(o) {
+  if (o.manifests && (o.kubernetes || o.kubeconfig)) throw new UsageError('--manifests and --kubernetes/--kubeconfig are two sources of the same objects: give one');
+}
 
 export function controlPlaneOptions(o, adminKey) {
   return {
@@ -14,11 +20,13 @@ export function controlPlaneOptions(o, adminKey) {
     adminKey,
     viewerKey: o['viewer-key'],
     manifests: o.manifests ? path.resolve(o.manifests) : undefined,
+    kubernetes: o.kubernetes,
     kubeconfig: o.kubeconfig ? path.resolve(o.kubeconfig) : undefined,
     translate: translateOptions(o),
     leaderElectionNamespace: o['leader-election-namespace'],
     publishStatusAddress: o['publish-status-address'],
     publishService: o['publish-service'],
+    statusPort: o['status-port'],
   };
 }
 
@@ -40,6 +48,7 @@ export function translateOptions(o) {
 
 export async function run(_command, o) {
   applyLogLevel(o);
+  refuseTwoSources(o);
   await ensureEtcdAccess(etcdConnection(o), 'control-plane');
   let adminKey = o['admin-key'];
   if (!adminKey) {
@@ -49,8 +58,8 @@ export async function run(_command, o) {
   const custom = await registerCustomPluginSpecs(o['plugins-dir']);
   if (custom.length) console.log(`custom plugins: ${custom.join(', ')}`);
   const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
-  console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), etcd ${o.etcd}${o.prefix}`);
+  console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), status port ${cp.statusPort} (/healthz /readyz /metrics), etcd ${o.etcd}${o.prefix}`);
   if (o.manifests) console.log(`control plane: syncing Ingresses and Gateway API objects from manifests in ${path.resolve(o.manifests)}`);
-  if (o.kubeconfig) console.log(`control plane: syncing Ingresses and Gateway API objects from the API server of ${path.resolve(o.kubeconfig)}`);
+  if (cp.kubeOrigin) console.log(`control plane: syncing Ingresses and Gateway API objects from the API server of ${cp.kubeOrigin}`);
   onShutdown(() => cp.stop());
 }

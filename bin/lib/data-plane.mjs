@@ -3,12 +3,22 @@ import { checkConfig, formatCheckReport, parsePortMap, runDataPlane } from '@slu
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { applyLogLevel, dataPlaneOptions, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
+import { UsageError } from './usage-error.mjs';
+
+/** --port-map, refused as a usage error when malformed. */
+export function portMapOf(o) {
+  try {
+    return parsePortMap(o['port-map']);
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+}
 
 export async function run(_command, o) {
   applyLogLevel(o);
   if (o.check) return check(o);
   // A malformed --port-map is refused before anything starts.
-  const portMap = parsePortMap(o['port-map']);
+  const portMap = portMapOf(o);
   await ensureEtcdAccess(etcdConnection(o), 'data-plane');
   const dp = await runDataPlane(dataPlaneOptions(o, { cacheDir: path.resolve(o['data-dir'], 'cache'), portMap }));
   console.log(`data plane: http port ${dp.httpPort}, status port ${dp.statusPort}, https port ${dp.httpsPort}, ${dp.workers} workers, etcd ${o.etcd}${o.prefix}`);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
+import { UsageError } from './usage-error.mjs';
 
 /** name → [type, default, help]. Ports may be 0: the process then prints what it bound. */
 export const FLAGS = {
@@ -23,7 +24,8 @@ export const FLAGS = {
   'status-port': ['string', '9091', 'status port: /healthz /readyz /metrics /status'],
   workers: ['string', '0', 'data-plane worker processes (0 = one per core)'],
   manifests: ['string', undefined, 'folder of Kubernetes YAML manifests (standalone mode)'],
-  kubeconfig: ['string', undefined, 'kubeconfig file (Kubernetes mode)'],
+  kubernetes: ['boolean', false, 'Kubernetes mode: watch the API server through --kubeconfig, else (in a pod) the service account, else the default kubeconfig ($KUBECONFIG, ~/.kube/config)'],
+  kubeconfig: ['string', undefined, 'kubeconfig file (Kubernetes mode; implies --kubernetes)'],
   'ingress-class': ['string', 'sluice', 'IngressClass name served'],
   'controller-name': ['string', 'sluice.dev/gateway-controller', 'controller name of our IngressClass and GatewayClass'],
   'watch-ingress-without-class': ['boolean', false, 'also serve Ingresses that name no class'],
@@ -44,8 +46,10 @@ export const FLAGS = {
   'escaped-slashes': ['string', 'redirect', 'data-plane: a path with %2F or %5C is redirected to its decoded, normalized path (redirect), refused (reject), kept as written (keep) or decoded (decode); a client-traffic global rule overrides it (docs/security.md)'],
   'disable-merge-slashes': ['boolean', false, 'data-plane: keep repeated slashes in paths instead of merging them before matching and forwarding'],
   'headers-with-underscores': ['string', 'drop', 'data-plane: request headers whose name has an underscore are dropped (drop, as nginx), allowed (allow) or refused with 400 (reject)'],
-  'admin-url': ['string', undefined, 'admin API URL for get/apply (default http://127.0.0.1:<admin-port>)'],
-  file: ['string', undefined, 'file for apply (-f), folder or file for translate (-f)'],
+  'admin-url': ['string', undefined, 'admin API URL (default http://127.0.0.1:<admin-port>)'],
+  file: ['string', undefined, 'file of documents (- for standard input), or for translate a folder or file of manifests'],
+  output: ['string', undefined, 'output format: table (default), wide, json, yaml or name'],
+  'dry-run': ['boolean', false, 'show what would change; write nothing'],
   config: ['string', undefined, 'YAML config file with any of these flags'],
   'no-example': ['boolean', false, 'gateway up: do not create the example route'],
   check: ['boolean', false, 'data-plane: load and compile every document from etcd, print a summary and exit (0 ok, 1 rejected documents, 2 etcd unreachable)'],
@@ -53,13 +57,23 @@ export const FLAGS = {
   'webhook-cert': ['string', undefined, 'webhook: PEM certificate file the API server verifies (caBundle)'],
   'webhook-key': ['string', undefined, 'webhook: PEM key file of --webhook-cert'],
   help: ['boolean', false, 'show help'],
+  version: ['boolean', false, 'print the version'],
 };
+
+/** One-letter spellings on the command line. */
+const SHORT = { file: 'f', help: 'h', output: 'o' };
+
+/** Defaults that differ by command: the control plane's status port sits next to the data plane's. */
+export const COMMAND_DEFAULTS = { 'control-plane': { 'status-port': '9092' } };
+
+/** Flags that make sense only typed: GATEWAY_HELP or a `version:` key must not change what a command does. */
+const COMMAND_LINE_ONLY = ['help', 'version'];
 
 /** Older names still accepted on the command line, in GATEWAY_* variables and in the config file. */
 export const FLAG_ALIASES = { 'etcd-username': 'etcd-user', 'etcd-ca': 'etcd-cacert' };
 
 /** Subcommands that may have their own section in the config file (it overrides the top level). */
-export const COMMAND_SECTIONS = ['up', 'control-plane', 'data-plane', 'get', 'apply', 'delete', 'translate', 'webhook'];
+export const COMMAND_SECTIONS = ['up', 'control-plane', 'data-plane', 'get', 'apply', 'diff', 'delete', 'translate', 'webhook'];
 
 /** Numeric flags and their range; a bad value is refused before anything starts. */
 const INTEGER_FLAGS = ['http-port', 'https-port', 'admin-port', 'status-port', 'workers', 'drain-seconds'];
@@ -76,7 +90,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function applyLogLevel(o) {
   const level = o['log-level'];
   if (level === undefined) return;
-  if (!LOG_LEVELS.includes(level)) throw new Error(`--log-level (or GATEWAY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level (or GATEWAY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   process.env.GATEWAY_LOG_LEVEL = level;
 }
 
@@ -95,7 +109,7 @@ export function parseOptions(argv, { command, env = process.env } = {}) {
     options: Object.fromEntries(
       [...Object.entries(FLAGS), ...Object.entries(FLAG_ALIASES).map(([alias, name]) => [alias, FLAGS[name]])].map(([name, [type]]) => [
         name,
-        { type, ...(name === 'file' ? { short: 'f' } : name === 'help' ? { short: 'h' } : {}) },
+        { type, ...(SHORT[name] ? { short: SHORT[name] } : {}) },
       ]),
     ),
   });
@@ -105,7 +119,8 @@ export function parseOptions(argv, { command, env = process.env } = {}) {
   const fromFile = configFile ? readConfigFile(configFile, command) : {};
   const sourceOf = (name) => (values[name] !== undefined ? 'flag' : fromEnv[name] !== undefined ? 'env' : fromFile[name] !== undefined ? 'file' : 'default');
   const out = { positionals, explicit: new Set(Object.keys(values)), sources: {} };
-  for (const [name, [type, def]] of Object.entries(FLAGS)) {
+  for (const [name, [type, flagDefault]] of Object.entries(FLAGS)) {
+    const def = COMMAND_DEFAULTS[command]?.[name] ?? flagDefault;
     const source = sourceOf(name);
     const raw = source === 'flag' ? values[name] : source === 'env' ? fromEnv[name] : source === 'file' ? fromFile[name] : def;
     out.sources[name] = source;
@@ -137,6 +152,7 @@ function withCanonicalNames(values, how) {
 function envValues(env) {
   const out = {};
   for (const name of [...Object.keys(FLAGS), ...Object.keys(FLAG_ALIASES)]) {
+    if (COMMAND_LINE_ONLY.includes(name)) continue;
     const value = env[envName(name)];
     if (value === undefined) continue;
     const flag = FLAG_ALIASES[name] ?? name;
@@ -193,7 +209,7 @@ export function readConfigFile(file, command) {
     for (const [key, value] of Object.entries(obj)) {
       const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       const name = FLAG_ALIASES[kebab] ?? kebab;
-      if (!(name in FLAGS) || name === 'config' || name === 'help') {
+      if (!(name in FLAGS) || name === 'config' || COMMAND_LINE_ONLY.includes(name)) {
         throw new Error(`unknown key "${key}"${where} in config file ${file}; keys are flag names (see gateway --help)${COMMAND_SECTIONS.includes(key) ? ' or command sections holding a mapping' : ''}`);
       }
       out[name] = value;
@@ -206,32 +222,6 @@ export function readConfigFile(file, command) {
     if (section === command) Object.assign(merged, s);
   }
   return merged;
-}
-
-export function usage() {
-  const lines = [
-    'Usage: gateway <command> [flags]',
-    '',
-    'Commands:',
-    '  up               etcd (found or started locally), control plane, data plane and dashboard on this machine',
-    '  control-plane    admin API and dashboard (and the Kubernetes/manifest translator)',
-    '  data-plane       the proxy: a primary and N workers watching etcd',
-    '  get <type> [id]  print documents through the admin API (types: routes, upstreams, ssls, ...)',
-    '  apply -f FILE    create or replace the documents in a YAML/JSON file through the admin API',
-    '  translate -f DIR print the documents and warnings a folder of Ingress manifests becomes (writes nothing)',
-    '  delete <type> <id>',
-    '  webhook          validating admission webhook for Ingress, HTTPRoute and RoutePolicy (HTTPS)',
-    '  data-plane --check  load and compile every document in etcd, print what is rejected, exit 0/1/2',
-    '',
-    'Flags, also set by GATEWAY_<FLAG> environment variables (GATEWAY_HTTP_PORT=9080) or by keys of the',
-    '--config YAML file (http-port: 9080, optionally inside a data-plane: / control-plane: / up: section).',
-    'Precedence: flag > environment variable > config file (command section, then top level) > default.',
-    '',
-  ];
-  for (const [name, [type, def, help]] of Object.entries(FLAGS)) {
-    lines.push(`  --${name}${type === 'string' ? ' VALUE' : ''}`.padEnd(37) + help + (def !== undefined && def !== false ? ` (default ${def})` : ''));
-  }
-  return lines.join('\n');
 }
 
 /** The EtcdConnectionOptions (model/src/etcd-connection.ts) every process takes. */

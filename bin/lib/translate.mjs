@@ -3,10 +3,11 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { readManifests, resourcesFromObjects, translateCluster } from '@sluice/control-plane';
 import { translateOptions } from './control-plane.mjs';
+import { UsageError } from './usage-error.mjs';
 
 export async function run(_command, o) {
   const target = o.file ?? o.positionals[0] ?? o.manifests;
-  if (!target) throw new Error('translate needs -f DIR (a folder or file of Kubernetes manifests)');
+  if (!target) throw new UsageError('which manifests? give -f DIR (a folder or file of Kubernetes manifests)');
   const read = readManifests(path.resolve(target));
   const result = translateCluster(resourcesFromObjects(read.objects), translateOptions(o));
   const warnings = [...read.errors.map((e) => ({ object: `file/${path.relative(process.cwd(), e.file)}`, message: `skipped: ${e.message}` })), ...result.warnings];

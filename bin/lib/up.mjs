@@ -9,8 +9,9 @@ import {
   startLocalEtcd,
   writeExampleDocuments,
 } from '@sluice/control-plane';
-import { parsePortMap, runDataPlane } from '@sluice/data-plane';
-import { controlPlaneOptions } from './control-plane.mjs';
+import { runDataPlane } from '@sluice/data-plane';
+import { controlPlaneOptions, refuseTwoSources } from './control-plane.mjs';
+import { portMapOf } from './data-plane.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { registerCustomPluginSpecs } from './custom-plugins.mjs';
 import { etcdClientOptions } from '@sluice/model';
@@ -20,6 +21,8 @@ import { onShutdown } from './shutdown.mjs';
 /** Everything on one machine: local etcd (unless --etcd), admin API + dashboard, data plane, example route. */
 export async function run(_command, o) {
   applyLogLevel(o);
+  refuseTwoSources(o);
+  const portMap = portMapOf(o);
   const dataDir = path.resolve(o['data-dir']);
   fs.mkdirSync(dataDir, { recursive: true });
   const log = (m) => console.log(`gateway up: ${m}`);
@@ -55,9 +58,10 @@ export async function run(_command, o) {
   }
 
   await registerCustomPluginSpecs(o['plugins-dir']);
-  const cp = await runControlPlane(controlPlaneOptions(opts, adminKey));
+  // The control plane's status port sits next to the data plane's (0 stays 0: any free port).
+  const cp = await runControlPlane({ ...controlPlaneOptions(opts, adminKey), statusPort: o['status-port'] === 0 ? 0 : o['status-port'] + 1 });
   onShutdown(() => cp.stop());
-  const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache'), portMap: parsePortMap(o['port-map']) }));
+  const dp = await runDataPlane(dataPlaneOptions(opts, { cacheDir: path.join(dataDir, 'cache'), portMap }));
   onShutdown(() => dp.stop());
 
   const host = '127.0.0.1';
@@ -68,7 +72,8 @@ export async function run(_command, o) {
       `  proxy        http://${host}:${dp.httpPort}/            (try: curl http://${host}:${dp.httpPort}/example)`,
       `  admin API    http://${host}:${cp.adminPort}/api/v1     (header X-API-Key: ${adminKey})`,
       `  dashboard    http://${host}:${cp.adminPort}/`,
-      `  status       http://${host}:${dp.statusPort}/readyz  /metrics  /status`,
+      `  control plane status http://${host}:${cp.statusPort}/readyz  /metrics`,
+      `  status       http://${host}:${dp.statusPort}/readyz  /metrics  /status   (data plane)`,
       `  etcd         ${endpoints.join(',')}  prefix ${o.prefix}`,
       `  admin key    ${adminKey}   (saved in ${keyFile})`,
       '',

@@ -19,6 +19,7 @@ export { readManifests } from './source/read-manifests.js';
 export { resourcesFromObjects } from './source/resources-from-objects.js';
 export { createFileSource } from './source/file-source.js';
 export { createKubeSource } from './source/kube-source.js';
+export { loadKubeConfig, runsInCluster, SERVICE_ACCOUNT_DIR, type LoadedKubeConfig, type KubeConnectionOptions } from './source/load-kube-config.js';
 export type { ResourceSource } from './source/resource-source.js';
 export { createEtcdWriter, type EtcdWriter, type ApplyReport } from './sync/etcd-writer.js';
 export { createRunner, type Runner } from './runner.js';

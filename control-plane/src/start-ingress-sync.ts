@@ -1,6 +1,8 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Etcd3 } from 'etcd3';
 import { pino } from 'pino';
 import { createLeaseElection, type LeaseElection } from './leader/lease-election.js';
+import type { ControlPlaneMetrics } from './observe/control-plane-metrics.js';
 import { createRunner, type Runner } from './runner.js';
 import { createFileSource } from './source/file-source.js';
 import { createKubeSource } from './source/kube-source.js';
@@ -19,8 +21,8 @@ export interface IngressSyncOptions {
   prefix: string;
   /** Folder of manifests (standalone mode). */
   manifests?: string;
-  /** kubeconfig file (Kubernetes mode). */
-  kubeconfig?: string;
+  /** The API server to watch (Kubernetes mode): the process's one KubeConfig (loadKubeConfig). */
+  kubeConfig?: KubeConfig;
   /** Ingress translator options plus --gateway-address-pool. */
   translate?: Partial<ClusterTranslateOptions>;
   /** --leader-election-namespace (Kubernetes mode; default "default"). */
@@ -28,6 +30,8 @@ export interface IngressSyncOptions {
   /** --publish-status-address / --publish-service (Kubernetes mode). */
   publishStatusAddress?: string;
   publishService?: string;
+  /** Sync duration, etcd writes, warnings, failures and leadership go here. */
+  metrics?: ControlPlaneMetrics;
 }
 
 export interface IngressSync extends Runner {
@@ -44,15 +48,15 @@ export const DEFAULT_TRANSLATE_OPTIONS: TranslateOptions = {
 /**
  * Starts source → translate (Ingress and Gateway API, one snapshot) → etcd for whichever source
  * is configured; resolves once the first complete snapshot is in etcd (or, for a follower
- * replica, translated). Every warning is logged as `{object, message}`. With a kubeconfig,
+ * replica, translated). Every warning is logged as `{object, message}`. In Kubernetes mode,
  * replicas elect a leader on a Lease: only the leader writes etcd, statuses and Events;
  * followers keep their informers warm and, when they take over, write the newest snapshot at once.
  */
 export async function startIngressSync(opts: IngressSyncOptions): Promise<IngressSync> {
   const log = pino({ name: 'ingress-sync', level: process.env.GATEWAY_LOG_LEVEL ?? 'warn' });
   const warn = (w: TranslateWarning) => log.warn({ object: w.object, message: w.message }, 'translator warning');
-  const source: ResourceSource = opts.kubeconfig
-    ? createKubeSource({ kubeconfig: opts.kubeconfig, warn })
+  const source: ResourceSource = opts.kubeConfig
+    ? createKubeSource({ kubeConfig: opts.kubeConfig, warn })
     : createFileSource({ dir: opts.manifests!, warn });
   const etcdWriter = createEtcdWriter(opts.etcd, opts.prefix, {
     warn,
@@ -61,9 +65,9 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
 
   let election: LeaseElection | undefined;
   let runner: Runner | undefined;
-  if (opts.kubeconfig) {
+  if (opts.kubeConfig) {
     election = createLeaseElection({
-      kubeconfig: opts.kubeconfig,
+      kubeConfig: opts.kubeConfig,
       namespace: opts.leaderElectionNamespace,
       onStartedLeading: () => {
         log.warn({ identity: election!.identity }, 'became the leader: writing etcd and Ingress statuses');
@@ -74,46 +78,57 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
     });
   }
   const isLeader = () => !election || election.isLeader();
+  opts.metrics?.watchLeadership(isLeader);
+  /** When the snapshot being synced was taken up: the sync duration runs from there to etcd. */
+  let syncStarted = 0;
   const writer: EtcdWriter = {
-    apply: (result) => (isLeader() ? etcdWriter.apply(result) : Promise.resolve({ put: 0, deleted: 0, unchanged: 0, skipped: 0, attempts: 0 })),
+    apply: async (result) => {
+      if (!isLeader()) return { put: 0, deleted: 0, unchanged: 0, skipped: 0, attempts: 0 };
+      const report = await etcdWriter.apply(result);
+      opts.metrics?.synced((performance.now() - syncStarted) / 1000, report, result.warnings.length);
+      return report;
+    },
     close: () => etcdWriter.close(),
   };
 
   const statusWriter =
-    opts.kubeconfig && (opts.publishStatusAddress || opts.publishService)
+    opts.kubeConfig && (opts.publishStatusAddress || opts.publishService)
       ? createIngressStatusWriter({
-          kubeconfig: opts.kubeconfig,
+          kubeConfig: opts.kubeConfig,
           publishStatusAddress: opts.publishStatusAddress,
           publishService: opts.publishService,
           onWritten: (ingress, addresses) => log.info({ ingress, addresses }, 'Ingress status written'),
           onError: (err, ingress) => log.warn({ ingress, err: err.message }, 'Ingress status write failed'),
         })
       : undefined;
-  const policyStatus = opts.kubeconfig
+  const policyStatus = opts.kubeConfig
     ? createPolicyStatusWriter({
-        kubeconfig: opts.kubeconfig,
+        kubeConfig: opts.kubeConfig,
         onWritten: (object, conditions) => log.info({ object, conditions }, 'policy status written'),
         onError: (err, object) => log.warn({ object, err: err.message }, 'policy status write failed'),
       })
     : undefined;
-  const events = opts.kubeconfig ? createWarningEvents({ kubeconfig: opts.kubeconfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') }) : undefined;
+  const events = opts.kubeConfig ? createWarningEvents({ kubeConfig: opts.kubeConfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') }) : undefined;
   const translateOptions: ClusterTranslateOptions = { ...DEFAULT_TRANSLATE_OPTIONS, ...opts.translate };
-  const gatewayStatus = opts.kubeconfig
+  const gatewayStatus = opts.kubeConfig
     ? createGatewayApiStatusWriter({
-        kubeconfig: opts.kubeconfig,
+        kubeConfig: opts.kubeConfig,
         controllerName: translateOptions.controllerName,
         isLeader,
         onWritten: (object) => log.info({ object }, 'Gateway API status written'),
         onError: (err, object) => log.warn({ object, err: err.message }, 'Gateway API status write failed'),
       })
     : undefined;
-  const gatewayEvents = opts.kubeconfig
-    ? createGatewayApiStatusEvents({ kubeconfig: opts.kubeconfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') })
+  const gatewayEvents = opts.kubeConfig
+    ? createGatewayApiStatusEvents({ kubeConfig: opts.kubeConfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') })
     : undefined;
 
   runner = createRunner({
     source,
-    translate: (snapshot) => translateCluster(snapshot, translateOptions),
+    translate: (snapshot) => {
+      syncStarted = performance.now();
+      return translateCluster(snapshot, translateOptions);
+    },
     writer,
     warn,
     onSynced: async (result, resources) => {
@@ -125,7 +140,10 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
       await events?.post(result.warnings);
       await gatewayEvents?.post(result.warnings, resources);
     },
-    onError: (err) => log.error({ err: err.message }, 'sync failed'),
+    onError: (err) => {
+      opts.metrics?.syncFailed();
+      log.error({ err: err.message }, 'sync failed');
+    },
   });
   // Campaign first, so a lone replica writes its very first snapshot instead of waiting a round.
   await election?.start();

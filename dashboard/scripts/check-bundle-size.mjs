@@ -5,8 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-/** About 15 % above the size when the budget was set; raise it deliberately, in review. */
-export const BUDGET_GZIP_BYTES = 166 * 1024;
+/** About 15 % above the size when the budget was set (83.9 KiB, after the model's browser entry left
+ * Ajv and TypeBox out); raise it deliberately, in review. */
+export const BUDGET_GZIP_BYTES = 97 * 1024;
 
 const assets = path.join(path.dirname(fileURLToPath(import.meta.url)), '../dist/assets');
 const files = fs.readdirSync(assets).filter((f) => f.endsWith('.js'));

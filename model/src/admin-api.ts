@@ -85,7 +85,8 @@ export interface ImportError {
 
 /** The reply to `POST /import` and `POST /import/openapi` (dry run or not). */
 export interface ImportPlan {
-  create: ImportRef[];
+  /** `after`: the document as it would be stored (secrets left out), for previews and diffs. */
+  create: (ImportRef & { after: Record<string, unknown> })[];
   update: (ImportRef & { before: Record<string, unknown>; after: Record<string, unknown> })[];
   unchanged: ImportRef[];
   errors: ImportError[];

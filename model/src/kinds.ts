@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { kindNameByCollection, type KindName } from './kind-names.js';
 import { Route } from './route.js';
 import { Upstream, InlineUpstream, type UpstreamNode } from './upstream.js';
 import { Ssl } from './ssl.js';
@@ -21,20 +22,19 @@ export interface Reference {
  * One entry per kind drives the generic code: admin CRUD, etcd keys, validation on both ends,
  * reference and delete guards, the dashboard client (STYLE.md principle 5).
  */
-export interface KindSpec {
-  /** Singular name used in messages: "route". */
-  kind: string;
-  /** Plural etcd collection and admin API path segment: "routes". */
-  collection: string;
+export interface KindSpec extends KindName {
   schema: TSchema;
-  /** Field that holds the key (consumers are keyed by username). */
-  idField: 'id' | 'username';
-  /** False for documents only the system writes (data-plane registrations). */
-  adminWritable: boolean;
   /** Cross-field rules the schema cannot say. */
   check(doc: Record<string, unknown>): ValidationIssue[];
   /** Documents this one points at. */
   references(doc: Record<string, unknown>): Reference[];
+}
+
+/** The names of `collection` (kind-names.ts), which every entry below starts from. */
+function named(collection: string): KindName {
+  const name = kindNameByCollection(collection);
+  if (!name) throw new Error(`kind-names.ts has no ${collection}`);
+  return name;
 }
 
 type Doc = Record<string, any>;
@@ -101,11 +101,8 @@ const none = (): never[] => [];
 
 export const kinds: readonly KindSpec[] = [
   {
-    kind: 'route',
-    collection: 'routes',
+    ...named('routes'),
     schema: Route,
-    idField: 'id',
-    adminWritable: true,
     check: (doc) => [...matchIssues(doc), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
     references: (doc: Doc) => [
       ...backendRefs(doc),
@@ -115,29 +112,20 @@ export const kinds: readonly KindSpec[] = [
     ],
   },
   {
-    kind: 'upstream',
-    collection: 'upstreams',
+    ...named('upstreams'),
     schema: Upstream,
-    idField: 'id',
-    adminWritable: true,
     check: (doc) => upstreamIssues(doc, ''),
     references: none,
   },
   {
-    kind: 'ssl',
-    collection: 'ssls',
+    ...named('ssls'),
     schema: Ssl,
-    idField: 'id',
-    adminWritable: true,
     check: (doc: Doc) => (doc.snis ?? []).flatMap((h: string, i: number) => hostIssue(`/snis/${i}`, h)),
     references: none,
   },
   {
-    kind: 'stream route',
-    collection: 'stream-routes',
+    ...named('stream-routes'),
     schema: StreamRoute,
-    idField: 'id',
-    adminWritable: true,
     check: (doc: Doc) => [
       ...backendIssues(doc),
       ...(doc.sni && doc.protocol === 'udp' ? [{ path: '/sni', message: 'is not possible with protocol udp' }] : []),
@@ -146,11 +134,8 @@ export const kinds: readonly KindSpec[] = [
     references: (doc: Doc) => [...backendRefs(doc), ...listenerRefs(doc)],
   },
   {
-    kind: 'listener',
-    collection: 'listeners',
+    ...named('listeners'),
     schema: Listener,
-    idField: 'id',
-    adminWritable: true,
     check: (doc: Doc) => [
       ...(doc.hostname ? hostIssue('/hostname', doc.hostname) : []),
       ...((doc.protocol === 'HTTPS' || doc.protocol === 'TLS') && !doc.tls ? [{ path: '/tls', message: `is required for protocol ${doc.protocol}` }] : []),
@@ -159,11 +144,8 @@ export const kinds: readonly KindSpec[] = [
     references: (doc: Doc) => ((doc.tls?.sslIds ?? []) as string[]).map((id, i) => ({ collection: 'ssls', id, path: `/tls/sslIds/${i}` })),
   },
   {
-    kind: 'consumer',
-    collection: 'consumers',
+    ...named('consumers'),
     schema: Consumer,
-    idField: 'username',
-    adminWritable: true,
     check: (doc: Doc) => [
       ...(doc.id !== undefined && doc.id !== doc.username ? [{ path: '/id', message: 'must equal username' }] : []),
       ...pluginIssues(doc, 'consumer'),
@@ -171,29 +153,20 @@ export const kinds: readonly KindSpec[] = [
     references: none,
   },
   {
-    kind: 'plugin config',
-    collection: 'plugin-configs',
+    ...named('plugin-configs'),
     schema: PluginConfig,
-    idField: 'id',
-    adminWritable: true,
     check: (doc) => pluginIssues(doc, 'plugin-config'),
     references: pluginUpstreamRefs,
   },
   {
-    kind: 'global rule',
-    collection: 'global-rules',
+    ...named('global-rules'),
     schema: GlobalRule,
-    idField: 'id',
-    adminWritable: true,
     check: (doc) => pluginIssues(doc, 'global-rule'),
     references: none,
   },
   {
-    kind: 'dataplane',
-    collection: 'dataplanes',
+    ...named('dataplanes'),
     schema: DataplaneStatus,
-    idField: 'id',
-    adminWritable: false,
     check: none,
     references: none,
   },

@@ -49,7 +49,4 @@ export const metaFields = {
 export const Meta = Type.Object(metaFields);
 export type Meta = Static<typeof Meta>;
 
-/** True when the control plane, not a person, owns the document. */
-export function isManaged(doc: { owner?: Owner }): boolean {
-  return doc.owner !== undefined && doc.owner.kind !== 'admin';
-}
+export { isManaged } from './is-managed.js';

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WATCHED } from '../../control-plane/src/source/kube-source.js';
-import { EXTRA_GATEWAY_ENV, FLAGS, flagEnvName, gatewayOptions, isGatewayContainer, mountedSource } from './gateway-container.js';
+import { EXTRA_GATEWAY_ENV, FLAGS, IMAGE, flagEnvName, gatewayOptions, isGatewayContainer, mountedSource } from './gateway-container.js';
 import { API_GROUP, KUBERNETES_DIR, allows, containersOf, find, one, overlayNames, portNumber, preStopSeconds, renderOverlay, type K8sObject } from './rendered-manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-/** The subcommands bin/gateway dispatches (its COMMANDS table). */
-const COMMANDS = [...fs.readFileSync(path.join(ROOT, 'bin/gateway'), 'utf8').matchAll(/^\s+'?([a-z-]+)'?: \(\) => import\(/gm)].map((m) => m[1]);
+/** The subcommands bin/gateway dispatches (bin/lib/commands.mjs). */
+const COMMANDS = Object.keys((await import('../../bin/lib/commands.mjs')).COMMANDS);
 /** What each long-running subcommand serves, and the flag of the port it serves it on. */
 const SERVED: Record<string, { flag: string; paths: string[] }> = {
   'data-plane': { flag: 'status-port', paths: ['/healthz', '/readyz'] },
@@ -17,6 +17,8 @@ const SERVED: Record<string, { flag: string; paths: string[] }> = {
 /** node with the cap_net_bind_service file capability, in deploy/Dockerfile. */
 const LOW_PORTS_NODE = '/usr/local/bin/node-low-ports';
 const NAMESPACE = 'sluice-system';
+/** The program a container command runs, past the image's init (`tini --`). */
+const nodeOf = (command: string[] | undefined) => (command?.[0] === '/usr/bin/tini' && command[1] === '--' ? command[2] : command?.[0]);
 
 const GATEWAY_API_KINDS = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'udproutes', 'referencegrants', 'backendtlspolicies'];
 const OUR_CRD_KINDS = ['routepolicies', 'consumers'];
@@ -57,6 +59,7 @@ function exportedMetricNames(): Set<string> {
     }
   };
   walk(path.join(ROOT, 'data-plane/src'));
+  walk(path.join(ROOT, 'control-plane/src'));
   return names;
 }
 
@@ -172,6 +175,27 @@ describe.each(overlays)('overlay %s', (overlay) => {
     }
   });
 
+  it('runs every Sluice container on one image tag, the release version', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const images = gatewayContainers().map((c) => c.container.image);
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const image of images) expect(image).toBe(`${IMAGE}:${version}`);
+    const all = objects.flatMap((o) => o.spec?.template?.spec?.containers ?? []).map((c: any) => String(c.image)).filter((i: string) => i.startsWith(IMAGE));
+    expect(new Set(all)).toEqual(new Set([`${IMAGE}:${version}`]));
+  });
+
+  it('reaches the API server with the pod\'s service account (in-cluster), not a shipped kubeconfig', () => {
+    const kube = gatewayContainers().filter((c) => c.command === 'control-plane' || c.command === 'webhook');
+    expect(kube.length).toBeGreaterThan(0);
+    for (const { command, opts, pod } of kube) {
+      expect(opts.kubernetes, `${command} runs in Kubernetes mode`).toBe(true);
+      expect(opts.kubeconfig, `${command} takes no --kubeconfig`).toBeUndefined();
+      expect(pod.serviceAccountName, `${command} has its own service account`).toBeTruthy();
+      expect(pod.automountServiceAccountToken, `${command} gets its token mounted`).not.toBe(false);
+    }
+    for (const cm of find(objects, 'ConfigMap')) expect(Object.keys(cm.data ?? {}), cm.metadata.name).not.toContain('kubeconfig.yaml');
+  });
+
   it('probes paths the processes serve, on the ports their flags bind', () => {
     for (const { command, opts, container, workload } of gatewayContainers()) {
       const probes = ['readinessProbe', 'livenessProbe', 'startupProbe'].filter((p) => container[p]);
@@ -219,11 +243,13 @@ describe.each(overlays)('overlay %s', (overlay) => {
       expect(container.resources?.requests?.memory, `${what} memory request`).toBeDefined();
       expect(container.resources?.limits?.memory, `${what} memory limit`).toBeDefined();
       // Ports below 1024 need the capped node copy, and that copy needs the capability to exec at all.
-      if (container.command?.[0] === LOW_PORTS_NODE) expect(sc.capabilities?.add ?? [], `${what} runs ${LOW_PORTS_NODE}`).toContain('NET_BIND_SERVICE');
+      if (nodeOf(container.command) === LOW_PORTS_NODE) expect(sc.capabilities?.add ?? [], `${what} runs ${LOW_PORTS_NODE}`).toContain('NET_BIND_SERVICE');
       if (isGatewayContainer(container)) {
         const { opts } = gatewayOptions(objects, workload, pod, container);
         const lowPorts = Object.keys(FLAGS).filter((f) => f.endsWith('-port') && Number(opts[f]) > 0 && Number(opts[f]) < 1024);
-        if (lowPorts.length) expect(container.command?.[0], `${what} binds ${lowPorts.join(', ')} below 1024`).toBe(LOW_PORTS_NODE);
+        if (lowPorts.length) expect(nodeOf(container.command), `${what} binds ${lowPorts.join(', ')} below 1024`).toBe(LOW_PORTS_NODE);
+        // A command that replaces the image's entrypoint keeps its init as PID 1.
+        if (container.command) expect(container.command.slice(0, 2), `${what} starts under tini`).toEqual(['/usr/bin/tini', '--']);
       }
     }
   });
@@ -331,18 +357,30 @@ describe.each(overlays)('overlay %s', (overlay) => {
       const used = new Set(exprs.flatMap((e) => [...e.matchAll(/sluice_[a-z0-9_]+/g)].map((m) => m[0])));
       for (const name of used) {
         const base = exported.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
-        expect(exported, `${name} is exported by data-plane/src`).toContain(base);
+        expect(exported, `${name} is exported by data-plane/src or control-plane/src`).toContain(base);
       }
-      expect(find(objects, 'ServiceMonitor')).toHaveLength(1);
+      expect(find(objects, 'ServiceMonitor').map((m) => m.metadata.name).sort()).toEqual(['sluice-control-plane', 'sluice-data-plane']);
+    });
+
+    it('ships the alerts docs/operations.md describes, on metrics Sluice exports', () => {
+      const [rule] = find(objects, 'PrometheusRule');
+      expect(rule, 'a PrometheusRule').toBeDefined();
+      const rules: any[] = rule.spec.groups.flatMap((g: any) => g.rules);
+      expect(rules.length).toBeGreaterThanOrEqual(8);
+      const exported = exportedMetricNames();
+      const operations = fs.readFileSync(path.join(ROOT, 'docs/operations.md'), 'utf8');
+      for (const r of rules) {
+        expect(r.alert, 'each rule is an alert').toMatch(/^Sluice[A-Za-z0-9]+$/);
+        expect(['warning', 'critical'], r.alert).toContain(r.labels?.severity);
+        expect(r.annotations?.summary, r.alert).toBeTruthy();
+        const used = [...String(r.expr).matchAll(/sluice_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+        expect(used.length, r.alert).toBeGreaterThan(0);
+        for (const name of used) expect(exported, `${r.alert}: ${name}`).toContain(name);
+        expect(operations, `${r.alert} is described in docs/operations.md`).toContain(r.alert);
+      }
+      // The control plane's status port is a container port its metrics Service targets.
+      const cp = find(objects, 'Deployment', 'sluice-control-plane')[0];
+      expect(cp.spec.template.spec.containers[0].ports.find((p: any) => p.name === 'status')?.containerPort).toBe(9092);
     });
   }
-});
-
-it('builds the image with the user the pods run as', () => {
-  const dockerfile = fs.readFileSync(path.join(ROOT, 'deploy/Dockerfile'), 'utf8');
-  expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
-  expect(dockerfile).toMatch(/^ENTRYPOINT \["bin\/gateway"\]/m);
-  expect(dockerfile.match(/^USER (\d+)/m)?.[1]).toBe('1000');
-  expect(dockerfile).toContain(`setcap cap_net_bind_service=+ep ${LOW_PORTS_NODE}`);
-  expect(fs.existsSync(path.join(KUBERNETES_DIR, 'base/kustomization.yaml'))).toBe(true);
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki, type TestPki } from '../helpers/certs.js';
 import { killChild } from '../helpers/kill-child.js';
 import { waitFor } from '../helpers/ports.js';
+import { parsePrometheusText } from '../helpers/prometheus-text.js';
 import { gatewayBin } from '../helpers/processes.js';
 
 let pki: TestPki;
@@ -173,5 +174,26 @@ describe('gateway webhook', () => {
     expect(res.status).toBe(400);
     expect(res.json.message).toMatch(/request.uid/);
     expect((await review(INGRESS, ingress('after', {}))).allowed).toBe(true);
+  });
+});
+
+describe('webhook metrics', () => {
+  it('counts the reviews it answered by kind and verdict, next to process metrics and build info', async () => {
+    const allowed = await review(INGRESS, ingress('metrics-ok', {}, '/metrics-ok'));
+    expect(allowed.allowed).toBe(true);
+    const text = await new Promise<string>((resolve, reject) =>
+      https
+        .get({ host: '127.0.0.1', port, path: '/metrics', ca: fs.readFileSync(pki.ca) }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => resolve(body));
+        })
+        .on('error', reject),
+    );
+    const m = parsePrometheusText(text);
+    expect(m.get('sluice_webhook_admission_reviews_total{kind="Ingress",allowed="true"}')).toBeGreaterThanOrEqual(1);
+    expect([...m.keys()].some((k) => k.startsWith('sluice_build_info{') && k.includes('component="webhook"'))).toBe(true);
+    expect(m.get('process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 });

@@ -5,6 +5,7 @@ import { Etcd3 } from 'etcd3';
 import { collectionPrefix } from '@sluice/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyResources } from '../../control-plane/src/source/resources-from-objects.js';
+import { loadKubeConfig } from '../../control-plane/src/source/load-kube-config.js';
 import { createGatewayApiStatusWriter } from '../../control-plane/src/status/gateway-api-status.js';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { startKubeApiServer, type KubeApiServer, type KubeObject } from '../helpers/kube-api-server.js';
@@ -218,7 +219,7 @@ describe('the Gateway API status writer against a busy API server', () => {
   it('re-reads on 409 and keeps the parent entry another controller wrote in between', async () => {
     // A controller of its own name, so the running control plane leaves its entries alone.
     const controllerName = 'sluice.dev/second-controller';
-    const writer = createGatewayApiStatusWriter({ kubeconfig: api.kubeconfigPath, controllerName });
+    const writer = createGatewayApiStatusWriter({ kubeConfig: loadKubeConfig({ kubeconfig: api.kubeconfigPath }).kubeConfig, controllerName });
     api.apply(httpRoute('contended', 1, '/contended', 'shop'));
     const stale = { ...emptyResources(), httpRoutes: [api.get('HTTPRoute', 'contended', 'default')!] };
     const statusUrl = `${api.url}/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/contended/status`;

@@ -2,13 +2,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/ports.js';
+import net from 'node:net';
+import { freePort, waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 
 let up: GatewayProcess;
+let statusPort: number;
+
+const canBind = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer().once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 
 beforeAll(async () => {
-  up = await startGateway('up', { workers: 2 });
+  // The control plane's status port is the data plane's + 1: find a free pair.
+  do statusPort = await freePort();
+  while (!(await canBind(statusPort + 1)));
+  up = await startGateway('up', { workers: 2, 'status-port': statusPort });
 }, 60_000);
 
 afterAll(async () => {
@@ -37,5 +48,14 @@ describe('gateway up', () => {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${up.ports.status}/readyz`)).status === 200, 15_000, 'readyz');
     const metrics = await (await fetch(`http://127.0.0.1:${up.ports.status}/metrics`)).text();
     expect(metrics).toMatch(/sluice_config_revision \d+/);
+  });
+
+  it("serves the control plane's status port next to the data plane's, and prints both", async () => {
+    expect(up.ports.status).toBe(statusPort);
+    expect(up.ports.controlPlaneStatus).toBe(statusPort + 1);
+    expect(up.output()).toContain(`control plane status http://127.0.0.1:${statusPort + 1}/readyz  /metrics`);
+    expect((await fetch(`http://127.0.0.1:${statusPort + 1}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${statusPort + 1}/metrics`)).text();
+    expect(metrics).toMatch(/^sluice_build_info\{version="[^"]+",node_version="v[\d.]+",component="control-plane"\} 1$/m);
   });
 });

@@ -45,13 +45,16 @@ describe('--log-level', () => {
     expect(dp.output()).not.toContain('routing table swapped');
   });
 
-  it('refuses an unknown level with one line and exit code 1', async () => {
+  it('refuses an unknown level as a usage error (exit code 2), naming the values', async () => {
     const child = spawn(process.execPath, [gatewayBin, 'control-plane', '--log-level', 'loud', '--etcd', etcd.endpoint], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(1);
-    expect(out.trim()).toBe('gateway: --log-level (or GATEWAY_LOG_LEVEL) must be one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(code).toBe(2);
+    expect(out.trim().split('\n')).toEqual([
+      'gateway control-plane: --log-level (or GATEWAY_LOG_LEVEL) must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      "Run 'gateway control-plane --help' for usage.",
+    ]);
   });
 });

@@ -272,9 +272,9 @@ describe('SNI among three certificates', () => {
     expect(await handshake('other.test')).toBe('fallback.test');
     const m = await metrics();
     const notAfter = (name: string) => Math.floor(Date.parse(new X509Certificate(certs.leaf(name).cert).validTo) / 1000);
-    expect(m.get('sluice_ssl_certificate_expiry_seconds{ssl="one",sni="one.test"}')).toBe(notAfter('one.test'));
-    expect(m.get('sluice_ssl_certificate_expiry_seconds{ssl="wild",sni="*.wild.test"}')).toBe(notAfter('*.wild.test'));
-    expect(m.get('sluice_ssl_certificate_expiry_seconds{ssl="fallback",sni="*"}')).toBe(notAfter('fallback.test'));
+    expect(m.get('sluice_ssl_certificate_expiry_timestamp_seconds{ssl="one",sni="one.test"}')).toBe(notAfter('one.test'));
+    expect(m.get('sluice_ssl_certificate_expiry_timestamp_seconds{ssl="wild",sni="*.wild.test"}')).toBe(notAfter('*.wild.test'));
+    expect(m.get('sluice_ssl_certificate_expiry_timestamp_seconds{ssl="fallback",sni="*"}')).toBe(notAfter('fallback.test'));
     // Two days from now, as makeCerts signs them.
     expect(notAfter('one.test') - Date.now() / 1000).toBeGreaterThan(86_400);
   });

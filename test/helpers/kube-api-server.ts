@@ -9,11 +9,14 @@
  *             the retained history gets an `ERROR` event with a 410 Status (as etcd compaction does);
  *   - objects: GET/POST/PUT/DELETE of one object, and the `status` subresource (PUT .../status);
  *   - one resourceVersion counter for everything, like etcd's revision.
- * No auth, no admission, no field/label selectors, no server-side apply. Tests change objects
+ * Plain HTTP without auth by default; with `tls` it serves HTTPS, and with `token` it answers 401
+ * to a request without `Authorization: Bearer <token>` (an in-cluster service account).
+ * No admission, no field/label selectors, no server-side apply. Tests change objects
  * through the methods below (`apply`, `remove`, `compact`, `dropWatches`) or over HTTP.
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -75,7 +78,7 @@ interface Watcher {
 
 export interface KubeApiServer {
   url: string;
-  /** A kubeconfig file pointing at this server (no auth), removed by close(). */
+  /** A kubeconfig file pointing at this server (no credentials, TLS not verified), removed by close(). */
   kubeconfigPath: string;
   /** Create or replace an object (kind + metadata.name [+ namespace]); returns it as stored. */
   apply(obj: KubeObject): KubeObject;
@@ -95,7 +98,14 @@ export interface KubeApiServer {
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 const objectKey = (plural: string, namespace: string | undefined, name: string) => `${plural}/${namespace ?? ''}/${name}`;
 
-export async function startKubeApiServer(): Promise<KubeApiServer> {
+export interface KubeApiServerOptions {
+  /** PEM files: serve HTTPS with this certificate. */
+  tls?: { cert: string; key: string };
+  /** A bearer token every request must carry. */
+  token?: string;
+}
+
+export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   let revision = 1;
   /** Events at or below this revision are gone. */
   let compactedAt = 0;
@@ -211,6 +221,10 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
+      requests.push(`UNAUTHORIZED ${url.pathname}`);
+      return send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
+    }
     const r = route(url.pathname);
     const watching = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
     requests.push(`${watching ? 'WATCH' : req.method} ${url.pathname}`);
@@ -256,15 +270,18 @@ export async function startKubeApiServer(): Promise<KubeApiServer> {
     return send(res, 405, statusBody(405, 'MethodNotAllowed', `${req.method} not supported here`));
   };
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err) => {
       if (!res.headersSent) send(res, 400, statusBody(400, 'BadRequest', (err as Error).message));
       else res.destroy();
     });
-  });
+  };
+  const server = options.tls
+    ? https.createServer({ cert: fs.readFileSync(options.tls.cert), key: fs.readFileSync(options.tls.key) }, listener)
+    : http.createServer(listener);
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-kube-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig.yaml');

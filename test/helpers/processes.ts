@@ -20,7 +20,7 @@ process.once('exit', () => {
 export interface GatewayProcess {
   child: ChildProcess;
   /** Ports the process printed (httpPort, statusPort, adminPort). */
-  ports: { http?: number; status?: number; admin?: number; https?: number };
+  ports: { http?: number; status?: number; admin?: number; https?: number; controlPlaneStatus?: number };
   output(): string;
   /** SIGTERM and wait for exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<number | null>;
@@ -39,7 +39,7 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
     command === 'data-plane'
       ? { 'http-port': 0, 'status-port': 0, 'https-port': 0, workers: 1, host: '127.0.0.1', 'drain-seconds': 5 }
       : command === 'control-plane'
-        ? { 'admin-port': 0, host: '127.0.0.1', 'admin-key': 'test-key' }
+        ? { 'admin-port': 0, 'status-port': 0, host: '127.0.0.1', 'admin-key': 'test-key' }
         : { 'http-port': 0, 'status-port': 0, 'https-port': 0, 'admin-port': 0, workers: 1, host: '127.0.0.1' };
   const all = { ...defaults, 'data-dir': dataDir, ...flags };
   const args = [gatewayBin, command];
@@ -67,6 +67,8 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
     if (tlsPort) ports.https = Number(tlsPort[1]);
     const cp = /admin API on port (\d+)/.exec(out);
     if (cp) ports.admin = Number(cp[1]);
+    const cpStatus = /admin API on port \d+ \([^)]*\), status port (\d+)|control plane status\s+http:\/\/[^\s]+:(\d+)\//.exec(out);
+    if (cpStatus) ports.controlPlaneStatus = Number(cpStatus[1] ?? cpStatus[2]);
     // `gateway up` prints a summary block instead.
     const up = /proxy\s+http:\/\/[^\s]+:(\d+)\/[\s\S]*admin API\s+http:\/\/[^\s]+:(\d+)\/[\s\S]*status\s+http:\/\/[^\s]+:(\d+)\//.exec(out);
     if (up) {

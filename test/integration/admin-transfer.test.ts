@@ -101,7 +101,7 @@ describe('export and import', () => {
     const preview = await call('POST', '/import?dryRun=true', items);
     expect(preview.status).toBe(200);
     expect(preview.body.update).toEqual([{ collection: 'upstreams', id: 'web', before: expect.objectContaining({ id: 'web' }), after: expect.objectContaining({ desc: 'new desc' }) }]);
-    expect(preview.body.create).toEqual([{ collection: 'upstreams', id: 'fresh' }]);
+    expect(preview.body.create).toEqual([{ collection: 'upstreams', id: 'fresh', after: { id: 'fresh', nodes: [{ host: '127.0.0.1', port: 9 }] } }]);
     expect(preview.body.errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ collection: 'routes', id: 'broken', path: '/match/paths/0/value' }),

@@ -56,11 +56,19 @@ describe('option precedence', () => {
 
   it('has a GATEWAY_ variable for every flag', () => {
     for (const [name, [type]] of Object.entries(FLAGS as Record<string, [string]>)) {
-      if (name === 'help' || name === 'config') continue;
+      // help and version are command-line only; config names the file the others come from.
+      if (name === 'help' || name === 'version' || name === 'config') continue;
       const value = type === 'boolean' ? 'true' : name.endsWith('port') || name === 'workers' || name === 'drain-seconds' ? '7' : 'x';
       const o = parse([], { [envName(name)]: value });
       expect(o.sources[name], name).toBe('env');
     }
+  });
+
+  it('gives the control plane its own status-port default, 9092, next to the data plane\'s 9091', () => {
+    expect(parseOptions([], { command: 'control-plane', env: {} })['status-port']).toBe(9092);
+    expect(parseOptions([], { command: 'data-plane', env: {} })['status-port']).toBe(9091);
+    expect(parseOptions(['--status-port', '7000'], { command: 'control-plane', env: {} })['status-port']).toBe(7000);
+    expect(parseOptions([], { command: 'control-plane', env: { GATEWAY_STATUS_PORT: '7001' } })['status-port']).toBe(7001);
   });
 
   it('accepts the older etcd flag names as aliases', () => {
@@ -97,7 +105,7 @@ describe('bad settings', () => {
       child.stderr.on('data', (d) => (text += d));
       child.on('exit', (c) => resolve({ code: c, out: text }));
     });
-    expect(out).toContain(`gateway: unknown key "bogus-flag" in config file ${config}`);
+    expect(out).toContain(`gateway data-plane: unknown key "bogus-flag" in config file ${config}`);
     expect(code).toBe(2);
   });
 });

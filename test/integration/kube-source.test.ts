@@ -3,6 +3,7 @@
 // restart after the watch fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeSource, WATCHED } from '../../control-plane/src/source/kube-source.js';
+import { loadKubeConfig } from '../../control-plane/src/source/load-kube-config.js';
 import type { ResourceSource } from '../../control-plane/src/source/resource-source.js';
 import type { Resources } from '../../control-plane/src/translate/types.js';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server.js';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   api.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } });
   api.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80 }] } });
   api.apply(slice(1001));
-  source = createKubeSource({ kubeconfig: api.kubeconfigPath, warn: (w) => warnings.push(w), coalesceMs: 30, retryMinMs: 50, retryMaxMs: 200 });
+  source = createKubeSource({ kubeConfig: loadKubeConfig({ kubeconfig: api.kubeconfigPath }).kubeConfig, warn: (w) => warnings.push(w), coalesceMs: 30, retryMinMs: 50, retryMaxMs: 200 });
   await source.start((r) => snapshots.push(r));
 });
 afterAll(async () => {

@@ -77,7 +77,7 @@ export async function planImport(repo: EtcdRepo, items: unknown[], runtime?: Run
       plan.update.push({ collection, id, before: redactSecrets(collection, current.doc), after: redactSecrets(collection, doc) });
       writes.push({ collection, id, doc, ifModRevision: current.modRevision, before: current.doc });
     } else {
-      plan.create.push({ collection, id });
+      plan.create.push({ collection, id, after: redactSecrets(collection, doc) });
       writes.push({ collection, id, doc, ifModRevision: 0 });
     }
   }

@@ -2,7 +2,8 @@ import os from 'node:os';
 import { CoordinationV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';
 
 export interface LeaseElectionOptions {
-  kubeconfig: string;
+  /** The process's one KubeConfig (loadKubeConfig). */
+  kubeConfig: KubeConfig;
   /** --leader-election-namespace (default "default"). */
   namespace?: string;
   name?: string;
@@ -50,8 +51,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
     onStoppedLeading = () => {},
     onError = () => {},
   } = options;
-  const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfig);
+  const kc = options.kubeConfig;
   const api = kc.makeApiClient(CoordinationV1Api);
 
   let leading = false;

@@ -6,7 +6,8 @@ import { coalesce } from './coalesce.js';
 import { COALESCE_MS, type ResourceSource } from './resource-source.js';
 
 export interface KubeSourceOptions {
-  kubeconfig: string;
+  /** The process's one KubeConfig (loadKubeConfig). */
+  kubeConfig: KubeConfig;
   warn?: (warning: { object: string; message: string }) => void;
   coalesceMs?: number;
   /** Backoff before an informer that failed is started again. */
@@ -80,8 +81,7 @@ type WatchedInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject
  */
 export function createKubeSource(options: KubeSourceOptions): ResourceSource {
   const { warn = () => {}, coalesceMs = COALESCE_MS, retryMinMs = 500, retryMaxMs = 30_000 } = options;
-  const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfig);
+  const kc = options.kubeConfig;
   const informers: WatchedInformer[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;

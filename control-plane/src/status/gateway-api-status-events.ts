@@ -23,8 +23,7 @@ const KINDS: Record<string, keyof ClusterSnapshot> = Object.fromEntries(EVENT_KI
  */
 export function createGatewayApiStatusEvents(options: GatewayApiStatusEventsOptions): GatewayApiStatusEvents {
   const { repeatMs = 10 * 60_000, maxPerCall = 50, component = 'sluice-controller', onError = () => {}, now = Date.now } = options;
-  const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfig);
+  const kc = options.kubeConfig;
   const api = kc.makeApiClient(CoreV1Api);
   const lastPosted = new Map<string, number>();
   let seq = 0;

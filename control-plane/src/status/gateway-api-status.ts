@@ -4,7 +4,8 @@ import type { ClusterSnapshot } from '../source/cluster-snapshot.js';
 import { hasEntriesOf, hasSharedStatus, kubeTime, mergeGatewayApiStatus, sameStatus } from './gateway-api-status-merge.js';
 
 export interface GatewayApiStatusOptions {
-  kubeconfig: string;
+  /** The process's one KubeConfig (loadKubeConfig). */
+  kubeConfig: KubeConfig;
   /** --controller-name: whose `parents`/`ancestors` entries are ours, which GatewayClasses are ours. */
   controllerName: string;
   /** Checked before every write: a replica that lost the lease mid-update stops at once. */
@@ -45,8 +46,7 @@ type Target = { kind: string; object: GatewayApiObject & { status?: Record<strin
  * against the snapshot, so a new leader picks up at once.
  */
 export function createGatewayApiStatusWriter(options: GatewayApiStatusOptions): GatewayApiStatusWriter {
-  const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfig);
+  const kc = options.kubeConfig;
   const api = kc.makeApiClient(CustomObjectsApi);
   const { controllerName, isLeader = () => true, maxAttempts = 3, onWritten = () => {}, onError = () => {}, now = () => new Date() } = options;
   /**

@@ -4,7 +4,8 @@ import type { Resources, TranslateResult } from '../translate/types.js';
 import { objectRef } from '../translate/object-ref.js';
 
 export interface IngressStatusOptions {
-  kubeconfig: string;
+  /** The process's one KubeConfig (loadKubeConfig). */
+  kubeConfig: KubeConfig;
   /** --publish-status-address: comma-separated IPs or hostnames. */
   publishStatusAddress?: string;
   /** --publish-service "namespace/name": copy that Service's address. */
@@ -26,8 +27,7 @@ export interface IngressStatusWriter {
  * informers' snapshot, so a new leader picks up where the old one stopped.
  */
 export function createIngressStatusWriter(options: IngressStatusOptions): IngressStatusWriter {
-  const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfig);
+  const kc = options.kubeConfig;
   const api = kc.makeApiClient(NetworkingV1Api);
   const { onWritten = () => {}, onError = () => {} } = options;
 

@@ -5,7 +5,8 @@ import type { PolicyStatus } from '../policy/policy-conditions.js';
 import type { Resources, TranslateResult } from '../translate/types.js';
 
 export interface PolicyStatusOptions {
-  kubeconfig: string;
+  /** The process's one KubeConfig (loadKubeConfig). */
+  kubeConfig: KubeConfig;
   /** Told about each status written, e.g. "RoutePolicy/default/auth". */
   onWritten?: (object: string, conditions: Condition[]) => void;
   onError?: (err: Error, object: string) => void;
@@ -26,8 +27,7 @@ const PLURAL = { RoutePolicy: 'routepolicies', Consumer: 'consumers' } as const;
  * Stateless: it compares against the informers' snapshot, so a new leader picks up at once.
  */
 export function createPolicyStatusWriter(options: PolicyStatusOptions): PolicyStatusWriter {
-  const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfig);
+  const kc = options.kubeConfig;
   const api = kc.makeApiClient(CustomObjectsApi);
   const { onWritten = () => {}, onError = () => {}, now = () => new Date() } = options;
 

@@ -2,7 +2,8 @@ import { CoreV1Api, KubeConfig, type CoreV1Event } from '@kubernetes/client-node
 import type { TranslateWarning } from '../translate/types.js';
 
 export interface WarningEventsOptions {
-  kubeconfig: string;
+  /** The process's one KubeConfig (loadKubeConfig). */
+  kubeConfig: KubeConfig;
   /** The same warning about the same object is posted at most once in this window. */
   repeatMs?: number;
   /** At most this many Events per `post` call (a bad rollout must not flood the API server). */
@@ -27,8 +28,7 @@ export interface WarningEvents {
  */
 export function createWarningEvents(options: WarningEventsOptions): WarningEvents {
   const { repeatMs = 10 * 60_000, maxPerCall = 50, component = 'sluice-controller', onError = () => {}, now = Date.now } = options;
-  const kc = new KubeConfig();
-  kc.loadFromFile(options.kubeconfig);
+  const kc = options.kubeConfig;
   const api = kc.makeApiClient(CoreV1Api);
   const lastPosted = new Map<string, number>();
   let seq = 0;

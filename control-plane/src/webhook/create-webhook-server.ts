@@ -1,5 +1,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import client from 'prom-client';
+import { registerProcessMetrics } from '../observe/process-metrics.js';
 import type { Resources, TranslateOptions } from '../translate/types.js';
 import { reviewAdmission, type AdmissionReview } from './review-admission.js';
 
@@ -26,11 +28,19 @@ const MAX_BODY = 4 * 1024 * 1024;
 /**
  * The validating admission webhook over HTTPS: `POST /validate` takes an `admission.k8s.io/v1`
  * AdmissionReview and answers one with `response.uid` echoing the request; `GET /healthz` for
- * probes. A body that is not an AdmissionReview gets a 400 with the reason; no request can
+ * probes; `GET /metrics` for Prometheus (reviews by kind and verdict, process metrics). A body that is not an AdmissionReview gets a 400 with the reason; no request can
  * crash the process.
  */
 export async function createWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const { onError = () => {} } = options;
+  const registry = new client.Registry();
+  registerProcessMetrics(registry, 'webhook');
+  const reviews = new client.Counter({
+    name: 'sluice_webhook_admission_reviews_total',
+    help: 'AdmissionReviews answered, by object kind and whether the object was allowed',
+    labelNames: ['kind', 'allowed'] as const,
+    registers: [registry],
+  });
   const server = https.createServer({ cert: options.cert, key: options.key }, (req, res) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -40,6 +50,9 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     res.on('error', (err) => onError(err));
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return send(200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/metrics') {
+      return void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text), (err: Error) => send(500, { message: err.message }));
+    }
     if (path !== '/validate') return send(404, { message: `no route for ${path}` });
     if (req.method !== 'POST') return send(405, { message: 'POST an AdmissionReview' });
     const chunks: Buffer[] = [];
@@ -65,6 +78,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
       }
       try {
         const response = reviewAdmission(request, options.resources(), options.translateOptions);
+        reviews.inc({ kind: request.kind.kind, allowed: String(response.allowed) });
         send(200, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
       } catch (err) {
         // The translator is not supposed to throw; if it does, refuse with the reason rather than hang the API server.

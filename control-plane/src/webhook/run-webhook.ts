@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { pino } from 'pino';
 import { createFileSource } from '../source/file-source.js';
 import { createKubeSource } from '../source/kube-source.js';
+import { loadKubeConfig } from '../source/load-kube-config.js';
 import { emptyResources } from '../source/resources-from-objects.js';
 import { DEFAULT_TRANSLATE_OPTIONS } from '../start-ingress-sync.js';
 import type { Resources, TranslateOptions } from '../translate/types.js';
@@ -14,13 +15,18 @@ export interface WebhookOptions {
   port: number;
   host?: string;
   /** Where existing objects come from (for conflicts and Ingress context): the API server, a folder, or nothing. */
+  kubernetes?: boolean;
   kubeconfig?: string;
+  /** Stands in for `/` when looking for the pod's service account (tests). */
+  serviceAccountRoot?: string;
   manifests?: string;
   translate?: Partial<TranslateOptions>;
 }
 
 export interface RunningWebhook {
   port: number;
+  /** Where the Kubernetes connection came from (Kubernetes mode only). */
+  kubeOrigin?: string;
   stop(): Promise<void>;
 }
 
@@ -28,8 +34,9 @@ export interface RunningWebhook {
 export async function runWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const log = pino({ name: 'webhook', level: process.env.GATEWAY_LOG_LEVEL ?? 'warn' });
   const warn = (w: { object: string; message: string }) => log.warn(w, 'source warning');
-  const source = options.kubeconfig
-    ? createKubeSource({ kubeconfig: options.kubeconfig, warn })
+  const kube = options.kubernetes || options.kubeconfig ? loadKubeConfig(options) : undefined;
+  const source = kube
+    ? createKubeSource({ kubeConfig: kube.kubeConfig, warn })
     : options.manifests
       ? createFileSource({ dir: options.manifests, warn })
       : undefined;
@@ -47,6 +54,7 @@ export async function runWebhook(options: WebhookOptions): Promise<RunningWebhoo
     });
     return {
       port: server.port,
+      kubeOrigin: kube?.origin,
       async stop() {
         await server.close();
         await source?.close();

@@ -2,7 +2,7 @@
  * The admin endpoints' reply types as the dashboard names them: the shapes come from
  * `@sluice/model` (admin-api.ts); only what the dashboard derives is declared here.
  */
-import type { ChangeEvent, DataplaneEvent, DataplaneView } from '@sluice/model';
+import type { ChangeEvent, DataplaneEvent, DataplaneView } from '@sluice/model/browser';
 
 export type {
   AdminIdentity as WhoAmI,
@@ -17,7 +17,7 @@ export type {
   RouteMetricsReply as RouteMetrics,
   UpstreamHealthReply as UpstreamHealth,
   SslInfo,
-} from '@sluice/model';
+} from '@sluice/model/browser';
 
 /** A data plane as the overview shows it, with the documents it refused when it reports them. */
 export type DataplaneInfo = DataplaneView & { rejected?: Record<string, string> };

@@ -1,15 +1,15 @@
 import {
-  kindByCollection,
+  kindNameByCollection,
   type Consumer,
   type DataplaneStatus,
   type GlobalRule,
-  type KindSpec,
+  type KindName,
   type PluginConfig,
   type Route,
   type Ssl,
   type StreamRoute,
   type Upstream,
-} from '@sluice/model';
+} from '@sluice/model/browser';
 import type { WhoAmI } from './admin-types';
 import { sessionKey } from './session-key';
 
@@ -85,7 +85,7 @@ export interface HistoryEntry<T> {
 }
 
 export interface Resource<T> {
-  spec: KindSpec;
+  spec: KindName;
   list(query?: ListQuery): Promise<ListPage<T>>;
   get(id: string): Promise<Versioned<T>>;
   /** Create or replace; with `revision` the write fails with GW_ERR_CONFLICT if someone saved in between. */
@@ -167,7 +167,7 @@ const seg = encodeURIComponent;
 /** A typed client for one collection of the kind registry. */
 export function resource<C extends Collection>(collection: C): Resource<DocumentTypes[C]> {
   type T = DocumentTypes[C];
-  const spec = kindByCollection(collection);
+  const spec = kindNameByCollection(collection);
   if (!spec) throw new Error(`unknown collection ${collection}`);
   const base = `/${collection}`;
   const versioned = ({ body, etag, headers }: { body: T; etag?: string; headers: Headers }): Versioned<T> => {

@@ -1,4 +1,4 @@
-import { isManaged, type Owner } from '@sluice/model';
+import { isManaged, type Owner } from '@sluice/model/browser';
 
 /** Who owns a document; Kubernetes-owned ones are read-only here and name their object. */
 export function OwnerBadge({ owner }: { owner?: Owner }) {

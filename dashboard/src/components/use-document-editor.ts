@@ -1,4 +1,4 @@
-import { isManaged } from '@sluice/model';
+import { isManaged } from '@sluice/model/browser';
 import { useCallback, useEffect, useState } from 'react';
 import { adminApi } from '../api/admin-api';
 import { ApiError, resource, type Collection, type Versioned } from '../api/client';

@@ -1,4 +1,4 @@
-import { isManaged } from '@sluice/model';
+import { isManaged } from '@sluice/model/browser';
 import { useState } from 'react';
 import { resource, type Collection } from '../api/client';
 import { titleOf } from '../collections';

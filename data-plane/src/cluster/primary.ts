@@ -42,6 +42,10 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   let stopping = false;
   let nextRequestId = 1;
   const aggregator = new client.AggregatorRegistry();
+  // The workers' process metrics are summed by the aggregator under the plain names; the
+  // primary's own (it holds the sockets and the status port) get a prefix of their own.
+  const primaryRegistry = new client.Registry();
+  client.collectDefaultMetrics({ register: primaryRegistry, prefix: 'sluice_primary_' });
   // limit-count `policy: local`, exact for all workers together (the workers ask over IPC).
   const counters = new SharedCounters().startSweeping();
   const healthWaiters = new Map<number, { pending: number; result: Record<string, unknown>; done: () => void }>();
@@ -213,7 +217,7 @@ export async function runDataPlane(opts: DataPlaneOptions) {
         .map((s) => ({ index: s.index, pid: s.worker.process.pid, retiring: s.retiring === true, ...s.state })),
       upstreams: await upstreamHealth(),
     }),
-    metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+    metrics: async () => ({ contentType: aggregator.contentType, body: (await aggregator.clusterMetrics()) + (await primaryRegistry.metrics()) }),
   });
   statusUrl = `http://${opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1'}:${status.port}`;
   listeners = { http: httpPort, https: httpsPort, status: status.port };

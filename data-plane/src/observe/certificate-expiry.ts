@@ -11,7 +11,7 @@ interface Expiry {
 }
 
 /**
- * `sluice_ssl_certificate_expiry_seconds{ssl, sni}`: when each ssl document's certificate
+ * `sluice_ssl_certificate_expiry_timestamp_seconds{ssl, sni}`: when each ssl document's certificate
  * expires (its notAfter as Unix seconds), so an alert can fire weeks ahead. Parsing a
  * certificate costs ~0.1 ms, so expiries are kept per ssl id + modRevision across snapshots.
  */
@@ -29,7 +29,7 @@ export class CertificateExpiry {
   }
 
   register(registry: client.Registry): void {
-    const name = 'sluice_ssl_certificate_expiry_seconds';
+    const name = 'sluice_ssl_certificate_expiry_timestamp_seconds';
     const get = async () => {
       const values: { labels: Record<string, string>; value: number }[] = [];
       for (const [ssl, { notAfter, snis }] of this.expiries) {

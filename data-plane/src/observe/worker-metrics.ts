@@ -1,9 +1,16 @@
 import client from 'prom-client';
 import { CertificateExpiry } from './certificate-expiry.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { RouteTraffic } from './route-traffic.js';
 import { StreamTraffic } from './stream-traffic.js';
 
+/**
+ * A worker's metrics. The primary serves them summed over its workers (prom-client's cluster
+ * aggregator), the process and runtime metrics (`process_*`, `nodejs_*`) included, so those
+ * describe the workers together; the primary's own are `sluice_primary_process_*`.
+ */
 export function createWorkerMetrics(registry: client.Registry = client.register) {
+  registerProcessMetrics(registry, 'data-plane');
   const traffic = new RouteTraffic();
   traffic.register(registry);
   const streamTraffic = new StreamTraffic();
@@ -67,9 +74,13 @@ export function createWorkerMetrics(registry: client.Registry = client.register)
     /** Expiry of every ssl document's certificate, updated on each table swap. */
     certificateExpiry,
 
-    /** Called once per finished request on the hot path. */
-    recordRequest(routeId: string | undefined, status: number, durationMs: number): void {
-      traffic.record(routeId ?? '', status, durationMs / 1000);
+    /**
+     * Called once per finished request on the hot path. `upstreamMs`: time spent on the upstream
+     * (connect to the last response byte, all attempts), left out when none was reached;
+     * `requestBytes` / `responseBytes`: bytes received from and sent to the client, head included.
+     */
+    recordRequest(routeId: string | undefined, status: number, durationMs: number, upstreamMs?: number, requestBytes?: number, responseBytes?: number): void {
+      traffic.record(routeId ?? '', status, durationMs / 1000, upstreamMs === undefined ? undefined : upstreamMs / 1000, requestBytes, responseBytes);
     },
 
     /** Forgets routes that no longer exist, so deleted routes do not grow the registry forever. */

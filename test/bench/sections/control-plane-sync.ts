@@ -81,7 +81,7 @@ export async function measureControlPlaneSync(ctx: ControlPlaneSyncContext, log:
 
     const started = performance.now();
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEWAY_')));
-    const args = [path.join(REPO_ROOT, 'bin/gateway'), 'control-plane', '--etcd', ctx.etcdEndpoint, '--prefix', prefix, '--kubeconfig', api.kubeconfigPath];
+    const args = [path.join(REPO_ROOT, 'bin/gateway'), 'control-plane', '--etcd', ctx.etcdEndpoint, '--prefix', prefix, '--kubeconfig', api.kubeconfigPath, '--status-port', '0'];
     args.push('--admin-port', '0', '--host', '127.0.0.1', '--admin-key', 'benchkey');
     const cp = ctx.registry.spawn('sluice control-plane (kubeconfig)', process.execPath, args, { cwd: REPO_ROOT, env });
     let routes = 0;

@@ -1,0 +1,17 @@
+import client from 'prom-client';
+import { SLUICE_VERSION } from '@sluice/model';
+
+/**
+ * prom-client's process and runtime metrics (CPU, memory, event-loop lag, GC, handles) and
+ * `sluice_build_info{version, node_version, component} 1` for the control-plane and webhook
+ * processes (the data plane's workers register the same through data-plane/src/observe).
+ */
+export function registerProcessMetrics(registry: client.Registry, component: 'control-plane' | 'webhook'): void {
+  client.collectDefaultMetrics({ register: registry });
+  new client.Gauge({
+    name: 'sluice_build_info',
+    help: 'Always 1; the labels say which Sluice version and Node.js release the process runs',
+    labelNames: ['version', 'node_version', 'component'] as const,
+    registers: [registry],
+  }).set({ version: SLUICE_VERSION, node_version: process.version, component }, 1);
+}
