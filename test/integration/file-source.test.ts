@@ -110,6 +110,48 @@ describe('FileSource', () => {
     await waitFor(() => names(snapshots[snapshots.length - 1].services).join() === 'default/b', 5_000, 'a removed');
   });
 
+  it('follows a file saved by rename over and over, then written in place, deleted and created again (issue 15)', async () => {
+    const service = (port: number) => `apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: ${port}}]}\n`;
+    const portOf = (snapshots: Resources[]) => (snapshots[snapshots.length - 1].services[0] as { spec?: { ports?: { port: number }[] } } | undefined)?.spec?.ports?.[0]?.port;
+    write('s.yaml', service(1));
+    const snapshots = await start();
+    expect(portOf(snapshots)).toBe(1);
+    // Editors and `git checkout` write a temp file and rename it over the original: every save must count.
+    for (const port of [2, 3, 4]) {
+      write('s.yaml', service(port));
+      await waitFor(() => portOf(snapshots) === port, 5_000, `rename save ${port}`);
+    }
+    fs.writeFileSync(path.join(dir, 's.yaml'), service(5));
+    await waitFor(() => portOf(snapshots) === 5, 5_000, 'in-place write after renames');
+    fs.rmSync(path.join(dir, 's.yaml'));
+    await waitFor(() => portOf(snapshots) === undefined, 5_000, 'deleted');
+    fs.writeFileSync(path.join(dir, 's.yaml'), service(6));
+    await waitFor(() => portOf(snapshots) === 6, 5_000, 're-created');
+    fs.writeFileSync(path.join(dir, 's.yaml'), service(7));
+    await waitFor(() => portOf(snapshots) === 7, 5_000, 'in-place write after re-creation');
+  });
+
+  it('follows a subfolder made after the start, and a single file given instead of a folder', async () => {
+    const snapshots = await start();
+    fs.mkdirSync(path.join(dir, 'team'));
+    fs.writeFileSync(path.join(dir, 'team', 'a.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');
+    await waitFor(() => names(snapshots[snapshots.length - 1].services).join() === 'default/a', 5_000, 'file in a new subfolder');
+    fs.writeFileSync(path.join(dir, 'team', 'a.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: a2}\n');
+    await waitFor(() => names(snapshots[snapshots.length - 1].services).join() === 'default/a2', 5_000, 'in-place write in the subfolder');
+    await source!.close();
+
+    const file = path.join(dir, 'one.yaml');
+    write('one.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: one}\n');
+    const single: Resources[] = [];
+    source = createFileSource({ dir: file, coalesceMs: 50 });
+    await source.start((r) => single.push(r));
+    expect(names(single[0].services)).toEqual(['default/one']);
+    for (const name of ['two', 'three']) {
+      write('one.yaml', `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\n`);
+      await waitFor(() => names(single[single.length - 1].services).join() === `default/${name}`, 5_000, `single file saved by rename (${name})`);
+    }
+  });
+
   it('fails to start on a missing folder', async () => {
     source = createFileSource({ dir: path.join(dir, 'nope') });
     await expect(source.start(() => {})).rejects.toThrow(/ENOENT/);

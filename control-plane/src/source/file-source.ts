@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 import { coalesce } from './coalesce.js';
 import { readManifests } from './read-manifests.js';
 import { COALESCE_MS, type ResourceSource } from './resource-source.js';
 import { resourcesFromObjects } from './resources-from-objects.js';
+import { watchFolder, type FolderWatch } from './watch-folder.js';
 
 export interface FileSourceOptions {
   dir: string;
@@ -13,11 +13,13 @@ export interface FileSourceOptions {
 }
 
 /**
- * A folder of Kubernetes manifests as a source: `gateway up --manifests DIR`. Any change in the
- * folder re-reads all of it (small folders; a full read keeps deletions and renames trivially right).
+ * A folder (or one file) of Kubernetes manifests as a source: `gateway up --manifests DIR`. Any
+ * change in the folder re-reads all of it (small folders; a full read keeps deletions and renames
+ * trivially right), after a short debounce so one editor save is one snapshot.
  */
 export function createFileSource({ dir, warn = () => {}, coalesceMs = COALESCE_MS }: FileSourceOptions): ResourceSource {
-  let watcher: fs.FSWatcher | undefined;
+  let watcher: FolderWatch | undefined;
+  let burst: ReturnType<typeof coalesce> | undefined;
   let parsed = new Map<string, unknown[]>();
   let closed = false;
 
@@ -38,16 +40,20 @@ export function createFileSource({ dir, warn = () => {}, coalesceMs = COALESCE_M
           warn({ object: `dir/${dir}`, message: `cannot read: ${(err as Error).message}` });
         }
       };
-      const burst = coalesce(coalesceMs, publish);
+      const changes = (burst = coalesce(coalesceMs, publish));
       // Watch before the first read, so an edit made in between is not missed.
-      watcher = fs.watch(dir, { recursive: true }, () => burst.trigger());
-      watcher.on('error', (err) => warn({ object: `dir/${dir}`, message: `watch failed: ${err.message}` }));
-      watcher.on('close', () => burst.cancel());
-      onChange(snapshot());
+      watcher = watchFolder(dir, () => changes.trigger(), (err) => warn({ object: `dir/${dir}`, message: `watch failed: ${err.message}` }));
+      try {
+        onChange(snapshot());
+      } catch (err) {
+        watcher.close();
+        throw err;
+      }
     },
     async close() {
       closed = true;
       watcher?.close();
+      burst?.cancel();
     },
   };
 }
