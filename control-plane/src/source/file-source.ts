@@ -1,3 +1,4 @@
+import { admitManifests } from './admit-manifests.js';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 import { coalesce } from './coalesce.js';
 import { readManifests } from './read-manifests.js';
@@ -7,7 +8,10 @@ import { watchFolder, type FolderWatch } from './watch-folder.js';
 
 export interface FileSourceOptions {
   dir: string;
-  /** Told about every file that fails to parse (it is skipped; its last good version stays). */
+  /**
+   * Told about every file that fails to parse (it is skipped; its last good version stays), every
+   * object the API server would refuse (left out) and every removed Ingress version converted.
+   */
   warn?: (warning: { object: string; message: string }) => void;
   coalesceMs?: number;
 }
@@ -27,7 +31,7 @@ export function createFileSource({ dir, warn = () => {}, coalesceMs = COALESCE_M
     const read = readManifests(dir, parsed);
     parsed = read.parsed;
     for (const e of read.errors) warn({ object: `file/${e.file}`, message: `skipped: ${e.message}` });
-    return resourcesFromObjects(read.objects);
+    return resourcesFromObjects(admitManifests(read.objects, warn));
   };
 
   return {
