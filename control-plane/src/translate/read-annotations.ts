@@ -1,5 +1,6 @@
 import type { V1Ingress } from '@kubernetes/client-node';
 import { annotationByKey, NGINX } from './annotations/index.js';
+import { isSnippetKey, SNIPPET_REFUSAL } from './annotations/snippets.js';
 import { canonicalKeys, isNginxIncAnnotation, NGINX_INC_ANNOTATION_NOTES, NGINX_INC_ANNOTATIONS } from './nginx-inc-keys.js';
 
 /** The annotations of one Ingress that Sluice understands and that passed their checks. */
@@ -23,6 +24,10 @@ export function readAnnotations(ingress: V1Ingress, warn: (message: string) => v
     }
     if (!key.startsWith(NGINX) && !key.startsWith('sluice.dev/')) continue;
     const declared = annotationByKey.get(key);
+    if (!declared && isSnippetKey(key)) {
+      warn(`annotation ${key} ignored: ${SNIPPET_REFUSAL}`);
+      continue;
+    }
     if (!declared) {
       warn(`annotation ${key} is not supported by Sluice; ignored (see docs/ingress-nginx-migration.md)`);
       continue;
