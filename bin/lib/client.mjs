@@ -31,7 +31,7 @@ export async function run(command, o) {
       const v = d.toJSON();
       return Array.isArray(v) ? v : v ? [v] : [];
     });
-    const order = ['upstreams', 'plugin-configs', 'consumers', 'ssls', 'global-rules', 'routes', 'stream-routes'];
+    const order = ['upstreams', 'plugin-configs', 'services', 'consumers', 'ssls', 'global-rules', 'routes', 'stream-routes'];
     docs.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
     for (const { type: t, ...doc } of docs) {
       if (!t) throw new Error(`a document has no "type" (routes, upstreams, ...): ${JSON.stringify(doc).slice(0, 80)}`);

@@ -6,6 +6,7 @@ import { StreamRoute } from './stream-route.js';
 import { Listener } from './listener.js';
 import { Consumer } from './consumer.js';
 import { PluginConfig, GlobalRule } from './plugin-config.js';
+import { Service } from './service.js';
 import { DataplaneStatus } from './dataplane.js';
 import { pluginIssues, pluginUpstreamRefs } from './plugin-issues.js';
 import { hostIssue, regexIssue, validateSchema, type ValidationIssue } from './validate.js';
@@ -111,8 +112,19 @@ export const kinds: readonly KindSpec[] = [
       ...backendRefs(doc),
       ...pluginUpstreamRefs(doc),
       ...(doc.pluginConfigId ? [{ collection: 'plugin-configs', id: doc.pluginConfigId, path: '/pluginConfigId' }] : []),
+      ...(doc.serviceId ? [{ collection: 'services', id: doc.serviceId, path: '/serviceId' }] : []),
       ...listenerRefs(doc),
     ],
+  },
+  {
+    kind: 'service',
+    collection: 'services',
+    schema: Service,
+    idField: 'id',
+    adminWritable: true,
+    // A service's plugins are route plugins the routes naming it inherit.
+    check: (doc: Doc) => [...(doc.hosts ?? []).flatMap((h: string, i: number) => hostIssue(`/hosts/${i}`, h)), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
+    references: (doc: Doc) => [...backendRefs(doc), ...pluginUpstreamRefs(doc)],
   },
   {
     kind: 'upstream',
