@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../../helpers/processes.js';
 import { startHttpEcho, startWsEcho, type EchoServer } from '../../helpers/upstreams.js';
-import { LineClient, makeCerts, startTcpEcho, startUdpEcho, type TcpEcho, type TestCerts, type UdpEcho } from '../stream-fixtures.js';
+import { askWhenOpen, makeCerts, startTcpEcho, startUdpEcho, type TcpEcho, type TestCerts, type UdpEcho } from '../stream-fixtures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ADMIN_KEY = 'seed-admin-key';
@@ -437,15 +437,7 @@ describe('seed 002: ingress-nginx', () => {
 
   it('tcp-services: MongoDB\'s port through the gateway (a free port instead of 27017)', async () => {
     show(['002-tcp-services'], [endpoints('mongo', 'default', { number: tcp.port })], (t) => t.replace('"27017": default/mongo:27017', `"${tcpPort}": default/mongo:27017`));
-    let reply = '';
-    await waitFor(async () => {
-      const client = await LineClient.connect(tcpPort).catch(() => undefined);
-      if (!client) return false;
-      reply = await client.ask('ping', 2_000).catch(() => '');
-      client.close();
-      return reply !== '';
-    }, 15_000, 'the tcp-services port answering');
-    expect(reply).toBe('mongo:ping');
+    expect(await askWhenOpen(tcpPort, 'ping')).toBe('mongo:ping');
   });
 
   it('udp-services: kube-dns\'s port 53 through the gateway (a free port instead of 53; kube-dns provided)', async () => {
