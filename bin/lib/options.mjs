@@ -49,6 +49,9 @@ export const FLAGS = {
   'webhook-port': ['string', '8443', 'webhook: HTTPS port of the validating admission webhook'],
   'webhook-cert': ['string', undefined, 'webhook: PEM certificate file the API server verifies (caBundle)'],
   'webhook-key': ['string', undefined, 'webhook: PEM key file of --webhook-cert'],
+  from: ['string', undefined, 'import: the format of the file (apisix: a standalone apisix.yaml or its JSON form)'],
+  to: ['string', undefined, 'export: the format written to standard output (apisix: a standalone apisix.yaml)'],
+  'dry-run': ['boolean', false, 'import: print what would change, write nothing'],
   help: ['boolean', false, 'show help'],
 };
 
@@ -218,6 +221,8 @@ export function usage() {
     '  translate -f DIR print the documents and warnings a folder of Ingress manifests becomes (writes nothing)',
     '  delete <type> <id>',
     '  webhook          validating admission webhook for Ingress, HTTPRoute and RoutePolicy (HTTPS)',
+    '  import --from apisix FILE [--dry-run]  an APISIX standalone file into this gateway (all or nothing)',
+    '  export --to apisix                     this gateway\'s documents as an APISIX standalone file on stdout',
     '  data-plane --check  load and compile every document in etcd, print what is rejected, exit 0/1/2',
     '',
     'Flags, also set by GATEWAY_<FLAG> environment variables (GATEWAY_HTTP_PORT=9080) or by keys of the',

@@ -18,6 +18,7 @@ export type { Resources, TranslateOptions, TranslateResult, TranslateWarning, Tr
 export { readManifests } from './source/read-manifests.js';
 export { resourcesFromObjects } from './source/resources-from-objects.js';
 export { admitManifests } from './source/admit-manifests.js';
+export { composeStandalone, convertStandalone } from './apisix/standalone-file.js';
 export { createFileSource } from './source/file-source.js';
 export { createKubeSource } from './source/kube-source.js';
 export type { ResourceSource } from './source/resource-source.js';
