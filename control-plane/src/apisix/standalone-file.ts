@@ -5,7 +5,7 @@ import { isPlainObject } from './apisix-issue.js';
 import { APISIX_RESOURCES, apisixResource, apisixResourceOf, fromApisix, toApisix } from './apisix-resources.js';
 
 /** Top-level keys of an APISIX standalone file that have no Sluice counterpart, and why. */
-const NOT_CARRIED: Readonly<Record<string, string>> = {
+export const NOT_CARRIED: Readonly<Record<string, string>> = {
   plugins: 'the plugins a gateway loads are not configuration in Sluice (custom plugins come from --plugins-dir)',
   stream_plugins: 'see plugins',
   plugin_metadata: 'plugin metadata is not supported: put the settings in each plugin\'s config',
