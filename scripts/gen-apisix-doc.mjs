@@ -56,8 +56,10 @@ Sluice takes APISIX's configuration as it is, three ways:
   \`gateway get\` show them. \`ttl\` (expiring documents) is refused.
 - **\`gateway import --from apisix FILE [--dry-run]\`** reads a standalone \`apisix.yaml\` (or its JSON
   form; \`#END\` optional), prints what each object becomes (\`routes/1 → routes/1\`) or why it is
-  refused, and imports all of it in one etcd transaction, or nothing when any object is refused.
-  APISIX ids are kept as document ids (every object needs one).
+  refused, and imports all of it in one etcd transaction, or nothing when any object is refused
+  (a transaction takes at most 128 documents, etcd's \`--max-txn-ops\`: split a bigger file).
+  It talks to a running control plane (\`--admin-url\`, \`--admin-key\`). APISIX ids are kept as
+  document ids (every object needs one).
 - **\`gateway export --to apisix\`** prints the gateway's documents as a standalone \`apisix.yaml\` on
   standard output, and on standard error what APISIX cannot say (a Gateway API listener, a
   Sluice-only plugin). An imported file exports back unchanged (a test keeps it so), in this form:
