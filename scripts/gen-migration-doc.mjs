@@ -2,6 +2,8 @@
 // build first: npm run docs:ingress) plus the hand-kept list below of annotations not declared.
 import { writeFileSync } from 'node:fs';
 import { annotations, NGINX } from '../control-plane/dist/translate/annotations/index.js';
+import { CONFIG_MAP_KEYS, CONFIG_MAP_NOTES } from '../control-plane/dist/translate/global-config.js';
+import { NGINX_INC_ANNOTATIONS, NGINX_INC_ANNOTATION_NOTES, NGINX_INC_CONFIG_MAP_KEYS } from '../control-plane/dist/translate/nginx-inc-keys.js';
 
 /** ingress-nginx annotations without a declaration yet, and why. */
 const notYet = {
@@ -39,6 +41,15 @@ const notYet = {
 const rows = [...annotations]
   .sort((a, b) => a.key.localeCompare(b.key))
   .map((a) => `| \`${a.key}\` | ${a.support === 'refused' ? 'refused' : a.support} | ${a.scope} | ${a.risk} | ${a.doc.replace(/\|/g, '\\|')} |`);
+const configMapRows = [
+  ...CONFIG_MAP_KEYS.map((k) => `| ${k.keys.map((key) => `\`${key}\``).join(', ')} | ${k.support} | ${k.doc.replace(/\|/g, '\\|')} |`),
+  ...Object.entries(CONFIG_MAP_NOTES).map(([key, why]) => `| \`${key}\` | not | ${why}. |`),
+];
+const nginxIncRows = [
+  ...Object.entries(NGINX_INC_CONFIG_MAP_KEYS).map(([theirs, ours]) => `| \`${theirs}\` (ConfigMap) | taken as \`${ours}\`, with a warning |`),
+  ...Object.entries(NGINX_INC_ANNOTATIONS).map(([theirs, ours]) => `| \`${theirs}\` | taken as \`${ours}\`, with a warning |`),
+  ...Object.entries(NGINX_INC_ANNOTATION_NOTES).map(([theirs, why]) => `| \`${theirs}\` | a warning: ${why} |`),
+];
 const missing = Object.entries(notYet)
   .filter(([k]) => !annotations.some((a) => a.key === `${NGINX}${k}`))
   .sort(([a], [b]) => a.localeCompare(b))
@@ -63,14 +74,36 @@ ${rows.join('\n')}
 
 ## Global ConfigMap (\`--configmap\`)
 
+Values may be written as nginx writes them: sizes \`8m\`, \`512k\`, \`1g\`; times \`11s\`, \`5m\`, \`1h\`,
+\`500ms\`, \`1m30s\` (a plain number is seconds). Annotations with a size or a time take the same.
+Keys Sluice does not read are warnings naming the key.
+
 | Key | Support | How |
 | --- | --- | --- |
-| \`proxy-connect-timeout\`, \`proxy-read-timeout\`, \`proxy-send-timeout\`, \`proxy-body-size\`, \`ssl-redirect\`, \`proxy-next-upstream\`, \`proxy-next-upstream-tries\`, \`proxy-next-upstream-timeout\` | supported | Defaults of the annotations of the same name (an Ingress's own annotation wins). |
-| \`use-gzip\`, \`gzip-types\`, \`gzip-min-length\`, \`gzip-level\` | supported | \`gzip\` plugin on every translated route. |
-| \`upstream-keepalive-connections\`, \`upstream-keepalive-timeout\`, \`upstream-keepalive-requests\` | supported | \`keepalivePool\` on every translated upstream. |
-| \`use-forwarded-headers\`, \`enable-real-ip\`, \`forwarded-for-header\`, \`proxy-real-ip-cidr\` | supported | A \`real-ip\` global rule: the client address (ip-restriction, limit-*, logs) comes from the header when the connection is from proxy-real-ip-cidr (default anyone), walking past trusted hops (nginx real_ip_recursive on). It applies to every route, admin-made ones too. |
-| \`compute-full-forwarded-for\` | partly | Always on: the client address is appended to X-Forwarded-For; "false" is a warning. |
-| \`keep-alive\` | not | Client keep-alive is a data-plane process setting. |
+${configMapRows.join('\n')}
+
+## NGINX Inc. controller keys
+
+Tutorials mix in the keys of NGINX Inc.'s controller (nginxinc/kubernetes-ingress). Where one
+means exactly an ingress-nginx key, Sluice takes it as that key and warns with the canonical form
+(when both are set, the ingress-nginx one wins); every other \`nginx.org/*\` annotation is a warning.
+
+| Key | What Sluice does |
+| --- | --- |
+${nginxIncRows.join('\n')}
+
+## Services and manifests
+
+- A Service's \`sessionAffinity: ClientIP\` becomes consistent hashing on the client address
+  (\`type: chash, hashOn: remote_addr\`): a client stays on one endpoint while the endpoints stay
+  the same, longer than kube-proxy's \`timeoutSeconds\` promises (it only bounds idle time). An
+  Ingress's own \`load-balance\`, \`upstream-hash-by\` or \`affinity\` replaces it.
+- \`--manifests DIR\` admits what an API server would: an object that fails the Kubernetes schema
+  or the API server's rules (names, a path without \`pathType\`, a Service name that is not an RFC
+  1035 label, a TLS Secret whose data are not base64) is left out with a warning naming the field;
+  \`extensions/v1beta1\` and \`networking.k8s.io/v1beta1\` Ingresses (removed in Kubernetes 1.22) are
+  converted to \`networking.k8s.io/v1\` with a warning. The folder is watched live, including files
+  saved by rename (as editors and \`git checkout\` save them), deleted and created again.
 
 ## Not supported yet (${missing.length})
 

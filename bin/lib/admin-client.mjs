@@ -59,7 +59,7 @@ export function createAdminClient(o) {
     if (!res.ok) {
       const what = json?.code ? `${json.code}: ${json.message}` : text.slice(0, 300) || res.statusText;
       const hint =
-        res.status === 401 || (res.status === 403 && json?.code === 'GW_ERR_FORBIDDEN')
+        res.status === 401
           ? keySource
             ? ` (the key from ${keySource} was refused)`
             : ` (no admin key: pass --admin-key, set GATEWAY_ADMIN_KEY, or keep it in ${keyFile})`

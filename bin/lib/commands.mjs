@@ -82,6 +82,20 @@ export const COMMANDS = {
     flags: ['webhook-port', 'webhook-cert', 'webhook-key', 'host', 'kubernetes', 'kubeconfig', 'manifests', ...TRANSLATE, 'https-port', 'log-level'],
     load: () => import('./webhook.mjs'),
   },
+  import: {
+    summary: 'an APISIX standalone file (apisix.yaml or its JSON form) into this gateway, all or nothing',
+    usage: 'gateway import --from apisix FILE [--dry-run]',
+    flags: [...ADMIN_CLIENT, 'from', 'file', 'dry-run'],
+    details: ['Prints what each APISIX object becomes, or why it is refused (then nothing is written). docs/migrate-from-apisix.md lists every field and plugin.'],
+    load: () => import('./import.mjs'),
+  },
+  export: {
+    summary: "this gateway's documents as an APISIX standalone file on standard output",
+    usage: 'gateway export --to apisix',
+    flags: [...ADMIN_CLIENT, 'to'],
+    details: ['What APISIX cannot say is named on standard error.'],
+    load: () => import('./export.mjs'),
+  },
   completion: {
     summary: 'print a shell completion script (bash or zsh)',
     usage: 'gateway completion bash|zsh',

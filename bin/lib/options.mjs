@@ -56,6 +56,8 @@ export const FLAGS = {
   'webhook-port': ['string', '8443', 'webhook: HTTPS port of the validating admission webhook'],
   'webhook-cert': ['string', undefined, 'webhook: PEM certificate file the API server verifies (caBundle)'],
   'webhook-key': ['string', undefined, 'webhook: PEM key file of --webhook-cert'],
+  from: ['string', undefined, 'import: the format of the file (apisix: a standalone apisix.yaml or its JSON form)'],
+  to: ['string', undefined, 'export: the format written to standard output (apisix: a standalone apisix.yaml)'],
   help: ['boolean', false, 'show help'],
   version: ['boolean', false, 'print the version'],
 };

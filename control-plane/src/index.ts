@@ -17,6 +17,8 @@ export { translate } from './translate/index.js';
 export type { Resources, TranslateOptions, TranslateResult, TranslateWarning, TranslatedDocument } from './translate/types.js';
 export { readManifests } from './source/read-manifests.js';
 export { resourcesFromObjects } from './source/resources-from-objects.js';
+export { admitManifests } from './source/admit-manifests.js';
+export { composeStandalone, convertStandalone } from './apisix/standalone-file.js';
 export { createFileSource } from './source/file-source.js';
 export { createKubeSource } from './source/kube-source.js';
 export { loadKubeConfig, runsInCluster, SERVICE_ACCOUNT_DIR, type LoadedKubeConfig, type KubeConnectionOptions } from './source/load-kube-config.js';

@@ -9,6 +9,7 @@ export const editableCollections: { collection: Collection; title: string }[] = 
   { collection: 'consumers', title: 'Consumers' },
   { collection: 'plugin-configs', title: 'Plugin configs' },
   { collection: 'global-rules', title: 'Global rules' },
+  { collection: 'services', title: 'Services' },
 ];
 
 /** The same collections as checklist choices (value and label). */

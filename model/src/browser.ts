@@ -7,6 +7,7 @@
 export type * from './meta.js';
 export type * from './upstream.js';
 export type * from './route.js';
+export type * from './service.js';
 export type * from './ssl.js';
 export type * from './stream-route.js';
 export type * from './listener.js';

@@ -6,6 +6,7 @@ export * from './stream-route.js';
 export * from './listener.js';
 export * from './consumer.js';
 export * from './plugin-config.js';
+export * from './service.js';
 export * from './dataplane.js';
 export * from './kinds.js';
 export * from './keys.js';

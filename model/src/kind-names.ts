@@ -16,6 +16,7 @@ export interface KindName {
 
 export const kindNames: readonly KindName[] = [
   { kind: 'route', collection: 'routes', idField: 'id', adminWritable: true },
+  { kind: 'service', collection: 'services', idField: 'id', adminWritable: true },
   { kind: 'upstream', collection: 'upstreams', idField: 'id', adminWritable: true },
   { kind: 'ssl', collection: 'ssls', idField: 'id', adminWritable: true },
   { kind: 'stream route', collection: 'stream-routes', idField: 'id', adminWritable: true },

@@ -7,6 +7,7 @@ import { StreamRoute } from './stream-route.js';
 import { Listener } from './listener.js';
 import { Consumer } from './consumer.js';
 import { PluginConfig, GlobalRule } from './plugin-config.js';
+import { Service } from './service.js';
 import { DataplaneStatus } from './dataplane.js';
 import { pluginIssues, pluginUpstreamRefs } from './plugin-issues.js';
 import { hostIssue, regexIssue, validateSchema, type ValidationIssue } from './validate.js';
@@ -108,8 +109,16 @@ export const kinds: readonly KindSpec[] = [
       ...backendRefs(doc),
       ...pluginUpstreamRefs(doc),
       ...(doc.pluginConfigId ? [{ collection: 'plugin-configs', id: doc.pluginConfigId, path: '/pluginConfigId' }] : []),
+      ...(doc.serviceId ? [{ collection: 'services', id: doc.serviceId, path: '/serviceId' }] : []),
       ...listenerRefs(doc),
     ],
+  },
+  {
+    ...named('services'),
+    schema: Service,
+    // A service's plugins are route plugins the routes naming it inherit.
+    check: (doc: Doc) => [...(doc.hosts ?? []).flatMap((h: string, i: number) => hostIssue(`/hosts/${i}`, h)), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
+    references: (doc: Doc) => [...backendRefs(doc), ...pluginUpstreamRefs(doc)],
   },
   {
     ...named('upstreams'),

@@ -78,6 +78,8 @@ export const Route = Type.Object(
     upstream: Type.Optional(InlineUpstream),
     plugins: Type.Optional(PluginMap),
     pluginConfigId: Type.Optional(Id),
+    /** A service document whose hosts, upstream, plugins and websocket setting fill in what this route leaves out. */
+    serviceId: Type.Optional(Id),
     /** Seconds; defaults 5 / 60 / 60. An explicit read is also the idle timeout of WebSocket connections. */
     timeout: Type.Optional(Timeouts),
     /** Proxy WebSocket upgrades on this route (default true). */

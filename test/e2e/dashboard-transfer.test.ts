@@ -48,7 +48,7 @@ describe('dashboard: import/export, streams, certificates', () => {
     const { page } = s;
     await page.getByRole('link', { name: 'Import/export' }).click();
     const exportPanel = page.getByRole('heading', { name: 'Export' }).locator('..');
-    for (const title of ['Certificates', 'Stream routes', 'Consumers', 'Plugin configs', 'Global rules']) await exportPanel.getByLabel(title, { exact: true }).uncheck();
+    for (const title of ['Certificates', 'Stream routes', 'Consumers', 'Plugin configs', 'Global rules', 'Services']) await exportPanel.getByLabel(title, { exact: true }).uncheck();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download YAML' }).click()]);
     const file = path.join(tmp, 'export.yaml');
     await download.saveAs(file);

@@ -120,6 +120,26 @@ export class LineClient {
   }
 }
 
+/**
+ * Sends `msg` on a new connection to `port` until a reply comes (a stream port opens shortly
+ * after its route is written) and resolves with the first reply.
+ */
+export async function askWhenOpen(port: number, msg: string, timeoutMs = 15_000): Promise<string> {
+  let reply = '';
+  await waitFor(
+    async () => {
+      const client = await LineClient.connect(port).catch(() => undefined);
+      if (!client) return false;
+      reply = await client.ask(msg, 2_000).catch(() => '');
+      client.close();
+      return reply !== '';
+    },
+    timeoutMs,
+    `port ${port} answering`,
+  );
+  return reply;
+}
+
 /** Whether a TCP connection to the port is accepted and then kept (true) or refused (false). */
 export function tcpPortOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

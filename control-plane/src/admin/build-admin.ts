@@ -7,6 +7,7 @@ import { createAuditLog } from '../store/audit-log.js';
 import { createEtcdRepo } from '../store/etcd-repo.js';
 import { createLiveState } from '../store/live-state.js';
 import { apiKeyAuth } from './api-key-auth.js';
+import { apisixAdminRoutes } from './apisix-admin-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { createDataplaneProbe } from './dataplane-probe.js';
 import { createDocumentService } from './document-service.js';
@@ -118,7 +119,9 @@ export async function buildAdmin(opts: AdminOptions): Promise<FastifyInstance> {
       return gatewayPortsOf(live.dataplanes());
     },
   };
-  await app.register(documentRoutes, { service: createDocumentService(repo, runtime), live, recordWrite });
+  const service = createDocumentService(repo, runtime);
+  await app.register(documentRoutes, { service, live, recordWrite });
+  await app.register(apisixAdminRoutes, { service, repo, live, recordWrite, keys: { adminKey: opts.adminKey, viewerKey: opts.viewerKey } });
   await app.register(pluginRoutes);
   await app.register(liveRoutes, { repo, live, probe: createDataplaneProbe() });
   await app.register(eventStream, { live, pingMs: opts.eventPingMs });

@@ -27,7 +27,7 @@ const FIELD_BY_KIND: Record<string, keyof ClusterSnapshot> = {
 };
 
 /** Kinds without a namespace; every other kind lands in `default` when the manifest names none, as kubectl does. */
-const CLUSTER_SCOPED = new Set(['IngressClass', 'GatewayClass', 'Namespace']);
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['IngressClass', 'GatewayClass', 'Namespace']);
 
 export function emptyResources(): ClusterSnapshot {
   return {

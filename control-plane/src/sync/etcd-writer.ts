@@ -36,7 +36,7 @@ export interface EtcdWriter {
  * Referenced kinds are written before the kinds that point at them, and deleted after them, so a
  * worker never sees a route whose upstream is missing, even between two transactions of one sync.
  */
-const WRITE_ORDER = ['upstreams', 'ssls', 'listeners', 'consumers', 'global-rules', 'plugin-configs', 'routes', 'stream-routes'];
+const WRITE_ORDER = ['upstreams', 'ssls', 'listeners', 'consumers', 'global-rules', 'plugin-configs', 'services', 'routes', 'stream-routes'];
 const rank = (collection: string) => {
   const i = WRITE_ORDER.indexOf(collection);
   return i === -1 ? WRITE_ORDER.length : i;

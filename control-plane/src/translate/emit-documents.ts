@@ -49,7 +49,10 @@ function routeOf(draft: RouteDraft): Route {
 export function upstreamOf(ref: UpstreamRef): Upstream {
   const extras = Object.keys(ref.overrides).sort();
   const name = upstreamKeyOf(ref) === ref.draft.key ? ref.draft.key : `${ref.draft.key} +${extras.join(' +')}`;
-  return { id: upstreamIdOf(ref), name: name.slice(0, 256), owner: ref.draft.owner, nodes: ref.draft.nodes, ...sortKeys(ref.overrides) };
+  // An Ingress's own balancing (load-balance, upstream-hash-by, affinity) replaces the Service's.
+  const ownBalancing = ref.overrides.type !== undefined || ref.overrides.affinity !== undefined;
+  const balancing = ownBalancing ? {} : ref.draft.balancing;
+  return { id: upstreamIdOf(ref), name: name.slice(0, 256), owner: ref.draft.owner, nodes: ref.draft.nodes, ...sortKeys({ ...balancing, ...ref.overrides }) };
 }
 
 function sortKeys<T extends object>(o: T): T {

@@ -5,6 +5,7 @@ import { translateDefaultBackendService } from './default-backend-service.js';
 import { emitDocuments } from './emit-documents.js';
 import { readGlobalConfig, type GlobalConfig } from './global-config.js';
 import { translateIngressRoutes } from './ingress-routes.js';
+import { translateAppRootRoutes } from './app-root-routes.js';
 import { mergeCanaries } from './merge-canaries.js';
 import { compareAge, objectRef } from './object-ref.js';
 import { readAnnotations, type ValidAnnotations } from './read-annotations.js';
@@ -42,7 +43,12 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   const draftsOf = new Map<V1Ingress, RouteDraft[]>(
     ingresses.map((ing) => [ing, translateIngressRoutes(ing, annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m))]),
   );
-  const mainDrafts = ingresses.filter((i) => !isCanary(i)).flatMap((i) => draftsOf.get(i)!);
+  // 3b. app-root: a host's "/" redirects even where the Ingress declares no "/" path (after all
+  //     drafts, because a host where another Ingress serves "/" keeps that location).
+  const served = ingresses.filter((i) => !isCanary(i));
+  const rootDrafts = translateAppRootRoutes(served, (i) => annotations.get(i)!, draftsOf, served.flatMap((i) => draftsOf.get(i)!));
+  for (const [ing, drafts] of rootDrafts) draftsOf.get(ing)!.push(...drafts);
+  const mainDrafts = served.flatMap((i) => draftsOf.get(i)!);
   const canaryDrafts = ingresses.filter(isCanary).flatMap((i) => draftsOf.get(i)!);
 
   // 4. Conflicts before annotations: a losing path must not add upstreams or plugins.
@@ -70,7 +76,6 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   }
 
   // 8. TLS from every served Ingress; 9. documents (validated, sorted).
-  const served = ingresses.filter((i) => !isCanary(i));
   const ssls = translateTls(served, resources, warn, (ing) => clientAuthOf(ing, annotations.get(ing)!, resources, (m) => warn(objectRef('Ingress', ing), m)));
   const ingressDocuments = [
     ...addUpstreamFields(emitDocuments(routes, ssls, warn), global),

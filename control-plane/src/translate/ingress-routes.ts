@@ -27,7 +27,9 @@ export function translateIngressRoutes(
 
   const draft = (name: string, host: string | undefined, path: PathMatch, rawPath: string, pathType: string, backend: V1IngressBackend): void => {
     if (!backend.service) {
-      warn(`${name}: resource backends are not supported; path ignored`);
+      const r = backend.resource;
+      const what = r ? ` (${r.kind} ${r.apiGroup ?? 'core'}/${r.name})` : '';
+      warn(`${name}: resource backends${what} are not supported: Sluice proxies to Services; put what serves the path behind a Service (an ExternalName Service for a bucket outside the cluster) and name it in backend.service; path ignored`);
       return;
     }
     drafts.push({

@@ -1,5 +1,5 @@
 import type { V1IngressServiceBackend, V1Service, V1ServicePort } from '@kubernetes/client-node';
-import type { UpstreamNode } from '@sluice/model';
+import type { InlineUpstream, UpstreamNode } from '@sluice/model';
 import { resourceIndex } from './resource-index.js';
 import type { Resources } from './types.js';
 
@@ -9,6 +9,8 @@ export interface UpstreamDraft {
   key: string;
   owner: { kind: 'Service' | 'Ingress'; namespace: string; name: string; uid?: string };
   nodes: UpstreamNode[];
+  /** Balancing the Service itself asks for (sessionAffinity: ClientIP); an Ingress's own balancing annotations replace it. */
+  balancing?: Pick<InlineUpstream, 'type' | 'hashOn'>;
 }
 
 
@@ -40,7 +42,18 @@ export function resolveServiceUpstream(
     warn(`Service ${namespace}/${backend.name} has no port ${portLabel}; the backend answers 503`);
     return { key, owner, nodes: [] };
   }
-  return { key, owner, nodes: sortNodes(endpointNodes(resources, service, port)) };
+  return { key, owner, nodes: sortNodes(endpointNodes(resources, service, port)), ...balancingOf(service) };
+}
+
+/**
+ * `sessionAffinity: ClientIP` is kube-proxy's promise that a client stays on one Pod. Here it is
+ * consistent hashing on the client address: every worker and data plane picks the same node for
+ * a client, and a change of endpoints moves only the clients of the nodes that changed.
+ * `sessionAffinityConfig.clientIP.timeoutSeconds` (default 3 hours) only bounds how long
+ * kube-proxy remembers an idle client; the hash never forgets, so the promise holds for longer.
+ */
+function balancingOf(service: V1Service): Pick<UpstreamDraft, 'balancing'> {
+  return service.spec?.sessionAffinity === 'ClientIP' ? { balancing: { type: 'chash', hashOn: 'remote_addr' } } : {};
 }
 
 function externalNameNodes(

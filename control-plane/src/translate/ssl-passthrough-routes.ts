@@ -42,7 +42,7 @@ export function translateSslPassthrough(
         protocol: 'tls',
         listenPort: httpsPort,
         sni: host,
-        upstream: { nodes: upstream.nodes },
+        upstream: { nodes: upstream.nodes, ...upstream.balancing },
       };
       const issues = validateDocument(kindByCollection('stream-routes')!, doc);
       if (issues.length) return warn(object, `${name} left out: ${issues.map((x) => `${x.path} ${x.message}`).join('; ')}`);

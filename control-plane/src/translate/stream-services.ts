@@ -47,7 +47,7 @@ export function translateStreamServices(
       owner: upstream.owner as StreamRoute['owner'],
       protocol,
       listenPort,
-      upstream: { nodes: upstream.nodes },
+      upstream: { nodes: upstream.nodes, ...upstream.balancing },
       ...(protocol === 'tcp' && decode ? { acceptProxyProtocol: true } : {}),
       ...(protocol === 'tcp' && encode ? { proxyProtocol: 'v1' as const } : {}),
     };

@@ -6,6 +6,7 @@ import {
   type KindName,
   type PluginConfig,
   type Route,
+  type Service,
   type Ssl,
   type StreamRoute,
   type Upstream,
@@ -22,6 +23,7 @@ export interface DocumentTypes {
   consumers: Consumer;
   'plugin-configs': PluginConfig;
   'global-rules': GlobalRule;
+  services: Service;
   dataplanes: DataplaneStatus;
 }
 export type Collection = keyof DocumentTypes;

@@ -96,3 +96,78 @@ describe('createConfigStore', () => {
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe('routes naming a service', () => {
+  const service = (id: string, extra: object) => JSON.stringify({ id, ...extra });
+  const up = (port: number) => ({ nodes: [{ host: '127.0.0.1', port, weight: 1 }] });
+
+  it('take the service\'s hosts, upstream, plugins (under their own) and websocket, and follow the service when it changes', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/services/s', service('s', { hosts: ['svc.example'], upstream: up(1), plugins: { cors: {}, 'request-id': {} }, websocket: false }), 2, 2);
+    store.applyPut('/gw/routes/a', route('a', { serviceId: 's', plugins: { cors: { allowOrigins: 'https://a.example' } } }), 3, 3);
+    store.applyPut('/gw/routes/b', route('b', { serviceId: 's', match: { hosts: ['own.example'], paths: [{ type: 'prefix', value: '/b' }] }, upstream: up(2), websocket: true }), 4, 4);
+    store.applyPut('/gw/routes/plain', route('plain'), 5, 5);
+    const first = store.snapshot(5).snapshot;
+    expect(first.routes.get('a')!.doc).toMatchObject({ match: { hosts: ['svc.example'] }, upstream: up(1), websocket: false, plugins: { cors: { allowOrigins: 'https://a.example' }, 'request-id': {} } });
+    expect(first.routes.get('b')!.doc).toMatchObject({ match: { hosts: ['own.example'] }, upstream: up(2), websocket: true });
+    expect(first.routes.get('plain')!.doc).toEqual(JSON.parse(route('plain')));
+    expect(first.routes.get('a')!.modRevision).toBe(3);
+
+    // The service changes: its routes follow, with a newer revision (cached upstream runtimes are rebuilt).
+    store.applyPut('/gw/services/s', service('s', { hosts: ['svc2.example'], upstream: up(9) }), 6, 2);
+    const second = store.snapshot(6).snapshot;
+    expect(second.routes.get('a')!.doc.match!.hosts).toEqual(['svc2.example']);
+    expect(second.routes.get('a')!.doc.upstream).toEqual(up(9));
+    expect(second.routes.get('a')!.doc.plugins).toEqual({ cors: { allowOrigins: 'https://a.example' } });
+    expect(second.routes.get('a')!.modRevision).toBe(6);
+    expect(second.services.get('s')!.doc.hosts).toEqual(['svc2.example']);
+  });
+
+  it('leave a service plugin their plugin config also has to the plugin config', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/services/s', service('s', { upstream: up(1), plugins: { cors: {}, 'request-id': {} } }), 2, 2);
+    store.applyPut('/gw/plugin-configs/pc', JSON.stringify({ id: 'pc', plugins: { cors: { maxAge: 5 } } }), 3, 3);
+    store.applyPut('/gw/routes/a', route('a', { serviceId: 's', pluginConfigId: 'pc' }), 4, 4);
+    expect(store.snapshot(4).snapshot.routes.get('a')!.doc.plugins).toEqual({ 'request-id': {} });
+    store.applyPut('/gw/plugin-configs/pc', JSON.stringify({ id: 'pc', plugins: { 'request-id': {} } }), 5, 3);
+    expect(store.snapshot(5).snapshot.routes.get('a')!.doc.plugins).toEqual({ cors: {} });
+  });
+
+  it('are rejected while their service is missing, and come back with it', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/routes/a', route('a', { serviceId: 'nope' }), 2, 2);
+    store.applyPut('/gw/routes/b', route('b'), 3, 3);
+    const first = store.snapshot(3);
+    expect([...first.snapshot.routes.keys()]).toEqual(['b']);
+    expect(first.rejected.get('/gw/routes/a')).toBe('service nope does not exist');
+
+    store.applyPut('/gw/services/nope', service('nope', { upstream: up(1) }), 4, 4);
+    const second = store.snapshot(4);
+    expect([...second.snapshot.routes.keys()].sort()).toEqual(['a', 'b']);
+    expect(second.rejected.size).toBe(0);
+
+    store.applyDelete('/gw/services/nope');
+    expect(store.snapshot(5).rejected.get('/gw/routes/a')).toBe('service nope does not exist');
+    store.applyDelete('/gw/routes/a');
+    const last = store.snapshot(6);
+    expect(last.rejected.size).toBe(0);
+    expect([...last.snapshot.routes.keys()]).toEqual(['b']);
+  });
+
+  it('hand the stored routes on untouched while no route names a service', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/routes/a', route('a'), 2, 2);
+    const first = store.snapshot(2).snapshot;
+    store.applyPut('/gw/upstreams/u', JSON.stringify({ id: 'u', ...up(1) }), 3, 3);
+    expect(store.snapshot(3).snapshot.routes).toBe(first.routes);
+  });
+
+  it('are resolved after a full listing too', () => {
+    const store = createConfigStore('/gw');
+    store.replaceAll([
+      { key: '/gw/routes/a', value: route('a', { serviceId: 's' }), modRevision: 2, createRevision: 2 },
+      { key: '/gw/services/s', value: service('s', { hosts: ['svc.example'], upstream: up(1) }), modRevision: 3, createRevision: 3 },
+    ]);
+    expect(store.snapshot(3).snapshot.routes.get('a')!.doc.match!.hosts).toEqual(['svc.example']);
+  });
+});

@@ -1,5 +1,6 @@
-import { kindByCollection, parseKey, validateDocument, type KindSpec } from '@sluice/model';
+import { documentKey, kindByCollection, parseKey, validateDocument, type KindSpec } from '@sluice/model';
 import { LayeredMap } from './layered-map.js';
+import { ServiceRoutes, type ServiceInputs } from './service-routes.js';
 import type { ConfigSnapshot, Versioned } from './types.js';
 
 /** One key/value as etcd returns it (also the disk-cache record). */
@@ -26,6 +27,7 @@ export const SNAPSHOT_FIELDS = {
   'plugin-configs': 'pluginConfigs',
   'global-rules': 'globalRules',
   listeners: 'listeners',
+  services: 'services',
 } as const satisfies Record<string, Exclude<keyof ConfigSnapshot, 'revision'>>;
 
 type Field = (typeof SNAPSHOT_FIELDS)[keyof typeof SNAPSHOT_FIELDS];
@@ -54,7 +56,9 @@ export interface ConfigStore {
 /**
  * Per-collection maps of valid documents for one key prefix. Every document is checked on
  * ingest with the model's schema and cross-field rules; a bad one is rejected alone, the rest
- * still applies. Missing references are the compiler's business, not the store's.
+ * still applies. Missing references are the compiler's business, not the store's, except a
+ * route's service: the store hands out routes already merged with the service they name
+ * (`ServiceRoutes`), so one naming a missing service is rejected here.
  */
 export function createConfigStore(prefix: string, logger?: ConfigLogger): ConfigStore {
   let published = emptyViews();
@@ -63,6 +67,8 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
   let rejectedView: ReadonlyMap<string, string> = new Map();
   let rejectedDirty = false;
   let rejectedTotal = 0;
+  const serviceRoutes = new ServiceRoutes();
+  let serviceRejections = new Set<string>();
 
   const stage = (field: Field, id: string, value: AnyVersioned | undefined) => {
     let changes = pending.get(field);
@@ -81,6 +87,22 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
     rejectedDirty = true;
     rejectedTotal++;
     logger?.warn({ key, revision: modRevision, reason }, 'config document rejected');
+  };
+
+  const serviceInputs = () => published as unknown as ServiceInputs;
+  let resolvedRoutes: ReadonlyMap<string, AnyVersioned> = published.routes;
+
+  /** Rejects the routes whose service is missing and lifts that rejection from routes whose service came back. */
+  const resolveServices = (result: ReturnType<ServiceRoutes['update']>, revision: number) => {
+    const now = new Set<string>();
+    for (const [routeId, serviceId] of result.missing) {
+      const key = documentKey(prefix, 'routes', routeId);
+      now.add(key);
+      reject(key, published.routes.get(routeId)?.modRevision ?? revision, `${SERVICE_MISSING} ${serviceId} does not exist`);
+    }
+    for (const key of serviceRejections) if (!now.has(key) && rejected.get(key)?.reason.startsWith(SERVICE_MISSING)) clearRejection(key);
+    serviceRejections = now;
+    return result.routes as ReadonlyMap<string, AnyVersioned>;
   };
 
   /** Returns where the key lives, or undefined for keys the data plane does not use. */
@@ -129,15 +151,19 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
       }
       for (const [field, changes] of pending) published[field] = LayeredMap.of(dropTombstones(changes));
       pending = new Map();
+      resolvedRoutes = resolveServices(serviceRoutes.reset(serviceInputs()), 0);
     },
     snapshot(revision) {
+      const changed = { routes: pending.get('routes')?.keys(), services: pending.get('services')?.keys(), pluginConfigs: pending.get('pluginConfigs')?.keys() };
+      const touched = changed.routes !== undefined || changed.services !== undefined || changed.pluginConfigs !== undefined;
       for (const [field, changes] of pending) published[field] = published[field].with(changes);
+      if (touched) resolvedRoutes = resolveServices(serviceRoutes.update(serviceInputs(), changed), revision);
       pending = new Map();
       if (rejectedDirty) {
         rejectedView = new Map([...rejected].map(([key, r]) => [key, r.reason]));
         rejectedDirty = false;
       }
-      const snapshot = Object.freeze({ revision, ...published }) as unknown as ConfigSnapshot;
+      const snapshot = Object.freeze({ revision, ...published, routes: resolvedRoutes }) as unknown as ConfigSnapshot;
       return { snapshot, rejected: rejectedView };
     },
     get rejectedTotal() {
@@ -158,6 +184,9 @@ function dropTombstones<V>(changes: Map<string, V | undefined>): Map<string, V> 
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** How the store words a route's rejection for a missing service (and recognises it to lift it). */
+const SERVICE_MISSING = 'service';
 
 /** The valid document, or the reason it is rejected. */
 function parseDocument(spec: KindSpec, keyId: string, value: Uint8Array | string): Record<string, unknown> | string {

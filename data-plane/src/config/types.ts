@@ -1,4 +1,4 @@
-import type { Consumer, GlobalRule, Listener, PluginConfig, Route, Ssl, StreamRoute, Upstream } from '@sluice/model';
+import type { Consumer, GlobalRule, Listener, PluginConfig, Route, Service, Ssl, StreamRoute, Upstream } from '@sluice/model';
 
 /** A document as read from etcd, with the revisions etcd gave it. */
 export interface Versioned<T> {
@@ -15,6 +15,7 @@ export interface Versioned<T> {
  */
 export interface ConfigSnapshot {
   revision: number;
+  /** Every valid route, merged with the service it names (a route naming a missing service is left out). */
   routes: ReadonlyMap<string, Versioned<Route>>;
   upstreams: ReadonlyMap<string, Versioned<Upstream>>;
   ssls: ReadonlyMap<string, Versioned<Ssl>>;
@@ -24,6 +25,8 @@ export interface ConfigSnapshot {
   globalRules: ReadonlyMap<string, Versioned<GlobalRule>>;
   /** Gateway API listeners: extra ports (per address) that only routes naming them are served on. */
   listeners: ReadonlyMap<string, Versioned<Listener>>;
+  /** Services routes name; `routes` already carries what each route takes from its service. */
+  services: ReadonlyMap<string, Versioned<Service>>;
 }
 
 /** Where a snapshot came from: etcd (live) or the on-disk copy of the last good config (stale). */

@@ -16,9 +16,9 @@ const samples: Record<string, [good: string, bad: string]> = {
   'force-ssl-redirect': ['true', 'on'],
   'ssl-redirect': ['false', '0'],
   'app-root': ['/app', 'app'],
-  'proxy-connect-timeout': ['5', '5s'],
+  'proxy-connect-timeout': ['5s', 'soon'],
   'proxy-send-timeout': ['60', '0'],
-  'proxy-read-timeout': ['120', '-1'],
+  'proxy-read-timeout': ['2m', '-1'],
   'proxy-body-size': ['8m', '8 MB'],
   'backend-protocol': ['GRPCS', 'FCGI'],
   'upstream-hash-by': ['$cookie_session', '$host$uri'],
@@ -57,7 +57,7 @@ const samples: Record<string, [good: string, bad: string]> = {
   'canary-weight-total': ['1000', '0'],
   'proxy-next-upstream': ['error timeout http_503 non_idempotent', 'error http_418'],
   'proxy-next-upstream-tries': ['3', 'three'],
-  'proxy-next-upstream-timeout': ['10', '10s'],
+  'proxy-next-upstream-timeout': ['10s', '10x'],
   'default-backend': ['errors', 'other/errors'],
   'custom-http-errors': ['404,503', '404,200'],
   'service-upstream': ['true', 'yes'],
@@ -154,9 +154,22 @@ describe('declared annotations', () => {
     expect(apply(`${NGINX}limit-rps`, '10', { [`${NGINX}limit-burst-multiplier`]: '3' }).plugins['limit-req']).toMatchObject({ rate: 10, burst: 30 });
   });
 
-  it('proxy-body-size parses nginx sizes', () => {
+  it('proxy-body-size parses nginx sizes; "0" lifts any limit, a global default included', () => {
     expect(apply(`${NGINX}proxy-body-size`, '512k').plugins['client-control']).toEqual({ maxBodySize: 524_288 });
-    expect(apply(`${NGINX}proxy-body-size`, '0').plugins['client-control']).toBeUndefined();
+    expect(apply(`${NGINX}proxy-body-size`, '5M').plugins['client-control']).toEqual({ maxBodySize: 5 * 1024 * 1024 });
+    // A route's own client-control replaces a global rule's: an empty one means no limit.
+    expect(apply(`${NGINX}proxy-body-size`, '0').plugins['client-control']).toEqual({});
+  });
+
+  it('timeouts take seconds or nginx times (11s, 5m, 1h, 500ms, 1m30s), as the seeds write them', () => {
+    expect(apply(`${NGINX}proxy-connect-timeout`, '11s').timeout).toEqual({ connect: 11 });
+    expect(apply(`${NGINX}proxy-read-timeout`, '12').timeout).toEqual({ read: 12 });
+    expect(apply(`${NGINX}proxy-send-timeout`, '5m').timeout).toEqual({ send: 300 });
+    expect(apply(`${NGINX}proxy-read-timeout`, '1h').timeout).toEqual({ read: 3600 });
+    expect(apply(`${NGINX}proxy-read-timeout`, '1m30s').timeout).toEqual({ read: 90 });
+    expect(apply(`${NGINX}proxy-connect-timeout`, '500ms').timeout).toEqual({ connect: 0.5 });
+    expect(annotationByKey.get(`${NGINX}proxy-read-timeout`)!.validate('2d')).toMatch(/at most 86400 seconds/);
+    expect(annotationByKey.get(`${NGINX}proxy-read-timeout`)!.validate('12 s')).toMatch(/nginx time/);
   });
 
   it('upstream-level annotations become upstream overrides, the defaults do not', () => {

@@ -6,10 +6,17 @@ import { NGINX, defineAnnotation, type IngressAnnotation } from './annotation.js
  */
 const SNIPPET_KEYS = ['configuration-snippet', 'server-snippet', 'auth-snippet', 'stream-snippet', 'modsecurity-snippet'];
 
+/** Any other `*-snippet(s)` key (tutorials write `server-snippets`) is refused for the same reason. */
+export function isSnippetKey(key: string): boolean {
+  return key.startsWith(NGINX) && /-snippets?$/.test(key);
+}
+
+export const SNIPPET_REFUSAL = 'snippets are never executed by Sluice (raw nginx configuration); use sluice.dev/plugins instead';
+
 export const snippets: IngressAnnotation[] = SNIPPET_KEYS.map((name) =>
   defineAnnotation({
     key: `${NGINX}${name}`,
-    validate: () => 'snippets are never executed by Sluice (raw nginx configuration); use sluice.dev/plugins instead',
+    validate: () => SNIPPET_REFUSAL,
     scope: name === 'server-snippet' ? 'ingress' : 'location',
     risk: 'high',
     support: 'refused',
