@@ -17,3 +17,4 @@ export * from './plugin-spec.js';
 export * from './plugin-issues.js';
 export * from './plugins/index.js';
 export * from './admin-api.js';
+export * from './applied-state.js';

@@ -31,7 +31,7 @@ export interface DeleteResult {
 }
 
 export interface ListResult {
-  items: Document[];
+  items: StoredDocument[];
   total: number;
   nextCursor?: string;
 }
@@ -132,7 +132,7 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
         const page = await repo.list(spec.collection, { limit: query.limit, continueFrom: query.after });
         const total = await repo.count(spec.collection);
         const last = page.items[page.items.length - 1];
-        return { items: page.items.map((s) => s.doc), total, nextCursor: page.more && last ? encodeCursor(last.id) : undefined };
+        return { items: page.items, total, nextCursor: page.more && last ? encodeCursor(last.id) : undefined };
       }
       // Filters need the whole collection for `total`; ids sort as etcd keys do, so the cursor still works.
       const matching = (await repo.listAll(spec.collection)).filter((s) => matchesListQuery(query, s.id, s.doc));
@@ -140,7 +140,7 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
       const page = start < 0 ? [] : matching.slice(start, start + query.limit);
       const more = start >= 0 && start + query.limit < matching.length;
       return {
-        items: page.map((s) => s.doc),
+        items: page,
         total: matching.length,
         nextCursor: more ? encodeCursor(page[page.length - 1].id) : undefined,
       };

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditAction, AuditEntry } from '@sluice/model';
+import { kindByCollection, type AuditAction, type AuditEntry } from '@sluice/model';
 import type { AuditLog } from '../store/audit-log.js';
 import type { Document } from '../store/etcd-repo.js';
 import { withoutSecrets } from './secret-fields.js';
@@ -21,6 +21,8 @@ export interface RecordedWrite {
 export function createWriteRecorder(audit: AuditLog) {
   return async function recordWrite(request: FastifyRequest, revision: number, writes: RecordedWrite[]): Promise<void> {
     request.writeRevision = revision;
+    // What the data planes must serve for `?wait=applied`: stored documents (a deletion only needs the revision).
+    request.writtenKeys = writes.filter((w) => w.after !== undefined && kindByCollection(w.collection)?.adminWritable).map((w) => `${w.collection}/${w.id}`);
     const who = request.identity ?? { name: 'unknown', role: 'admin' as const };
     const at = new Date().toISOString();
     const entries: AuditEntry[] = writes.map((w) => {
