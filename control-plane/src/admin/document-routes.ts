@@ -139,6 +139,7 @@ function guardsOf(request: FastifyRequest<{ Querystring: Query }>, spec: KindSpe
   const force = request.query.force;
   return {
     ifMatch: parseIfMatch(request.headers['if-match']),
+    ifNoneMatch: parseIfMatch(request.headers['if-none-match'], 'If-None-Match'),
     force: force === '' || force === 'true' || force === '1',
     authorize: authorizeWrite(request.identity, spec, id),
   };

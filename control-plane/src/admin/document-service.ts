@@ -12,6 +12,8 @@ import { keepStoredSecrets } from './secret-fields.js';
 
 export interface WriteGuards {
   ifMatch?: IfMatch;
+  /** `If-None-Match: *` (create only) or revisions the document must not be at. */
+  ifNoneMatch?: IfMatch;
   force: boolean;
   /** The caller's scope (editor keys): checked against the stored and the new document. */
   authorize?: WriteAuthorizer;
@@ -89,6 +91,10 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
   ): Promise<WriteResult> {
     for (let attempt = 1; ; attempt++) {
       const current = await repo.get(spec.collection, id);
+      // Create-only first: a "New …" form must never replace what is there, whatever else is wrong.
+      if (guards.ifNoneMatch && current && ifMatchHolds(guards.ifNoneMatch, current.modRevision)) {
+        throw new GatewayError('GW_ERR_PRECONDITION_FAILED', { kind: spec.kind, id, given: guards.ifNoneMatch.raw });
+      }
       if (mode.mustExist && !current) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: spec.kind, id });
       if (mode.mustNotExist && current) throw new GatewayError('GW_ERR_ALREADY_EXISTS', { kind: spec.kind, id });
       guardExisting(spec, id, current, guards);
