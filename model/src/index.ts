@@ -18,3 +18,4 @@ export * from './plugin-issues.js';
 export * from './plugins/index.js';
 export * from './admin-api.js';
 export * from './applied-state.js';
+export * from './secret-fields.js';

@@ -8,6 +8,7 @@ import { Consumer } from './consumer.js';
 import { PluginConfig, GlobalRule } from './plugin-config.js';
 import { DataplaneStatus } from './dataplane.js';
 import { pluginIssues, pluginUpstreamRefs } from './plugin-issues.js';
+import type { PluginAttachment } from './plugin-spec.js';
 import { hostIssue, regexIssue, validateSchema, type ValidationIssue } from './validate.js';
 
 /** A document's reference to another document, used for reference checks and delete guards. */
@@ -31,7 +32,9 @@ export interface KindSpec {
   idField: 'id' | 'username';
   /** False for documents only the system writes (data-plane registrations). */
   adminWritable: boolean;
-  /** Cross-field rules the schema cannot say. */
+  /** Kinds with a `plugins` map: how their plugin configs are attached (which schema they follow). */
+  plugins?: PluginAttachment;
+  /** Cross-field rules the schema cannot say (plugin configs are checked by `plugins`). */
   check(doc: Record<string, unknown>): ValidationIssue[];
   /** Documents this one points at. */
   references(doc: Record<string, unknown>): Reference[];
@@ -106,7 +109,8 @@ export const kinds: readonly KindSpec[] = [
     schema: Route,
     idField: 'id',
     adminWritable: true,
-    check: (doc) => [...matchIssues(doc), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
+    plugins: 'route',
+    check: (doc) => [...matchIssues(doc), ...backendIssues(doc)],
     references: (doc: Doc) => [
       ...backendRefs(doc),
       ...pluginUpstreamRefs(doc),
@@ -138,10 +142,10 @@ export const kinds: readonly KindSpec[] = [
     schema: StreamRoute,
     idField: 'id',
     adminWritable: true,
+    plugins: 'stream-route',
     check: (doc: Doc) => [
       ...backendIssues(doc),
       ...(doc.sni && doc.protocol === 'udp' ? [{ path: '/sni', message: 'is not possible with protocol udp' }] : []),
-      ...pluginIssues(doc, 'stream-route'),
     ],
     references: (doc: Doc) => [...backendRefs(doc), ...listenerRefs(doc)],
   },
@@ -164,10 +168,8 @@ export const kinds: readonly KindSpec[] = [
     schema: Consumer,
     idField: 'username',
     adminWritable: true,
-    check: (doc: Doc) => [
-      ...(doc.id !== undefined && doc.id !== doc.username ? [{ path: '/id', message: 'must equal username' }] : []),
-      ...pluginIssues(doc, 'consumer'),
-    ],
+    plugins: 'consumer',
+    check: (doc: Doc) => (doc.id !== undefined && doc.id !== doc.username ? [{ path: '/id', message: 'must equal username' }] : []),
     references: none,
   },
   {
@@ -176,7 +178,8 @@ export const kinds: readonly KindSpec[] = [
     schema: PluginConfig,
     idField: 'id',
     adminWritable: true,
-    check: (doc) => pluginIssues(doc, 'plugin-config'),
+    plugins: 'plugin-config',
+    check: none,
     references: pluginUpstreamRefs,
   },
   {
@@ -185,7 +188,8 @@ export const kinds: readonly KindSpec[] = [
     schema: GlobalRule,
     idField: 'id',
     adminWritable: true,
-    check: (doc) => pluginIssues(doc, 'global-rule'),
+    plugins: 'global-rule',
+    check: none,
     references: none,
   },
   {
@@ -205,11 +209,12 @@ export function kindByCollection(collection: string): KindSpec | undefined {
   return byCollection.get(collection);
 }
 
-/** Full check of a document: schema first, then cross-field rules when the shape is right. */
+/** Full check of a document: schema first, then cross-field rules and plugin configs when the shape is right. */
 export function validateDocument(spec: KindSpec, doc: unknown): ValidationIssue[] {
   const issues = validateSchema(spec.schema, doc);
   if (issues.length) return issues;
-  return spec.check(doc as Record<string, unknown>);
+  const checked = spec.check(doc as Record<string, unknown>);
+  return spec.plugins ? [...checked, ...pluginIssues(doc as Record<string, unknown>, spec.plugins)] : checked;
 }
 
 export { InlineUpstream };

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { appliedStateOf, GatewayError, kinds, type KindSpec } from '@sluice/model';
+import { appliedStateOf, GatewayError, kinds, redactSecrets, type KindSpec } from '@sluice/model';
 import type { Document } from '../store/etcd-repo.js';
 import type { LiveState } from '../store/live-state.js';
 import { authorizeWrite } from './authorize-write.js';
@@ -7,7 +7,6 @@ import type { DocumentService, WriteGuards, WriteResult } from './document-servi
 import { parseIfMatch } from './if-match.js';
 import { parseListQuery } from './list-query.js';
 import { openapiRouteSchemas } from './openapi-route-schemas.js';
-import { redactSecrets } from './secret-fields.js';
 import type { WriteRecorder } from './write-recorder.js';
 
 export const API_ROOT = '/api/v1';
@@ -36,7 +35,8 @@ export async function documentRoutes(app: FastifyInstance, options: DocumentRout
 function registerKind(app: FastifyInstance, { service, live, recordWrite }: DocumentRoutesOptions, spec: KindSpec): void {
   const base = `${API_ROOT}/${spec.collection}`;
   const schemas = openapiRouteSchemas(spec);
-  const present = (doc: Document) => redactSecrets(spec.collection, doc);
+  // Secrets are write-only for every role: answers carry the placeholder (model/src/secret-fields.ts).
+  const present = (doc: Document) => redactSecrets(spec, doc);
 
   if (!OWN_LIST.has(spec.collection)) {
     // `applied`: each listed document's state on the live data planes (the lists' Applied column).

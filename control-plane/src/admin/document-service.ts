@@ -1,4 +1,4 @@
-import { GatewayError, isManaged, kindByCollection, type KindSpec, type Owner, type ValidationIssue } from '@sluice/model';
+import { GatewayError, isManaged, keepStoredSecrets, kindByCollection, type KindSpec, type Owner, type ValidationIssue } from '@sluice/model';
 import type { Document, EtcdRepo, StoredDocument } from '../store/etcd-repo.js';
 import { generateId } from './generate-id.js';
 import { ifMatchHolds, type IfMatch } from './if-match.js';
@@ -8,7 +8,6 @@ import { prepareDocument, validationError } from './prepare-document.js';
 import { describeReferrers, findReferrers, missingReferences } from './reference-guard.js';
 import type { WriteAuthorizer } from './authorize-write.js';
 import { runtimeIssues, type RuntimeContext } from './runtime-checks.js';
-import { keepStoredSecrets } from './secret-fields.js';
 
 export interface WriteGuards {
   ifMatch?: IfMatch;
@@ -98,8 +97,9 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
       if (mode.mustExist && !current) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: spec.kind, id });
       if (mode.mustNotExist && current) throw new GatewayError('GW_ERR_ALREADY_EXISTS', { kind: spec.kind, id });
       guardExisting(spec, id, current, guards);
-      const input = keepStoredSecrets(spec.collection, compose(current?.doc), current?.doc);
-      const doc = prepareDocument(spec, id, input, { force: guards.force, previous: current?.doc });
+      const kept = keepStoredSecrets(spec, compose(current?.doc), current?.doc);
+      if (kept.issues.length) throw validationError(spec, kept.issues);
+      const doc = prepareDocument(spec, id, kept.doc, { force: guards.force, previous: current?.doc });
       const extra = await runtimeIssues(spec.collection, doc, runtime);
       if (extra.length) throw validationError(spec, extra);
       guards.authorize?.(current?.doc, doc);
@@ -215,7 +215,10 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
       }
       const id = typeof body[spec.idField] === 'string' ? (body[spec.idField] as string) : generateId();
       try {
-        const doc = prepareDocument(spec, id, body, { force: true });
+        // Placeholders of stored secrets stand for the stored values, as on a write.
+        const kept = keepStoredSecrets(spec, body, (await repo.get(spec.collection, id))?.doc);
+        if (kept.issues.length) return { valid: false, issues: kept.issues };
+        const doc = prepareDocument(spec, id, kept.doc, { force: true });
         const checked = await runtimeIssues(spec.collection, doc, runtime);
         if (checked.length) return { valid: false, issues: checked };
         const issues = (await missingReferences(repo, spec, doc)).map((r) => ({
