@@ -11,7 +11,7 @@ import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
-import { LineClient, makeCerts, startTcpEcho, tcpPortOpen, type TcpEcho, type TestCerts } from './stream-fixtures.js';
+import { askOnce as ask, makeCerts, startTcpEcho, tcpPortOpen, type TcpEcho, type TestCerts } from './stream-fixtures.js';
 
 let etcd: TestEtcd;
 let client: Etcd3;
@@ -30,15 +30,6 @@ async function holdPort(): Promise<number> {
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   holders.push(holder);
   return (holder.address() as net.AddressInfo).port;
-}
-
-async function ask(port: number, message: string): Promise<string> {
-  const line = await LineClient.connect(port);
-  try {
-    return await line.ask(message);
-  } finally {
-    line.close();
-  }
 }
 
 /** The certificate subject CN the HTTPS port presents for `servername`. */
