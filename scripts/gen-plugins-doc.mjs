@@ -17,6 +17,7 @@ function rows(schema, path, out) {
     const required = (schema.required ?? []).includes(name) ? 'yes' : '';
     const notes = [
       s.description,
+      s.writeOnly || s.items?.writeOnly || s.patternProperties?.['^(.*)$']?.writeOnly ? 'write-only (answers show the placeholder `<stored secret>`)' : '',
       s.default !== undefined ? `default ${JSON.stringify(s.default)}` : '',
       s.minimum !== undefined ? `min ${s.minimum}` : '',
       s.maximum !== undefined ? `max ${s.maximum}` : '',

@@ -7,7 +7,7 @@ import { AdminKeysPage } from './pages/admin-keys-page';
 import { AuditPage } from './pages/audit-page';
 import { DocumentListPage } from './pages/document-list-page';
 import { ImportExportPage } from './pages/import-export-page';
-import { JsonDocumentPage } from './pages/json-document-page';
+import { PluginsDocumentPage } from './pages/plugins-document-page';
 import { LoginPage } from './pages/login-page';
 import { OverviewPage } from './pages/overview-page';
 import { RouteEditorPage } from './pages/route-editor-page';
@@ -97,5 +97,6 @@ function pageFor(path: string, who: WhoAmI) {
   if (collection === 'upstreams') return <UpstreamEditorPage key={key} id={id} />;
   if (collection === 'ssls') return <SslEditorPage key={key} id={id} />;
   if (collection === 'stream-routes') return <StreamRouteEditorPage key={key} id={id} />;
-  return <JsonDocumentPage key={key} collection={collection} id={id} />;
+  // Consumers, plugin configs, global rules.
+  return <PluginsDocumentPage key={key} collection={collection} id={id} />;
 }

@@ -5,6 +5,7 @@ import type { Upstream } from '@sluice/model';
 import { createUpstreamRuntime } from './balancer/upstream-runtime.js';
 import { createTableCompiler } from './compile/compile-table.js';
 import type { ClientTraffic } from './compile/client-traffic.js';
+import { createFallbackCompiler } from './compile/fallback-compiler.js';
 import type { PortMap } from './compile/listener-table.js';
 import type { RoutingTable } from './compile/types.js';
 import type { ConfigSnapshot, ConfigSource, SnapshotInfo, SourceState } from './config/types.js';
@@ -44,7 +45,10 @@ export interface WorkerState {
   origin: SnapshotInfo['origin'] | 'none';
   source: SourceState;
   routes: number;
+  /** `<collection>/<id>` → why the version seen is not served (a reason may say an earlier version is). */
   rejected: Record<string, string>;
+  /** `<collection>/<id>` of documents compiled but not served yet (their socket is still binding). */
+  pending: string[];
   appliedAt: number;
   /** Gateway listeners: open, opening, or failed to bind. */
   listeners: ListenerStatus[];
@@ -57,16 +61,21 @@ export interface WorkerState {
 export function createWorker(opts: WorkerOptions) {
   const { source, logger } = opts;
   const metrics = opts.metrics ?? createWorkerMetrics();
-  const compiler = createTableCompiler((id: string, upstream: Upstream) =>
-    createUpstreamRuntime(id, upstream, {
-      logger,
-      onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
-    }),
-    opts.plugins ?? createPluginRegistry([], logger),
-    { portMap: opts.portMap, clientTraffic: opts.clientTraffic },
+  // A document whose new version cannot take effect keeps its last good one (fallback-compiler.ts).
+  const compiler = createFallbackCompiler(
+    createTableCompiler((id: string, upstream: Upstream) =>
+      createUpstreamRuntime(id, upstream, {
+        logger,
+        onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
+      }),
+      opts.plugins ?? createPluginRegistry([], logger),
+      { portMap: opts.portMap, clientTraffic: opts.clientTraffic },
+    ),
   );
   let table: RoutingTable | undefined;
-  let state: WorkerState = { revision: 0, origin: 'none', source: 'connecting', routes: 0, rejected: {}, appliedAt: 0, listeners: [] };
+  /** The snapshot served, compiled again when a version's socket cannot be bound. */
+  let current: { snapshot: ConfigSnapshot; info: SnapshotInfo } | undefined;
+  let state: WorkerState = { revision: 0, origin: 'none', source: 'connecting', routes: 0, rejected: {}, pending: [], appliedAt: 0, listeners: [] };
 
   const proxy = createHttpProxy({
     getTable: () => table,
@@ -82,13 +91,13 @@ export function createWorker(opts: WorkerOptions) {
     traffic: metrics.streamTraffic,
     reservedPorts: () => boundPorts,
     https,
-    onRejectedChange: () => publish({ rejected: withListenerRejections(compileRejected) }),
+    onRejectedChange: () => socketsChanged(),
   });
   const gatewayListeners = createGatewayListeners({
     proxy,
     logger,
     traffic: metrics.streamTraffic,
-    onChange: () => publish({ rejected: withListenerRejections(compileRejected), listeners: gatewayListeners.status() }),
+    onChange: () => socketsChanged(),
   });
   /** Rejections of the last compile; listener failures are added on top as they happen. */
   let compileRejected: Map<string, string> = new Map();
@@ -99,6 +108,29 @@ export function createWorker(opts: WorkerOptions) {
     return Object.fromEntries(all);
   }
 
+  /** Documents compiled into the table whose socket is still binding: not served yet. */
+  function pendingDocuments(): string[] {
+    return [...streams.pending(), ...gatewayListeners.pending()].sort();
+  }
+
+  /**
+   * Tells the fallback compiler which versions could not be bound; true when that changes
+   * what should be served (an earlier version takes over), so the snapshot is compiled again.
+   */
+  function noteBindFailures(): boolean {
+    let changed = false;
+    for (const failure of [...streams.failures(), ...gatewayListeners.failures()]) {
+      for (const doc of failure.documents) if (compiler.markUnbindable(doc.key, doc.modRevision, failure.reason)) changed = true;
+    }
+    return changed;
+  }
+
+  /** A socket bound or failed to: put earlier versions back in force, or just report. */
+  function socketsChanged(): void {
+    if (current !== undefined && noteBindFailures()) return apply(current.snapshot, current.info);
+    publish({ rejected: withListenerRejections(compileRejected), pending: pendingDocuments(), listeners: gatewayListeners.status() });
+  }
+
   function publish(patch: Partial<WorkerState>): void {
     state = { ...state, ...patch };
     metrics.etcdConnected.set(state.source === 'live' ? 1 : 0);
@@ -106,15 +138,25 @@ export function createWorker(opts: WorkerOptions) {
     opts.onState?.(state);
   }
 
+  function swap(next: RoutingTable): void {
+    // One assignment: a request reads `table` once, so it sees the old or the new table, never a mix.
+    table = next;
+    https?.setIndex(next.sni);
+    streams.apply(next.streams);
+    gatewayListeners.apply(next.listeners);
+  }
+
   function apply(snapshot: ConfigSnapshot, info: SnapshotInfo): void {
+    current = { snapshot, info };
     const started = performance.now();
     try {
-      const { table: next, rejected } = compiler.compile(snapshot);
-      // The swap is one assignment: a request reads `table` once, so it sees the old or the new table, never a mix.
-      table = next;
-      https?.setIndex(next.sni);
-      streams.apply(next.streams);
-      gatewayListeners.apply(next.listeners);
+      let { table: next, rejected } = compiler.compile(snapshot);
+      swap(next);
+      // A port refused at once (one of the gateway's own) puts the route's earlier version back before anything is reported.
+      if (noteBindFailures()) {
+        ({ table: next, rejected } = compiler.compile(snapshot));
+        swap(next);
+      }
       const allRejected = new Map([...info.rejected, ...rejected]);
       compileRejected = allRejected;
       for (const [key, reason] of rejected) logger.warn({ key, revision: snapshot.revision, reason }, 'document rejected');
@@ -137,6 +179,7 @@ export function createWorker(opts: WorkerOptions) {
         source: source.state,
         routes: next.http.size,
         rejected: withListenerRejections(allRejected),
+        pending: pendingDocuments(),
         appliedAt: Date.now(),
         listeners: gatewayListeners.status(),
       });

@@ -106,15 +106,27 @@ export interface DataplaneView {
   statusUrl?: string;
   /** ready | stale | starting */
   status?: string;
+  /** `<collection>/<id>` → why it is not served (see DataplaneStatus.rejected). */
+  rejected?: Record<string, string>;
+  rejectedOmitted?: number;
+  /** Documents taken in but not served yet. */
+  pending?: string[];
   [field: string]: unknown;
 }
 
-/** `GET /<collection>/<id>/applied`. */
+/** Whether a data plane serves a document's version: it does, it refuses it (with a reason), or not yet. */
+export type DocumentApplyState = 'applied' | 'rejected' | 'pending';
+
+/** `GET /<collection>/<id>/applied` (and one row of a list's `applied`). */
 export interface AppliedState {
   id: string;
   modRevision: number;
+  /** True only when every live data plane serves this version. */
   applied: boolean;
-  dataplanes: { id: string; appliedRevision: number; applied: boolean }[];
+  state: DocumentApplyState;
+  /** Why it is not applied: the first rejecting data plane and its reason, or what is awaited. */
+  reason?: string;
+  dataplanes: { id: string; appliedRevision: number; applied: boolean; state: DocumentApplyState; reason?: string }[];
 }
 
 /** Events of `GET /events` (server-sent, `event: change` and `event: dataplane`). */
@@ -128,6 +140,9 @@ export interface DataplaneEvent {
   id: string;
   appliedRevision: number;
   action: 'register' | 'update' | 'leave';
+  /** What the data plane does not serve (or not yet), so a client can update per-document states without a read. */
+  rejected?: Record<string, string>;
+  pending?: string[];
 }
 
 /** `GET /metrics/routes`. */

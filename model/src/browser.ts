@@ -17,4 +17,6 @@ export type * from './dataplane.js';
 export type * from './admin-api.js';
 export type * from './errors.js';
 export { isManaged } from './is-managed.js';
+export { hostIssue } from './host-issue.js';
+export { SECRET_PLACEHOLDER } from './secret-placeholder.js';
 export { kindNames, kindNameByCollection, type KindName } from './kind-names.js';

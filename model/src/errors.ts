@@ -16,6 +16,10 @@ export const errorCatalog = {
   GW_ERR_NOT_FOUND: { status: 404, message: '{kind} {id} not found' },
   GW_ERR_CONFLICT: { status: 409, message: '{kind} {id} changed: If-Match {expected} but it is at {actual}' },
   GW_ERR_ALREADY_EXISTS: { status: 409, message: '{kind} {id} already exists' },
+  /** `If-None-Match: *` on a write to an id that exists (or a listed revision matched): nothing was written. */
+  GW_ERR_PRECONDITION_FAILED: { status: 412, message: '{kind} {id} already exists (If-None-Match: {given}); nothing was written' },
+  /** `?wait=applied` and a data plane refuses what was written: the write stands, it is just not served. */
+  GW_ERR_NOT_APPLIED: { status: 422, message: 'stored at revision {revision}, but not applied: {detail}' },
   GW_ERR_MANAGED: {
     status: 409,
     message: '{kind} {id} is managed by {ownerKind} {ownerRef}; change that object instead, or send ?force=true',

@@ -20,3 +20,5 @@ export * from './plugins/index.js';
 export * from './admin-api.js';
 export * from './version.js';
 export * from './kind-names.js';
+export * from './applied-state.js';
+export * from './secret-fields.js';

@@ -25,7 +25,7 @@ export interface Reference {
  */
 export interface KindSpec extends KindName {
   schema: TSchema;
-  /** Cross-field rules the schema cannot say. */
+  /** Cross-field rules the schema cannot say (plugin configs are checked by `plugins`). */
   check(doc: Record<string, unknown>): ValidationIssue[];
   /** Documents this one points at. */
   references(doc: Record<string, unknown>): Reference[];
@@ -104,7 +104,7 @@ export const kinds: readonly KindSpec[] = [
   {
     ...named('routes'),
     schema: Route,
-    check: (doc) => [...matchIssues(doc), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
+    check: (doc) => [...matchIssues(doc), ...backendIssues(doc)],
     references: (doc: Doc) => [
       ...backendRefs(doc),
       ...pluginUpstreamRefs(doc),
@@ -117,7 +117,7 @@ export const kinds: readonly KindSpec[] = [
     ...named('services'),
     schema: Service,
     // A service's plugins are route plugins the routes naming it inherit.
-    check: (doc: Doc) => [...(doc.hosts ?? []).flatMap((h: string, i: number) => hostIssue(`/hosts/${i}`, h)), ...backendIssues(doc), ...pluginIssues(doc, 'route')],
+    check: (doc: Doc) => [...(doc.hosts ?? []).flatMap((h: string, i: number) => hostIssue(`/hosts/${i}`, h)), ...backendIssues(doc)],
     references: (doc: Doc) => [...backendRefs(doc), ...pluginUpstreamRefs(doc)],
   },
   {
@@ -138,7 +138,6 @@ export const kinds: readonly KindSpec[] = [
     check: (doc: Doc) => [
       ...backendIssues(doc),
       ...(doc.sni && doc.protocol === 'udp' ? [{ path: '/sni', message: 'is not possible with protocol udp' }] : []),
-      ...pluginIssues(doc, 'stream-route'),
     ],
     references: (doc: Doc) => [...backendRefs(doc), ...listenerRefs(doc)],
   },
@@ -155,22 +154,19 @@ export const kinds: readonly KindSpec[] = [
   {
     ...named('consumers'),
     schema: Consumer,
-    check: (doc: Doc) => [
-      ...(doc.id !== undefined && doc.id !== doc.username ? [{ path: '/id', message: 'must equal username' }] : []),
-      ...pluginIssues(doc, 'consumer'),
-    ],
+    check: (doc: Doc) => (doc.id !== undefined && doc.id !== doc.username ? [{ path: '/id', message: 'must equal username' }] : []),
     references: none,
   },
   {
     ...named('plugin-configs'),
     schema: PluginConfig,
-    check: (doc) => pluginIssues(doc, 'plugin-config'),
+    check: none,
     references: pluginUpstreamRefs,
   },
   {
     ...named('global-rules'),
     schema: GlobalRule,
-    check: (doc) => pluginIssues(doc, 'global-rule'),
+    check: none,
     references: none,
   },
   {
@@ -187,11 +183,12 @@ export function kindByCollection(collection: string): KindSpec | undefined {
   return byCollection.get(collection);
 }
 
-/** Full check of a document: schema first, then cross-field rules when the shape is right. */
+/** Full check of a document: schema first, then cross-field rules and plugin configs when the shape is right. */
 export function validateDocument(spec: KindSpec, doc: unknown): ValidationIssue[] {
   const issues = validateSchema(spec.schema, doc);
   if (issues.length) return issues;
-  return spec.check(doc as Record<string, unknown>);
+  const checked = spec.check(doc as Record<string, unknown>);
+  return spec.plugins ? [...checked, ...pluginIssues(doc as Record<string, unknown>, spec.plugins)] : checked;
 }
 
 export { InlineUpstream };

@@ -1,4 +1,5 @@
-import type { PluginAttachment } from './plugin-spec.js';
+import type { TSchema } from '@sinclair/typebox';
+import type { PluginAttachment, PluginSpec } from './plugin-spec.js';
 import { pluginSpecByName } from './plugins/index.js';
 import { validateSchema, type ValidationIssue } from './validate.js';
 
@@ -22,7 +23,7 @@ export function pluginIssues(doc: { plugins?: unknown }, attachment: PluginAttac
       issues.push({ path: base, message: `cannot be attached to a ${attachment} (only to ${spec.attachTo.join(', ')})` });
       continue;
     }
-    const schema = attachment === 'consumer' && spec.consumerSchema ? spec.consumerSchema : spec.schema;
+    const schema = pluginConfigSchema(spec, attachment);
     let found = validateSchema(schema, config);
     if (!found.length && spec.check && schema === spec.schema) found = spec.check(config as never);
     else if (!found.length && spec.consumerCheck && schema === spec.consumerSchema) found = spec.consumerCheck(config);
@@ -31,7 +32,12 @@ export function pluginIssues(doc: { plugins?: unknown }, attachment: PluginAttac
   return issues;
 }
 
-function escapePointer(segment: string): string {
+/** The schema a plugin's config follows where it is attached: on a consumer, the credential's. */
+export function pluginConfigSchema(spec: PluginSpec, attachment: PluginAttachment): TSchema {
+  return attachment === 'consumer' && spec.consumerSchema ? spec.consumerSchema : spec.schema;
+}
+
+export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

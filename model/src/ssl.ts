@@ -7,7 +7,8 @@ export const Ssl = Type.Object(
     /** Server names, exact or `*.suffix` wildcard; an exact name beats a wildcard. */
     snis: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 1000 }),
     cert: Type.String({ minLength: 1, pattern: '-----BEGIN ' }),
-    key: Type.String({ minLength: 1, pattern: '-----BEGIN ' }),
+    /** The private key: write-only (answers carry SECRET_PLACEHOLDER). */
+    key: Type.String({ minLength: 1, pattern: '-----BEGIN ', writeOnly: true }),
     /** PEM CA bundle: when set, clients must present a certificate it signed (mTLS). */
     clientCa: Type.Optional(Type.String({ pattern: '-----BEGIN ' })),
     /**

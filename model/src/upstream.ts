@@ -165,7 +165,7 @@ export const UpstreamFields = {
         verify: Type.Optional(Type.Boolean({ default: false })),
         sni: Type.Optional(Type.String()),
         clientCert: Type.Optional(Type.String()),
-        clientKey: Type.Optional(Type.String()),
+        clientKey: Type.Optional(Type.String({ writeOnly: true, description: 'PEM private key of clientCert' })),
         ca: Type.Optional(Type.String()),
         /**
          * With `verify`: the certificate must carry at least one of these subject alternative

@@ -86,11 +86,4 @@ export function regexIssue(path: string, source: string | undefined): Validation
   }
 }
 
-const HOST_RE = /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
-const IP6_RE = /^\[[0-9a-f:.]+\]$/i;
-
-/** A route or SNI host: a DNS name, optionally with a leading `*.` wildcard, or an IP literal. */
-export function hostIssue(path: string, host: string): ValidationIssue[] {
-  if (host === '*' || HOST_RE.test(host) || IP6_RE.test(host)) return [];
-  return [{ path, message: `is not a valid host name or *.suffix wildcard: ${JSON.stringify(host)}` }];
-}
+export { hostIssue } from './host-issue.js';

@@ -155,17 +155,18 @@ describe('dashboard: editing', () => {
   it('shows the edit in the history with a diff, and rollback restores the old behaviour', async () => {
     const editor = routeEditor(s.page);
     await editor.open(s.base, 'shop');
-    const entries = editor.history.locator('li');
     // Earlier versions only (the current one is not a rollback target): the one the form created.
-    await expect.poll(() => entries.count()).toBe(1);
-    await entries.first().getByRole('button', { name: 'Diff' }).click();
-    const diff = editor.history.getByRole('figure');
+    await expect.poll(() => editor.historyEntries.count()).toBe(1);
+    // The comparison opens under the form, where it has the page's width.
+    const diff = await editor.openDiff();
     await expect.poll(() => diff.locator('[data-change="removed"]').textContent()).toContain('echo-v2');
     expect(await diff.locator('[data-change="added"]').textContent()).toContain('echo-v1');
+    expect(await s.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await s.shot('route-history');
 
-    await entries.first().getByRole('button', { name: 'Roll back' }).click();
+    await editor.rollBack();
     await s.page.getByText(/^Rolled back to the version of revision \d+\.$/).waitFor();
+    await expect.poll(() => editor.appliedSummary.textContent()).toBe('Applied on 2/2 data planes.');
     for (const dp of [0, 1]) await waitFor(async () => (await s.servedBy('/shop', dp)) === 'v1', 15_000, `rollback applied on data plane ${dp}`);
     expect(await editor.backendUpstream(0).inputValue()).toBe('echo-v1');
     expect((await s.api('GET', '/routes/shop')).body.backends).toEqual([{ upstreamId: 'echo-v1' }]);

@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SECRET_PLACEHOLDER } from '@sluice/model';
 import { ADMIN_KEY, startDashboardStack, type DashboardStack } from '../../dashboard/e2e/fixture.js';
 import { loginPage } from '../../dashboard/e2e/pom/login.js';
 import { freePort, waitFor } from '../helpers/ports.js';
@@ -125,11 +127,17 @@ describe('dashboard: import/export, streams, certificates', () => {
     expect(await page.content()).not.toContain(keyBody);
     await s.shot('certificate-editor');
 
-    // Renaming keeps the stored key: the save is a merge patch without it.
+    // Renaming keeps the stored key: the form sends the stored-secret placeholder back.
     await page.locator('input[name="name"]').fill('Shop certificate');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(/^Saved at revision \d+\.$/).waitFor();
-    expect((await s.api('GET', '/ssls/shop-cert')).body).toMatchObject({ name: 'Shop certificate', keyStored: true });
+    expect((await s.api('GET', '/ssls/shop-cert')).body).toMatchObject({ name: 'Shop certificate', key: SECRET_PLACEHOLDER });
+    const client = new Etcd3({ hosts: s.etcd.endpoint });
+    try {
+      expect(JSON.parse((await client.get(`${s.prefix}/ssls/shop-cert`).string())!).key).toBe(leaf.key);
+    } finally {
+      client.close();
+    }
   });
 
   it('is usable 390 px wide: nothing overflows sideways', async () => {

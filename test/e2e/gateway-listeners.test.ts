@@ -295,4 +295,25 @@ describe('listener lifecycle', () => {
       await del('listeners', 'gw6-taken');
     }
   });
+
+  it('keeps a listener moved to a taken port serving where it was, reported rejected, until it can move', async () => {
+    const squatter = net.createServer();
+    const taken = await freePort();
+    await new Promise<void>((r) => squatter.listen(taken, '127.0.1.1', r));
+    const named = { gateway: gateway('gw1'), address: '127.0.1.1', port: 80, protocol: 'HTTP', hostname: 'named.test' };
+    try {
+      await put('listeners', 'gw1-named', { ...named, port: taken });
+      await waitFor(async () => /EADDRINUSE/.test((await rejectedDocuments(dp.ports.status!))['listeners/gw1-named'] ?? ''), 5000, 'moved listener rejected');
+      const reason = (await rejectedDocuments(dp.ports.status!))['listeners/gw1-named'];
+      expect(reason).toMatch(/previous version \(revision \d+\) stays in force/);
+      // The previous version still serves on the shared port 80 socket, with its route.
+      expect(await get('127.0.1.1', p80, '/gw', 'named.test')).toEqual({ status: 200, server: 'v3' });
+      expect(await get('127.0.1.1', p80, '/gw', 'a.test')).toEqual({ status: 200, server: 'v1' });
+    } finally {
+      squatter.close();
+      await put('listeners', 'gw1-named', named);
+    }
+    await waitFor(async () => !('listeners/gw1-named' in (await rejectedDocuments(dp.ports.status!))), 5000, 'rejection cleared');
+    expect(await get('127.0.1.1', p80, '/gw', 'named.test')).toEqual({ status: 200, server: 'v3' });
+  });
 });

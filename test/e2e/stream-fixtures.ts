@@ -140,6 +140,16 @@ export async function askWhenOpen(port: number, msg: string, timeoutMs = 15_000)
   return reply;
 }
 
+/** Sends one message on a new connection and resolves with the reply, then closes it. */
+export async function askOnce(port: number, message: string): Promise<string> {
+  const line = await LineClient.connect(port);
+  try {
+    return await line.ask(message);
+  } finally {
+    line.close();
+  }
+}
+
 /** Whether a TCP connection to the port is accepted and then kept (true) or refused (false). */
 export function tcpPortOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -277,6 +277,30 @@ describe('optimistic concurrency', () => {
     expect(present.status).toBe(200);
   });
 
+  it('creates only with If-None-Match: *: 412 when the id exists, and nothing is replaced or audited', async () => {
+    const created = await call('PUT', '/api/v1/upstreams/fresh', { body: { nodes: [{ host: 'a', port: 1 }] }, headers: { 'if-none-match': '*' } });
+    expect(created.status).toBe(201);
+    const again = await call('PUT', '/api/v1/upstreams/fresh', { body: { nodes: [{ host: 'b', port: 2 }] }, headers: { 'if-none-match': '*' } });
+    expect(again.status).toBe(412);
+    expect(again.body.code).toBe('GW_ERR_PRECONDITION_FAILED');
+    expect(again.body.message).toBe('upstream fresh already exists (If-None-Match: *); nothing was written');
+    const stored = await call('GET', '/api/v1/upstreams/fresh');
+    expect(stored.body.nodes).toEqual([{ host: 'a', port: 1 }]);
+    expect(stored.headers.etag).toBe(created.headers.etag);
+    // A POST naming an existing key is refused the same way when it asks to create only.
+    const posted = await call('POST', '/api/v1/upstreams', { body: { id: 'fresh', nodes: [] }, headers: { 'if-none-match': '*' } });
+    expect(posted.status).toBe(412);
+    const audit = await call('GET', '/api/v1/audit?collection=upstreams&id=fresh');
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['create']);
+    // Without the header a PUT keeps its create-or-replace meaning (what `gateway apply` relies on).
+    expect((await call('PUT', '/api/v1/upstreams/fresh', { body: { nodes: [{ host: 'c', port: 3 }] } })).status).toBe(200);
+    // An entity tag list: refused while the document is at one of them.
+    const rev = String((await call('GET', '/api/v1/upstreams/fresh')).headers.etag);
+    expect((await call('PUT', '/api/v1/upstreams/fresh', { body: { nodes: [] }, headers: { 'if-none-match': rev } })).status).toBe(412);
+    expect((await call('PUT', '/api/v1/upstreams/fresh', { body: { nodes: [] }, headers: { 'if-none-match': '"1"' } })).status).toBe(200);
+    expect((await call('PUT', '/api/v1/upstreams/fresh', { body: { nodes: [] }, headers: { 'if-none-match': 'soon' } })).status).toBe(400);
+  });
+
   it('lets exactly one of two writers with the same If-Match win', async () => {
     const base = await call('PUT', '/api/v1/upstreams/race', { body: { nodes: [] } });
     const etag = base.headers.etag as string;

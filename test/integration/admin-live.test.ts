@@ -31,9 +31,9 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 /** Registers a data plane the way dataplane-registration.ts does: its status JSON under a lease. */
-async function fakeDataplane(id: string, revision: number, lease: Lease, statusUrl = 'http://127.0.0.1:9/') {
+async function fakeDataplane(id: string, revision: number, lease: Lease, statusUrl = 'http://127.0.0.1:9/', serving: { rejected?: Record<string, string>; pending?: string[] } = {}) {
   await lease.put(documentKey(prefix, 'dataplanes', id)).value(
-    JSON.stringify({ id, host: 'fake-host', pid: 1, workers: 2, revision, statusUrl, state: 'ready', startedAt: '2026-01-01T00:00:00.000Z' }),
+    JSON.stringify({ id, host: 'fake-host', pid: 1, workers: 2, revision, statusUrl, state: 'ready', startedAt: '2026-01-01T00:00:00.000Z', ...serving }),
   );
 }
 
@@ -95,7 +95,14 @@ describe('live state with registered data planes', () => {
     const put = await api('PUT', '/upstreams/u1', { nodes: [{ host: '127.0.0.1', port: 1 }] });
     const modRevision = Number(put.headers.get('x-mod-revision'));
     const before = await api('GET', '/upstreams/u1/applied');
-    expect(before.body).toEqual({ id: 'u1', modRevision, applied: false, dataplanes: [{ id: 'fake-1', appliedRevision: 0, applied: false }] });
+    expect(before.body).toEqual({
+      id: 'u1',
+      modRevision,
+      applied: false,
+      state: 'pending',
+      reason: `data plane fake-1 has applied revision 0, not yet ${modRevision}`,
+      dataplanes: [{ id: 'fake-1', appliedRevision: 0, applied: false, state: 'pending', reason: `has applied revision 0, not yet ${modRevision}` }],
+    });
     await fakeDataplane('fake-1', modRevision, lease);
     await waitFor(async () => (await api('GET', '/upstreams/u1/applied')).body.applied === true, 5000, 'applied');
 
@@ -140,6 +147,34 @@ describe('live state with registered data planes', () => {
     expect((await api('PUT', '/upstreams/u3?wait=applied&timeout=61s', { nodes: [{ host: '127.0.0.1', port: 3 }] })).status).toBe(400);
     expect((await api('GET', '/upstreams/u3')).status).toBe(404);
     expect((await api('PUT', '/upstreams/u3', { nodes: [{ host: '127.0.0.1', port: 3 }] })).headers.get('x-sluice-applied')).toBeNull();
+  });
+
+  it('?wait=applied fails at once naming the reason when a data plane rejects the write, and waits while it binds', async () => {
+    // Plays a data plane that takes every write in but refuses u4 and is still binding u5.
+    const watcher = await client.watch().prefix(`${prefix}/upstreams/`).create();
+    watcher.on('put', (kv) =>
+      void fakeDataplane('fake-1', Number(kv.mod_revision), lease, undefined, { rejected: { 'upstreams/u4': 'nodes are on fire' }, pending: ['upstreams/u5'] }),
+    );
+    try {
+      const t0 = Date.now();
+      const refused = await api('PUT', '/upstreams/u4?wait=applied&timeout=10s', { nodes: [{ host: '127.0.0.1', port: 4 }] });
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(refused.status).toBe(422);
+      expect(refused.headers.get('x-sluice-applied')).toBe('false');
+      expect(refused.body).toMatchObject({ code: 'GW_ERR_NOT_APPLIED', details: [{ dataplane: 'fake-1', key: 'upstreams/u4', reason: 'nodes are on fire' }] });
+      expect(refused.body.message).toBe(`stored at revision ${refused.headers.get('x-mod-revision')}, but not applied: data plane fake-1 rejects upstreams/u4: nodes are on fire`);
+      // The write stands; its state says why it is not served, in the document and in the list.
+      expect((await api('GET', '/upstreams/u4')).status).toBe(200);
+      expect((await api('GET', '/upstreams/u4/applied')).body).toMatchObject({ applied: false, state: 'rejected', reason: 'data plane fake-1: nodes are on fire' });
+      expect((await api('GET', '/upstreams')).body.applied.u4).toEqual({ state: 'rejected', reason: 'data plane fake-1: nodes are on fire' });
+
+      const binding = await api('PUT', '/upstreams/u5?wait=applied&timeout=300ms', { nodes: [{ host: '127.0.0.1', port: 5 }] });
+      expect(binding.status).toBe(201);
+      expect(binding.headers.get('x-sluice-applied')).toBe('false');
+      expect((await api('GET', '/upstreams/u5/applied')).body).toMatchObject({ state: 'pending', reason: 'data plane fake-1 is still opening its listening socket' });
+    } finally {
+      await watcher.cancel();
+    }
   });
 
   it('lists a data plane whose status port does not answer as unreachable', async () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SECRET_PLACEHOLDER } from '@sluice/model';
 import { buildAdmin } from '../../control-plane/src/index.js';
 import { createAuditLog } from '../../control-plane/src/store/audit-log.js';
 import { startAdminOnEtcd, type AdminOnEtcd } from '../helpers/admin-on-etcd.js';
@@ -180,23 +181,24 @@ describe('audit log', () => {
 });
 
 describe('ssl secrets', () => {
-  it('never returns the private key, keeps it when a write leaves it out, and audits without it', async () => {
+  it('never returns the private key, keeps it when a write sends the placeholder or leaves it out, and audits without it', async () => {
     const cert = fs.readFileSync(pki.serverCert, 'utf8');
     const key = fs.readFileSync(pki.serverKey, 'utf8');
     const put = await call('PUT', '/ssls/s1', { snis: ['localhost'], cert, key });
     expect(put.status).toBe(201);
-    expect(put.body.key).toBeUndefined();
-    expect(put.body.keyStored).toBe(true);
+    expect(put.body.key).toBe(SECRET_PLACEHOLDER);
     const got = await call('GET', '/ssls/s1');
-    expect(got.body).toMatchObject({ id: 's1', keyStored: true });
-    expect(got.body.key).toBeUndefined();
+    expect(got.body).toMatchObject({ id: 's1', key: SECRET_PLACEHOLDER });
     const list = await call('GET', '/ssls');
     expect(JSON.stringify(list.body)).not.toContain('PRIVATE KEY');
 
-    // The UI sends back what it got (keyStored, no key): the stored key stays.
-    const { keyStored: _k, ...edited } = { ...got.body, snis: ['localhost', 'example.test'] };
-    const again = await call('PUT', '/ssls/s1', { ...edited, keyStored: true });
+    // The UI sends back what it got (the placeholder): the stored key stays.
+    const again = await call('PUT', '/ssls/s1', { ...got.body, snis: ['localhost', 'example.test'] });
     expect(again.status).toBe(200);
+    expect(JSON.parse((await admin.client.get(`${admin.prefix}/ssls/s1`).string())!).key).toBe(key);
+    // A required secret left out is kept too; a patch leaves it alone.
+    const { key: _key, ...withoutKey } = got.body;
+    expect((await call('PUT', '/ssls/s1', { ...withoutKey, snis: ['localhost', 'example.test'] })).status).toBe(200);
     expect(JSON.parse((await admin.client.get(`${admin.prefix}/ssls/s1`).string())!).key).toBe(key);
     expect((await call('PATCH', '/ssls/s1', { desc: 'patched' })).status).toBe(200);
     expect(JSON.parse((await admin.client.get(`${admin.prefix}/ssls/s1`).string())!).key).toBe(key);
@@ -204,7 +206,7 @@ describe('ssl secrets', () => {
     const history = await call('GET', '/ssls/s1/history');
     expect(JSON.stringify(history.body)).not.toContain('PRIVATE KEY');
     const audit = await call('GET', '/audit?collection=ssls');
-    expect(audit.body.items.length).toBe(3);
+    expect(audit.body.items.length).toBe(4);
     expect(JSON.stringify(audit.body)).not.toContain('PRIVATE KEY');
 
     const info = await call('GET', '/ssls/s1/info');

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GatewayError } from '@sluice/model';
+import { GatewayError, kindByCollection, redactSecrets, type AuditEntry } from '@sluice/model';
 import type { AuditLog } from '../store/audit-log.js';
 
 const API_ROOT = '/api/v1';
@@ -17,6 +17,14 @@ export async function auditRoutes(app: FastifyInstance, { audit }: { audit: Audi
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw new GatewayError('GW_ERR_BAD_REQUEST', { detail: `limit must be an integer from 1 to ${MAX_LIMIT}` });
     }
-    return audit.list({ collection: single(q.collection), id: single(q.id), key: single(q.key), limit, before: single(q.before) });
+    const page = await audit.list({ collection: single(q.collection), id: single(q.id), key: single(q.key), limit, before: single(q.before) });
+    // Entries are written redacted; entries from before a field was marked secret are redacted here.
+    return { ...page, items: page.items.map(redactEntry) };
   });
+}
+
+function redactEntry(entry: AuditEntry): AuditEntry {
+  const spec = kindByCollection(entry.collection);
+  if (!spec) return entry;
+  return { ...entry, ...(entry.before ? { before: redactSecrets(spec, entry.before) } : {}), ...(entry.after ? { after: redactSecrets(spec, entry.after) } : {}) };
 }

@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError, kinds, type KindSpec } from '@sluice/model';
+import { appliedStateOf, GatewayError, kinds, redactSecrets, type KindSpec } from '@sluice/model';
 import type { Document } from '../store/etcd-repo.js';
 import type { LiveState } from '../store/live-state.js';
-import { appliedState } from './applied-state.js';
 import { authorizeWrite } from './authorize-write.js';
 import type { DocumentService, WriteGuards, WriteResult } from './document-service.js';
 import { parseIfMatch } from './if-match.js';
 import { parseListQuery } from './list-query.js';
 import { openapiRouteSchemas } from './openapi-route-schemas.js';
-import { redactSecrets } from './secret-fields.js';
 import type { WriteRecorder } from './write-recorder.js';
 
 export const API_ROOT = '/api/v1';
@@ -37,12 +35,21 @@ export async function documentRoutes(app: FastifyInstance, options: DocumentRout
 function registerKind(app: FastifyInstance, { service, live, recordWrite }: DocumentRoutesOptions, spec: KindSpec): void {
   const base = `${API_ROOT}/${spec.collection}`;
   const schemas = openapiRouteSchemas(spec);
-  const present = (doc: Document) => redactSecrets(spec.collection, doc);
+  // Secrets are write-only for every role: answers carry the placeholder (model/src/secret-fields.ts).
+  const present = (doc: Document) => redactSecrets(spec, doc);
 
   if (!OWN_LIST.has(spec.collection)) {
+    // `applied`: each listed document's state on the live data planes (the lists' Applied column).
     app.get(base, { schema: schemas.list }, async (request: FastifyRequest<{ Querystring: Query }>) => {
       const page = await service.list(spec, parseListQuery(request.query));
-      return { ...page, items: page.items.map(present) };
+      await live.ready().catch(() => undefined);
+      const dataplanes = live.dataplanes();
+      const applied: Record<string, { state: string; reason?: string }> = {};
+      for (const { id, modRevision } of page.items) {
+        const { state, reason } = appliedStateOf(id, `${spec.collection}/${id}`, modRevision, dataplanes);
+        applied[id] = reason === undefined ? { state } : { state, reason };
+      }
+      return { items: page.items.map((s) => present(s.doc)), total: page.total, nextCursor: page.nextCursor, applied };
     });
   }
 
@@ -69,7 +76,7 @@ function registerKind(app: FastifyInstance, { service, live, recordWrite }: Docu
       modRevision = (await service.get(spec, request.params.id)).modRevision;
     }
     await live.ready();
-    return appliedState(request.params.id, modRevision, live.dataplanes());
+    return appliedStateOf(request.params.id, `${spec.collection}/${request.params.id}`, modRevision, live.dataplanes());
   });
 
   app.get(`${API_ROOT}/schema/${spec.collection}`, { schema: schemas.schema }, async () => schemas.document);
@@ -132,6 +139,7 @@ function guardsOf(request: FastifyRequest<{ Querystring: Query }>, spec: KindSpe
   const force = request.query.force;
   return {
     ifMatch: parseIfMatch(request.headers['if-match']),
+    ifNoneMatch: parseIfMatch(request.headers['if-none-match'], 'If-None-Match'),
     force: force === '' || force === 'true' || force === '1',
     authorize: authorizeWrite(request.identity, spec, id),
   };

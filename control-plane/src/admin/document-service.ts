@@ -1,4 +1,4 @@
-import { GatewayError, isManaged, kindByCollection, type KindSpec, type Owner, type ValidationIssue } from '@sluice/model';
+import { GatewayError, isManaged, keepStoredSecrets, kindByCollection, type KindSpec, type Owner, type ValidationIssue } from '@sluice/model';
 import type { Document, EtcdRepo, StoredDocument } from '../store/etcd-repo.js';
 import { generateId } from './generate-id.js';
 import { ifMatchHolds, type IfMatch } from './if-match.js';
@@ -8,10 +8,11 @@ import { prepareDocument, validationError } from './prepare-document.js';
 import { describeReferrers, findReferrers, missingReferences } from './reference-guard.js';
 import type { WriteAuthorizer } from './authorize-write.js';
 import { runtimeIssues, type RuntimeContext } from './runtime-checks.js';
-import { keepStoredSecrets } from './secret-fields.js';
 
 export interface WriteGuards {
   ifMatch?: IfMatch;
+  /** `If-None-Match: *` (create only) or revisions the document must not be at. */
+  ifNoneMatch?: IfMatch;
   force: boolean;
   /** The caller's scope (editor keys): checked against the stored and the new document. */
   authorize?: WriteAuthorizer;
@@ -31,7 +32,7 @@ export interface DeleteResult {
 }
 
 export interface ListResult {
-  items: Document[];
+  items: StoredDocument[];
   total: number;
   nextCursor?: string;
 }
@@ -89,11 +90,16 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
   ): Promise<WriteResult> {
     for (let attempt = 1; ; attempt++) {
       const current = await repo.get(spec.collection, id);
+      // Create-only first: a "New …" form must never replace what is there, whatever else is wrong.
+      if (guards.ifNoneMatch && current && ifMatchHolds(guards.ifNoneMatch, current.modRevision)) {
+        throw new GatewayError('GW_ERR_PRECONDITION_FAILED', { kind: spec.kind, id, given: guards.ifNoneMatch.raw });
+      }
       if (mode.mustExist && !current) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: spec.kind, id });
       if (mode.mustNotExist && current) throw new GatewayError('GW_ERR_ALREADY_EXISTS', { kind: spec.kind, id });
       guardExisting(spec, id, current, guards);
-      const input = keepStoredSecrets(spec.collection, compose(current?.doc), current?.doc);
-      const doc = prepareDocument(spec, id, input, { force: guards.force, previous: current?.doc });
+      const kept = keepStoredSecrets(spec, compose(current?.doc), current?.doc);
+      if (kept.issues.length) throw validationError(spec, kept.issues);
+      const doc = prepareDocument(spec, id, kept.doc, { force: guards.force, previous: current?.doc });
       const extra = await runtimeIssues(spec.collection, doc, runtime);
       if (extra.length) throw validationError(spec, extra);
       guards.authorize?.(current?.doc, doc);
@@ -132,7 +138,7 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
         const page = await repo.list(spec.collection, { limit: query.limit, continueFrom: query.after });
         const total = await repo.count(spec.collection);
         const last = page.items[page.items.length - 1];
-        return { items: page.items.map((s) => s.doc), total, nextCursor: page.more && last ? encodeCursor(last.id) : undefined };
+        return { items: page.items, total, nextCursor: page.more && last ? encodeCursor(last.id) : undefined };
       }
       // Filters need the whole collection for `total`; ids sort as etcd keys do, so the cursor still works.
       const matching = (await repo.listAll(spec.collection)).filter((s) => matchesListQuery(query, s.id, s.doc));
@@ -140,7 +146,7 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
       const page = start < 0 ? [] : matching.slice(start, start + query.limit);
       const more = start >= 0 && start + query.limit < matching.length;
       return {
-        items: page.map((s) => s.doc),
+        items: page,
         total: matching.length,
         nextCursor: more ? encodeCursor(page[page.length - 1].id) : undefined,
       };
@@ -209,7 +215,10 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
       }
       const id = typeof body[spec.idField] === 'string' ? (body[spec.idField] as string) : generateId();
       try {
-        const doc = prepareDocument(spec, id, body, { force: true });
+        // Placeholders of stored secrets stand for the stored values, as on a write.
+        const kept = keepStoredSecrets(spec, body, (await repo.get(spec.collection, id))?.doc);
+        if (kept.issues.length) return { valid: false, issues: kept.issues };
+        const doc = prepareDocument(spec, id, kept.doc, { force: true });
         const checked = await runtimeIssues(spec.collection, doc, runtime);
         if (checked.length) return { valid: false, issues: checked };
         const issues = (await missingReferences(repo, spec, doc)).map((r) => ({

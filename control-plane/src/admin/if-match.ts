@@ -1,10 +1,10 @@
 import { GatewayError } from '@sluice/model';
 
-/** A parsed If-Match header: `*` (any existing version) or a list of acceptable mod revisions. */
+/** A parsed If-Match or If-None-Match header: `*` (any existing version) or a list of mod revisions. */
 export type IfMatch = { any: true; raw: string } | { any: false; revisions: number[]; raw: string };
 
-/** Accepts `"12"`, `12`, `W/"12"`, `*` and comma-separated lists of those. */
-export function parseIfMatch(header: string | string[] | undefined): IfMatch | undefined {
+/** Accepts `"12"`, `12`, `W/"12"`, `*` and comma-separated lists of those; `name` is the header, for the error. */
+export function parseIfMatch(header: string | string[] | undefined, name = 'If-Match'): IfMatch | undefined {
   if (header === undefined) return undefined;
   const raw = Array.isArray(header) ? header.join(',') : header;
   if (raw.trim() === '') return undefined;
@@ -13,7 +13,7 @@ export function parseIfMatch(header: string | string[] | undefined): IfMatch | u
     const value = part.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
     if (!/^\d+$/.test(value)) {
       throw new GatewayError('GW_ERR_BAD_REQUEST', {
-        detail: `If-Match must be a mod revision (as in the ETag) or *, got ${JSON.stringify(part.trim())}`,
+        detail: `${name} must be a mod revision (as in the ETag) or *, got ${JSON.stringify(part.trim())}`,
       });
     }
     return Number(value);

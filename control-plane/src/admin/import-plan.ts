@@ -1,6 +1,8 @@
 import {
   canonicalJson,
+  keepStoredSecrets,
   kindByCollection,
+  redactSecrets,
   validateDocument,
   type ImportError,
   type ImportItem,
@@ -8,7 +10,6 @@ import {
 } from '@sluice/model';
 import type { Document, EtcdRepo, GuardedPut } from '../store/etcd-repo.js';
 import { runtimeIssues, type RuntimeContext } from './runtime-checks.js';
-import { keepStoredSecrets, redactSecrets } from './secret-fields.js';
 
 export interface PlannedImport {
   plan: ImportPlan;
@@ -20,7 +21,7 @@ export interface PlannedImport {
  * Compares an import with what etcd holds: which documents it creates, updates or leaves
  * as they are, and what is wrong with any of them. Documents are taken exactly as given
  * (timestamps and owner included), so exporting and importing gives back identical
- * documents; only a missing secret is taken from the stored version (exports leave ssl keys out).
+ * documents; only secrets given as the placeholder (an export without secrets) are taken from the stored version.
  */
 export async function planImport(repo: EtcdRepo, items: unknown[], runtime?: RuntimeContext): Promise<PlannedImport> {
   const plan: ImportPlan = { create: [], update: [], unchanged: [], errors: [] };
@@ -63,8 +64,9 @@ export async function planImport(repo: EtcdRepo, items: unknown[], runtime?: Run
     }
     if (mismatch) continue;
     const current = await repo.get(collection, id);
-    const doc = keepStoredSecrets(collection, { ...given, id, [spec.idField]: id }, current?.doc);
-    const issues = validateDocument(spec, doc);
+    const kept = keepStoredSecrets(spec, { ...given, id, [spec.idField]: id }, current?.doc);
+    const doc = kept.doc;
+    const issues = kept.issues.length ? kept.issues : validateDocument(spec, doc);
     if (issues.length === 0) issues.push(...(await runtimeIssues(collection, doc, runtime)));
     if (issues.length) {
       for (const issue of issues) fail(collection, id, issue.path, issue.message);
@@ -74,10 +76,10 @@ export async function planImport(repo: EtcdRepo, items: unknown[], runtime?: Run
     if (current && canonicalJson(current.doc) === canonicalJson(doc)) {
       plan.unchanged.push({ collection, id });
     } else if (current) {
-      plan.update.push({ collection, id, before: redactSecrets(collection, current.doc), after: redactSecrets(collection, doc) });
+      plan.update.push({ collection, id, before: redactSecrets(spec, current.doc), after: redactSecrets(spec, doc) });
       writes.push({ collection, id, doc, ifModRevision: current.modRevision, before: current.doc });
     } else {
-      plan.create.push({ collection, id, after: redactSecrets(collection, doc) });
+      plan.create.push({ collection, id, after: redactSecrets(spec, doc) });
       writes.push({ collection, id, doc, ifModRevision: 0 });
     }
   }

@@ -34,8 +34,15 @@ export function openapiRouteSchemas(spec: KindSpec) {
     type: 'object',
     properties: { 'if-match': { type: 'string', description: 'the ETag (mod revision) the change is based on, or *' } },
   };
+  const writeHeaders = {
+    type: 'object',
+    properties: {
+      ...ifMatch.properties,
+      'if-none-match': { type: 'string', description: '* to create only (412 when the id exists), or ETags the document must not be at' },
+    },
+  };
   const stored = { description: `the stored ${spec.kind}; ETag and X-Mod-Revision give its mod revision`, ...document };
-  const errors = { 400: error, 404: error, 409: error, 503: error };
+  const errors = { 400: error, 404: error, 409: error, 412: error, 422: error, 503: error };
 
   return {
     /** The kind's JSON Schema itself, as GET /api/v1/schema/<type> serves it. */
@@ -57,7 +64,16 @@ export function openapiRouteSchemas(spec: KindSpec) {
       response: {
         200: {
           type: 'object',
-          properties: { items: { type: 'array', items: document }, total: { type: 'integer' }, nextCursor: { type: 'string' } },
+          properties: {
+            items: { type: 'array', items: document },
+            total: { type: 'integer' },
+            nextCursor: { type: 'string' },
+            applied: {
+              type: 'object',
+              description: 'per listed id: applied | rejected | pending on the live data planes, with the reason when not applied',
+              additionalProperties: { type: 'object', properties: { state: { type: 'string' }, reason: { type: 'string' } } },
+            },
+          },
         },
         ...errors,
       },
@@ -65,10 +81,10 @@ export function openapiRouteSchemas(spec: KindSpec) {
     get: { tags, summary: `Get a ${spec.kind}`, params: idParam, response: { 200: stored, ...errors } },
     put: {
       tags,
-      summary: `Create or replace a ${spec.kind}`,
+      summary: `Create or replace a ${spec.kind} (create only with If-None-Match: *)`,
       params: idParam,
       querystring: writeQuery,
-      headers: ifMatch,
+      headers: writeHeaders,
       body: input,
       response: { 200: stored, 201: stored, ...errors },
     },
@@ -77,7 +93,7 @@ export function openapiRouteSchemas(spec: KindSpec) {
       summary: `Change a ${spec.kind} with a JSON merge patch (RFC 7386)`,
       params: idParam,
       querystring: writeQuery,
-      headers: ifMatch,
+      headers: writeHeaders,
       body: { type: 'object', description: 'fields to change; null deletes a field' },
       response: { 200: stored, ...errors },
     },
@@ -85,6 +101,7 @@ export function openapiRouteSchemas(spec: KindSpec) {
       tags,
       summary: `Create a ${spec.kind}${spec.idField === 'id' ? ' with a generated id' : ''}`,
       querystring: writeQuery,
+      headers: writeHeaders,
       body: spec.idField === 'id' ? input : document,
       response: { 201: stored, ...errors },
     },

@@ -6,6 +6,8 @@ declare module 'fastify' {
     identity?: AdminIdentity;
     /** The etcd revision of a successful write, for `?wait=applied`. */
     writeRevision?: number;
+    /** `<collection>/<id>` of the documents that write stored (deletions and admin keys not included). */
+    writtenKeys?: string[];
     /** `?wait=applied&timeout=`: how long the reply to a write may wait for the data planes. */
     waitMs?: number;
   }

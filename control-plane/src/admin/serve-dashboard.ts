@@ -30,13 +30,15 @@ const SECURITY_HEADERS: Record<string, string> = {
 /**
  * Serves the built dashboard with security headers and returns the single-page fallback: a
  * browser GET for a client-side route (e.g. /routes/abc) gets index.html so the app can
- * route it itself. Hashed assets are cached for good; index.html is always revalidated, so
- * a new build is picked up on the next load.
+ * route it itself. Files are sent as the build precompressed them (brotli or gzip, as the
+ * client accepts, with `Vary: Accept-Encoding`). Hashed assets are cached for good;
+ * index.html is always revalidated, so a new build is picked up on the next load.
  */
 export async function serveDashboard(app: FastifyInstance, dashboardDir: string) {
   await app.register(fastifyStatic, {
     root: dashboardDir,
     index: 'index.html',
+    preCompressed: true,
     schemaHide: true,
     setHeaders: (reply, filePath) => {
       void reply.header('cache-control', /[\\/]assets[\\/]/.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache');

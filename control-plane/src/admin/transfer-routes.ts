@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import YAML from 'yaml';
-import { GatewayError, kindByCollection, kinds, type ImportItem, type ImportPlan } from '@sluice/model';
+import { GatewayError, kindByCollection, kinds, redactSecrets, type ImportItem, type ImportPlan } from '@sluice/model';
 import type { EtcdRepo } from '../store/etcd-repo.js';
 import { requireAdmin } from './api-key-auth.js';
 import { planImport } from './import-plan.js';
@@ -8,7 +8,6 @@ import type { RuntimeContext } from './runtime-checks.js';
 import { matchesListQuery, type ListQuery } from './list-query.js';
 import { openapiToRoutes } from './openapi-to-routes.js';
 import { parseLabelFilters } from './parse-label-filters.js';
-import { withoutSecrets } from './secret-fields.js';
 import type { WriteRecorder } from './write-recorder.js';
 
 const API_ROOT = '/api/v1';
@@ -36,9 +35,11 @@ export async function transferRoutes(app: FastifyInstance, { repo, recordWrite, 
     const filter = exportFilter(request.query);
     const parts: string[] = [];
     for (const collection of collections) {
+      const spec = kindByCollection(collection)!;
       for (const stored of await repo.listAll(collection)) {
         if (!matchesListQuery(filter, stored.id, stored.doc)) continue;
-        const document = includeSecrets ? stored.doc : withoutSecrets(collection, stored.doc)!;
+        // Without secrets, each one is the placeholder: importing the file back keeps the stored values.
+        const document = includeSecrets ? stored.doc : redactSecrets(spec, stored.doc);
         parts.push(YAML.stringify({ collection, id: stored.id, document } satisfies ImportItem, { lineWidth: 0 }));
       }
     }

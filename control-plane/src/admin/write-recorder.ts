@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditAction, AuditEntry } from '@sluice/model';
+import { kindByCollection, redactSecrets, type AuditAction, type AuditEntry } from '@sluice/model';
 import type { AuditLog } from '../store/audit-log.js';
 import type { Document } from '../store/etcd-repo.js';
-import { withoutSecrets } from './secret-fields.js';
 
 export interface RecordedWrite {
   action: AuditAction;
@@ -21,12 +20,16 @@ export interface RecordedWrite {
 export function createWriteRecorder(audit: AuditLog) {
   return async function recordWrite(request: FastifyRequest, revision: number, writes: RecordedWrite[]): Promise<void> {
     request.writeRevision = revision;
+    // What the data planes must serve for `?wait=applied`: stored documents (a deletion only needs the revision).
+    request.writtenKeys = writes.filter((w) => w.after !== undefined && kindByCollection(w.collection)?.adminWritable).map((w) => `${w.collection}/${w.id}`);
     const who = request.identity ?? { name: 'unknown', role: 'admin' as const };
     const at = new Date().toISOString();
     const entries: AuditEntry[] = writes.map((w) => {
       const entry: AuditEntry = { at, key: who.name, role: who.role, action: w.action, collection: w.collection, id: w.id, revision };
-      const before = withoutSecrets(w.collection, w.before);
-      const after = withoutSecrets(w.collection, w.after);
+      // The audit log is read by every role: secrets are stored there as the placeholder only.
+      const spec = kindByCollection(w.collection);
+      const before = spec ? redactSecrets(spec, w.before) : w.before;
+      const after = spec ? redactSecrets(spec, w.after) : w.after;
       if (before) entry.before = before;
       if (after) entry.after = after;
       return entry;

@@ -1,15 +1,31 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { collectionPrefix, kindByCollection, kinds, normalizePrefix, parseKey, type ChangeEvent, type DataplaneEvent } from '@sluice/model';
+import {
+  collectionPrefix,
+  documentStateOn,
+  kindByCollection,
+  kinds,
+  normalizePrefix,
+  parseKey,
+  type ChangeEvent,
+  type DataplaneEvent,
+  type DataplaneServingReport,
+} from '@sluice/model';
 import { DEFAULT_ETCD_TIMEOUT_MS, etcdCall } from './etcd-call.js';
 
-/** A data plane's registration as stored, with the revision it was written at. */
-export interface LiveDataplane {
+/** A data plane's registration as stored, with the revision it was written at and what it serves. */
+export interface LiveDataplane extends DataplaneServingReport {
   id: string;
   doc: Record<string, unknown>;
   modRevision: number;
   /** Lowest etcd revision every worker of it applied. */
   appliedRevision: number;
 }
+
+/** How a wait for the data planes ended: every live one serves the write, one refuses it, or neither yet. */
+export type WaitOutcome =
+  | { state: 'applied' }
+  | { state: 'rejected'; rejections: { dataplane: string; key: string; reason: string }[] }
+  | { state: 'pending' };
 
 export type LiveEvent = { type: 'change'; data: ChangeEvent } | { type: 'dataplane'; data: DataplaneEvent };
 export type LiveListener = (event: LiveEvent) => void;
@@ -24,7 +40,9 @@ interface Logger {
 
 interface Waiter {
   revision: number;
-  resolve: (applied: boolean) => void;
+  /** `<collection>/<id>` of the documents written (none for deletions). */
+  keys: readonly string[];
+  resolve: (outcome: WaitOutcome) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -49,18 +67,34 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
   let starting: Promise<void> | undefined;
   let closed = false;
 
-  const appliedAll = (revision: number) => {
-    if (dataplanes.size === 0) return false;
-    for (const dp of dataplanes.values()) if (dp.appliedRevision < revision) return false;
-    return true;
+  /** The outcome of a write of `keys` at `revision` so far; undefined while some data plane has yet to decide. */
+  const outcomeOf = (revision: number, keys: readonly string[]): WaitOutcome | undefined => {
+    if (dataplanes.size === 0) return undefined;
+    const rejections: { dataplane: string; key: string; reason: string }[] = [];
+    let waiting = false;
+    for (const dp of dataplanes.values()) {
+      if (dp.appliedRevision < revision) {
+        waiting = true;
+        continue;
+      }
+      for (const key of keys) {
+        const { state, reason } = documentStateOn(dp, key, revision);
+        if (state === 'rejected') rejections.push({ dataplane: dp.id, key, reason: reason ?? 'rejected' });
+        else if (state === 'pending') waiting = true;
+      }
+    }
+    // One refusal decides: the write will not be served everywhere, whatever the others do.
+    if (rejections.length) return { state: 'rejected', rejections };
+    return waiting ? undefined : { state: 'applied' };
   };
 
   const settleWaiters = () => {
     for (const w of waiters) {
-      if (!appliedAll(w.revision)) continue;
+      const outcome = outcomeOf(w.revision, w.keys);
+      if (!outcome) continue;
       clearTimeout(w.timer);
       waiters.delete(w);
-      w.resolve(true);
+      w.resolve(outcome);
     }
   };
 
@@ -85,7 +119,10 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
       return undefined;
     }
     const revision = typeof doc.revision === 'number' ? doc.revision : 0;
-    return { id, doc, modRevision: Number(kv.mod_revision), appliedRevision: revision };
+    const rejected = doc.rejected !== null && typeof doc.rejected === 'object' ? (doc.rejected as Record<string, string>) : undefined;
+    const pending = Array.isArray(doc.pending) ? doc.pending.filter((k): k is string => typeof k === 'string') : undefined;
+    const rejectedOmitted = typeof doc.rejectedOmitted === 'number' ? doc.rejectedOmitted : undefined;
+    return { id, doc, modRevision: Number(kv.mod_revision), appliedRevision: revision, rejected, pending, rejectedOmitted };
   };
 
   const putDataplane = (kv: IKeyValue): LiveDataplane | undefined => {
@@ -110,7 +147,7 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
       const existed = dataplanes.has(id);
       if (type === 'Put') {
         const dp = putDataplane(kv);
-        if (dp) emit({ type: 'dataplane', data: { id, appliedRevision: dp.appliedRevision, action: existed ? 'update' : 'register' } });
+        if (dp) emit({ type: 'dataplane', data: { id, appliedRevision: dp.appliedRevision, action: existed ? 'update' : 'register', rejected: { ...dp.rejected }, pending: [...(dp.pending ?? [])] } });
       } else if (existed) {
         const dp = dataplanes.get(id)!;
         dataplanes.delete(id);
@@ -215,18 +252,24 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
       return () => listeners.delete(listener);
     },
 
-    /** True once every live data plane applied `revision`; false at the timeout or when none is live. */
-    async waitApplied(revision: number, waitMs: number): Promise<boolean> {
+    /**
+     * Waits until every live data plane serves the write of `keys` at `revision` (applied),
+     * one refuses one of them (rejected, with the reasons), or `waitMs` passed or none is
+     * live (pending).
+     */
+    async waitApplied(revision: number, waitMs: number, keys: readonly string[] = []): Promise<WaitOutcome> {
       await this.ready();
-      if (appliedAll(revision)) return true;
-      if (dataplanes.size === 0) return false;
-      return new Promise<boolean>((resolve) => {
+      const now = outcomeOf(revision, keys);
+      if (now) return now;
+      if (dataplanes.size === 0) return { state: 'pending' };
+      return new Promise<WaitOutcome>((resolve) => {
         const waiter: Waiter = {
           revision,
+          keys,
           resolve,
           timer: setTimeout(() => {
             waiters.delete(waiter);
-            resolve(false);
+            resolve({ state: 'pending' });
           }, waitMs),
         };
         waiters.add(waiter);
@@ -237,7 +280,7 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
       closed = true;
       for (const w of waiters) {
         clearTimeout(w.timer);
-        w.resolve(false);
+        w.resolve({ state: 'pending' });
       }
       waiters.clear();
       listeners.clear();

@@ -1,8 +1,10 @@
 import type { Locator, Page } from 'playwright-core';
+import { documentEditor } from './document-editor.js';
 
 /** The route editor page as the e2e tests drive it (STYLE.md: e2e/pom/<page>.ts). */
 export function routeEditor(page: Page) {
   return {
+    ...documentEditor(page),
     async open(baseUrl: string, id: string) {
       await page.goto(`${baseUrl}/routes/${encodeURIComponent(id)}`);
       await page.getByRole('heading', { name: `Route ${id}` }).waitFor();
@@ -11,7 +13,6 @@ export function routeEditor(page: Page) {
     pathValue: (i: number): Locator => page.getByLabel(`Path ${i + 1} value`),
     pathType: (i: number): Locator => page.getByLabel(`Path ${i + 1} type`),
     backendUpstream: (i: number): Locator => page.getByLabel(`Backend ${i + 1} upstream`),
-    fieldError: (pointer: string): Locator => page.locator(`[data-path="${pointer}"] > .field-error`),
     addPath: () => page.getByRole('button', { name: 'Add path' }).click(),
     addBackend: () => page.getByRole('button', { name: 'Add backend' }).click(),
     async addPlugin(name: string) {
@@ -21,11 +22,7 @@ export function routeEditor(page: Page) {
     },
     /** The generated input for a plugin field, found by its JSON pointer. */
     pluginField: (plugin: string, field: string): Locator => page.locator(`[data-path="/plugins/${plugin}/${field}"]`).locator('input, select, textarea').first(),
-    save: () => page.getByRole('button', { name: /^(Save|Create)$/ }).click(),
-    savedNotice: page.getByText(/^Saved at revision \d+\.$/),
-    appliedSummary: page.getByTestId('applied-summary'),
     readOnlyBanner: page.getByTestId('read-only-banner'),
     roleReadOnlyBanner: page.getByTestId('role-read-only-banner'),
-    history: page.getByRole('complementary', { name: 'History' }),
   };
 }

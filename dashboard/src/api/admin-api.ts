@@ -29,9 +29,9 @@ function query(params: Record<string, string | number | boolean | undefined>): s
  */
 export const adminApi = {
   async dataplanes(): Promise<DataplaneList> {
-    const { body } = await call<{ items: Record<string, any>[]; revision?: number }>('GET', '/dataplanes');
+    const { body } = await call<{ items: Record<string, any>[]; revision?: number; documentRevision?: number }>('GET', '/dataplanes');
     const items = body.items.map(normalizeDataplane);
-    return { items, revision: body.revision ?? Math.max(0, ...items.map((d) => d.appliedRevision)) };
+    return { items, revision: body.revision ?? Math.max(0, ...items.map((d) => d.appliedRevision)), documentRevision: body.documentRevision };
   },
   applied: async (collection: Collection, id: string) => (await call<AppliedState>('GET', `/${collection}/${seg(id)}/applied`)).body,
   routeMetrics: async () => (await call<RouteMetrics>('GET', '/metrics/routes')).body,
@@ -55,6 +55,8 @@ export const adminApi = {
       })
     ).body,
   plugins: async () => (await call<{ items: PluginDescription[] }>('GET', '/plugins')).body.items,
+  /** A kind's JSON Schema as the admin API validates with it: forms are generated from it, never from a copy. */
+  kindSchema: async (collection: Collection) => (await call<JsonSchema>('GET', `/schema/${collection}`)).body,
 };
 
 /** A plugin as `GET /plugins` describes it: enough to build its form. */
@@ -65,7 +67,10 @@ export interface PluginDescription {
   description: string;
   attachTo: readonly string[];
   schema: JsonSchema;
+  /** Auth plugins: the credential's schema on a consumer. */
+  consumerSchema?: JsonSchema;
   example?: unknown;
+  notes?: readonly string[];
 }
 export type JsonSchema = Record<string, any>;
 
@@ -80,13 +85,7 @@ function normalizeDataplane(d: Record<string, any>): DataplaneInfo {
     appliedRevision: Number(d.appliedRevision ?? d.revision ?? 0),
     statusUrl: d.statusUrl,
     status: typeof d.status === 'string' ? d.status : d.state,
-    rejected: d.rejected ?? rejectedOf(d.status),
+    rejected: d.rejected,
+    pending: Array.isArray(d.pending) ? d.pending : undefined,
   };
-}
-
-function rejectedOf(status: unknown): Record<string, string> | undefined {
-  if (typeof status !== 'object' || status === null) return undefined;
-  const workers = (status as { workers?: { rejected?: Record<string, string> }[] }).workers;
-  if (!Array.isArray(workers)) return (status as { rejected?: Record<string, string> }).rejected;
-  return Object.assign({}, ...workers.map((w) => w.rejected ?? {}));
 }

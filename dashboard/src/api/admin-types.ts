@@ -19,8 +19,8 @@ export type {
   SslInfo,
 } from '@sluice/model/browser';
 
-/** A data plane as the overview shows it, with the documents it refused when it reports them. */
-export type DataplaneInfo = DataplaneView & { rejected?: Record<string, string> };
+/** A data plane as the overview shows it, with the documents it does not serve (rejected, pending). */
+export type DataplaneInfo = DataplaneView;
 export interface DataplaneList {
   items: DataplaneInfo[];
   revision: number;

@@ -2,6 +2,7 @@ import {
   kindNameByCollection,
   type Consumer,
   type DataplaneStatus,
+  type DocumentApplyState,
   type GlobalRule,
   type KindName,
   type PluginConfig,
@@ -43,6 +44,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: FieldIssue[] = [],
+    /** The reply's headers (a 422 GW_ERR_NOT_APPLIED write still carries its X-Mod-Revision). */
+    readonly headers?: Headers,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -64,9 +67,14 @@ export interface Versioned<T> {
   applied?: boolean;
 }
 
-/** Write options: `waitApplied` makes the API answer once every live data plane applied the write (or the timeout passed). */
+/**
+ * Write options: `waitApplied` makes the API answer once every live data plane serves the
+ * write (or one rejects it, or the timeout passed); `createOnly` sends `If-None-Match: *`, so
+ * a "New …" form never replaces a document that exists.
+ */
 export interface WriteOptions {
   waitApplied?: boolean;
+  createOnly?: boolean;
 }
 
 export interface ListQuery {
@@ -79,6 +87,8 @@ export interface ListPage<T> {
   items: T[];
   total?: number;
   nextCursor?: string;
+  /** Per listed id: whether the live data planes serve it (applied, rejected with a reason, pending). */
+  applied?: Record<string, { state: DocumentApplyState; reason?: string }>;
 }
 export interface HistoryEntry<T> {
   modRevision: number;
@@ -97,7 +107,7 @@ export interface Resource<T> {
   patch(id: string, changes: Partial<T>, revision?: string, opts?: WriteOptions): Promise<Versioned<T>>;
   remove(id: string, revision?: string): Promise<void>;
   history(id: string): Promise<HistoryEntry<T>[]>;
-  rollback(id: string, modRevision: number): Promise<Versioned<T>>;
+  rollback(id: string, modRevision: number, opts?: WriteOptions): Promise<Versioned<T>>;
 }
 
 export interface CallOptions {
@@ -105,6 +115,8 @@ export interface CallOptions {
   /** A body sent as it is (YAML, an OpenAPI document) instead of JSON. */
   text?: string;
   ifMatch?: string;
+  /** `*`: create only. */
+  ifNoneMatch?: string;
   contentType?: string;
   /** The key to try instead of the stored one (login). */
   key?: string;
@@ -115,7 +127,7 @@ export async function call<T>(method: string, path: string, opts: CallOptions = 
   const res = await send(method, path, opts);
   const text = await res.text();
   const body = text ? safeParse(text) : undefined;
-  if (!res.ok) throw decodeError(res.status, body);
+  if (!res.ok) throw decodeError(res.status, body, res.headers);
   return { body: body as T, etag: res.headers.get('etag') ?? undefined, headers: res.headers };
 }
 
@@ -133,6 +145,7 @@ export async function send(method: string, path: string, opts: CallOptions = {},
   const key = opts.key ?? sessionKey.get();
   if (key) headers['x-api-key'] = key;
   if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
+  if (opts.ifNoneMatch) headers['if-none-match'] = opts.ifNoneMatch;
   if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
   if (opts.text !== undefined) headers['content-type'] = opts.contentType ?? 'application/yaml';
   try {
@@ -156,12 +169,12 @@ function safeParse(text: string): unknown {
   }
 }
 
-function decodeError(status: number, body: unknown): ApiError {
+function decodeError(status: number, body: unknown, headers?: Headers): ApiError {
   const b = (body ?? {}) as { code?: string; message?: string; details?: unknown };
   const issues = Array.isArray(b.details)
     ? b.details.filter((d): d is FieldIssue => typeof d?.path === 'string' && typeof d?.message === 'string')
     : [];
-  return new ApiError(status, b.code ?? `HTTP_${status}`, b.message ?? `request failed with status ${status}`, issues);
+  return new ApiError(status, b.code ?? `HTTP_${status}`, b.message ?? `request failed with status ${status}`, issues, headers);
 }
 
 const seg = encodeURIComponent;
@@ -186,7 +199,8 @@ export function resource<C extends Collection>(collection: C): Resource<Document
       return (await call<ListPage<T>>('GET', qs ? `${base}?${qs}` : base)).body;
     },
     get: async (id) => versioned(await call<T>('GET', `${base}/${seg(id)}`)),
-    put: async (id, doc, revision, opts) => versioned(await call<T>('PUT', `${base}/${seg(id)}${wait(opts)}`, { body: doc, ifMatch: revision })),
+    put: async (id, doc, revision, opts) =>
+      versioned(await call<T>('PUT', `${base}/${seg(id)}${wait(opts)}`, { body: doc, ifMatch: revision, ifNoneMatch: opts?.createOnly ? '*' : undefined })),
     create: async (doc, opts) => versioned(await call<T>('POST', `${base}${wait(opts)}`, { body: doc })),
     patch: async (id, changes, revision, opts) =>
       versioned(
@@ -200,8 +214,8 @@ export function resource<C extends Collection>(collection: C): Resource<Document
       await call('DELETE', `${base}/${seg(id)}`, { ifMatch: revision });
     },
     history: async (id) => (await call<HistoryEntry<T>[]>('GET', `${base}/${seg(id)}/history`)).body,
-    rollback: async (id, modRevision) =>
-      versioned(await call<T>('POST', `${base}/${seg(id)}/rollback`, { body: { modRevision } })),
+    rollback: async (id, modRevision, opts) =>
+      versioned(await call<T>('POST', `${base}/${seg(id)}/rollback${wait(opts)}`, { body: { modRevision } })),
   };
 }
 

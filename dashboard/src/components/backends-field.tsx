@@ -4,7 +4,11 @@ import { Field } from './field';
 import { numberOrUndefined, setField } from './set-field';
 import type { Doc } from './use-document-editor';
 
-/** `backends[{upstreamId, weight}]` of a route or stream route, with the upstreams to pick from. */
+/**
+ * `backends[{upstreamId, weight}]` of a route or stream route, with the upstreams to pick
+ * from. A new backend starts with no upstream chosen (a guess would send traffic somewhere
+ * the user did not pick); until one is chosen the form will not save.
+ */
 export function BackendsField({ backends, onChange, errors }: { backends: Doc[]; onChange: (backends: Doc[]) => void; errors: Record<string, string> }) {
   const upstreams = useAsync(() => resource('upstreams').list({ limit: 1000 }), []);
   const upstreamIds = (upstreams.data?.items ?? []).map((u) => u.id);
@@ -14,11 +18,12 @@ export function BackendsField({ backends, onChange, errors }: { backends: Doc[];
       <legend>Backends</legend>
       {backends.map((b, i) => (
         <div className="row" key={i} data-testid={`backend-${i}`}>
-          <Field label={`Upstream ${i + 1}`} path={`/backends/${i}/upstreamId`} errors={errors}>
-            <select aria-label={`Backend ${i + 1} upstream`} value={b.upstreamId} onChange={(ev) => edit(i, (c) => ({ ...c, upstreamId: ev.target.value }))}>
-              {[...new Set([b.upstreamId, ...upstreamIds])].map((u) => (
+          <Field label={`Upstream ${i + 1}`} path={`/backends/${i}/upstreamId`} errors={errors} issue={b.upstreamId ? undefined : 'choose an upstream'}>
+            <select aria-label={`Backend ${i + 1} upstream`} value={b.upstreamId ?? ''} onChange={(ev) => edit(i, (c) => ({ ...c, upstreamId: ev.target.value }))}>
+              <option value="">(choose an upstream)</option>
+              {[...new Set([...(b.upstreamId ? [b.upstreamId] : []), ...upstreamIds])].map((u) => (
                 <option key={u} value={u}>
-                  {u || '(choose)'}
+                  {u}
                 </option>
               ))}
             </select>
@@ -38,7 +43,7 @@ export function BackendsField({ backends, onChange, errors }: { backends: Doc[];
         </div>
       ))}
       {errors['/backends'] && <small className="field-error" role="alert">{errors['/backends']}</small>}
-      <button type="button" className="secondary" onClick={() => onChange([...backends, { upstreamId: upstreamIds[0] ?? '' }])}>
+      <button type="button" className="secondary" onClick={() => onChange([...backends, { upstreamId: '' }])}>
         Add backend
       </button>
     </fieldset>

@@ -1,17 +1,24 @@
-import { useState } from 'react';
-import type { Resource } from '../api/client';
+import type { HistoryEntry, Resource } from '../api/client';
 import { useAsync } from '../use-async';
-import { VersionDiff } from './version-diff';
 
 /**
  * Earlier versions of a document from etcd (the API lists them without the current one),
- * newest first. Each can be compared with the current version (a line diff) before rolling back.
+ * newest first. Each can be compared with the current version, or rolled back to after a
+ * confirmation that shows the same comparison.
  */
-export function HistoryPanel({ api, id, version, current, currentDoc, readOnly, onRollback }: { api: Resource<unknown>; id: string; version: number; current?: string; currentDoc: unknown; readOnly: boolean; onRollback: (modRevision: number) => void }) {
+export function HistoryPanel({ api, id, version, current, compared, readOnly, onCompare, onRollback }: {
+  api: Resource<unknown>;
+  id: string;
+  version: number;
+  current?: string;
+  /** The revision being compared, if any. */
+  compared?: number;
+  readOnly: boolean;
+  onCompare: (entry: HistoryEntry<unknown>) => void;
+  onRollback: (entry: HistoryEntry<unknown>) => void;
+}) {
   const { data, error } = useAsync(() => api.history(id), [id, version]);
-  const [compared, setCompared] = useState<number>();
   const entries = [...(data ?? [])].sort((a, b) => b.modRevision - a.modRevision);
-  const shown = entries.find((e) => e.modRevision === compared);
   return (
     <aside className="history card" aria-label="History">
       <h2>History</h2>
@@ -30,11 +37,11 @@ export function HistoryPanel({ api, id, version, current, currentDoc, readOnly, 
               <div className="muted">{entry.updatedAt ? new Date(entry.updatedAt).toLocaleString() : ''}</div>
             </div>
             <div className="history-actions">
-              <button type="button" className="secondary" aria-pressed={compared === entry.modRevision} onClick={() => setCompared(compared === entry.modRevision ? undefined : entry.modRevision)}>
+              <button type="button" className="secondary" aria-pressed={compared === entry.modRevision} onClick={() => onCompare(entry)}>
                 Diff
               </button>
               {!readOnly && (
-                <button type="button" className="secondary" onClick={() => onRollback(entry.modRevision)}>
+                <button type="button" className="secondary" onClick={() => onRollback(entry)}>
                   Roll back
                 </button>
               )}
@@ -42,7 +49,6 @@ export function HistoryPanel({ api, id, version, current, currentDoc, readOnly, 
           </li>
         ))}
       </ol>
-      {shown && <VersionDiff from={currentDoc} to={shown.document} fromLabel={`current (rev ${current ?? '?'})`} toLabel={`rev ${shown.modRevision}`} />}
     </aside>
   );
 }

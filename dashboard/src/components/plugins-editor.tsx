@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { adminApi } from '../api/admin-api';
 import { useAsync } from '../use-async';
+import { MarkdownText } from './markdown-text';
 import { SchemaField } from './schema-form/schema-field';
 import { pointerSegment } from './schema-form/schema-field-kind';
 
@@ -8,7 +9,9 @@ type PluginMap = Record<string, unknown>;
 
 /**
  * The plugin picker (from `GET /plugins`, those that attach to `attachTo`) and one form per
- * chosen plugin, generated from its schema; issues at /plugins/<name>/... land on their field.
+ * chosen plugin, generated from its schema (on a consumer, an auth plugin's credential
+ * schema); issues at /plugins/<name>/... land on their field. Routes, consumers, plugin
+ * configs and global rules all edit their plugins here.
  */
 export function PluginsEditor({ plugins, onChange, errors, attachTo }: { plugins: PluginMap; onChange: (plugins: PluginMap | undefined) => void; errors: Record<string, string>; attachTo: string }) {
   const catalog = useAsync(() => adminApi.plugins(), []);
@@ -36,10 +39,23 @@ export function PluginsEditor({ plugins, onChange, errors, attachTo }: { plugins
                 Remove
               </button>
             </div>
-            {spec && <p className="muted">{spec.description}</p>}
+            {spec && <MarkdownText className="muted plugin-description" text={spec.description} />}
+            {spec?.notes && spec.notes.length > 0 && (
+              <details className="plugin-notes">
+                <summary>Notes</summary>
+                <ul>
+                  {spec.notes.map((note) => (
+                    <li key={note}>
+                      <MarkdownText text={note} />
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
             <SchemaField
               name={name}
-              schema={spec?.schema ?? {}}
+              label={attachTo === 'consumer' && spec?.consumerSchema ? 'Credential' : undefined}
+              schema={(attachTo === 'consumer' ? spec?.consumerSchema : undefined) ?? spec?.schema ?? {}}
               value={config}
               path={path}
               errors={errors}

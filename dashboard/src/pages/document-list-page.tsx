@@ -1,12 +1,14 @@
 import { isManaged } from '@sluice/model/browser';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { resource, type Collection } from '../api/client';
 import { titleOf } from '../collections';
+import { AppliedBadge } from '../components/applied-badge';
 import { DataTable } from '../components/data-table';
 import { OwnerBadge } from '../components/owner-badge';
 import { Link } from '../router';
 import { canWrite } from '../can-write';
 import { useAsync } from '../use-async';
+import { useGatewayEvents } from '../use-gateway-events';
 import { useWhoAmI } from '../who-am-i';
 import { documentSummary } from './document-summary';
 
@@ -17,7 +19,16 @@ export function DocumentListPage({ collection }: { collection: Collection }) {
   const api = resource(collection);
   const mayCreate = canWrite(useWhoAmI(), collection);
   const idField = api.spec.idField;
-  const { data, error, loading } = useAsync(() => api.list({ q, owner, limit: 500 }), [collection, q, owner]);
+  const { data, error, loading, reload } = useAsync(() => api.list({ q, owner, limit: 500 }), [collection, q, owner]);
+  // A change or a data plane's report may change the rows or their Applied column: read again, once per burst.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useGatewayEvents(() => {
+    pending.current ??= setTimeout(() => {
+      pending.current = undefined;
+      reload();
+    }, 300);
+  });
+  useEffect(() => () => clearTimeout(pending.current), []);
 
   return (
     <section>
@@ -47,7 +58,7 @@ export function DocumentListPage({ collection }: { collection: Collection }) {
       <DataTable
         label={titleOf(collection)}
         busy={loading}
-        columns={['Id', 'Name', 'Summary', 'Owner', 'Updated']}
+        columns={['Id', 'Name', 'Summary', 'Applied', 'Owner', 'Updated']}
         empty={data && data.items.length === 0 && `Nothing here${q || owner ? ' matches' : ' yet'}.`}
       >
         {data?.items.map((doc) => {
@@ -60,6 +71,9 @@ export function DocumentListPage({ collection }: { collection: Collection }) {
               </td>
               <td>{d.name ?? ''}</td>
               <td className="summary">{documentSummary(collection, d)}</td>
+              <td>
+                <AppliedBadge state={data.applied?.[id]} />
+              </td>
               <td>
                 <OwnerBadge owner={d.owner} />
               </td>

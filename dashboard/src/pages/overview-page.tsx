@@ -65,8 +65,14 @@ export function OverviewPage() {
       if (!isCollection(event.collection)) return;
       setState((s) => ({ ...s, latest: Math.max(s.latest, event.revision) }));
       void refresh();
-    } else if (state.dataplanes.some((d) => d.id === event.id) && !/delete|remove|expire|gone/i.test(event.action)) {
-      setState((s) => ({ ...s, dataplanes: s.dataplanes.map((d) => (d.id === event.id ? { ...d, appliedRevision: Math.max(d.appliedRevision, event.appliedRevision) } : d)) }));
+    } else if (state.dataplanes.some((d) => d.id === event.id) && event.action === 'update') {
+      // The event carries what the data plane does not serve: the badge and the box change together.
+      setState((s) => ({
+        ...s,
+        dataplanes: s.dataplanes.map((d) =>
+          d.id === event.id ? { ...d, appliedRevision: Math.max(d.appliedRevision, event.appliedRevision), rejected: event.rejected ?? d.rejected, pending: event.pending ?? d.pending } : d,
+        ),
+      }));
       // The registration may have changed more than the revision (rejected documents, state):
       // read it again, once for a burst of updates.
       refreshSoon();
@@ -83,6 +89,13 @@ export function OverviewPage() {
   const { dataplanes, latest } = state;
   const behind = dataplanes.filter((d) => d.appliedRevision < latest);
   const rejected = dataplanes.flatMap((d) => Object.entries(d.rejected ?? {}).map(([key, reason]) => ({ dp: d.id, key, reason })));
+  const pendingDocs = dataplanes.flatMap((d) => (d.pending ?? []).map((key) => ({ dp: d.id, key })));
+  // "All applied" means every data plane serves every document: none behind, none rejected, none still binding.
+  const problems = [
+    rejected.length > 0 && `${rejected.length} rejected`,
+    pendingDocs.length > 0 && `${pendingDocs.length} pending`,
+    behind.length > 0 && `${behind.length} behind`,
+  ].filter((p): p is string => typeof p === 'string');
 
   return (
     <section>
@@ -112,14 +125,14 @@ export function OverviewPage() {
       </div>
       <div className="page-head">
         <h2>Data planes</h2>
-        {loaded && dataplanes.length > 0 && behind.length === 0 && (
+        {loaded && dataplanes.length > 0 && problems.length === 0 && (
           <span className="badge state-ready" data-testid="all-applied">
             all applied
           </span>
         )}
-        {behind.length > 0 && (
-          <span className="badge state-stale" data-testid="behind">
-            {behind.length} behind
+        {problems.length > 0 && (
+          <span className={`badge ${rejected.length > 0 ? 'state-down' : 'state-stale'}`} data-testid="not-all-applied">
+            not all applied: {problems.join(', ')}
           </span>
         )}
       </div>
@@ -141,7 +154,13 @@ export function OverviewPage() {
               <td>{dp.workers}</td>
               <td data-testid="applied-revision">
                 {dp.appliedRevision}{' '}
-                {dp.appliedRevision >= latest ? <span className="badge state-ready">applied</span> : <span className="badge state-stale">behind {latest}</span>}
+                {dp.appliedRevision < latest ? (
+                  <span className="badge state-stale">behind {latest}</span>
+                ) : Object.keys(dp.rejected ?? {}).length > 0 ? (
+                  <span className="badge state-down">{Object.keys(dp.rejected ?? {}).length} rejected</span>
+                ) : (
+                  <span className="badge state-ready">applied</span>
+                )}
               </td>
               <td>
                 <span className={`badge state-${state}`}>{state}</span>
@@ -151,6 +170,11 @@ export function OverviewPage() {
           );
         })}
       </DataTable>
+      {pendingDocs.length > 0 && (
+        <p className="banner" data-testid="pending-documents">
+          Still binding their sockets: {pendingDocs.map((p) => `${p.key} on ${p.dp}`).join(', ')}
+        </p>
+      )}
       {rejected.length > 0 && (
         <>
           <h2>Rejected documents</h2>

@@ -1,24 +1,22 @@
+import { SECRET_PLACEHOLDER } from '@sluice/model/browser';
 import { CertificateInfo } from '../components/certificate-info';
 import { DocumentEditorFrame } from '../components/document-editor-frame';
 import { Field } from '../components/field';
 import { IdNameFields } from '../components/id-name-fields';
 import { PemInput } from '../components/pem-input';
-import { setField, splitList } from '../components/set-field';
+import { splitList } from '../components/set-field';
 import { StatusField } from '../components/status-field';
 import { useDocumentEditor } from '../components/use-document-editor';
 
 /**
- * Certificates: PEM upload (file or paste), SNIs and expiry. The API never returns the key,
- * so an existing certificate offers "Replace key" instead, and edits are saved as a merge
- * patch that leaves the stored key alone unless a new one was given.
+ * Certificates: PEM upload (file or paste), SNIs and expiry. The API never returns the key
+ * (it sends the stored-secret placeholder), so an existing certificate offers "Replace key":
+ * left empty, the placeholder goes back and the stored key stays.
  */
 export function SslEditorPage({ id }: { id?: string }) {
-  const e = useDocumentEditor('ssls', id, { snis: [] }, { patchOnSave: true });
+  const e = useDocumentEditor('ssls', id, { snis: [] });
   if (e.loading) return <p className="muted">Loading…</p>;
-
-  const doc = e.doc;
-  const errors = e.error?.fieldErrors ?? {};
-  const set = (path: string[], value: unknown) => e.setDoc(setField(doc, path, value));
+  const { doc, fieldErrors: errors, set } = e;
 
   const form = (
     <div className="form-grid">
@@ -38,7 +36,13 @@ export function SslEditorPage({ id }: { id?: string }) {
           <p className="muted" data-testid="key-stored">
             The private key is stored and is never shown again. Paste a new one only to replace it.
           </p>
-          <PemInput label="Replace key" name="key" value={doc.key ?? ''} onChange={(pem) => set(['key'], pem)} placeholder="(keep the stored key)" />
+          <PemInput
+            label="Replace key"
+            name="key"
+            value={doc.key === SECRET_PLACEHOLDER ? '' : (doc.key ?? '')}
+            onChange={(pem) => set(['key'], pem === '' ? SECRET_PLACEHOLDER : pem)}
+            placeholder="(keep the stored key)"
+          />
           {errors['/key'] && <small className="field-error" role="alert">{errors['/key']}</small>}
         </>
       )}

@@ -3,7 +3,7 @@ import { BackendsField } from '../components/backends-field';
 import { Field } from '../components/field';
 import { IdNameFields } from '../components/id-name-fields';
 import { SelectField } from '../components/select-field';
-import { numberOrUndefined, setField, splitList } from '../components/set-field';
+import { numberOrUndefined, splitList } from '../components/set-field';
 import { StatusField } from '../components/status-field';
 import { useDocumentEditor, type Doc } from '../components/use-document-editor';
 
@@ -13,10 +13,7 @@ const PROTOCOLS = ['tcp', 'udp', 'tls'];
 export function StreamRouteEditorPage({ id }: { id?: string }) {
   const e = useDocumentEditor('stream-routes', id, { protocol: 'tcp' });
   if (e.loading) return <p className="muted">Loading…</p>;
-
-  const doc = e.doc;
-  const errors = e.error?.fieldErrors ?? {};
-  const set = (path: string[], value: unknown) => e.setDoc(setField(doc, path, value));
+  const { doc, fieldErrors: errors, set } = e;
   const backends: Doc[] = doc.backends ?? [];
 
   const form = (

@@ -66,8 +66,7 @@ export async function checkConfig(opts: CheckConfigOptions): Promise<CheckReport
   }
 
   const rejected = new Map<string, string>();
-  for (const [key, reason] of invalid) rejected.set(key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : key, reason);
-  for (const [key, reason] of unresolved) rejected.set(key, reason);
+  for (const [key, reason] of [...invalid, ...unresolved]) rejected.set(key, reason);
 
   const kinds: Record<string, { accepted: number; rejected: number }> = {};
   for (const [collection, field] of Object.entries(SNAPSHOT_FIELDS)) kinds[collection] = { accepted: snapshot[field].size, rejected: 0 };
@@ -76,7 +75,7 @@ export async function checkConfig(opts: CheckConfigOptions): Promise<CheckReport
     const counts = (kinds[collection] ??= { accepted: 0, rejected: 0 });
     counts.rejected++;
     // A document that passed its schema but refers to something missing was counted as accepted.
-    if (!invalid.has(`${prefix}/${key}`) && counts.accepted > 0) counts.accepted--;
+    if (!invalid.has(key) && counts.accepted > 0) counts.accepted--;
   }
   return {
     ok: rejected.size === 0,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import client from 'prom-client';
-import { etcdClientOptions } from '@sluice/model';
+import { etcdClientOptions, MAX_REPORTED_DOCUMENTS, type DataplaneStatus } from '@sluice/model';
 import { llhttpSelfTest } from '../proxy/llhttp.js';
 import { createLogger } from '../observe/logger.js';
 import { startStatusServer } from '../status/status-server.js';
@@ -19,8 +19,6 @@ interface WorkerSlot extends RollingSlot {
   reported?: boolean;
 }
 
-/** Rejections published in the registration document; the rest are in the worker logs and /status. */
-const MAX_REPORTED_REJECTIONS = 50;
 const RESPAWN_DELAY_MS = 500;
 
 /**
@@ -76,31 +74,51 @@ export async function runDataPlane(opts: DataPlaneOptions) {
     return [...slots.values()].some((s) => s.state?.origin === 'disk-cache' || s.state?.source === 'stale') ? 'stale' : 'ready';
   }
 
-  /** What any worker refuses (documents, ports it could not bind), bounded: the dashboard shows it. */
-  function rejectedDocuments(): Record<string, string> | undefined {
-    const all: Record<string, string> = {};
-    let count = 0;
+  /**
+   * What any worker does not serve (documents it refuses, ports it could not bind) and what
+   * it has not bound yet, bounded: the admin API reads per-document states from it.
+   */
+  function servingReport(): Pick<DataplaneStatus, 'rejected' | 'rejectedOmitted' | 'pending'> {
+    const rejected: Record<string, string> = {};
+    const pending = new Set<string>();
+    let listed = 0;
+    let omitted = 0;
     for (const s of slots.values()) {
       for (const [key, reason] of Object.entries(s.state?.rejected ?? {})) {
-        if (key in all) continue;
-        if (++count > MAX_REPORTED_REJECTIONS) return all;
-        all[key] = reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
+        if (key in rejected) continue;
+        if (listed >= MAX_REPORTED_DOCUMENTS) {
+          omitted++;
+          continue;
+        }
+        listed++;
+        rejected[key] = reason.length > 300 ? `${reason.slice(0, 297)}...` : reason;
       }
+      for (const key of s.state?.pending ?? []) if (pending.size < MAX_REPORTED_DOCUMENTS) pending.add(key);
     }
-    return count ? all : undefined;
+    return {
+      ...(listed ? { rejected } : {}),
+      ...(omitted ? { rejectedOmitted: omitted } : {}),
+      ...(pending.size ? { pending: [...pending].sort() } : {}),
+    };
   }
 
+  /** The last registration written, as JSON: a worker's state change rewrites it only when it differs. */
+  let reported = '';
   function report(): void {
-    registration.update({
+    const status = {
       pid: process.pid,
       workers: slots.size,
       revision: minRevision(),
       statusUrl,
       listeners,
-      rejected: rejectedDocuments(),
+      ...servingReport(),
       state: overallState(),
       startedAt,
-    });
+    };
+    const json = JSON.stringify(status);
+    if (json === reported) return;
+    reported = json;
+    registration.update(status);
   }
 
   /** Workers forked after the first N (respawns, rolling restarts) load before they listen. */
@@ -120,10 +138,9 @@ export async function runDataPlane(opts: DataPlaneOptions) {
         slot.httpPort = msg.httpPort;
         onListening({ httpPort: msg.httpPort, httpsPort: msg.httpsPort });
       } else if (msg?.type === 'sluice:state') {
-        const before = slot.state;
         slot.state = msg.state;
         slot.streamPorts = msg.streamPorts;
-        if (before?.revision !== msg.state.revision || Object.keys(before.rejected).length !== Object.keys(msg.state.rejected).length) report();
+        report();
       } else if (msg?.type === 'sluice:health') {
         const waiter = healthWaiters.get(msg.requestId);
         if (waiter) {

@@ -92,6 +92,7 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
         id,
         route,
         createRevision,
+        modRevision,
         backends,
         pickBackend: createBackendPicker(backends),
         timeouts: resolveTimeouts(route, backends[0]?.upstream),

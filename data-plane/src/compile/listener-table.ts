@@ -5,7 +5,7 @@ import { compileHttpMatcher, type CompiledHttpMatcher } from './http-matcher.js'
 import { ServerNameMap } from './server-name-map.js';
 import type { SniCertificate } from './sni-index.js';
 import { compileStreamEntry, type CompiledStreamRoute, type StreamBackendsFor, type StreamPort } from './stream-matcher.js';
-import type { CompiledRoute } from './route-types.js';
+import type { CompiledRoute, ServedDocument } from './route-types.js';
 
 /** Declared listener port → port actually bound (`--port-map 80:18080`); unmapped ports bind as declared. */
 export type PortMap = ReadonlyMap<number, number>;
@@ -20,6 +20,13 @@ export interface CompiledListener {
   key: string;
   doc: Listener;
   createRevision: number;
+  /** etcd mod_revision of the version compiled. */
+  modRevision: number;
+  /**
+   * The listener and every route and stream route attached to it, each in the version
+   * compiled: what stops being served if its socket cannot be bound.
+   */
+  documents: ServedDocument[];
   /** HTTP and HTTPS: the routes attached to it (and only those). */
   http?: CompiledHttpMatcher<CompiledRoute>;
   /** HTTPS and TLS Terminate: its own certificates by SNI (the first one for unknown names). */
@@ -77,7 +84,7 @@ export function compileListenerTable(input: ListenerTableInput, rejected: Map<st
   const sockets = new Map<string, { kind: ListenerSocketKind; address: string | undefined; port: number; declaredPort: number; listeners: CompiledListener[]; byHost: ServerNameMap<CompiledListener> }>();
 
   const byAge = [...input.listeners].sort(([, a], [, b]) => a.createRevision - b.createRevision);
-  for (const [id, { doc, createRevision }] of byAge) {
+  for (const [id, { doc, createRevision, modRevision }] of byAge) {
     const key = `listeners/${id}`;
     const kind = KIND[doc.protocol];
     const problem = tlsProblem(doc);
@@ -92,7 +99,7 @@ export function compileListenerTable(input: ListenerTableInput, rejected: Map<st
       rejected.set(key, `port ${doc.port} on ${doc.address ?? 'all addresses'} is already used by ${kindClash.kind.toUpperCase()} listener ${kindClash.listeners[0].key}`);
       continue;
     }
-    const listener: CompiledListener = { id, key, doc, createRevision };
+    const listener: CompiledListener = { id, key, doc, createRevision, modRevision, documents: [{ key, modRevision }] };
     if (doc.tls?.clientCa !== undefined) listener.clientAuth = { ca: doc.tls.clientCa, verify: doc.tls.clientVerify ?? 'on' };
     let socket = sockets.get(socketKey);
     if (socket === undefined) {
@@ -173,6 +180,7 @@ function attachHttpRoutes(routes: readonly CompiledRoute[], byId: ReadonlyMap<st
       const listener = byId.get(id);
       if (listener === undefined || (listener.doc.protocol !== 'HTTP' && listener.doc.protocol !== 'HTTPS')) continue;
       served = true;
+      if (route.modRevision !== undefined) listener.documents.push({ key: `routes/${route.id}`, modRevision: route.modRevision });
       let list = attached.get(listener);
       if (list === undefined) attached.set(listener, (list = []));
       list.push(route);
@@ -214,6 +222,7 @@ function attachStreamRoutes(
     if (route.protocol === 'tls') {
       listener.streams ??= new ServerNameMap<CompiledStreamRoute>();
       if (!listener.streams.add(route.sni ?? '*', entry)) rejected.set(key, `SNI ${route.sni ?? '(none)'} on listener ${route.listener} is already routed`);
+      else listener.documents.push({ key, modRevision });
       continue;
     }
     const list = plain.get(listener.id) ?? [];
@@ -222,6 +231,7 @@ function attachStreamRoutes(
       continue;
     }
     plain.set(listener.id, [entry]);
+    listener.documents.push({ key, modRevision });
   }
   return plain;
 }

@@ -21,6 +21,14 @@ export interface RouteEntry {
   route: Route;
   /** etcd create_revision: older wins the final tie. */
   createRevision: number;
+  /** etcd mod_revision of the version compiled (absent in hand-built test entries). */
+  modRevision?: number;
+}
+
+/** One version of a document something serves: `<collection>/<id>` and its etcd mod revision. */
+export interface ServedDocument {
+  key: string;
+  modRevision: number;
 }
 
 /** Finds the best route for a request per DESIGN.md precedence. */

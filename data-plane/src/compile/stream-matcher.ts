@@ -17,6 +17,8 @@ export interface CompiledStreamRoute {
   key: string;
   route: StreamRoute;
   createRevision: number;
+  /** etcd mod_revision of the version compiled. */
+  modRevision: number;
   backends: CompiledBackend[];
   pickBackend(): CompiledBackend | undefined;
   allows: RemoteAllowList;
@@ -140,6 +142,7 @@ export function compileStreamEntry(
     key,
     route,
     createRevision,
+    modRevision,
     backends,
     pickBackend: createBackendPicker(backends),
     allows,

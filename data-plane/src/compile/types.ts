@@ -7,7 +7,7 @@ import type { StreamTable } from './stream-matcher.js';
 
 // The route-level types live in route-types.ts, so what a table is made of (listener tables,
 // stream matchers) can name them without depending on the table itself.
-export type { CompiledBackend, CompiledRoute, HttpMatcher, MatchInput, ResolvedTimeouts, RouteEntry } from './route-types.js';
+export type { CompiledBackend, CompiledRoute, HttpMatcher, MatchInput, ResolvedTimeouts, RouteEntry, ServedDocument } from './route-types.js';
 
 /** One immutable compiled config; a request reads it once. */
 export interface RoutingTable {

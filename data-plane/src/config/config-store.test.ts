@@ -23,7 +23,7 @@ describe('createConfigStore', () => {
     expect(rejected.size).toBe(0);
   });
 
-  it('rejects a bad document alone, drops its previous version, and logs it once', () => {
+  it('rejects a bad document alone, keeps its last good version in force, and logs it once', () => {
     const { logger, warnings } = recordingLogger();
     const store = createConfigStore('/gw', logger);
     store.applyPut('/gw/routes/a', route('a'), 2, 2);
@@ -33,12 +33,16 @@ describe('createConfigStore', () => {
     store.applyPut('/gw/routes/d', route('other'), 6, 6);
     store.applyPut('/gw/routes/e', route('e', { match: { paths: [{ type: 'regex', value: '(' }] } }), 7, 7);
     const { snapshot, rejected } = store.snapshot(7);
-    expect([...snapshot.routes.keys()]).toEqual(['b']);
-    expect([...rejected.keys()].sort()).toEqual(['/gw/routes/a', '/gw/routes/c', '/gw/routes/d', '/gw/routes/e']);
-    expect(rejected.get('/gw/routes/a')).toMatch(/invalid JSON/);
-    expect(rejected.get('/gw/routes/c')).toMatch(/\/timeout\/read/);
-    expect(rejected.get('/gw/routes/d')).toMatch(/does not match the key/);
-    expect(rejected.get('/gw/routes/e')).toMatch(/regular expression/);
+    // a's version of revision 2 stays in force; the others never had a good version.
+    expect([...snapshot.routes.keys()].sort()).toEqual(['a', 'b']);
+    expect(snapshot.routes.get('a')?.modRevision).toBe(2);
+    expect([...rejected.keys()].sort()).toEqual(['routes/a', 'routes/c', 'routes/d', 'routes/e']);
+    expect(rejected.get('routes/a')).toMatch(/invalid JSON/);
+    expect(rejected.get('routes/a')).toMatch(/previous version \(revision 2\) stays in force/);
+    expect(rejected.get('routes/c')).toMatch(/\/timeout\/read/);
+    expect(rejected.get('routes/c')).not.toMatch(/previous version/);
+    expect(rejected.get('routes/d')).toMatch(/does not match the key/);
+    expect(rejected.get('routes/e')).toMatch(/regular expression/);
     expect(warnings).toHaveLength(4);
     expect(warnings[0]).toMatchObject({ key: '/gw/routes/a', revision: 4 });
     expect(store.rejectedTotal).toBe(4);
@@ -47,13 +51,14 @@ describe('createConfigStore', () => {
     store.applyDelete('/gw/routes/c');
     const next = store.snapshot(8);
     expect([...next.snapshot.routes.keys()].sort()).toEqual(['a', 'b']);
-    expect([...next.rejected.keys()].sort()).toEqual(['/gw/routes/d', '/gw/routes/e']);
+    expect(next.snapshot.routes.get('a')?.modRevision).toBe(8);
+    expect([...next.rejected.keys()].sort()).toEqual(['routes/d', 'routes/e']);
   });
 
   it('checks a consumer key against its username', () => {
     const store = createConfigStore('/gw');
     store.applyPut('/gw/consumers/bob', JSON.stringify({ id: 'alice', username: 'alice' }), 2, 2);
-    expect(store.snapshot(2).rejected.get('/gw/consumers/bob')).toMatch(/username "alice"/);
+    expect(store.snapshot(2).rejected.get('consumers/bob')).toMatch(/username "alice"/);
   });
 
   it('ignores dataplanes, unknown collections and keys outside the layout', () => {
@@ -92,8 +97,18 @@ describe('createConfigStore', () => {
     ]);
     const { snapshot, rejected } = store.snapshot(4);
     expect([...snapshot.routes.keys()]).toEqual(['b']);
-    expect([...rejected.keys()]).toEqual(['/gw/routes/bad']);
+    expect([...rejected.keys()]).toEqual(['routes/bad']);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('replaceAll keeps the version in force when the listing holds a bad value for it', () => {
+    const store = createConfigStore('/gw');
+    store.applyPut('/gw/routes/a', route('a'), 2, 2);
+    store.snapshot(2);
+    store.replaceAll([{ key: '/gw/routes/a', value: route('a', { timeout: 'soon' }), modRevision: 5, createRevision: 2 }]);
+    const { snapshot, rejected } = store.snapshot(5);
+    expect(snapshot.routes.get('a')?.modRevision).toBe(2);
+    expect(rejected.get('routes/a')).toMatch(/stays in force/);
   });
 });
 

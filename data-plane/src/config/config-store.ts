@@ -34,20 +34,26 @@ type Field = (typeof SNAPSHOT_FIELDS)[keyof typeof SNAPSHOT_FIELDS];
 type AnyVersioned = Versioned<Record<string, unknown>>;
 
 interface Rejection {
+  /** `<collection>/<id>`. */
+  name: string;
   reason: string;
   modRevision: number;
 }
 
 export interface ConfigStore {
   /**
-   * Ingests one written key; a bad value replaces (drops) the key's previous good version.
-   * Returns false for keys the data plane does not use (unknown collections, `dataplanes/`).
+   * Ingests one written key; a bad value is rejected and the key's last good version (if
+   * any) stays in force. Returns false for keys the data plane does not use (unknown
+   * collections, `dataplanes/`).
    */
   applyPut(key: string, value: Uint8Array | string, modRevision: number, createRevision: number): boolean;
   applyDelete(key: string): boolean;
   /** Replaces everything with a full listing (initial load or resync). */
   replaceAll(kvs: Iterable<RawKv>): void;
-  /** An immutable view of the current state; unchanged collections share their maps with the last one. */
+  /**
+   * An immutable view of the current state; unchanged collections share their maps with the
+   * last one. `rejected` is keyed `<collection>/<id>`, as the compiler and the registration name documents.
+   */
   snapshot(revision: number): { snapshot: ConfigSnapshot; rejected: ReadonlyMap<string, string> };
   /** Documents rejected since the store was made (each bad value counted once). */
   readonly rejectedTotal: number;
@@ -56,8 +62,9 @@ export interface ConfigStore {
 /**
  * Per-collection maps of valid documents for one key prefix. Every document is checked on
  * ingest with the model's schema and cross-field rules; a bad one is rejected alone, the rest
- * still applies. Missing references are the compiler's business, not the store's, except a
- * route's service: the store hands out routes already merged with the service they name
+ * still applies, and its last good version stays in force (a typo in etcd must not take a
+ * working route down). Missing references are the compiler's business, not the store's, except
+ * a route's service: the store hands out routes already merged with the service they name
  * (`ServiceRoutes`), so one naming a missing service is rejected here.
  */
 export function createConfigStore(prefix: string, logger?: ConfigLogger): ConfigStore {
@@ -80,10 +87,10 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
     if (rejected.delete(key)) rejectedDirty = true;
   };
 
-  const reject = (key: string, modRevision: number, reason: string) => {
+  const reject = (key: string, name: string, modRevision: number, reason: string) => {
     const previous = rejected.get(key);
     if (previous && previous.modRevision === modRevision && previous.reason === reason) return;
-    rejected.set(key, { reason, modRevision });
+    rejected.set(key, { name, reason, modRevision });
     rejectedDirty = true;
     rejectedTotal++;
     logger?.warn({ key, revision: modRevision, reason }, 'config document rejected');
@@ -98,7 +105,7 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
     for (const [routeId, serviceId] of result.missing) {
       const key = documentKey(prefix, 'routes', routeId);
       now.add(key);
-      reject(key, published.routes.get(routeId)?.modRevision ?? revision, `${SERVICE_MISSING} ${serviceId} does not exist`);
+      reject(key, `routes/${routeId}`, published.routes.get(routeId)?.modRevision ?? revision, `${SERVICE_MISSING} ${serviceId} does not exist`);
     }
     for (const key of serviceRejections) if (!now.has(key) && rejected.get(key)?.reason.startsWith(SERVICE_MISSING)) clearRejection(key);
     serviceRejections = now;
@@ -114,13 +121,22 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
     return spec ? { field, id: parsed.id, spec } : undefined;
   };
 
-  const applyPut = (key: string, value: Uint8Array | string, modRevision: number, createRevision: number) => {
+  /** The version in force for a key: staged in this batch, else published. */
+  const current = (field: Field, id: string): AnyVersioned | undefined => {
+    const staged = pending.get(field);
+    return staged?.has(id) ? staged.get(id) : published[field].get(id);
+  };
+
+  const applyPut = (key: string, value: Uint8Array | string, modRevision: number, createRevision: number, lastGood = current) => {
     const where = locate(key);
     if (!where) return false;
     const result = parseDocument(where.spec, where.id, value);
     if (typeof result === 'string') {
-      stage(where.field, where.id, undefined);
-      reject(key, modRevision, result);
+      // Nothing is staged: the last good version (if any) stays in force, and the reason says so.
+      const kept = lastGood(where.field, where.id);
+      if (kept) stage(where.field, where.id, kept);
+      const reason = kept ? `${result}; the previous version (revision ${kept.modRevision}) stays in force` : result;
+      reject(key, `${where.spec.collection}/${where.id}`, modRevision, reason);
     } else {
       clearRejection(key);
       stage(where.field, where.id, { doc: result, modRevision, createRevision });
@@ -138,6 +154,9 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
       return true;
     },
     replaceAll(kvs) {
+      // What was in force before the listing: a bad value in it keeps that version.
+      for (const [field, changes] of pending) published[field] = published[field].with(changes);
+      const before = published;
       published = emptyViews();
       pending = new Map();
       const previous = new Map(rejected);
@@ -145,9 +164,9 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
       rejectedDirty = true;
       // A key that was already rejected for the same value is not logged or counted again.
       for (const kv of kvs) {
-        const before = previous.get(kv.key);
-        if (before) rejected.set(kv.key, before);
-        applyPut(kv.key, kv.value, kv.modRevision, kv.createRevision);
+        const known = previous.get(kv.key);
+        if (known) rejected.set(kv.key, known);
+        applyPut(kv.key, kv.value, kv.modRevision, kv.createRevision, (field, id) => before[field].get(id));
       }
       for (const [field, changes] of pending) published[field] = LayeredMap.of(dropTombstones(changes));
       pending = new Map();
@@ -160,7 +179,7 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
       if (touched) resolvedRoutes = resolveServices(serviceRoutes.update(serviceInputs(), changed), revision);
       pending = new Map();
       if (rejectedDirty) {
-        rejectedView = new Map([...rejected].map(([key, r]) => [key, r.reason]));
+        rejectedView = new Map([...rejected.values()].map((r) => [r.name, r.reason]));
         rejectedDirty = false;
       }
       const snapshot = Object.freeze({ revision, ...published, routes: resolvedRoutes }) as unknown as ConfigSnapshot;

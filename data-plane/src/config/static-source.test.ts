@@ -24,8 +24,8 @@ describe('createStaticSource', () => {
       origin: 'static',
       documents: { routes: 1, consumers: 1, upstreams: 0 },
       rejected: [
-        { key: '/static/routes/r2', reason: expect.stringMatching(/must start with \//) },
-        { key: '/static/routes/#2', reason: expect.stringMatching(/id/) },
+        { key: 'routes/r2', reason: expect.stringMatching(/must start with \//) },
+        { key: 'routes/#2', reason: expect.stringMatching(/id/) },
       ],
     });
     await src.close();

@@ -1,11 +1,11 @@
 import type { ListenerSocket } from '../compile/listener-table.js';
 
-/** One open listener socket as the manager drives it, whatever it speaks. */
-export interface ListenerSocketHandle {
+/** One open listener socket as the manager drives it, whatever it speaks; `P` is its plan. */
+export interface ListenerSocketHandle<P = ListenerSocket> {
   /** Binds `plan.address`:`plan.port`; rejects with the bind error (EADDRINUSE, EACCES...). */
   listen(): Promise<void>;
   /** A new table: new connections and requests follow it, the socket stays bound. */
-  update(plan: ListenerSocket): void;
+  update(plan: P): void;
   /** Stops accepting; open connections and in-flight requests finish on their own. */
   close(): void;
   /** Connections still open (a closed socket is forgotten once this reaches 0). */

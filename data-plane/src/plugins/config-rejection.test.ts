@@ -18,9 +18,9 @@ describe('plugin configs in the data plane config store', () => {
     expect(snapshot.consumers.size).toBe(0);
     expect(snapshotSummary(snapshot, info).rejected).toEqual(
       expect.arrayContaining([
-        { key: '/static/routes/bad', reason: expect.stringContaining('/plugins/limit-count/count') },
-        { key: '/static/routes/unknown', reason: expect.stringContaining('/plugins/not-a-plugin') },
-        { key: '/static/consumers/jack', reason: expect.stringContaining('/plugins/key-auth/key') },
+        { key: 'routes/bad', reason: expect.stringContaining('/plugins/limit-count/count') },
+        { key: 'routes/unknown', reason: expect.stringContaining('/plugins/not-a-plugin') },
+        { key: 'consumers/jack', reason: expect.stringContaining('/plugins/key-auth/key') },
       ]),
     );
     await src.close();

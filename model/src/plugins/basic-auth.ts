@@ -13,7 +13,7 @@ export const basicAuthSpec = definePluginSpec({
       hideCredentials: Type.Optional(Type.Boolean({ default: false, description: 'drop the Authorization header before proxying' })),
       realm: Type.Optional(Type.String({ default: 'basic', maxLength: 256, pattern: '^[^"\\r\\n]*$', description: 'realm in WWW-Authenticate' })),
       credentials: Type.Optional(
-        Type.Array(Type.String({ minLength: 3, maxLength: 1300, pattern: '^[^:\\r\\n]+:[^\\r\\n]+$' }), {
+        Type.Array(Type.String({ minLength: 3, maxLength: 1300, pattern: '^[^:\\r\\n]+:[^\\r\\n]+$', writeOnly: true }), {
           maxItems: 10_000,
           description:
             'htpasswd lines "user:hash" accepted on this route only (instead of consumers); an empty list lets nobody in. Used for per-Ingress auth-secret credentials.',
@@ -28,6 +28,7 @@ export const basicAuthSpec = definePluginSpec({
       password: Type.String({
         minLength: 1,
         maxLength: 1024,
+        writeOnly: true,
         description: 'plain text, or an htpasswd hash: $apr1$ (MD5), $2y$/$2a$/$2b$ (bcrypt), {SHA}',
       }),
     },

@@ -11,7 +11,7 @@ export const httpLoggerSpec = definePluginSpec({
   schema: Type.Object(
     {
       uri: Type.String({ pattern: '^https?://[^\\s]+$', description: 'the collector, http:// or https://' }),
-      authHeader: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\r\\n]*$', description: 'sent as the Authorization header' })),
+      authHeader: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\r\\n]*$', writeOnly: true, description: 'sent as the Authorization header' })),
       timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 300, default: 3, description: 'seconds per POST' })),
       includeFields: Type.Optional(IncludeFields),
       batchMaxSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'entries per POST' })),

@@ -24,7 +24,7 @@ export const jwtAuthSpec = definePluginSpec({
   consumerSchema: Type.Object(
     {
       key: Type.String({ minLength: 1, maxLength: 1024, description: 'the value of the token claim that selects this credential' }),
-      secret: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'HS* algorithms: the shared secret' })),
+      secret: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, writeOnly: true, description: 'HS* algorithms: the shared secret' })),
       base64Secret: Type.Optional(Type.Boolean({ default: false, description: 'the secret is base64-encoded' })),
       publicKey: Type.Optional(Type.String({ minLength: 1, maxLength: 16_384, description: 'RS*/ES* algorithms: the PEM public key' })),
       algorithm: Type.Optional(Type.Union(ALGORITHMS.map((a) => Type.Literal(a)), { default: 'HS256' })),

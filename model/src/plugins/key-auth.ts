@@ -17,7 +17,7 @@ export const keyAuthSpec = definePluginSpec({
     { additionalProperties: false },
   ),
   consumerSchema: Type.Object(
-    { key: Type.String({ minLength: 1, maxLength: 1024, description: "the consumer's API key" }) },
+    { key: Type.String({ minLength: 1, maxLength: 1024, writeOnly: true, description: "the consumer's API key" }) },
     { additionalProperties: false },
   ),
   example: { header: 'apikey', hideCredentials: true },

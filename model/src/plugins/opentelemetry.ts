@@ -25,7 +25,8 @@ export const opentelemetrySpec = definePluginSpec({
           {
             address: Type.String({ pattern: '^(https?://)?[^\\s/]+(/[^\\s]*)?$', default: '127.0.0.1:4318', description: 'host:port (path /v1/traces) or a full URL' }),
             requestTimeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 300, default: 3, description: 'seconds per export' })),
-            requestHeaders: Type.Optional(Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), Type.String({ pattern: '^[^\\r\\n]*$' }))),
+            // Header values often carry the collector's API key: write-only.
+            requestHeaders: Type.Optional(Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), Type.String({ pattern: '^[^\\r\\n]*$', writeOnly: true }))),
           },
           { additionalProperties: false },
         ),

@@ -1,11 +1,16 @@
 import { useState } from 'react';
+import { Field } from '../field';
 
-/** Any JSON value as text, for schema shapes a generated input cannot carry; passes on only what parses. */
-export function JsonValueBox({ value, onChange }: { value: unknown; onChange: (value: unknown) => void }) {
+/**
+ * Any JSON value as text, for schema shapes a generated input cannot carry. Only what parses
+ * is passed on; text that does not parse is an issue on the field, so Save refuses the form
+ * rather than dropping what was typed.
+ */
+export function JsonValueBox({ label, path, errors, hint, value, onChange }: { label: string; path: string; errors: Record<string, string>; hint?: string; value: unknown; onChange: (value: unknown) => void }) {
   const [text, setText] = useState(() => (value === undefined ? '' : JSON.stringify(value, null, 2)));
   const [bad, setBad] = useState<string>();
   return (
-    <>
+    <Field label={label} path={path} errors={errors} hint={hint ?? 'JSON'} issue={bad && `JSON: ${bad}`}>
       <textarea
         className="json-box"
         rows={Math.min(12, Math.max(2, text.split('\n').length))}
@@ -26,7 +31,6 @@ export function JsonValueBox({ value, onChange }: { value: unknown; onChange: (v
           }
         }}
       />
-      {bad && <small className="field-error">JSON: {bad}</small>}
-    </>
+    </Field>
   );
 }

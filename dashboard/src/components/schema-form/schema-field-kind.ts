@@ -6,7 +6,10 @@ export type SchemaFieldKind =
   | { kind: 'number'; integer: boolean }
   | { kind: 'boolean' }
   | { kind: 'enum'; options: (string | number)[] }
-  | { kind: 'string-list' }
+  /** A write-only string (password, key): a password input that never shows the stored value. */
+  | { kind: 'secret' }
+  /** An array of strings and/or numbers (each item a string, a number, or one of literal choices): one per line. */
+  | { kind: 'list'; numbers: boolean; strings: boolean }
   | { kind: 'object'; properties: [string, JsonSchema][]; required: Set<string> }
   /** Anything a simple input cannot carry (unions of objects, maps, arrays of objects): a JSON box. */
   | { kind: 'json' };
@@ -20,14 +23,17 @@ export function schemaFieldKind(schema: JsonSchema): SchemaFieldKind {
   if (literals) return { kind: 'enum', options: literals };
   switch (schema.type) {
     case 'string':
+      if (schema.writeOnly === true) return { kind: 'secret' };
       return { kind: 'string', multiline: (schema.maxLength ?? 0) > 1024 };
     case 'integer':
     case 'number':
       return { kind: 'number', integer: schema.type === 'integer' };
     case 'boolean':
       return { kind: 'boolean' };
-    case 'array':
-      return schema.items?.type === 'string' && !literalOptions(schema.items) ? { kind: 'string-list' } : { kind: 'json' };
+    case 'array': {
+      const items = scalarItems(schema.items);
+      return items && !schema.items?.writeOnly ? { kind: 'list', ...items } : { kind: 'json' };
+    }
     case 'object':
       // A map (patternProperties / additionalProperties schema) has no fixed fields to lay out.
       if (!schema.properties || Object.keys(schema.properties).length === 0) return { kind: 'json' };
@@ -35,6 +41,21 @@ export function schemaFieldKind(schema: JsonSchema): SchemaFieldKind {
     default:
       return { kind: 'json' };
   }
+}
+
+/** What list items may be: strings, numbers or both (unions of literals and integers, as retryOn); undefined for anything else. */
+function scalarItems(items: JsonSchema | undefined): { numbers: boolean; strings: boolean } | undefined {
+  if (!items) return undefined;
+  const branches: JsonSchema[] = items.anyOf ?? items.oneOf ?? [items];
+  let numbers = false;
+  let strings = false;
+  for (const b of branches) {
+    const t = b.const !== undefined ? typeof b.const : b.type;
+    if (t === 'number' || t === 'integer') numbers = true;
+    else if (t === 'string') strings = true;
+    else return undefined;
+  }
+  return { numbers, strings };
 }
 
 function literalOptions(schema: JsonSchema): (string | number)[] | undefined {

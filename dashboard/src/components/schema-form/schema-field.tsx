@@ -1,7 +1,9 @@
 import type { JsonSchema } from '../../api/admin-api';
 import { Field } from '../field';
 import { JsonValueBox } from './json-value-box';
+import { ListInput } from './list-input';
 import { humanize, pointerSegment, schemaFieldKind } from './schema-field-kind';
+import { SecretInput } from './secret-input';
 
 export interface SchemaFieldProps {
   name: string;
@@ -12,12 +14,14 @@ export interface SchemaFieldProps {
   path: string;
   errors: Record<string, string>;
   required?: boolean;
+  /** The label, when the field's name is not the best one. */
+  label?: string;
 }
 
 /** One input generated from a JSON Schema node; objects recurse into a fieldset. */
-export function SchemaField({ name, schema, value, onChange, path, errors, required }: SchemaFieldProps) {
+export function SchemaField({ name, schema, value, onChange, path, errors, required, label: given }: SchemaFieldProps) {
   const spec = schemaFieldKind(schema);
-  const label = `${humanize(name)}${required ? ' *' : ''}`;
+  const label = `${given ?? humanize(name)}${required ? ' *' : ''}`;
   const hint = [schema.description, schema.default !== undefined ? `default ${JSON.stringify(schema.default)}` : undefined].filter(Boolean).join(' · ') || undefined;
 
   switch (spec.kind) {
@@ -26,6 +30,7 @@ export function SchemaField({ name, schema, value, onChange, path, errors, requi
       return (
         <fieldset className="group" data-path={path}>
           <legend>{label}</legend>
+          {schema.description && <small className="muted">{schema.description}</small>}
           {spec.properties.map(([key, sub]) => (
             <SchemaField
               key={key}
@@ -92,25 +97,16 @@ export function SchemaField({ name, schema, value, onChange, path, errors, requi
           )}
         </Field>
       );
-    case 'string-list':
+    case 'secret':
       return (
-        <Field label={label} path={path} errors={errors} hint={hint ?? 'One per line.'}>
-          <textarea
-            rows={3}
-            value={Array.isArray(value) ? value.join('\n') : ''}
-            onChange={(e) => {
-              const items = e.target.value.split('\n').map((s) => s.trim()).filter(Boolean);
-              onChange(items.length ? items : undefined);
-            }}
-          />
+        <Field label={label} path={path} errors={errors} hint={hint}>
+          <SecretInput value={value} onChange={onChange} />
         </Field>
       );
+    case 'list':
+      return <ListInput label={label} path={path} errors={errors} hint={hint} value={value} numbers={spec.numbers} strings={spec.strings} onChange={onChange} />;
     default:
-      return (
-        <Field label={label} path={path} errors={errors} hint={hint ?? 'JSON'}>
-          <JsonValueBox value={value} onChange={onChange} />
-        </Field>
-      );
+      return <JsonValueBox label={label} path={path} errors={errors} hint={hint} value={value} onChange={onChange} />;
   }
 }
 
