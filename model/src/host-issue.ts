@@ -1,4 +1,4 @@
-import type { ValidationIssue } from './validate.js';
+import type { ValidationIssue } from './validation-issue.js';
 
 const HOST_RE = /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 const IP6_RE = /^\[[0-9a-f:.]+\]$/i;

@@ -1,11 +1,8 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
+import type { ValidationIssue } from './validation-issue.js';
 
-/** One problem with a document: a JSON pointer into it and what is wrong there. */
-export interface ValidationIssue {
-  path: string;
-  message: string;
-}
+export type { ValidationIssue } from './validation-issue.js';
 
 // ajv ships CommonJS with a default export; NodeNext sees the module namespace.
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as unknown as new (opts: object) => import("ajv").default;

@@ -129,7 +129,7 @@ describe('gateway CLI', () => {
 
     const wrongKey = await gateway(['get', 'routes', '--admin-port', String(cp.ports.admin), '--admin-key', 'wrong']);
     expect(wrongKey.code).toBe(1);
-    expect(wrongKey.stderr).toMatch(/403 GW_ERR_FORBIDDEN.*the key from --admin-key was refused/);
+    expect(wrongKey.stderr).toMatch(/401 GW_ERR_UNAUTHORIZED.*the key from --admin-key was refused/);
   });
 
   it('applies the export format in one import: created, then unchanged, then configured; --dry-run writes nothing', async () => {

@@ -13,10 +13,15 @@ export interface EchoServer {
  * An HTTP upstream that answers with JSON describing the request it received and its own
  * name, so tests can assert which node served a request and what the proxy sent.
  */
-export async function startHttpEcho(name: string, handler?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean): Promise<EchoServer> {
+export async function startHttpEcho(
+  name: string,
+  handler?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
+  /** node:http server options (e.g. a larger `maxHeaderSize` than its 16 KiB default). */
+  serverOptions: http.ServerOptions = {},
+): Promise<EchoServer> {
   const sockets = new Set<net.Socket>();
   const state = { count: 0 };
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverOptions, (req, res) => {
     state.count++;
     if (handler?.(req, res)) return;
     const chunks: Buffer[] = [];

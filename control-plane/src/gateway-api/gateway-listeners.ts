@@ -7,7 +7,6 @@ import { backendClientCertificate } from './backend-client-certificate.js';
 import { condition } from './conditions.js';
 import { frontendValidationFor, insecureFrontendCondition } from './frontend-tls-validation.js';
 import { matchesLabelSelector } from './label-selector.js';
-import type { ListenerSetRef, ListenerSetState } from './listener-sets.js';
 import { isReferencePermitted } from './reference-grants.js';
 import { GATEWAY_GROUP, type Condition, type GatewayApiObject, type GatewayResources, type GatewayTranslateOptions } from './types.js';
 
@@ -412,4 +411,21 @@ export function gatewayStatus(g: GatewayState): Record<string, unknown> {
       conditions: l.conditions,
     })),
   };
+}
+
+/** The ListenerSet a listener came from: its conditions, route namespaces and ReferenceGrants are the set's. */
+export interface ListenerSetRef {
+  object: GatewayApiObject;
+  namespace: string;
+  name: string;
+}
+
+/** A ListenerSet whose parentRef names one of our Gateways. */
+export interface ListenerSetState extends ListenerSetRef {
+  gateway: GatewayState;
+  /** Accepted=True: its usable listeners are served on the Gateway's address and take routes. */
+  accepted: boolean;
+  /** Empty when the Gateway does not allow the set (nothing of it is merged). */
+  listeners: ListenerState[];
+  conditions: Condition[];
 }

@@ -1,25 +1,11 @@
 import type { Ssl } from '@sluice/model';
 import { compareAge } from '../translate/object-ref.js';
 import { condition } from './conditions.js';
-import { listenerConflict, namespaceFilter, resolveListener, type GatewayState, type ListenerState } from './gateway-listeners.js';
+import { listenerConflict, namespaceFilter, resolveListener, type GatewayState, type ListenerSetRef, type ListenerSetState, type ListenerState } from './gateway-listeners.js';
+
+export type { ListenerSetRef, ListenerSetState } from './gateway-listeners.js';
 import { GATEWAY_GROUP, type Condition, type GatewayApiObject, type GatewayResources } from './types.js';
 
-/** The ListenerSet a listener came from: its conditions, route namespaces and ReferenceGrants are the set's. */
-export interface ListenerSetRef {
-  object: GatewayApiObject;
-  namespace: string;
-  name: string;
-}
-
-/** A ListenerSet whose parentRef names one of our Gateways. */
-export interface ListenerSetState extends ListenerSetRef {
-  gateway: GatewayState;
-  /** Accepted=True: its usable listeners are served on the Gateway's address and take routes. */
-  accepted: boolean;
-  /** Empty when the Gateway does not allow the set (nothing of it is merged). */
-  listeners: ListenerState[];
-  conditions: Condition[];
-}
 
 /**
  * ListenerSets (GEP-1713) → extra listeners of their parent Gateway. A Gateway takes none unless

@@ -1,6 +1,6 @@
 import type { V1Ingress } from '@kubernetes/client-node';
 import { NGINX } from './annotations/annotation.js';
-import type { ValidAnnotations } from './read-annotations.js';
+import type { ValidAnnotations } from './valid-annotations.js';
 import type { RouteDraft } from './route-draft.js';
 
 /**

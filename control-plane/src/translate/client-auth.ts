@@ -2,7 +2,7 @@ import type { V1Ingress } from '@kubernetes/client-node';
 import type { Ssl } from '@sluice/model';
 import { NGINX } from './annotations/annotation.js';
 import { namespaceOf } from './object-ref.js';
-import type { ValidAnnotations } from './read-annotations.js';
+import type { ValidAnnotations } from './valid-annotations.js';
 import type { Resources } from './types.js';
 
 /** What auth-tls-* asks of an Ingress's ssl documents. */

@@ -1,10 +1,11 @@
 import type { V1Ingress } from '@kubernetes/client-node';
+import type { ValidAnnotations } from './valid-annotations.js';
+
+export type { ValidAnnotations } from './valid-annotations.js';
 import { annotationByKey, NGINX } from './annotations/index.js';
 import { isSnippetKey, SNIPPET_REFUSAL } from './annotations/snippets.js';
 import { canonicalKeys, isNginxIncAnnotation, NGINX_INC_ANNOTATION_NOTES, NGINX_INC_ANNOTATIONS } from './nginx-inc-keys.js';
 
-/** The annotations of one Ingress that Sluice understands and that passed their checks. */
-export type ValidAnnotations = ReadonlyMap<string, string>;
 
 /**
  * Checks every `nginx.ingress.kubernetes.io/*` and `sluice.dev/*` annotation: a bad value or

@@ -1,4 +1,5 @@
-import type { Doc } from './use-document-editor';
+/** A document as the forms edit it: plain JSON. */
+export type Doc = Record<string, any>;
 
 /**
  * A copy of `doc` with the field at `path` set; an undefined or empty value removes the

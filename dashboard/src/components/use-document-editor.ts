@@ -7,9 +7,10 @@ import { navigate } from '../router';
 import { useGatewayEvents } from '../use-gateway-events';
 import { useWhoAmI } from '../who-am-i';
 import { createFormIssues } from './form-issues';
-import { setField } from './set-field';
+import { setField, type Doc } from './set-field';
 
-export type Doc = Record<string, any>;
+export type { Doc } from './set-field';
+
 
 /** Whether the data planes serve the version shown: the document's state from `/applied`. */
 export type AppliedSummary = Pick<AppliedState, 'state' | 'reason' | 'dataplanes'>;

@@ -154,7 +154,7 @@ describe('routes naming a service', () => {
     store.applyPut('/gw/routes/b', route('b'), 3, 3);
     const first = store.snapshot(3);
     expect([...first.snapshot.routes.keys()]).toEqual(['b']);
-    expect(first.rejected.get('/gw/routes/a')).toBe('service nope does not exist');
+    expect(first.rejected.get('routes/a')).toBe('service nope does not exist');
 
     store.applyPut('/gw/services/nope', service('nope', { upstream: up(1) }), 4, 4);
     const second = store.snapshot(4);
@@ -162,7 +162,7 @@ describe('routes naming a service', () => {
     expect(second.rejected.size).toBe(0);
 
     store.applyDelete('/gw/services/nope');
-    expect(store.snapshot(5).rejected.get('/gw/routes/a')).toBe('service nope does not exist');
+    expect(store.snapshot(5).rejected.get('routes/a')).toBe('service nope does not exist');
     store.applyDelete('/gw/routes/a');
     const last = store.snapshot(6);
     expect(last.rejected.size).toBe(0);

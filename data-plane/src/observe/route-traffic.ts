@@ -44,8 +44,8 @@ export class RouteTraffic {
   private readonly latencyHelp = 'Time from request to the end of the response, by route';
   private readonly upstreamHelp =
     'Time spent on the upstream, from connecting (or taking a pooled connection) to the last byte of its response, all attempts together, by route; requests answered without an upstream are not observed';
-  private readonly requestBytesHelp = 'Bytes received from clients (request line, headers and body), by route';
-  private readonly responseBytesHelp = 'Bytes sent to clients (status line, headers and body), by route';
+  private readonly requestBytesHelp = 'Request body bytes received from clients and proxied, by route';
+  private readonly responseBytesHelp = 'Response body bytes from upstreams sent on to clients (before compression), by route';
 
   /**
    * One finished request. `upstreamSeconds` is left out when no upstream was reached (a plugin

@@ -22,8 +22,11 @@ import { UpstreamPools } from './upstream-pools.js';
 export interface HttpProxyOptions {
   /** Read once per request; undefined before the first config (→ 503). */
   getTable(): RoutingTable | undefined;
-  /** Metrics hook, called once per request. */
-  onRequestDone?(routeId: string | undefined, status: number, durationMs: number): void;
+  /**
+   * Metrics hook, called once per request. For proxied requests also the time on the upstream
+   * (first attempt to the end of its response, all attempts) and the body bytes in and out.
+   */
+  onRequestDone?(routeId: string | undefined, status: number, durationMs: number, upstreamMs?: number, requestBytes?: number, responseBytes?: number): void;
   logger?: { debug?(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -156,7 +159,7 @@ class HttpProxyCore implements PipelineHost, TunnelHost, FrontHandler {
   exchangeDone(exchange: ProxyExchange, status: number): void {
     this.inFlight--;
     const ms = performance.now() - exchange.startedAt;
-    this.opts.onRequestDone?.(exchange.route.id, status, ms);
+    this.opts.onRequestDone?.(exchange.route.id, status, ms, exchange.upstreamMs, exchange.requestBodyBytes, exchange.bodyBytes);
     const plugins = exchange.plugins;
     if (plugins !== undefined) {
       plugins.bytesSent = exchange.bodyBytes;

@@ -94,6 +94,12 @@ export class ProxyExchange implements LegUser, PickContext, ClientSink, LegReque
   private replacementBody: Buffer | undefined = undefined;
   /** Response body bytes from the upstream passed on to the client (before any compression). */
   bodyBytes = 0;
+  /** Request body bytes received from the client. */
+  requestBodyBytes = 0;
+  /** When the first attempt started (performance.now()); 0 until one did. */
+  private upstreamStartedAt = 0;
+  /** Time on the upstream, first attempt to the end of the response (or the failure), once known. */
+  upstreamMs: number | undefined = undefined;
   /** gzip/brotli chose to compress this response: body chunks go through it. */
   private compressor: ResponseCompressor | undefined = undefined;
   /** A copy of this request going to request-mirror's upstream. */
@@ -177,6 +183,7 @@ export class ProxyExchange implements LegUser, PickContext, ClientSink, LegReque
     runtime.onAttemptStart(node);
     this.attemptReported = false;
     this.attemptStartedAt = performance.now();
+    if (this.upstreamStartedAt === 0) this.upstreamStartedAt = this.attemptStartedAt;
     // An upgrade is HTTP/1.1 by nature (RFC 9110 §7.8): it never rides an HTTP/2 session.
     if (this.settings.http2 && this.upgrade === undefined) this.useLeg(new H2StreamLeg(this.host.h2Upstreams, node));
     else this.useLeg(this.host.pools.pool(node, this.settings).acquire());
@@ -209,6 +216,7 @@ export class ProxyExchange implements LegUser, PickContext, ClientSink, LegReque
 
   /** A chunk of the client's request body. */
   onRequestBody(chunk: Buffer): void {
+    this.requestBodyBytes += chunk.length;
     if (this.mirror !== undefined) this.mirror.write(chunk);
     const leg = this.leg;
     if (leg === undefined) return; // the attempt already failed; the answer is on its way
@@ -369,6 +377,7 @@ export class ProxyExchange implements LegUser, PickContext, ClientSink, LegReque
     }
     this.clearTimer();
     this.phase = Phase.Done;
+    this.upstreamMs = performance.now() - this.upstreamStartedAt;
     if (this.compressor !== undefined) this.compressor.end();
     else this.client.end(this.replacementBody);
   }
@@ -542,6 +551,7 @@ export class ProxyExchange implements LegUser, PickContext, ClientSink, LegReque
   private fail(code: ProxyErrorCode): void {
     this.clearTimer();
     this.phase = Phase.Done;
+    if (this.upstreamStartedAt !== 0) this.upstreamMs = performance.now() - this.upstreamStartedAt;
     // The rest of the body drains away, and a client paused by back-pressure reads on.
     this.client.resumeBody();
     if (this.client.headersSent) this.client.destroy();

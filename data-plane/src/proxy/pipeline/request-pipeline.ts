@@ -17,8 +17,8 @@ import { MISDIRECTED, type RouteScope } from './route-scope.js';
 export interface PipelineHost extends ExchangeHost {
   /** Read once per request; undefined before the first config (→ 503). */
   getTable(): RoutingTable | undefined;
-  /** Metrics hook, called once per request. */
-  onRequestDone?(routeId: string | undefined, status: number, durationMs: number): void;
+  /** Metrics hook, called once per request (http-proxy.ts says what the optional figures are). */
+  onRequestDone?(routeId: string | undefined, status: number, durationMs: number, upstreamMs?: number, requestBytes?: number, responseBytes?: number): void;
   /** Requests a plugin is still deciding (async phases), counted for drain. */
   inFlight: number;
   logger?: { debug?(obj: object, msg: string): void };

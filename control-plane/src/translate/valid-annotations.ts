@@ -1,0 +1,2 @@
+/** The annotations of one Ingress that Sluice understands and that passed their checks. */
+export type ValidAnnotations = ReadonlyMap<string, string>;
