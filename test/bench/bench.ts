@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   etcd = await startEtcd();
   etcdClient = new Etcd3({ hosts: etcd.endpoint });
   const upstreamPort = await freePort();
-  await startNginx(registry, 'nginx upstream', path.join(workDir, 'nginx-upstream'), LOAD_CPU, upstreamServerConfig(upstreamPort), upstreamPort);
+  await startNginx(registry, 'nginx upstream', path.join(workDir, 'nginx-upstream'), LOAD_CPU, upstreamServerConfig(upstreamPort, path.join(workDir, 'bodies')), upstreamPort);
   const wsEcho = await startProgram('ws echo upstream', 'ws-echo-server.ts', [], LOAD_CPU);
 
   const nginxPort = await freePort();

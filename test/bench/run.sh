@@ -10,6 +10,8 @@ command -v nginx >/dev/null 2>&1 || need_pkgs+=(nginx)
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
 command -v etcd >/dev/null 2>&1 || need_pkgs+=(etcd-server)
 command -v taskset >/dev/null 2>&1 || need_pkgs+=(util-linux)
+# h2load drives the HTTP/2 row of section f.
+command -v h2load >/dev/null 2>&1 || need_pkgs+=(nghttp2-client)
 # nginx's stream proxy (the TCP/UDP peer of section f) is a separate Debian package.
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need_pkgs+=(libnginx-mod-stream)
 if ((${#need_pkgs[@]})); then

@@ -243,7 +243,12 @@ describe('request-mirror', () => {
       expect(JSON.parse(res.body).body.length).toBe(body.length);
     }
     expect(await mirrorMetric('abandoned')).toBeGreaterThanOrEqual(abandonedBefore + 2);
-    await waitFor(() => jamSockets.size === 0, 5000, 'abandoned mirror connections closed');
+    // The jam upstream never reads, so it cannot see the close by reading: a write does, failing
+    // once the gateway has let the connection go (a reset comes back), which closes the socket.
+    await waitFor(() => {
+      for (const s of jamSockets) s.write('.');
+      return jamSockets.size === 0;
+    }, 5000, 'abandoned mirror connections closed');
   });
 
   it('refuses a mirror to a missing upstream and guards the mirror upstream against deletion', async () => {

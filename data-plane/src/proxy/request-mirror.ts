@@ -223,8 +223,8 @@ export class MirroredRequest implements LegUser, RequestMirror {
     const conn = this.conn!;
     this.conn = undefined;
     clearTimeout(this.timer);
-    conn.user = undefined;
-    conn.release(false, this.settings);
+    // A reset: a mirror that stopped reading must not keep the socket (and what is queued on it) alive.
+    conn.owner.discard(conn, true);
     this.report(undefined, error);
     counted[outcome].inc();
   }

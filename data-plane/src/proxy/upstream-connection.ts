@@ -11,7 +11,8 @@ type ResponseParser = LlhttpParser & { conn?: UpstreamConnection };
 export interface ConnectionOwner {
   forget(conn: UpstreamConnection): void;
   release(conn: UpstreamConnection, settings: UpstreamSettings): void;
-  discard(conn: UpstreamConnection): void;
+  /** `reset`: close with a TCP reset (nothing queued lingers, a peer that stopped reading still sees it). */
+  discard(conn: UpstreamConnection, reset?: boolean): void;
   /** The connection's socket left HTTP (101) and is no longer the pool's. */
   handedOver(conn: UpstreamConnection): void;
 }
@@ -129,6 +130,14 @@ export class UpstreamConnection implements UpstreamLeg {
     this.user = undefined;
     this.keepAlive = false;
     this.socket.destroy();
+  }
+
+  /** Like destroy, with a TCP reset: for a connection given up with bytes still queued for a peer that does not read. */
+  reset(): void {
+    this.user = undefined;
+    this.keepAlive = false;
+    if (typeof this.socket.resetAndDestroy === 'function' && !this.socket.destroyed) this.socket.resetAndDestroy();
+    else this.socket.destroy();
   }
 
   // --- socket and parser events ---

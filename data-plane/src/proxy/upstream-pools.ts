@@ -51,9 +51,10 @@ export class NodePool implements ConnectionOwner {
   }
 
   /** Destroys a connection whose exchange failed or was abandoned. */
-  discard(conn: UpstreamConnection): void {
+  discard(conn: UpstreamConnection, reset = false): void {
     this.busy--;
-    conn.destroy();
+    if (reset) conn.reset();
+    else conn.destroy();
   }
 
   handedOver(): void {

@@ -6,11 +6,26 @@ import { waitFor } from '../../helpers/ports.js';
 /** 64 bytes, the body every upstream response carries. */
 export const UPSTREAM_BODY = 'sluice-bench-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLM';
 
-/** The nginx upstream: answers every request itself, 1 worker, keep-alive. */
-export function upstreamServerConfig(port: number): string {
+/** Larger response bodies the nginx upstream serves (path → bytes), for the body-size rows of section (a). */
+export const LARGE_BODIES: Readonly<Record<string, number>> = { '/16k': 16 * 1024, '/256k': 256 * 1024 };
+
+/**
+ * The nginx upstream: answers every request itself, 1 worker, keep-alive. With `bodiesDir`, it
+ * also serves the LARGE_BODIES from files written there (sendfile).
+ */
+export function upstreamServerConfig(port: number, bodiesDir?: string): string {
+  let large = '';
+  if (bodiesDir !== undefined) {
+    fs.mkdirSync(bodiesDir, { recursive: true });
+    for (const [route, bytes] of Object.entries(LARGE_BODIES)) {
+      const file = path.join(bodiesDir, `${route.slice(1)}.bin`);
+      fs.writeFileSync(file, Buffer.alloc(bytes, 'b'));
+      large += `\n    location = ${route} { alias ${file}; }`;
+    }
+  }
   return `server {
     listen 127.0.0.1:${port};
-    location / { return 200 "${UPSTREAM_BODY}"; }
+    location / { return 200 "${UPSTREAM_BODY}"; }${large}
   }`;
 }
 

@@ -8,8 +8,12 @@ export const NGINX_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so'
 export interface NginxStreamTlsPorts {
   /** TCP proxy to the echo upstream, TCP proxy to the source upstream, UDP proxy to the UDP echo. */
   stream?: { tcpEcho: number; tcpSource: number; udpEcho: number; upstreams: { tcpEcho: number; tcpSource: number; udpEcho: number } };
-  /** TLS-terminating HTTP proxy with a keep-alive pool to `https.upstream`. */
-  https: { port: number; upstream: number; cert: string; key: string };
+  /**
+   * TLS-terminating HTTP proxy (HTTP/1.1 and HTTP/2) with a keep-alive pool to `https.upstream`:
+   * the ECDSA certificate by default, the RSA one for SNI rsa.bench.test, no session reuse; and
+   * on `resumePort` the same with session tickets on (the resumed-handshake row).
+   */
+  https: { port: number; resumePort: number; upstream: number; cert: string; key: string; rsaCert: string; rsaKey: string };
 }
 
 /**
@@ -25,15 +29,28 @@ export function startNginxStreamTls(registry: ProcessRegistry, dir: string, cpu:
   server { listen 127.0.0.1:${stream.udpEcho} udp; proxy_pass 127.0.0.1:${stream.upstreams.udpEcho}; proxy_timeout 30s; }
 }`
     : '';
-  const http = `upstream https_backend { server 127.0.0.1:${https.upstream}; keepalive 256; keepalive_requests 1000000; }
-  server {
-    listen 127.0.0.1:${https.port} ssl;
-    ssl_certificate ${https.cert};
-    ssl_certificate_key ${https.key};
+  const proxy = 'location / { proxy_pass http://https_backend; proxy_http_version 1.1; proxy_set_header Connection ""; }';
+  // One virtual server per certificate on the full-handshake port, no session reuse there.
+  const fullHandshakeServer = (serverName: string, cert: string, key: string) => `server {
+    listen 127.0.0.1:${https.port} ssl http2;
+    server_name ${serverName};
+    ssl_certificate ${cert};
+    ssl_certificate_key ${key};
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_cache off;
     ssl_session_tickets off;
-    location / { proxy_pass http://https_backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    ${proxy}
+  }`;
+  const http = `upstream https_backend { server 127.0.0.1:${https.upstream}; keepalive 256; keepalive_requests 1000000; }
+  ${fullHandshakeServer('bench.test', https.cert, https.key)}
+  ${fullHandshakeServer('rsa.bench.test', https.rsaCert, https.rsaKey)}
+  server {
+    listen 127.0.0.1:${https.resumePort} ssl;
+    ssl_certificate ${https.cert};
+    ssl_certificate_key ${https.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_tickets on;
+    ${proxy}
   }`;
   return launchNginx(
     registry,

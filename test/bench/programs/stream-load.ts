@@ -4,14 +4,17 @@
  * modes: tcp-bulk (download from a source, counts bytes), tcp-rtt (32-byte messages, closed
  * loop per connection), udp (32-byte datagrams, closed loop per client socket; a datagram
  * lost for 200 ms is resent and counted as an error), tls-handshake (new connection, full
- * handshake, close; `connections` loops in parallel, no session reuse).
+ * handshake, close; `connections` loops in parallel, no session reuse), tls-resume (the same,
+ * each handshake resuming the previous one's session). An optional 5th argument is the server name.
  * Prints {"ops":N,"bytes":B,"seconds":S,"errors":E}.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 
-const [mode, portArg, connectionsArg, secondsArg] = process.argv.slice(2);
+const [mode, portArg, connectionsArg, secondsArg, serverNameArg] = process.argv.slice(2);
+/** The TLS server name (picks the certificate: bench.test is ECDSA P-256, rsa.bench.test RSA 2048). */
+const serverName = serverNameArg ?? 'bench.test';
 const port = Number(portArg);
 const connections = Number(connectionsArg);
 const seconds = Number(secondsArg);
@@ -87,7 +90,7 @@ async function udp(): Promise<void> {
 function tlsHandshakes(): void {
   const loop = (): void => {
     if (!running) return;
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'bench.test', rejectUnauthorized: false }, () => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: serverName, rejectUnauthorized: false }, () => {
       ops++;
       socket.destroy();
       setImmediate(loop);
@@ -101,7 +104,47 @@ function tlsHandshakes(): void {
   for (let i = 0; i < connections; i++) loop();
 }
 
-const starters: Record<string, () => Promise<void> | void> = { 'tcp-bulk': tcpBulk, 'tcp-rtt': tcpRtt, udp, 'tls-handshake': tlsHandshakes };
+/**
+ * Resumed handshakes: each loop keeps the session (TLS 1.3 ticket) its last connection received
+ * and offers it on the next; only handshakes the server resumed count, a full one is an error.
+ * The first handshake of each loop is full and not counted.
+ */
+function tlsResumedHandshakes(): void {
+  const loop = (session: Buffer | undefined): void => {
+    if (!running) return;
+    let next = session;
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: serverName, rejectUnauthorized: false, session }, () => {
+      if (session !== undefined) {
+        if (socket.isSessionReused()) ops++;
+        else if (running) errors++;
+      }
+      // TLS 1.3 sends its ticket after the handshake: wait for it (a server may send none on a
+      // resumed connection: then the old session is offered again).
+      if (next !== undefined && next !== session) return void finish();
+      const wait = setTimeout(finish, 200);
+      socket.once('session', () => {
+        clearTimeout(wait);
+        finish();
+      });
+    });
+    socket.on('session', (s: Buffer) => (next = s));
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      socket.destroy();
+      setImmediate(() => loop(next));
+    };
+    socket.once('error', () => {
+      if (running) errors++;
+      socket.destroy();
+      setImmediate(() => loop(undefined));
+    });
+  };
+  for (let i = 0; i < connections; i++) loop(undefined);
+}
+
+const starters: Record<string, () => Promise<void> | void> = { 'tcp-bulk': tcpBulk, 'tcp-rtt': tcpRtt, udp, 'tls-handshake': tlsHandshakes, 'tls-resume': tlsResumedHandshakes };
 const start = starters[mode];
 if (start === undefined) throw new Error(`unknown mode ${mode}`);
 await start();

@@ -32,22 +32,28 @@ export interface StreamsTlsContext {
   workDir: string;
 }
 
-type Kind = 'tcp-bulk' | 'tcp-rtt' | 'udp' | 'tls-handshake' | 'https';
+type Kind = 'tcp-bulk' | 'tcp-rtt' | 'udp' | 'tls-handshake' | 'tls-handshake-rsa' | 'tls-resume' | 'https' | 'h2';
 interface Workload {
   kind: Kind;
   title: string;
   unit: string;
   connections: number;
-  /** Judged against nginx (rate ≥ 0.9×, CPU/op ≤ 1.5×); the TLS rows are reported only. */
-  judged: boolean;
+  /** Judged against nginx: `stream` rows on rate ≥ 0.9× and CPU/op ≤ 1.5×; the others on rate ≥ `minRatio`. */
+  judged: 'stream' | { minRatio: number };
 }
 const WORKLOADS: Workload[] = [
-  { kind: 'tcp-bulk', title: 'TCP bulk download, 1 connection', unit: 'MB/s', connections: 1, judged: true },
-  { kind: 'tcp-rtt', title: 'TCP 32-byte round trips, 50 connections, closed loop', unit: 'round trips/s', connections: 50, judged: true },
-  { kind: 'udp', title: 'UDP 32-byte echo, 50 clients, closed loop', unit: 'echoes/s', connections: 50, judged: true },
-  { kind: 'tls-handshake', title: 'TLS full handshakes (ECDSA P-256), 8 loops, new connection each', unit: 'handshakes/s', connections: 8, judged: false },
-  { kind: 'https', title: 'HTTPS keep-alive GET through the proxy (wrk, 50 connections)', unit: 'req/s', connections: 50, judged: false },
+  { kind: 'tcp-bulk', title: 'TCP bulk download, 1 connection', unit: 'MB/s', connections: 1, judged: 'stream' },
+  { kind: 'tcp-rtt', title: 'TCP 32-byte round trips, 50 connections, closed loop', unit: 'round trips/s', connections: 50, judged: 'stream' },
+  { kind: 'udp', title: 'UDP 32-byte echo, 50 clients, closed loop', unit: 'echoes/s', connections: 50, judged: 'stream' },
+  { kind: 'tls-handshake', title: 'TLS full handshakes (ECDSA P-256), 8 loops, new connection each', unit: 'handshakes/s', connections: 8, judged: { minRatio: 0.9 } },
+  { kind: 'tls-handshake-rsa', title: 'TLS full handshakes (RSA 2048), 8 loops, new connection each', unit: 'handshakes/s', connections: 8, judged: { minRatio: 0.9 } },
+  { kind: 'tls-resume', title: 'TLS resumed handshakes (TLS 1.3 session tickets), 8 loops, each offering the last ticket', unit: 'handshakes/s', connections: 8, judged: { minRatio: 0.9 } },
+  { kind: 'https', title: 'HTTPS keep-alive GET through the proxy (wrk, 50 connections)', unit: 'req/s', connections: 50, judged: { minRatio: 0.7 } },
+  { kind: 'h2', title: 'HTTP/2 over TLS GET through the proxy (h2load -c 50 -m 10)', unit: 'req/s', connections: 50, judged: { minRatio: 0.5 } },
 ];
+
+/** Kinds served by the HTTPS listener (rather than a stream port). */
+const TLS_KINDS = new Set<Kind>(['tls-handshake', 'tls-handshake-rsa', 'tls-resume', 'https', 'h2']);
 
 /** A proxy under test: where each workload goes, and whose CPU to count. */
 interface Subject {
@@ -80,18 +86,19 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
     started.push(upstreams);
     const line = await upstreams.waitForLine(/^\{"tcpEcho":(\d+),"tcpSource":(\d+),"udpEcho":(\d+)\}$/, 20_000);
     const up = { tcpEcho: Number(line[1]), tcpSource: Number(line[2]), udpEcho: Number(line[3]) };
-    const cert = makeCertificate(ctx.workDir);
+    const cert = makeCertificate(ctx.workDir, 'ec');
+    const rsa = makeCertificate(ctx.workDir, 'rsa');
 
     const hasStreamModule = fs.existsSync(NGINX_STREAM_MODULE);
-    const nginxPorts = { tcpEcho: await freePort(), tcpSource: await freePort(), udpEcho: await freePort(), https: await freePort() };
+    const nginxPorts = { tcpEcho: await freePort(), tcpSource: await freePort(), udpEcho: await freePort(), https: await freePort(), httpsResume: await freePort() };
     let nginx: Subject;
     try {
       const proc = await startNginxStreamTls(registry, path.join(ctx.workDir, 'nginx-stream'), PROXY_CPU, {
         stream: hasStreamModule ? { ...nginxPorts, upstreams: up } : undefined,
-        https: { port: nginxPorts.https, upstream: ctx.httpUpstreamPort, ...cert },
+        https: { port: nginxPorts.https, resumePort: nginxPorts.httpsResume, upstream: ctx.httpUpstreamPort, ...cert, rsaCert: rsa.cert, rsaKey: rsa.key },
       });
       started.push(proc);
-      nginx = subject(NGINX, proc.pid, (kind) => (kind === 'tls-handshake' || kind === 'https' ? nginxPorts.https : hasStreamModule ? portOf(kind, nginxPorts) : undefined));
+      nginx = subject(NGINX, proc.pid, (kind) => (kind === 'tls-resume' ? nginxPorts.httpsResume : TLS_KINDS.has(kind) ? nginxPorts.https : hasStreamModule ? portOf(kind, nginxPorts) : undefined));
       if (!hasStreamModule) nginx.failure = `nginx's stream module is not installed (${NGINX_STREAM_MODULE}; Debian package libnginx-mod-stream)`;
     } catch (err) {
       nginx = { name: NGINX, pidFor: () => undefined, portFor: () => undefined, failure: (err as Error).message };
@@ -112,6 +119,7 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
     const sluicePorts = { tcpEcho: await freePort(), tcpSource: await freePort(), udpEcho: await freePort() };
     const node1 = (port: number) => ({ nodes: [{ host: '127.0.0.1', port, weight: 1 }] });
     await putDocument(ctx.etcd, ctx.prefix, 'ssls', { id: 'bench', snis: ['*'], cert: fs.readFileSync(cert.cert, 'utf8'), key: fs.readFileSync(cert.key, 'utf8') });
+    await putDocument(ctx.etcd, ctx.prefix, 'ssls', { id: 'bench-rsa', snis: ['rsa.bench.test'], cert: fs.readFileSync(rsa.cert, 'utf8'), key: fs.readFileSync(rsa.key, 'utf8') });
     await putDocument(ctx.etcd, ctx.prefix, 'stream-routes', { id: 'tcp-echo', protocol: 'tcp', listenPort: sluicePorts.tcpEcho, upstream: node1(up.tcpEcho) });
     await putDocument(ctx.etcd, ctx.prefix, 'stream-routes', { id: 'tcp-source', protocol: 'tcp', listenPort: sluicePorts.tcpSource, upstream: node1(up.tcpSource) });
     await putDocument(ctx.etcd, ctx.prefix, 'stream-routes', { id: 'udp-echo', protocol: 'udp', listenPort: sluicePorts.udpEcho, upstream: node1(up.udpEcho) });
@@ -120,7 +128,7 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
       const dp = await startSluiceDataPlane(registry, { etcd: ctx.etcdEndpoint, prefix: ctx.prefix, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(ctx.workDir, 'sluice-f') });
       started.push(dp.proc);
       await waitFor(async () => (await tcpOpen(sluicePorts.tcpEcho)) && (await tcpOpen(sluicePorts.tcpSource)), 10_000, 'Sluice stream ports');
-      sluice = subject(SLUICE, dp.proc.pid, (kind) => (kind === 'tls-handshake' || kind === 'https' ? dp.httpsPort : portOf(kind, sluicePorts)));
+      sluice = subject(SLUICE, dp.proc.pid, (kind) => (TLS_KINDS.has(kind) ? dp.httpsPort : portOf(kind, sluicePorts)));
     } catch (err) {
       sluice = { name: SLUICE, pidFor: () => undefined, portFor: () => undefined, failure: (err as Error).message };
     }
@@ -150,7 +158,7 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
   } finally {
     for (const proc of started.reverse()) await registry.stop(proc);
     // Later sections share the prefix: leave it as it was.
-    for (const key of ['ssls/bench', 'stream-routes/tcp-echo', 'stream-routes/tcp-source', 'stream-routes/udp-echo']) {
+    for (const key of ['ssls/bench', 'ssls/bench-rsa', 'stream-routes/tcp-echo', 'stream-routes/tcp-source', 'stream-routes/udp-echo']) {
       await ctx.etcd.delete().key(`${ctx.prefix}/${key}`).catch(() => undefined);
     }
   }
@@ -175,8 +183,13 @@ async function measure(ctx: StreamsTlsContext, s: Subject, w: Workload, seconds:
   if (w.kind === 'https') {
     const run = await runWrk(ctx.registry, `https://127.0.0.1:${port}/`, w.connections, seconds, LOAD_CPU);
     [ops, elapsed, errors] = [run.requests, run.seconds, run.errors];
+  } else if (w.kind === 'h2') {
+    const run = await runH2load(ctx.registry, `https://127.0.0.1:${port}/`, w.connections, 10, seconds);
+    [ops, elapsed, errors] = [run.requests, run.seconds, run.errors];
   } else {
-    const proc = ctx.registry.spawn(`stream load ${w.kind}`, process.execPath, ['--import', 'tsx', path.join(PROGRAMS, 'stream-load.ts'), w.kind, String(port), String(w.connections), String(seconds)], {
+    const mode = w.kind === 'tls-handshake-rsa' ? 'tls-handshake' : w.kind;
+    const serverName = w.kind === 'tls-handshake-rsa' ? 'rsa.bench.test' : 'bench.test';
+    const proc = ctx.registry.spawn(`stream load ${w.kind}`, process.execPath, ['--import', 'tsx', path.join(PROGRAMS, 'stream-load.ts'), mode, String(port), String(w.connections), String(seconds), serverName], {
       cpu: LOAD_CPU,
       cwd: REPO_ROOT,
     });
@@ -225,12 +238,12 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
       ]);
     }
     const sluice = summary(w.kind, SLUICE);
-    const reference = nginx ? { name: 'nginx', r: nginx } : w.judged ? (() => {
+    const reference = nginx ? { name: 'nginx', r: nginx } : w.judged === 'stream' ? (() => {
       const n = summary(w.kind, NODE);
       return n ? { name: 'the Node pipe', r: n } : undefined;
     })() : undefined;
     if (!sluice || !reference) {
-      if (w.judged) targets.push({ target: `${w.kind}: Sluice ÷ nginx rate ≥ 0.9, CPU/op ≤ 1.5×`, result: 'Sluice or nginx not measured', status: 'N/A' });
+      targets.push({ target: `${w.kind}: Sluice ÷ nginx rate ≥ ${w.judged === 'stream' ? '0.9, CPU/op ≤ 1.5×' : w.judged.minRatio}`, result: 'Sluice or nginx not measured', status: 'N/A' });
       continue;
     }
     const perPass = sluice.samples.flatMap((x) => {
@@ -240,8 +253,9 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
     const rateRatio = perPass.length ? median(perPass) : sluice.rate / reference.r.rate;
     const cpuRatio = sluice.cpu / reference.r.cpu;
     lines.push(`- ${w.kind}: Sluice ÷ ${reference.name} **${rateRatio.toFixed(2)}×** ${w.unit}, CPU/op **${cpuRatio.toFixed(2)}×**`);
-    if (!w.judged) {
-      targets.push({ target: `${w.kind}: Sluice ÷ nginx (reported, no target)`, result: `${rateRatio.toFixed(2)}× rate, ${cpuRatio.toFixed(2)}× CPU/op`, status: 'INFO' });
+    if (w.judged !== 'stream') {
+      const min = w.judged.minRatio;
+      targets.push({ target: `${w.kind}: Sluice ÷ nginx ${w.unit} ≥ ${min}`, result: `${rateRatio.toFixed(2)}× (CPU/op ${cpuRatio.toFixed(2)}×)`, status: rateRatio >= min ? 'PASS' : 'FAIL' });
     } else if (reference.name === 'nginx') {
       targets.push({ target: `${w.kind}: Sluice ÷ nginx ${w.unit} ≥ 0.9`, result: `${rateRatio.toFixed(2)}×`, status: rateRatio >= 0.9 ? 'PASS' : 'FAIL' });
       targets.push({ target: `${w.kind}: Sluice CPU/op ≤ 1.5× nginx's`, result: `${cpuRatio.toFixed(2)}×`, status: cpuRatio <= 1.5 ? 'PASS' : 'FAIL' });
@@ -262,10 +276,26 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
   return { markdown, targets };
 }
 
-/** A self-signed ECDSA P-256 certificate for bench.test, the same for nginx and Sluice. */
-function makeCertificate(dir: string): { cert: string; key: string } {
-  const cert = path.join(dir, 'bench-tls.crt');
-  const key = path.join(dir, 'bench-tls.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=bench.test', '-addext', 'subjectAltName=DNS:bench.test', '-keyout', key, '-out', cert], { stdio: 'pipe' });
+/** A self-signed certificate, the same for nginx and Sluice: ECDSA P-256 for bench.test, or RSA 2048 for rsa.bench.test. */
+function makeCertificate(dir: string, type: 'ec' | 'rsa'): { cert: string; key: string } {
+  const cert = path.join(dir, `bench-tls-${type}.crt`);
+  const key = path.join(dir, `bench-tls-${type}.key`);
+  const name = type === 'ec' ? 'bench.test' : 'rsa.bench.test';
+  const keyArgs = type === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
+  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', key, '-out', cert], { stdio: 'pipe' });
   return { cert, key };
+}
+
+/** h2load (Debian nghttp2-client) pinned to the load CPU: HTTP/2 over TLS, `streams` concurrent streams per connection. */
+async function runH2load(registry: ProcessRegistry, url: string, connections: number, streams: number, seconds: number): Promise<{ requests: number; seconds: number; errors: number }> {
+  const proc = registry.spawn('h2load', 'h2load', ['-t', '1', '-c', String(connections), '-m', String(streams), '-D', String(seconds), url], { cpu: LOAD_CPU });
+  const timer = setTimeout(() => void registry.stop(proc), (seconds + 20) * 1000);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  const text = proc.stdout();
+  const finished = /finished in ([\d.]+)(ms|s)/.exec(text);
+  const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(text);
+  if (code !== 0 || !finished || !counts) throw new Error(`h2load exited (${code}): ${text.slice(-600)} ${proc.stderrTail().slice(-300)}`);
+  const elapsed = Number(finished[1]) / (finished[2] === 'ms' ? 1000 : 1);
+  return { requests: Number(counts[3]), seconds: elapsed, errors: Number(counts[4]) + Number(counts[5]) };
 }
