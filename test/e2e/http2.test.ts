@@ -38,11 +38,20 @@ function h2Get(origin: string, path: string, opts: http2.SecureClientSessionOpti
 beforeAll(async () => {
   pki = makeTestPki();
   etcd = await startEtcd();
-  echo = await startHttpEcho('echo');
+  // /raw answers with the header lines exactly as they arrived (node:http joins repeated ones).
+  echo = await startHttpEcho('echo', (req, res) => {
+    if (!req.url?.startsWith('/raw')) return false;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(req.rawHeaders));
+    return true;
+  });
   const prefix = etcd.prefix('h2');
   const client = new Etcd3({ hosts: etcd.endpoint });
   await client.put(`${prefix}/upstreams/u`).value(JSON.stringify({ id: 'u', nodes: [{ host: '127.0.0.1', port: echo.port }] }));
   await client.put(`${prefix}/routes/r`).value(JSON.stringify({ id: 'r', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'u' }] }));
+  await client.put(`${prefix}/routes/deny`).value(
+    JSON.stringify({ id: 'deny', match: { paths: [{ type: 'prefix', value: '/deny' }] }, backends: [{ upstreamId: 'u' }], plugins: { 'ip-restriction': { blacklist: ['127.0.0.0/8', '::1'] } } }),
+  );
   await client.put(`${prefix}/ssls/local`).value(
     JSON.stringify({ id: 'local', snis: ['localhost'], cert: fs.readFileSync(pki.serverCert, 'utf8'), key: fs.readFileSync(pki.serverKey, 'utf8') }),
   );
@@ -78,6 +87,79 @@ describe('HTTP/2', () => {
     expect(seen.method).toBe('POST');
     expect(seen.body).toBe('hello over h2');
     expect(seen.headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('joins cookie crumbs into one Cookie line for the HTTP/1.1 upstream (RFC 9113 §8.2.3)', async () => {
+    const session = http2.connect(`http://127.0.0.1:${dp.ports.http}`);
+    try {
+      const req = session.request({ ':path': '/raw', cookie: ['a=1', 'b=2', 'c=3'] });
+      let data = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (data += c));
+      await new Promise((r) => req.on('end', r));
+      const raw: string[] = JSON.parse(data);
+      const cookies = raw.filter((_, i) => i % 2 === 0 && raw[i].toLowerCase() === 'cookie').length;
+      expect(cookies).toBe(1);
+      expect(raw[raw.findIndex((v, i) => i % 2 === 0 && v.toLowerCase() === 'cookie') + 1]).toBe('a=1; b=2; c=3');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('answers a refused request to a client that takes trailers, and the stream ends', async () => {
+    // A Host beside :authority naming another authority is refused before any exchange exists.
+    const session = http2.connect(`http://127.0.0.1:${dp.ports.http}`);
+    try {
+      // node:http2 sends a lone `host` as the authority itself, so name both explicitly.
+      const req = session.request({ ':path': '/x', ':authority': `127.0.0.1:${dp.ports.http}`, host: 'elsewhere.example', te: 'trailers' });
+      let status = 0;
+      req.on('response', (h) => (status = Number(h[':status'])));
+      req.resume();
+      const ended = await Promise.race([new Promise((r) => req.on('end', () => r('ended'))), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+      expect(ended).toBe('ended');
+      expect(status).toBe(400);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('sends 100 Continue only once the request was let through, then carries the body', async () => {
+    const session = http2.connect(`http://127.0.0.1:${dp.ports.http}`);
+    try {
+      const req = session.request({ ':path': '/continue', ':method': 'POST', expect: '100-continue', 'content-length': '5' });
+      let data = '';
+      let status = 0;
+      req.setEncoding('utf8');
+      req.on('response', (h) => (status = Number(h[':status'])));
+      req.on('data', (c: string) => (data += c));
+      const continued = await Promise.race([new Promise((r) => req.once('continue', () => r(true))), new Promise((r) => setTimeout(() => r(false), 5000))]);
+      expect(continued).toBe(true);
+      req.end('hello');
+      await new Promise((r) => req.on('end', r));
+      expect(status).toBe(200);
+      expect(JSON.parse(data).body).toBe('hello');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('refuses a request with Expect: 100-continue in its access phase without ever inviting the body', async () => {
+    const session = http2.connect(`http://127.0.0.1:${dp.ports.http}`);
+    try {
+      const before = echo.count;
+      const req = session.request({ ':path': '/deny', ':method': 'POST', expect: '100-continue', 'content-length': '5' });
+      let continued = false;
+      let status = 0;
+      req.on('continue', () => (continued = true));
+      req.on('response', (h) => (status = Number(h[':status'])));
+      req.resume();
+      await new Promise((r) => req.on('close', r));
+      expect(status).toBe(403);
+      expect(continued).toBe(false);
+      expect(echo.count).toBe(before);
+    } finally {
+      session.close();
+    }
   });
 
   it('still serves HTTP/1.1 on the HTTP port', async () => {

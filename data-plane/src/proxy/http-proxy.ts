@@ -2,13 +2,13 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders as H2Headers, type ServerHttp2Stream } from 'node:http2';
 import { CLIENT_TRAFFIC_DEFAULTS, type ClientLimits } from '../compile/client-traffic.js';
 import type { RoutingTable } from '../compile/types.js';
 import { rawBadRequest } from './error-responses.js';
 import type { ClientSide, FrontHandler } from './front/client-side.js';
 import { FrontRequest } from './front/front-request.js';
-import { H2Client } from './front/h2-client.js';
+import { H2StreamClient } from './front/h2-stream-client.js';
 import { NodeClient } from './front/node-client.js';
 import { NodeUpgradeClient } from './front/node-upgrade-client.js';
 import { createRawFront, type RawFrontOptions, type RawFrontServer } from './front/raw-front.js';
@@ -105,7 +105,7 @@ class HttpProxyCore implements PipelineHost, TunnelHost, FrontHandler {
   /**
    * One plain HTTP/2 server for every HTTP/2 connection: TLS is already terminated by the TLS
    * front, and h2c arrives from the raw front; requests then take the same pipeline as
-   * HTTP/1.1 ones through an `H2Client`.
+   * HTTP/1.1 ones through an `H2StreamClient` (the stream API: no compatibility objects).
    */
   readonly h2: Http2Server = http2.createServer();
   private readonly h2Sessions = new Set<Http2Session>();
@@ -130,7 +130,9 @@ class HttpProxyCore implements PipelineHost, TunnelHost, FrontHandler {
 
   /** Serves an HTTP/2 server's requests with the main routes, or a listener's (`scope`). */
   private wireH2(h2: Http2Server, scope: RouteScope, sessions: Set<Http2Session>): void {
-    h2.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => this.pipeline.handle(new H2Client(req, res), scope));
+    h2.on('stream', (stream: ServerHttp2Stream, headers: H2Headers, _flags: number, rawHeaders: string[]) =>
+      this.pipeline.handle(new H2StreamClient(stream, headers, rawHeaders), scope),
+    );
     h2.on('connection', (socket: TrackedSocket) => this.trackSocket(socket));
     h2.on('session', (session: Http2Session) => {
       sessions.add(session);

@@ -4,7 +4,7 @@ import type { ClientSide, ClientSink, TakenOverSocket } from './client-side.js';
 
 type ClientCarrier = { sluiceClient?: NodeClient };
 
-/** What a node:http (or HTTP/2 compatibility) request looks like to the pipeline before normalization. */
+/** What a node:http request looks like to the pipeline before normalization. */
 export interface NodeRequestHead {
   method: string;
   url: string;
@@ -14,9 +14,8 @@ export interface NodeRequestHead {
 }
 
 /**
- * `ClientSide` over node:http's request and response (the `GATEWAY_FRONT=node` fallback), and
- * the base of the HTTP/2 one. The body is counted as it streams, so `limitBody` holds for
- * bodies without a length; `Expect: 100-continue` is answered when the body is first read.
+ * `ClientSide` over node:http's request and response (the `GATEWAY_FRONT=node` fallback). The
+ * body is counted as it streams, so `limitBody` holds for bodies without a length; `Expect: 100-continue` is answered when the body is first read.
  */
 export class NodeClient implements ClientSide {
   readonly method: string;
@@ -38,7 +37,7 @@ export class NodeClient implements ClientSide {
   constructor(
     protected readonly req: IncomingMessage,
     protected readonly res: ServerResponse,
-    /** The request as the proxy sees it; HTTP/2 passes one without pseudo-headers. */
+    /** The request as the proxy sees it. */
     head: NodeRequestHead = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, socket: req.socket },
     /** node:http held back `100 Continue` (its 'checkContinue' event): it is sent when the body is read. */
     private expectContinue = false,
