@@ -98,7 +98,8 @@ export class FrontConnection implements RequestConnection {
     this.timeouts = frontTimeouts(limits);
     const parser: ParserWithConn = acquireParser(limits.maxHeaderSize);
     parser.conn = this;
-    parser[HTTPParser.kOnMessageBegin] = onMessageBegin;
+    // No message-begin callback: a head begins with the first bytes an idle connection
+    // receives (handleData), which spares a call from C++ into JS per request.
     parser[HTTPParser.kOnHeaders] = onHeaders;
     parser[HTTPParser.kOnHeadersComplete] = onHeadersComplete;
     parser[HTTPParser.kOnBody] = onBody;
@@ -136,6 +137,11 @@ export class FrontConnection implements RequestConnection {
     if (this.stash !== undefined) {
       this.stash = Buffer.concat([this.stash, chunk]);
       return;
+    }
+    if (this.state === State.Idle) {
+      // The first bytes of a request head: the head timeout runs from here.
+      this.state = State.Head;
+      this.deadline = this.ticks + this.timeouts.headersTicks;
     }
     this.parse(chunk);
   }
@@ -203,16 +209,6 @@ export class FrontConnection implements RequestConnection {
 
   // --- parser callbacks ---
 
-  messageBegin(): void {
-    this.requestsSeen++;
-    this.state = State.Head;
-    this.deadline = this.ticks + this.timeouts.headersTicks;
-    // A new message: nothing of the previous one's head (or trailers) may carry over.
-    this.partialHeaders = undefined;
-    this.partialUrl = '';
-    this.headComplete = false;
-  }
-
   addPartialHeaders(headers: string[] | undefined, url: string | undefined): void {
     // After the head, llhttp reports trailer fields here (with the request's URL again):
     // they belong to no request the gateway forwards, so they are dropped.
@@ -225,6 +221,7 @@ export class FrontConnection implements RequestConnection {
   }
 
   headersComplete(major: number, minor: number, headers: string[] | undefined, method: number, url: string | undefined, upgrade: boolean, keepAlive: boolean): number {
+    this.requestsSeen++;
     this.headComplete = true;
     if (this.partialHeaders !== undefined) {
       // The head came in pieces: what llhttp hands over now is only the last piece.
@@ -265,6 +262,8 @@ export class FrontConnection implements RequestConnection {
   }
 
   messageComplete(): void {
+    // What follows is a new message: its head starts empty (trailers of this one were dropped).
+    this.headComplete = false;
     const req = this.reading;
     this.reading = undefined;
     if (req === undefined) return;
@@ -460,9 +459,6 @@ function onSocketDrain(this: SocketWithConn): void {
 }
 function ignoreError(): void {
   // 'close' follows every error and carries the consequences.
-}
-function onMessageBegin(this: ParserWithConn): void {
-  this.conn?.messageBegin();
 }
 function onHeaders(this: ParserWithConn, headers: string[] | undefined, url: string | undefined): void {
   this.conn?.addPartialHeaders(headers, url);
