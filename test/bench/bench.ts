@@ -16,7 +16,7 @@ import { prefixRoute, putDocument, upstreamDocument } from './lib/bench-document
 import { benchOptions, type BenchOptions } from './lib/bench-options.js';
 import type { SectionReport, TargetResult } from './lib/bench-report.js';
 import { markdownTable } from './lib/markdown-table.js';
-import { referenceProxyConfig, startNginx, UPSTREAM_BODY, upstreamServerConfig } from './lib/nginx-instance.js';
+import { LARGE_BODIES, referenceProxyConfig, startNginx, UPSTREAM_BODY, upstreamServerConfig } from './lib/nginx-instance.js';
 import { ProcessRegistry, type BenchProcess } from './lib/process-registry.js';
 import { REPO_ROOT, startSluiceDataPlane } from './lib/sluice-processes.js';
 import { measureConfigPropagation } from './sections/config-propagation.js';
@@ -124,6 +124,12 @@ async function main(): Promise<void> {
   const nodeProxy = await startProgram('node proxy', 'node-proxy.ts', [`http://127.0.0.1:${upstreamPort}`], PROXY_CPU);
   await expectUpstreamBody(`http://127.0.0.1:${nginxPort}/`);
   await expectUpstreamBody(`http://127.0.0.1:${nodeProxy.port}/`);
+  for (const [bodyPath, bytes] of Object.entries(LARGE_BODIES)) {
+    // A larger-response row is a figure only if the upstream serves the file whole.
+    const res = await fetch(`http://127.0.0.1:${nginxPort}${bodyPath}`);
+    const length = (await res.arrayBuffer()).byteLength;
+    if (res.status !== 200 || length !== bytes) throw new Error(`GET ${bodyPath} through nginx answered ${res.status} with ${length} bytes, not ${bytes}`);
+  }
 
   await putDocument(etcdClient, PREFIX, 'upstreams', upstreamDocument('u1', upstreamPort));
   await putDocument(etcdClient, PREFIX, 'upstreams', upstreamDocument('ws', wsEcho.port));
@@ -191,7 +197,19 @@ async function main(): Promise<void> {
   await registry.stop(wsEcho.proc);
   if (wanted.has('f')) {
     sections.push(
-      await measureStreamsTls({ registry, etcd: etcdClient, etcdEndpoint: etcd.endpoint, prefix: PREFIX, httpUpstreamPort: upstreamPort, workDir }, options, log),
+      await measureStreamsTls(
+        {
+          registry,
+          etcd: etcdClient,
+          etcdEndpoint: etcd.endpoint,
+          prefix: PREFIX,
+          httpUpstreamPort: upstreamPort,
+          workDir,
+          baseline: baselineDir === undefined ? undefined : { dir: baselineDir, name: `Sluice baseline (${baselineRevision(baselineDir)}), 1 worker` },
+        },
+        options,
+        log,
+      ),
     );
   }
 

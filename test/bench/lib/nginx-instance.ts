@@ -16,10 +16,14 @@ export const LARGE_BODIES: Readonly<Record<string, number>> = { '/16k': 16 * 102
 export function upstreamServerConfig(port: number, bodiesDir?: string): string {
   let large = '';
   if (bodiesDir !== undefined) {
-    fs.mkdirSync(bodiesDir, { recursive: true });
+    fs.mkdirSync(bodiesDir, { recursive: true, mode: 0o755 });
+    // nginx's worker runs as an unprivileged user (nobody) when started as root: it must be able
+    // to reach the files through the bench's private temp dir (search permission only).
+    fs.chmodSync(path.dirname(bodiesDir), 0o711);
+    fs.chmodSync(bodiesDir, 0o755);
     for (const [route, bytes] of Object.entries(LARGE_BODIES)) {
       const file = path.join(bodiesDir, `${route.slice(1)}.bin`);
-      fs.writeFileSync(file, Buffer.alloc(bytes, 'b'));
+      fs.writeFileSync(file, Buffer.alloc(bytes, 'b'), { mode: 0o644 });
       large += `\n    location = ${route} { alias ${file}; }`;
     }
   }

@@ -10,10 +10,10 @@ export interface NginxStreamTlsPorts {
   stream?: { tcpEcho: number; tcpSource: number; udpEcho: number; upstreams: { tcpEcho: number; tcpSource: number; udpEcho: number } };
   /**
    * TLS-terminating HTTP proxy (HTTP/1.1 and HTTP/2) with a keep-alive pool to `https.upstream`:
-   * the ECDSA certificate by default, the RSA one for SNI rsa.bench.test, no session reuse; and
-   * on `resumePort` the same with session tickets on (the resumed-handshake row).
+   * the ECDSA certificate by default, the RSA one for SNI rsa.bench.test, session tickets as
+   * nginx's defaults have them (the resumed-handshake row offers them, the others never do).
    */
-  https: { port: number; resumePort: number; upstream: number; cert: string; key: string; rsaCert: string; rsaKey: string };
+  https: { port: number; upstream: number; cert: string; key: string; rsaCert: string; rsaKey: string };
 }
 
 /**
@@ -30,28 +30,20 @@ export function startNginxStreamTls(registry: ProcessRegistry, dir: string, cpu:
 }`
     : '';
   const proxy = 'location / { proxy_pass http://https_backend; proxy_http_version 1.1; proxy_set_header Connection ""; }';
-  // One virtual server per certificate on the full-handshake port, no session reuse there.
-  const fullHandshakeServer = (serverName: string, cert: string, key: string) => `server {
+  // One virtual server per certificate, session handling as nginx ships it (TLS 1.3 tickets
+  // issued, as Sluice does): the full-handshake loads never offer a ticket, the resumption
+  // load always does, so both servers do the same work per handshake.
+  const tlsServer = (serverName: string, cert: string, key: string) => `server {
     listen 127.0.0.1:${https.port} ssl http2;
     server_name ${serverName};
     ssl_certificate ${cert};
     ssl_certificate_key ${key};
     ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_session_cache off;
-    ssl_session_tickets off;
     ${proxy}
   }`;
   const http = `upstream https_backend { server 127.0.0.1:${https.upstream}; keepalive 256; keepalive_requests 1000000; }
-  ${fullHandshakeServer('bench.test', https.cert, https.key)}
-  ${fullHandshakeServer('rsa.bench.test', https.rsaCert, https.rsaKey)}
-  server {
-    listen 127.0.0.1:${https.resumePort} ssl;
-    ssl_certificate ${https.cert};
-    ssl_certificate_key ${https.key};
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_session_tickets on;
-    ${proxy}
-  }`;
+  ${tlsServer('bench.test', https.cert, https.key)}
+  ${tlsServer('rsa.bench.test', https.rsaCert, https.rsaKey)}`;
   return launchNginx(
     registry,
     'nginx stream/ssl proxy',

@@ -118,9 +118,11 @@ function tlsResumedHandshakes(): void {
         if (socket.isSessionReused()) ops++;
         else if (running) errors++;
       }
-      // TLS 1.3 sends its ticket after the handshake: wait for it (a server may send none on a
-      // resumed connection: then the old session is offered again).
-      if (next !== undefined && next !== session) return void finish();
+      // TLS 1.3 sends its ticket after the handshake: after the first (full) one, wait for it.
+      // After a resumption, go on at once with the newest ticket seen: a server need not issue
+      // another (OpenSSL under Node issues none unless the ticket key asks for renewal), and the
+      // ticket it resumed from may be offered again.
+      if (next !== undefined && (next !== session || session !== undefined)) return void finish();
       const wait = setTimeout(finish, 200);
       socket.once('session', () => {
         clearTimeout(wait);

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Etcd3 } from 'etcd3';
 import { freePort, waitFor } from '../../helpers/ports.js';
-import { putDocument } from '../lib/bench-documents.js';
+import { prefixRoute, putDocument, upstreamDocument } from '../lib/bench-documents.js';
 import type { BenchOptions } from '../lib/bench-options.js';
 import type { Log, SectionReport, TargetResult } from '../lib/bench-report.js';
 import { formatNumber, markdownTable, oneLine } from '../lib/markdown-table.js';
@@ -13,6 +12,7 @@ import { processCpu } from '../lib/process-cpu.js';
 import type { BenchProcess, ProcessRegistry } from '../lib/process-registry.js';
 import { REPO_ROOT, startSluiceDataPlane } from '../lib/sluice-processes.js';
 import { median } from '../lib/stats.js';
+import { makeCertificate, runH2load, runStreamLoad } from '../lib/tls-load.js';
 import { runWrk } from '../lib/wrk-run.js';
 
 const PROGRAMS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../programs');
@@ -30,6 +30,8 @@ export interface StreamsTlsContext {
   /** The nginx HTTP upstream (answers 200 with a 64-byte body) behind the HTTPS proxies. */
   httpUpstreamPort: number;
   workDir: string;
+  /** BENCH_BASELINE: another built checkout whose data plane runs the TLS rows interleaved with this one's. */
+  baseline?: { dir: string; name: string };
 }
 
 type Kind = 'tcp-bulk' | 'tcp-rtt' | 'udp' | 'tls-handshake' | 'tls-handshake-rsa' | 'tls-resume' | 'https' | 'h2';
@@ -90,15 +92,15 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
     const rsa = makeCertificate(ctx.workDir, 'rsa');
 
     const hasStreamModule = fs.existsSync(NGINX_STREAM_MODULE);
-    const nginxPorts = { tcpEcho: await freePort(), tcpSource: await freePort(), udpEcho: await freePort(), https: await freePort(), httpsResume: await freePort() };
+    const nginxPorts = { tcpEcho: await freePort(), tcpSource: await freePort(), udpEcho: await freePort(), https: await freePort() };
     let nginx: Subject;
     try {
       const proc = await startNginxStreamTls(registry, path.join(ctx.workDir, 'nginx-stream'), PROXY_CPU, {
         stream: hasStreamModule ? { ...nginxPorts, upstreams: up } : undefined,
-        https: { port: nginxPorts.https, resumePort: nginxPorts.httpsResume, upstream: ctx.httpUpstreamPort, ...cert, rsaCert: rsa.cert, rsaKey: rsa.key },
+        https: { port: nginxPorts.https, upstream: ctx.httpUpstreamPort, ...cert, rsaCert: rsa.cert, rsaKey: rsa.key },
       });
       started.push(proc);
-      nginx = subject(NGINX, proc.pid, (kind) => (kind === 'tls-resume' ? nginxPorts.httpsResume : TLS_KINDS.has(kind) ? nginxPorts.https : hasStreamModule ? portOf(kind, nginxPorts) : undefined));
+      nginx = subject(NGINX, proc.pid, (kind) => (TLS_KINDS.has(kind) ? nginxPorts.https : hasStreamModule ? portOf(kind, nginxPorts) : undefined));
       if (!hasStreamModule) nginx.failure = `nginx's stream module is not installed (${NGINX_STREAM_MODULE}; Debian package libnginx-mod-stream)`;
     } catch (err) {
       nginx = { name: NGINX, pidFor: () => undefined, portFor: () => undefined, failure: (err as Error).message };
@@ -134,6 +136,21 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
     }
 
     const subjects = [nginx, node, sluice];
+    const baselinePrefix = `${ctx.prefix}-baseline`;
+    if (ctx.baseline !== undefined) {
+      // The baseline serves the TLS rows only, from its own prefix: the stream ports are this data plane's.
+      await putDocument(ctx.etcd, baselinePrefix, 'upstreams', upstreamDocument('u1', ctx.httpUpstreamPort));
+      await putDocument(ctx.etcd, baselinePrefix, 'routes', prefixRoute('r1', '/', 'u1'));
+      await putDocument(ctx.etcd, baselinePrefix, 'ssls', { id: 'bench', snis: ['*'], cert: fs.readFileSync(cert.cert, 'utf8'), key: fs.readFileSync(cert.key, 'utf8') });
+      await putDocument(ctx.etcd, baselinePrefix, 'ssls', { id: 'bench-rsa', snis: ['rsa.bench.test'], cert: fs.readFileSync(rsa.cert, 'utf8'), key: fs.readFileSync(rsa.key, 'utf8') });
+      try {
+        const dp = await startSluiceDataPlane(registry, { etcd: ctx.etcdEndpoint, prefix: baselinePrefix, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(ctx.workDir, 'sluice-f-baseline'), checkout: ctx.baseline.dir, label: 'sluice baseline data-plane (f)' });
+        started.push(dp.proc);
+        subjects.push(subject(ctx.baseline.name, dp.proc.pid, (kind) => (TLS_KINDS.has(kind) ? dp.httpsPort : undefined)));
+      } catch (err) {
+        subjects.push({ name: ctx.baseline.name, pidFor: () => undefined, portFor: () => undefined, failure: (err as Error).message });
+      }
+    }
     const results = new Map<string, Sample[]>();
     log('(f) warm-up');
     for (const s of subjects) for (const w of WORKLOADS) if (s.portFor(w.kind)) await measure(ctx, s, w, 1, 0).catch(() => undefined);
@@ -161,6 +178,7 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
     for (const key of ['ssls/bench', 'ssls/bench-rsa', 'stream-routes/tcp-echo', 'stream-routes/tcp-source', 'stream-routes/udp-echo']) {
       await ctx.etcd.delete().key(`${ctx.prefix}/${key}`).catch(() => undefined);
     }
+    if (ctx.baseline !== undefined) await ctx.etcd.delete().prefix(`${ctx.prefix}-baseline/`).catch(() => undefined);
   }
 }
 
@@ -184,21 +202,12 @@ async function measure(ctx: StreamsTlsContext, s: Subject, w: Workload, seconds:
     const run = await runWrk(ctx.registry, `https://127.0.0.1:${port}/`, w.connections, seconds, LOAD_CPU);
     [ops, elapsed, errors] = [run.requests, run.seconds, run.errors];
   } else if (w.kind === 'h2') {
-    const run = await runH2load(ctx.registry, `https://127.0.0.1:${port}/`, w.connections, 10, seconds);
+    const run = await runH2load(ctx.registry, `https://127.0.0.1:${port}/`, w.connections, 10, seconds, LOAD_CPU);
     [ops, elapsed, errors] = [run.requests, run.seconds, run.errors];
   } else {
     const mode = w.kind === 'tls-handshake-rsa' ? 'tls-handshake' : w.kind;
     const serverName = w.kind === 'tls-handshake-rsa' ? 'rsa.bench.test' : 'bench.test';
-    const proc = ctx.registry.spawn(`stream load ${w.kind}`, process.execPath, ['--import', 'tsx', path.join(PROGRAMS, 'stream-load.ts'), mode, String(port), String(w.connections), String(seconds), serverName], {
-      cpu: LOAD_CPU,
-      cwd: REPO_ROOT,
-    });
-    const timer = setTimeout(() => void ctx.registry.stop(proc), (seconds + 20) * 1000);
-    const code = await proc.exited;
-    clearTimeout(timer);
-    const last = proc.stdout().trim().split('\n').pop() ?? '';
-    if (code !== 0 || !last.startsWith('{')) throw new Error(`stream load exited (${code}): ${proc.stderrTail().slice(-600)}`);
-    const run = JSON.parse(last) as { ops: number; bytes: number; seconds: number; errors: number };
+    const run = await runStreamLoad(ctx.registry, mode, port, w.connections, seconds, serverName, LOAD_CPU);
     // Bulk is counted in MB (10^6 bytes): CPU per op is then µs per MB.
     [ops, elapsed, errors] = [w.kind === 'tcp-bulk' ? run.bytes / 1e6 : run.ops, run.seconds, run.errors];
   }
@@ -208,6 +217,7 @@ async function measure(ctx: StreamsTlsContext, s: Subject, w: Workload, seconds:
 }
 
 function report(subjects: Subject[], results: Map<string, Sample[]>, options: BenchOptions, seconds: number): SectionReport {
+  const baseline = subjects.find((s) => s.name !== NGINX && s.name !== NODE && s.name !== SLUICE);
   const rows: string[][] = [];
   const targets: TargetResult[] = [];
   const lines: string[] = [];
@@ -219,7 +229,7 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
   for (const w of WORKLOADS) {
     const nginx = summary(w.kind, NGINX);
     for (const s of subjects) {
-      if (s.name === NODE && !s.portFor(w.kind)) continue;
+      if ((s.name === NODE || s === baseline) && !s.portFor(w.kind)) continue;
       const r = summary(w.kind, s.name);
       if (!r) {
         rows.push([w.kind, s.name, s.failure ? `not run: ${oneLine(s.failure, 120)}` : 'no valid run', '', '', '', '', '']);
@@ -253,6 +263,15 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
     const rateRatio = perPass.length ? median(perPass) : sluice.rate / reference.r.rate;
     const cpuRatio = sluice.cpu / reference.r.cpu;
     lines.push(`- ${w.kind}: Sluice ÷ ${reference.name} **${rateRatio.toFixed(2)}×** ${w.unit}, CPU/op **${cpuRatio.toFixed(2)}×**`);
+    const before = baseline === undefined ? undefined : summary(w.kind, baseline.name);
+    if (before !== undefined) {
+      const perPassBase = sluice.samples.flatMap((x) => {
+        const b = before.samples.find((y) => y.pass === x.pass);
+        return b ? [x.rate / b.rate] : [];
+      });
+      const vsBase = perPassBase.length ? median(perPassBase) : sluice.rate / before.rate;
+      lines.push(`  - Sluice ÷ ${baseline!.name}: **${vsBase.toFixed(3)}×** ${w.unit} (per pass ${perPassBase.map((x) => x.toFixed(3)).join(', ')}), CPU/op ${formatNumber(sluice.cpu, 1)} vs ${formatNumber(before.cpu, 1)} µs`);
+    }
     if (w.judged !== 'stream') {
       const min = w.judged.minRatio;
       targets.push({ target: `${w.kind}: Sluice ÷ nginx ${w.unit} ≥ ${min}`, result: `${rateRatio.toFixed(2)}× (CPU/op ${cpuRatio.toFixed(2)}×)`, status: rateRatio >= min ? 'PASS' : 'FAIL' });
@@ -274,28 +293,4 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
     ...lines,
   ].join('\n');
   return { markdown, targets };
-}
-
-/** A self-signed certificate, the same for nginx and Sluice: ECDSA P-256 for bench.test, or RSA 2048 for rsa.bench.test. */
-function makeCertificate(dir: string, type: 'ec' | 'rsa'): { cert: string; key: string } {
-  const cert = path.join(dir, `bench-tls-${type}.crt`);
-  const key = path.join(dir, `bench-tls-${type}.key`);
-  const name = type === 'ec' ? 'bench.test' : 'rsa.bench.test';
-  const keyArgs = type === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
-  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', key, '-out', cert], { stdio: 'pipe' });
-  return { cert, key };
-}
-
-/** h2load (Debian nghttp2-client) pinned to the load CPU: HTTP/2 over TLS, `streams` concurrent streams per connection. */
-async function runH2load(registry: ProcessRegistry, url: string, connections: number, streams: number, seconds: number): Promise<{ requests: number; seconds: number; errors: number }> {
-  const proc = registry.spawn('h2load', 'h2load', ['-t', '1', '-c', String(connections), '-m', String(streams), '-D', String(seconds), url], { cpu: LOAD_CPU });
-  const timer = setTimeout(() => void registry.stop(proc), (seconds + 20) * 1000);
-  const code = await proc.exited;
-  clearTimeout(timer);
-  const text = proc.stdout();
-  const finished = /finished in ([\d.]+)(ms|s)/.exec(text);
-  const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(text);
-  if (code !== 0 || !finished || !counts) throw new Error(`h2load exited (${code}): ${text.slice(-600)} ${proc.stderrTail().slice(-300)}`);
-  const elapsed = Number(finished[1]) / (finished[2] === 'ms' ? 1000 : 1);
-  return { requests: Number(counts[3]), seconds: elapsed, errors: Number(counts[4]) + Number(counts[5]) };
 }
