@@ -84,7 +84,8 @@ async function main(): Promise<void> {
   const sections: SectionReport[] = [];
   log('starting a 3-member etcd cluster');
   const cluster = await startEtcdCluster(registry, workDir);
-  etcdClient = new Etcd3({ hosts: cluster.endpoints });
+  // Section d reads whole prefixes back at once (tens of MB): above gRPC's 4 MiB default.
+  etcdClient = new Etcd3({ hosts: cluster.endpoints, grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 } });
   const ctx = { registry, cluster, etcd: etcdClient, workDir, options };
   const section = async (name: string, run: () => Promise<SectionReport>) => {
     try {

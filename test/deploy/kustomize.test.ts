@@ -377,7 +377,7 @@ describe.each(overlays)('overlay %s', (overlay) => {
         // Node-local: a data plane shares its node's proxy (and that proxy's one watch on etcd).
         expect(proxy!.service.spec.internalTrafficPolicy).toBe('Local');
         expect(portNumber(proxy!.container, proxy!.servicePort.targetPort)).toBe(Number(proxy!.arg('listen-addr')!.split(':').pop()));
-        // A page of the initial load must fit the proxy's send limit (its default is 1.5 MiB).
+        // A page of large documents must fit the proxy's send limit (etcd 3.5's default is 1.5 MiB).
         expect(Number(proxy!.arg('max-send-bytes'))).toBeGreaterThanOrEqual(64 * 1024 * 1024);
         expect(proxy!.container.readinessProbe?.httpGet?.path).toBe('/health');
       }

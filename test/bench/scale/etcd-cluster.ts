@@ -79,7 +79,7 @@ export async function startEtcdCluster(registry: ProcessRegistry, workDir: strin
         '--endpoints', endpoints.map((e) => e.replace('http://', '')).join(','),
         '--listen-addr', `127.0.0.1:${port}`,
         '--data-dir', path.join(workDir, 'etcd-grpc-proxy'),
-        // Its default (1.5 MiB) is smaller than one page of the data plane's initial load of certificates.
+        // As the deploy overlay does (etcd 3.5 enforces its 1.5 MiB default; 3.4 does not).
         '--max-send-bytes', String(64 * 1024 * 1024),
       ]);
       await waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 20_000, 'etcd grpc-proxy healthy');
