@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { documentKey } from '@sluice/model';
 import type { Etcd3 } from 'etcd3';
 import { freePort } from '../../helpers/ports.js';
 import { startHttpEcho } from '../../helpers/upstreams.js';
@@ -17,6 +18,7 @@ const IDLE_RSS_TARGET_MIB = 80;
 /** Workers settle (timers, first GCs) before their memory is read. */
 const SETTLE_MS = 3000;
 const MiB = 1024 * 1024;
+const CHANGES_AT_SCALE = 3;
 
 export interface ColdStartContext {
   registry: ProcessRegistry;
@@ -58,6 +60,7 @@ export async function measureColdStart(ctx: ColdStartContext, log: Log): Promise
     ];
     const starts: Start[] = [];
     let cacheReadyMs = NaN;
+    let changeMs: number[] = [];
     let writeMs = NaN;
     for (const config of sizes) {
       const prefix = `/scale-${config.routes}`;
@@ -69,6 +72,10 @@ export async function measureColdStart(ctx: ColdStartContext, log: Log): Promise
       const dataDir = path.join(ctx.workDir, `dp${prefix}`);
       const { start, dp } = await timedStart(ctx, prefix, dataDir, ctx.etcdEndpoints, config);
       starts.push(start);
+      if (config.routes === options.routes) {
+        changeMs = await timeChanges(ctx.etcd, prefix, dp);
+        log(`cold start: one route changed at ${formatNumber(config.routes)} routes, applied by both workers in ${changeMs.map((m) => m.toFixed(0)).join(' / ')} ms`);
+      }
       log(`cold start: ${formatNumber(config.routes)} routes ready in ${start.readyMs.toFixed(0)} ms, worker RSS ${start.workerRss.map((r) => (r / MiB).toFixed(0)).join('/')} MiB`);
       await ctx.registry.stop(dp.proc, 10_000);
       if (config.routes === options.routes) {
@@ -81,7 +88,7 @@ export async function measureColdStart(ctx: ColdStartContext, log: Log): Promise
       }
     }
     const up = await measureGatewayUp(ctx, log);
-    return report(starts, cacheReadyMs, writeMs, up, options);
+    return report(starts, cacheReadyMs, writeMs, up, changeMs, options);
   } finally {
     await echo.close();
   }
@@ -138,7 +145,50 @@ async function measureGatewayUp(ctx: ColdStartContext, log: Log): Promise<{ upRs
   }
 }
 
-function report(starts: Start[], cacheReadyMs: number, writeMs: number, up: { upRss: number; workerRss: number } | undefined, options: ScaleOptions): SectionReport {
+/**
+ * A few route changes at the full config, each timed from the write until the data plane's
+ * registration (its primary rewrites it when every worker swapped its table) says the revision
+ * is applied, and checked through the proxy.
+ */
+async function timeChanges(etcd: Etcd3, prefix: string, dp: SluiceDataPlane): Promise<number[]> {
+  let applied = 0;
+  let notify = () => {};
+  const watcher = await etcd.watch().prefix(documentKey(prefix, 'dataplanes', '')).create();
+  watcher.on('put', (kv) => {
+    const status = JSON.parse(kv.value.toString()) as { pid: number; revision: number };
+    if (status.pid !== dp.proc.pid) return;
+    applied = status.revision;
+    notify();
+  });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < CHANGES_AT_SCALE; i++) {
+      const id = `change-${i}`;
+      const began = performance.now();
+      const put = await etcd.put(documentKey(prefix, 'routes', id)).value(JSON.stringify({ id, match: { paths: [{ type: 'exact', value: `/${id}` }] }, backends: [{ upstreamId: 'ready' }] })).exec();
+      const revision = Number(put.header.revision);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`change ${id} not applied within 30 s`)), 30_000);
+        notify = () => {
+          if (applied < revision) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        notify();
+      });
+      times.push(performance.now() - began);
+      const res = await fetch(`http://127.0.0.1:${dp.httpPort}/${id}`);
+      await res.arrayBuffer();
+      if (res.headers.get('x-upstream') !== 'ready') throw new Error(`GET /${id} answered ${res.status}, not from the upstream`);
+      await delay(1000);
+    }
+  } finally {
+    await watcher.cancel();
+  }
+  return times;
+}
+
+function report(starts: Start[], cacheReadyMs: number, writeMs: number, up: { upRss: number; workerRss: number } | undefined, changeMs: number[], options: ScaleOptions): SectionReport {
   const mib = (b: number) => formatNumber(b / MiB);
   const [idle, , full] = starts as [Start, Start, Start];
   const perTenK = starts.length === 3 ? (Math.max(...full.workerRss) - Math.max(...idle.workerRss)) / (full.config.routes / 10_000) : NaN;
@@ -166,6 +216,7 @@ function report(starts: Start[], cacheReadyMs: number, writeMs: number, up: { up
         ['cold start from the disk cache, etcd unreachable', '< 2 s', `${formatNumber(cacheReadyMs)} ms`],
         ['idle worker RSS', `≤ ${IDLE_RSS_TARGET_MIB} MiB`, `${mib(idleWorker)} MiB`],
         ['worker RSS per 10k routes (with their upstreams and certificates)', '–', `${formatNumber(perTenK / MiB, 1)} MiB`],
+        [`one route changed at ${formatNumber(options.routes)} routes → applied by both workers (each change recompiles the whole table)`, '–', changeMs.length ? `${changeMs.map((m) => formatNumber(m)).join(' / ')} ms` : '–'],
         ["`gateway up`'s own process (control plane, admin API, data-plane primary), empty config", '–', up ? `${mib(up.upRss)} MiB (its worker ${mib(up.workerRss)} MiB)` : 'did not start'],
       ],
       false,
