@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { checkConfig, formatCheckReport, parsePortMap, runDataPlane } from '@sluice/data-plane';
+import { parsePortMap, runDataPlane } from '@sluice/data-plane/primary';
 import { ensureEtcdAccess } from './etcd-access.mjs';
 import { applyLogLevel, dataPlaneOptions, etcdConnection } from './options.mjs';
 import { onShutdown } from './shutdown.mjs';
@@ -27,6 +27,8 @@ export async function run(_command, o) {
 
 /** `--check`: compile what etcd holds and exit 0 (all good), 1 (documents rejected) or 2 (etcd unreachable). */
 async function check(o) {
+  // The whole data plane (compiler, plugins) only for --check: the primary itself never loads it.
+  const { checkConfig, formatCheckReport } = await import('@sluice/data-plane');
   const report = await checkConfig({ ...etcdConnection(o), pluginsDir: o['plugins-dir'] ? path.resolve(o['plugins-dir']) : undefined });
   const text = formatCheckReport(report, `etcd ${o.etcd} prefix ${o.prefix}`);
   if (report.ok) console.log(text);

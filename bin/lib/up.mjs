@@ -9,7 +9,7 @@ import {
   startLocalEtcd,
   writeExampleDocuments,
 } from '@sluice/control-plane';
-import { runDataPlane } from '@sluice/data-plane';
+import { runDataPlane } from '@sluice/data-plane/primary';
 import { controlPlaneOptions, refuseTwoSources } from './control-plane.mjs';
 import { portMapOf } from './data-plane.mjs';
 import { ensureEtcdAccess } from './etcd-access.mjs';

@@ -49,6 +49,14 @@ export const RouteMatch = Type.Object(
     query: Type.Optional(Type.Array(ValueMatch, { maxItems: 64 })),
     /** Explicit tie-breaker after specificity: higher wins. */
     priority: Type.Optional(Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 })),
+    /**
+     * Tie-breaker after `priority`: among routes alike in specificity and priority, the smaller
+     * key (compared character by character, printable ASCII) wins, and a route without one comes
+     * after those that have one. A source encodes its own order here, from the route alone, so
+     * the key never changes when other routes come or go (the Gateway API translation writes
+     * creation time, namespace/name, rule and match index).
+     */
+    precedenceKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512, pattern: '^[\\x20-\\x7e]+$' })),
   },
   { additionalProperties: false },
 );

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WATCHED } from '../../control-plane/src/source/kube-source.js';
 import { EXTRA_GATEWAY_ENV, FLAGS, IMAGE, flagEnvName, gatewayOptions, isGatewayContainer, mountedSource } from './gateway-container.js';
-import { API_GROUP, KUBERNETES_DIR, allows, containersOf, find, one, overlayNames, portNumber, preStopSeconds, renderOverlay, type K8sObject } from './rendered-manifests.js';
+import { API_GROUP, KUBERNETES_DIR, WORKLOAD_KINDS, allows, containersOf, find, one, overlayNames, portNumber, preStopSeconds, renderOverlay, type K8sObject } from './rendered-manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The subcommands bin/gateway dispatches (bin/lib/commands.mjs). */
@@ -66,7 +66,7 @@ function exportedMetricNames(): Set<string> {
 const overlays = overlayNames();
 
 it('has the overlays the install guide names', () => {
-  expect(overlays).toEqual(expect.arrayContaining(['default', 'edge-daemonset', 'external-etcd', 'monitoring']));
+  expect(overlays).toEqual(expect.arrayContaining(['default', 'edge-daemonset', 'etcd-grpc-proxy', 'external-etcd', 'monitoring']));
 });
 
 describe.each(overlays)('overlay %s', (overlay) => {
@@ -314,9 +314,29 @@ describe.each(overlays)('overlay %s', (overlay) => {
       expect(name).toBe(`${sts.metadata.name}-${i}`);
       expect(new URL(peer).hostname).toBe(`${name}.${sts.spec.serviceName}`);
     });
-    // The gateway talks to exactly those members.
-    expect(endpoints.map((e) => new URL(e).hostname).sort()).toEqual(members.map(([name]: string[]) => `${name}.${sts.spec.serviceName}`).sort());
+    // The control plane talks to exactly those members; so does the data plane, or the etcd grpc-proxy it reads through.
+    const memberHosts = members.map(([name]: string[]) => `${name}.${sts.spec.serviceName}`).sort();
+    const hostsOf = (list: string[]) => list.map((e) => new URL(e.includes('://') ? e : `http://${e}`).hostname).sort();
+    const [cp] = byCommand('control-plane');
+    expect(hostsOf(cp.opts.etcdEndpoints)).toEqual(memberHosts);
+    const proxy = etcdProxyBehind(endpoints);
+    expect(hostsOf(proxy ? proxy.upstreams : endpoints)).toEqual(memberHosts);
   });
+
+  /** The `etcd grpc-proxy` container a data plane's only endpoint leads to (through its Service), if it does. */
+  const etcdProxyBehind = (endpoints: string[]) => {
+    if (endpoints.length !== 1) return undefined;
+    const url = new URL(endpoints[0]);
+    const service = find(objects, 'Service', url.hostname)[0];
+    if (!service) return undefined;
+    const selects = (labels: Record<string, string>) => Object.entries(service.spec.selector).every(([k, v]) => labels?.[k] === v);
+    const workload = objects.find((o) => WORKLOAD_KINDS.includes(o.kind) && selects(o.spec.template.metadata.labels));
+    const container = workload?.spec.template.spec.containers.find((c: any) => c.args?.[0] === 'grpc-proxy' && c.args?.[1] === 'start');
+    if (!container) return undefined;
+    const arg = (name: string) => container.args.find((a: string) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+    const servicePort = service.spec.ports.find((p: any) => p.port === Number(url.port));
+    return { service, workload: workload!, container, servicePort, upstreams: String(arg('endpoints')).split(','), arg };
+  };
 
   // Overlay-specific checks are only declared for their overlay (so nothing is reported as skipped).
   if (overlay === 'edge-daemonset') {
@@ -343,6 +363,25 @@ describe.each(overlays)('overlay %s', (overlay) => {
       expect(find(objects, 'HorizontalPodAutoscaler')[0]?.spec.metrics[0].resource.name).toBe('cpu');
       expect(find(objects, 'PodDisruptionBudget', 'sluice-data-plane')).toHaveLength(1);
       expect(one(objects, 'Service', 'sluice-admin').spec.type).toBe('ClusterIP');
+    });
+  }
+
+  if (overlay === 'etcd-grpc-proxy') {
+    it('reads etcd through one grpc-proxy per node, the control plane writing to the members', () => {
+      const dataPlanes = byCommand('data-plane');
+      expect(dataPlanes.length).toBeGreaterThan(0);
+      for (const dp of dataPlanes) {
+        const proxy = etcdProxyBehind(dp.opts.etcdEndpoints);
+        expect(proxy, `${dp.workload.metadata.name} reads etcd through a grpc-proxy Service`).toBeDefined();
+        expect(proxy!.workload.kind).toBe('DaemonSet');
+        // Node-local: a data plane shares its node's proxy (and that proxy's one watch on etcd).
+        expect(proxy!.service.spec.internalTrafficPolicy).toBe('Local');
+        expect(portNumber(proxy!.container, proxy!.servicePort.targetPort)).toBe(Number(proxy!.arg('listen-addr')!.split(':').pop()));
+        // A page of large documents must fit the proxy's send limit (etcd 3.5's default is 1.5 MiB).
+        expect(Number(proxy!.arg('max-send-bytes'))).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+        expect(proxy!.container.readinessProbe?.httpGet?.path).toBe('/health');
+      }
+      for (const cp of byCommand('control-plane')) expect(etcdProxyBehind(cp.opts.etcdEndpoints), 'the control plane writes to the members').toBeUndefined();
     });
   }
 

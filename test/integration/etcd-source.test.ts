@@ -1,10 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
-import { waitFor } from '../helpers/ports.js';
+import { killChild } from '../helpers/kill-child.js';
+import { freePort, waitFor } from '../helpers/ports.js';
 import { createEtcdSource, type EtcdSource, type EtcdSourceOptions } from '../../data-plane/src/config/etcd-source.js';
 import type { ConfigLogger } from '../../data-plane/src/config/config-store.js';
 import type { ConfigSnapshot, SnapshotInfo } from '../../data-plane/src/config/types.js';
@@ -69,6 +71,22 @@ async function putMany(entries: Array<[string, string]>, perTxn = 100): Promise<
 const routeIds = (s: ConfigSnapshot) => [...s.routes.keys()].sort();
 
 describe('etcd source', () => {
+  it('neither loads nor watches the data planes\' registrations, which every data plane rewrites after each change', async () => {
+    const prefix = etcd.prefix('registrations');
+    await client.put(`${prefix}/routes/a`).value(route('a'));
+    await client.put(`${prefix}/dataplanes/dp0`).value('{"revision":1}');
+    const rec = recorder();
+    const src = source({ prefix });
+    await src.start(rec.onSnapshot);
+    // Fifty other data planes report a change, then a route and a consumer (both sides of dataplanes/ in key order) change.
+    await putMany(Array.from({ length: 50 }, (_, i) => [`${prefix}/dataplanes/dp${i}`, `{"revision":${i}}`]));
+    await client.put(`${prefix}/routes/b`).value(route('b'));
+    await client.put(`${prefix}/consumers/c`).value(JSON.stringify({ id: 'c', username: 'c' }));
+    await waitFor(() => routeIds(rec.last().snapshot).includes('b') && rec.last().snapshot.consumers.has('c'), 5000, 'route b and consumer c');
+    expect(src.stats.watchEvents).toBe(2);
+    expect(routeIds(rec.last().snapshot)).toEqual(['a', 'b']);
+  });
+
   it('loads at revision R, then applies puts and deletes from the watch', async () => {
     const prefix = etcd.prefix('load');
     await client.put(`${prefix}/routes/a`).value(route('a'));
@@ -203,6 +221,31 @@ describe('etcd source', () => {
     const ms = performance.now() - began;
     expect(rec.last().snapshot.routes.size).toBe(10_000);
     console.log(`initial load of 10,000 documents (~${docs[0]![1].length} B each): ${ms.toFixed(0)} ms (range ${src.stats.lastLoadMs} ms)`);
+  });
+});
+
+describe('etcd source through etcd grpc-proxy', () => {
+  let proxy: ChildProcess | undefined;
+  afterAll(() => killChild(proxy));
+
+  it('loads a config of several megabytes and then watches, both through the proxy', async () => {
+    const port = await freePort();
+    proxy = spawn('etcd', ['grpc-proxy', 'start', '--endpoints', etcd.endpoint.replace('http://', ''), '--listen-addr', `127.0.0.1:${port}`, '--data-dir', path.join(tmp, 'proxy')], { stdio: 'ignore' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 15_000, 'grpc-proxy');
+    const prefix = etcd.prefix('proxied');
+    // ~2.3 KB each: 3.5 MB in all, more than one proxied message.
+    const labels = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`l${i}`, 'v'.repeat(200)]));
+    await putMany(Array.from({ length: 1500 }, (_, i) => [`${prefix}/routes/r${i}`, route(`r${i}`, { desc: 'd'.repeat(1000), labels })]));
+    const rec = recorder();
+    const src = createEtcdSource({ endpoints: [`http://127.0.0.1:${port}`], prefix });
+    sources.push(src);
+    await src.start(rec.onSnapshot);
+    expect(rec.last().info.origin).toBe('etcd');
+    expect(rec.last().snapshot.routes.size).toBe(1500);
+    expect(src.stats.disconnects).toBe(0);
+    // And the watch through the proxy.
+    await client.put(`${prefix}/routes/late`).value(route('late'));
+    await waitFor(() => rec.last().snapshot.routes.has('late'), 5000, 'a change through the proxy');
   });
 });
 

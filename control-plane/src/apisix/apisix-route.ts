@@ -133,6 +133,7 @@ export function routeToApisix(route: Obj, unsaid: (what: string) => void): Obj {
   if (route.status !== undefined) out.status = route.status === 'disabled' ? 0 : 1;
   if (match.hostWildcard === 'single-label') unsaid('single-label wildcard hosts (APISIX wildcards match any depth)');
   if (route.listeners) unsaid('listeners');
+  if (match.precedenceKey !== undefined) unsaid('match.precedenceKey (APISIX breaks ties by priority alone)');
   return out;
 }
 

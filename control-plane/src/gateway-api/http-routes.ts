@@ -1,5 +1,6 @@
 import type { Route, Timeouts } from '@sluice/model';
 import { upstreamIdOf, type UpstreamOverrides, type UpstreamRef } from '../translate/route-draft.js';
+import { shortHash } from '../translate/short-hash.js';
 import { attachRoute, type ParentAttachment } from './attach-route.js';
 import { firstFailure, resolveBackendRef, type ResolvedBackend } from './backend-refs.js';
 import type { BackendTlsPolicies } from './backend-tls-policies.js';
@@ -7,14 +8,13 @@ import { condition } from './conditions.js';
 import { parseDuration } from './durations.js';
 import type { GatewayState, ListenerState } from './gateway-listeners.js';
 import { translateFilters, type FilterContext } from './http-filters.js';
+import { precedenceKey } from './precedence-key.js';
 import { grpcMatch, httpMatch } from './route-matches.js';
 import type { Condition, GatewayApiObject, GatewayResources } from './types.js';
 
-/** A route document before its precedence `priority` is known, with its rank key. */
+/** A route document with the upstreams it refers to. */
 export interface HttpRouteDraft {
   route: Route;
-  /** Gateway API tie-break order: route age, namespace/name, rule index, match index. */
-  rank: [GatewayApiObject, number, number];
   upstreams: UpstreamRef[];
 }
 
@@ -85,15 +85,16 @@ export function translateHttpRoutes(kind: 'HTTPRoute' | 'GRPCRoute', routes: rea
           const body = ruleBody(backends, filters, filterContext, kind, (m2) => g === 0 && i === 0 && warn(`rule ${r}: ${m2}`));
           const uid = route.metadata?.uid;
           const doc: Route = {
-            id: '',
+            id: shortHash(docName),
             name: docName,
             owner: { kind, namespace, name, ...(uid ? { uid } : {}) },
-            match: { ...(group.hosts.length ? { hosts: group.hosts } : {}), ...match },
+            // Specificity is the data plane's own ranking; the spec's tie-breaks go in the key.
+            match: { ...(group.hosts.length ? { hosts: group.hosts } : {}), ...match, precedenceKey: precedenceKey(route, kind, r, i, g) },
             listeners: group.listeners.map((l) => l.id).sort(),
             ...body.fields,
             ...(timeoutOf(rule, warn) ?? {}),
           };
-          drafts.push({ route: doc, rank: [route, r, i], upstreams: [...body.upstreams, ...filters.extraUpstreams] });
+          drafts.push({ route: doc, upstreams: [...body.upstreams, ...filters.extraUpstreams] });
         });
       });
     });

@@ -1,4 +1,4 @@
-import { kindByCollection, validateDocument, type Route } from '@sluice/model';
+import { kindByCollection, validateDocument } from '@sluice/model';
 import { upstreamOf } from '../translate/emit-documents.js';
 import { compareAge } from '../translate/object-ref.js';
 import { shortHash } from '../translate/short-hash.js';
@@ -9,7 +9,7 @@ import { BackendTlsPolicies } from './backend-tls-policies.js';
 import { condition } from './conditions.js';
 import { gatewayStatus, listenerDocument, resolveGateways } from './gateway-listeners.js';
 import { attachedListenerSets, listenerSetStatus, resolveListenerSets } from './listener-sets.js';
-import { translateHttpRoutes, type HttpRouteDraft, type RouteOutcome } from './http-routes.js';
+import { translateHttpRoutes, type RouteOutcome } from './http-routes.js';
 import { translateStreamRoutes } from './stream-routes.js';
 import type { GatewayApiObject, GatewayObjectStatus, GatewayResources, GatewayTranslateOptions, GatewayTranslateResult } from './types.js';
 
@@ -39,7 +39,7 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
     translateStreamRoutes(kind, sorted(resources[({ TLSRoute: 'tlsRoutes', TCPRoute: 'tcpRoutes', UDPRoute: 'udpRoutes' } as const)[kind]]), shared),
   );
 
-  // 3. Documents: precedence as priority, then validated like every other document.
+  // 3. Documents, validated like every other document (each route carries its precedence key).
   const documents: TranslatedDocument[] = [];
   const upstreams = new Map<string, UpstreamRef>();
   const keep = (collection: string, doc: TranslatedDocument['doc'], object: string) => {
@@ -48,7 +48,7 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
     else warn(object, `${String(doc.name ?? doc.id)} is invalid and was left out: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
     return issues.length === 0;
   };
-  for (const draft of withPrecedence([...http.drafts, ...grpc.drafts])) {
+  for (const draft of [...http.drafts, ...grpc.drafts]) {
     const o = draft.route.owner!;
     if (keep('routes', draft.route as TranslatedDocument['doc'], `${o.kind}/${o.namespace}/${o.name}`))
       for (const u of draft.upstreams) upstreams.set(shortHash(JSON.stringify([u.draft.key, u.overrides])), u);
@@ -103,22 +103,6 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
     warnings: warnings.sort((a, b) => a.object.localeCompare(b.object)),
     statuses: statuses.sort((a, b) => a.object.localeCompare(b.object)),
   };
-}
-
-/**
- * The spec's tie-breaks after match specificity (oldest route, then namespace/name, then rule
- * and match order) become `priority`, highest first; specificity itself (exact > regex > longer
- * prefix, header and query counts, method) is the data plane's own ranking (DESIGN.md).
- */
-function withPrecedence(drafts: HttpRouteDraft[]): HttpRouteDraft[] {
-  const ranked = [...drafts].sort(
-    (a, b) => compareAge(a.rank[0], b.rank[0]) || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2] || a.route.name!.localeCompare(b.route.name!),
-  );
-  const top = Math.min(1_000_000, ranked.length);
-  return ranked.map((d, i) => {
-    const route: Route = { ...d.route, id: shortHash(d.route.name!), priority: Math.max(-1_000_000, top - i) };
-    return { ...d, route };
-  });
 }
 
 function routeStatus(o: RouteOutcome, controllerName: string): GatewayObjectStatus {

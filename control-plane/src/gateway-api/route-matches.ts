@@ -1,6 +1,6 @@
 import type { PathMatch, RouteMatch, ValueMatch } from '@sluice/model';
 
-/** HTTPRoute match → route match fields (hosts and priority are added by the caller). */
+/** HTTPRoute match → route match fields (hosts and the precedence key are added by the caller). */
 export function httpMatch(m: any): { match: Omit<RouteMatch, 'hosts' | 'priority'>; path: PathMatch } {
   const path = httpPath(m?.path);
   const match: Omit<RouteMatch, 'hosts' | 'priority'> = { paths: [path] };

@@ -61,6 +61,8 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
   let running: Promise<void> | undefined;
   /** The lease record as last seen, and when it last changed (by our clock). */
   let observed: { resourceVersion?: string; at: number } = { at: 0 };
+  /** When another holder's lease runs out by our clock, if it does not renew (Infinity when we hold it or nobody does). */
+  let othersExpireAt = Infinity;
 
   const setLeading = (value: boolean) => {
     if (value === leading) return;
@@ -75,6 +77,8 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
   };
 
   const attempt = async (): Promise<void> => {
+    // Known again only from a lease read now (a failed call must not make the next poll come at once).
+    othersExpireAt = Infinity;
     const lease = await api.readNamespacedLease({ name, namespace }).catch((err: { code?: number }) => {
       if (err?.code === 404) return undefined;
       throw err;
@@ -90,6 +94,7 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
     const duration = (lease.spec?.leaseDurationSeconds ?? leaseSeconds) * 1000;
     const mine = holder === identity;
     const expired = !holder || Date.now() - observed.at > duration;
+    othersExpireAt = mine || expired ? Infinity : observed.at + duration;
     if (!mine && !expired) return setLeading(false);
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1);
     const body: V1Lease = { ...lease, spec: spec(mine ? lease.spec?.acquireTime : undefined, transitions) };
@@ -112,14 +117,20 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
     }
   };
 
+  /**
+   * A follower looks every retryMs, and also right after the holder's lease runs out: waiting
+   * for the next poll would add up to retryMs to every takeover (a killed leader is replaced
+   * within the lease duration plus the time until we first saw its last renewal).
+   */
   const schedule = () => {
     if (stopped) return;
+    const delay = leading ? renewMs : Math.min(retryMs, Math.max(0, othersExpireAt - Date.now() + 1));
     timer = setTimeout(() => {
       running = tick().finally(() => {
         running = undefined;
         schedule();
       });
-    }, leading ? renewMs : retryMs);
+    }, delay);
   };
 
   return {

@@ -12,6 +12,8 @@ export interface RouteCandidate<T extends RouteEntry> {
   /** `*.foo.com` matches one label only (Ingress); checked only under a wildcard host key. */
   readonly singleLabelWildcard: boolean;
   readonly priority: number;
+  /** `match.precedenceKey`: the source's own tie-break after priority (smaller wins; none comes last). */
+  readonly precedenceKey: string | undefined;
   /**
    * Rank a method match before header and query counts (the Gateway API's order). The same for
    * every candidate of one matcher, so the order stays total.
@@ -62,14 +64,16 @@ export function compileRouteCandidate<T extends RouteEntry>(entry: T, methodBits
     query,
     singleLabelWildcard: match?.hostWildcard === 'single-label',
     priority: match?.priority ?? entry.route.priority ?? 0,
+    precedenceKey: match?.precedenceKey,
     methodFirst,
   };
 }
 
 /**
  * The precedence key after path specificity (DESIGN.md "Route"): more header conditions,
- * more query conditions, a method list, higher priority, older document, then id, so the
- * order is total and the result deterministic. With `methodFirst` (a matcher of Gateway API
+ * more query conditions, a method list, higher priority, the smaller `precedenceKey` (a route
+ * with one before a route without), older document, then id, so the order is total and the
+ * result deterministic. With `methodFirst` (a matcher of Gateway API
  * routes only) the method list comes before the header count, as that spec ranks it.
  * Lists under one key are sorted by it once, so at match time the first candidate whose
  * predicates pass wins.
@@ -82,9 +86,18 @@ export function compareCandidates<T extends RouteEntry>(a: RouteCandidate<T>, b:
     b.query.length - a.query.length ||
     method ||
     b.priority - a.priority ||
+    compareKeys(a.precedenceKey, b.precedenceKey) ||
     a.entry.createRevision - b.entry.createRevision ||
     (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0)
   );
+}
+
+/** Smaller key first; a route without a key after every route with one. */
+function compareKeys(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  return a < b ? -1 : 1;
 }
 
 /**

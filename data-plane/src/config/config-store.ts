@@ -51,12 +51,23 @@ export interface ConfigStore {
   /** Replaces everything with a full listing (initial load or resync). */
   replaceAll(kvs: Iterable<RawKv>): void;
   /**
+   * The same, fed page by page as the listing arrives (each page parsed and checked while the
+   * next is on its way); nothing changes in the store until `commit`, and a listing that
+   * breaks off is simply dropped.
+   */
+  replacement(): StoreReplacement;
+  /**
    * An immutable view of the current state; unchanged collections share their maps with the
    * last one. `rejected` is keyed `<collection>/<id>`, as the compiler and the registration name documents.
    */
   snapshot(revision: number): { snapshot: ConfigSnapshot; rejected: ReadonlyMap<string, string> };
   /** Documents rejected since the store was made (each bad value counted once). */
   readonly rejectedTotal: number;
+}
+
+export interface StoreReplacement {
+  add(kvs: Iterable<RawKv>): void;
+  commit(): void;
 }
 
 /**
@@ -144,6 +155,53 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
     return true;
   };
 
+  const replacement = (): StoreReplacement => {
+    // What is in force now: a bad value in the listing keeps that version. Read at commit,
+    // after any change that came in meanwhile (there is none while a session lists).
+    const inForce = (field: Field, id: string) => {
+      const staged = pending.get(field);
+      return staged?.has(id) ? staged.get(id) : published[field].get(id);
+    };
+    const staged = new Map<Field, Map<string, AnyVersioned>>();
+    const put = (field: Field, id: string, value: AnyVersioned) => {
+      let docs = staged.get(field);
+      if (!docs) staged.set(field, (docs = new Map()));
+      docs.set(id, value);
+    };
+    const invalid: { key: string; field: Field; id: string; name: string; modRevision: number; reason: string }[] = [];
+    return {
+      add(kvs) {
+        for (const kv of kvs) {
+          const where = locate(kv.key);
+          if (!where) continue;
+          const result = parseDocument(where.spec, where.id, kv.value);
+          if (typeof result === 'string') {
+            invalid.push({ key: kv.key, field: where.field, id: where.id, name: `${where.spec.collection}/${where.id}`, modRevision: kv.modRevision, reason: result });
+            continue;
+          }
+          put(where.field, where.id, { doc: result, modRevision: kv.modRevision, createRevision: kv.createRevision });
+        }
+      },
+      commit() {
+        const kept = invalid.map((bad) => ({ ...bad, kept: inForce(bad.field, bad.id) }));
+        const previous = new Map(rejected);
+        rejected.clear();
+        rejectedDirty = true;
+        published = emptyViews();
+        pending = new Map();
+        for (const bad of kept) {
+          // A key that was already rejected for the same value is not logged or counted again.
+          const known = previous.get(bad.key);
+          if (known) rejected.set(bad.key, known);
+          if (bad.kept) put(bad.field, bad.id, bad.kept);
+          reject(bad.key, bad.name, bad.modRevision, bad.kept ? `${bad.reason}; the previous version (revision ${bad.kept.modRevision}) stays in force` : bad.reason);
+        }
+        for (const [field, docs] of staged) published[field] = LayeredMap.of(docs);
+        resolvedRoutes = resolveServices(serviceRoutes.reset(serviceInputs()), 0);
+      },
+    };
+  };
+
   return {
     applyPut,
     applyDelete(key) {
@@ -154,24 +212,11 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
       return true;
     },
     replaceAll(kvs) {
-      // What was in force before the listing: a bad value in it keeps that version.
-      for (const [field, changes] of pending) published[field] = published[field].with(changes);
-      const before = published;
-      published = emptyViews();
-      pending = new Map();
-      const previous = new Map(rejected);
-      rejected.clear();
-      rejectedDirty = true;
-      // A key that was already rejected for the same value is not logged or counted again.
-      for (const kv of kvs) {
-        const known = previous.get(kv.key);
-        if (known) rejected.set(kv.key, known);
-        applyPut(kv.key, kv.value, kv.modRevision, kv.createRevision, (field, id) => before[field].get(id));
-      }
-      for (const [field, changes] of pending) published[field] = LayeredMap.of(dropTombstones(changes));
-      pending = new Map();
-      resolvedRoutes = resolveServices(serviceRoutes.reset(serviceInputs()), 0);
+      const listing = replacement();
+      listing.add(kvs);
+      listing.commit();
     },
+    replacement,
     snapshot(revision) {
       const changed = { routes: pending.get('routes')?.keys(), services: pending.get('services')?.keys(), pluginConfigs: pending.get('pluginConfigs')?.keys() };
       const touched = changed.routes !== undefined || changed.services !== undefined || changed.pluginConfigs !== undefined;

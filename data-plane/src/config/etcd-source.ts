@@ -21,7 +21,7 @@ export interface EtcdSourceOptions {
   maxDelayMs?: number;
   /** Longest start() waits for etcd before it serves the disk cache (default 10 s; a refused connection falls back at once). */
   cacheFallbackMs?: number;
-  /** Keys per range page on load (default 1000). */
+  /** Keys in the first range page on load (default 1000; later pages are sized by bytes). */
   pageSize?: number;
   logger?: ConfigLogger;
   onStateChange?: (state: SourceState) => void;
@@ -46,6 +46,8 @@ export interface EtcdSourceStats {
   lastLoadMs: number;
   /** Documents rejected since start. */
   rejected: number;
+  /** Events received from watches (registrations of data planes are not watched: documentRanges). */
+  watchEvents: number;
 }
 
 export interface EtcdSource extends ConfigSource {
@@ -67,7 +69,7 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
   const log = opts.logger;
   const store = createConfigStore(prefix, log);
   const cache = opts.cacheFile ? createDiskCache({ file: opts.cacheFile, prefix, logger: log }) : undefined;
-  const stats: EtcdSourceStats = { loads: 0, compactions: 0, rewinds: 0, disconnects: 0, snapshots: 0, revision: 0, lastLoadMs: 0, rejected: 0 };
+  const stats: EtcdSourceStats = { loads: 0, compactions: 0, rewinds: 0, disconnects: 0, snapshots: 0, revision: 0, lastLoadMs: 0, rejected: 0, watchEvents: 0 };
 
   let state: SourceState = 'connecting';
   let closed = false;
@@ -110,6 +112,7 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
   const debouncer = createDebouncer(() => deliver('etcd'), opts.debounceMs ?? 20, opts.maxDelayMs ?? 1000);
 
   const onEvents = (events: IEvent[]) => {
+    stats.watchEvents += events.length;
     let relevant = false;
     for (const ev of events) {
       const key = ev.kv.key.toString();
@@ -131,7 +134,16 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
     let wentLive = false;
     try {
       const began = Date.now();
-      const loaded = await loadPrefix(session, prefix, opts.pageSize);
+      // Each page is parsed and checked while the next is read; the store changes only at commit.
+      const listing = store.replacement();
+      let keys = 0;
+      const loaded = await loadPrefix(session, prefix, {
+        pageSize: opts.pageSize,
+        onPage: (kvs) => {
+          keys += kvs.length;
+          listing.add(kvs);
+        },
+      });
       if (closed) return { end: { reason: 'closed' }, wentLive };
       stats.loads++;
       stats.lastLoadMs = Date.now() - began;
@@ -140,12 +152,12 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
         log?.warn({ had: storeRevision, etcd: loaded.revision }, 'etcd revision went backwards; replacing the config');
       }
       debouncer.cancel();
-      store.replaceAll(loaded.kvs);
+      listing.commit();
       storeRevision = loaded.revision;
       deliver('etcd');
       setState('live');
       wentLive = true;
-      log?.info({ revision: loaded.revision, keys: loaded.kvs.length, ms: stats.lastLoadMs }, 'config loaded from etcd');
+      log?.info({ revision: loaded.revision, keys, ms: stats.lastLoadMs }, 'config loaded from etcd');
       await opts.beforeWatch?.(loaded.revision);
       if (closed) return { end: { reason: 'closed' }, wentLive };
       watch = await watchPrefix(session, prefix, loaded.revision + 1, onEvents);

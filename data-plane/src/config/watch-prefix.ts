@@ -1,5 +1,5 @@
 import type { Etcd3, IEvent, IWatchResponse } from 'etcd3';
-import { prefixRange } from './load-prefix.js';
+import { documentRanges } from './load-prefix.js';
 
 /** Why a watch stopped. Anything but `closed` means the caller must resync. */
 export type WatchEnd =
@@ -15,9 +15,13 @@ export interface PrefixWatch {
 }
 
 /**
- * One watch on one gRPC stream that we own outright. etcd3's Watcher reconnects on its own
- * and resumes from the revision of its last response header, which can skip events or hide a
- * compaction; here any break simply ends the watch and the source decides how to resync.
+ * A watch of the prefix's document ranges (`documentRanges`: all but the data planes'
+ * registrations), one etcd watcher per range, on one gRPC stream that we own outright. etcd3's
+ * Watcher reconnects on its own and resumes from the revision of its last response header,
+ * which can skip events or hide a compaction; here any break simply ends the watch and the
+ * source decides how to resync. The watchers share the stream, on which etcd sends the
+ * responses of its synced watchers in revision order, so events still arrive in the order they
+ * were written.
  */
 export async function watchPrefix(
   client: Etcd3,
@@ -25,7 +29,6 @@ export async function watchPrefix(
   startRevision: number,
   onEvents: (events: IEvent[]) => void,
 ): Promise<PrefixWatch> {
-  const range = prefixRange(prefix);
   const stream = await client.watchClient.watch();
   let finish!: (end: WatchEnd) => void;
   const ended = new Promise<WatchEnd>((resolve) => (finish = resolve));
@@ -59,8 +62,8 @@ export async function watchPrefix(
       end({ reason: 'disconnected', error: err as Error });
     }
   });
-  stream.write({
-    create_request: { key: range.start, range_end: range.end, start_revision: String(startRevision), progress_notify: true },
-  });
+  for (const range of documentRanges(prefix)) {
+    stream.write({ create_request: { key: range.start, range_end: range.end, start_revision: String(startRevision), progress_notify: true } });
+  }
   return { ended, cancel: () => end({ reason: 'closed' }) };
 }

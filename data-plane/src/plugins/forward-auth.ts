@@ -1,5 +1,6 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { forwardAuthSpec, type PluginConfigOf } from '@sluice/model';
+import { lazyRequire } from './lazy-require.js';
 import { definePlugin, type PrepareEnv, type ShortCircuit } from './plugin.js';
 import type { PluginContext } from './plugin-context.js';
 
@@ -14,6 +15,7 @@ interface Compiled {
   timeout: number;
   keepalive: boolean;
   dispatcher: Dispatcher;
+  request: Undici['request'];
   statusOnError: number;
   allowDegradation: boolean;
   /** auth-signin: a 401 becomes a 302 here, with the original URL in `signinParam`. */
@@ -23,6 +25,10 @@ interface Compiled {
 
 /** A denial's body is relayed to the client; past this it is cut (an auth answer is small). */
 const MAX_DENIAL_BODY = 64 * 1024;
+
+type Undici = typeof import('undici');
+/** undici is loaded when a route first uses forward-auth (lazy-require.ts). */
+const loadUndici = lazyRequire<Undici>('undici');
 
 const names = (list: readonly string[] | undefined) => (list ?? []).map((name) => [name, name.toLowerCase()] as const);
 
@@ -37,9 +43,10 @@ export const forwardAuthPlugin = definePlugin({
     const keepalive = config.keepalive ?? true;
     const keepaliveTimeout = config.keepaliveTimeout ?? 60_000;
     const pool = config.keepalivePool ?? 5;
+    const undici = loadUndici();
     // One agent per pool shape, kept across recompiles so idle connections are reused.
     const dispatcher = env.state.getOrCreate(`forward-auth|agent|${keepaliveTimeout}|${pool}`, () =>
-      new Agent({ keepAliveTimeout: keepaliveTimeout, keepAliveMaxTimeout: keepaliveTimeout, connections: pool }),
+      new undici.Agent({ keepAliveTimeout: keepaliveTimeout, keepAliveMaxTimeout: keepaliveTimeout, connections: pool }),
     );
     return {
       uri: config.uri,
@@ -49,6 +56,7 @@ export const forwardAuthPlugin = definePlugin({
       timeout: config.timeout ?? 3000,
       keepalive,
       dispatcher,
+      request: undici.request,
       statusOnError: config.statusOnError ?? 403,
       allowDegradation: config.allowDegradation ?? false,
       signinUrl: config.signin?.url,
@@ -72,7 +80,7 @@ async function askAuthService(ctx: PluginContext, c: Compiled): Promise<ShortCir
     const value = ctx.header(lower);
     if (value !== undefined) headers[lower] = value;
   }
-  const res = await request(c.uri, {
+  const res = await c.request(c.uri, {
     method: 'GET',
     headers,
     dispatcher: c.dispatcher,

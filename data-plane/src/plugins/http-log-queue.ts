@@ -1,5 +1,9 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { lazyRequire } from './lazy-require.js';
 import type { LogEntry } from './log-entry.js';
+
+/** undici is loaded when a route first uses http-logger (lazy-require.ts). */
+const loadUndici = lazyRequire<typeof import('undici')>('undici');
 
 export interface HttpLogQueueOptions {
   uri: string;
@@ -37,11 +41,12 @@ export class HttpLogQueue {
   private sending = false;
   private closed = false;
   private readonly agent: Agent;
+  private readonly request = loadUndici().request;
   private readonly headers: Record<string, string>;
   readonly stats: HttpLogQueueStats = { queued: 0, sentEntries: 0, sentBatches: 0, droppedEntries: 0, failedBatches: 0 };
 
   constructor(private readonly opts: HttpLogQueueOptions) {
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 2, connectTimeout: opts.timeoutMs, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+    this.agent = new (loadUndici().Agent)({ keepAliveTimeout: 30_000, connections: 2, connectTimeout: opts.timeoutMs, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
     this.headers = { 'content-type': 'application/json' };
     if (opts.authHeader !== undefined) this.headers.authorization = opts.authHeader;
   }
@@ -125,7 +130,7 @@ export class HttpLogQueue {
 
   private async post(body: string): Promise<boolean> {
     try {
-      const res = await request(this.opts.uri, {
+      const res = await this.request(this.opts.uri, {
         method: 'POST',
         body,
         headers: this.headers,

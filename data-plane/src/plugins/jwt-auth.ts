@@ -1,9 +1,9 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { decodeJwt, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Consumer } from '@sluice/model';
 import { jwtAuthSpec, type PluginConfigOf } from '@sluice/model';
 import { jsonAnswer } from './json-answer.js';
+import { lazyRequire } from './lazy-require.js';
 import { definePlugin, type ConsumerLookup, type PrepareEnv, type ShortCircuit } from './plugin.js';
 import type { PluginContext } from './plugin-context.js';
 import { removeQueryParam } from './query-string.js';
@@ -29,7 +29,12 @@ interface Compiled {
   consumers: ConsumerLookup;
   /** Tokens that verified, with their consumer and until when they are good (ms). */
   verified: LRUCache<string, Verified>;
+  jose: Jose;
 }
+
+type Jose = typeof import('jose');
+/** jose is loaded when a route first uses jwt-auth (lazy-require.ts). */
+const loadJose = lazyRequire<Jose>('jose');
 
 interface Verified {
   consumer: Consumer;
@@ -87,6 +92,7 @@ export const jwtAuthPlugin = definePlugin({
       consumers: env.consumers,
       // Per compile: a new snapshot (changed consumers or keys) starts with an empty cache.
       verified: new LRUCache({ max: VERIFIED_CACHE_SIZE }),
+      jose: loadJose(),
     };
   },
   rewrite(ctx, c): ShortCircuit | undefined | Promise<ShortCircuit | undefined> {
@@ -108,7 +114,7 @@ export const jwtAuthPlugin = definePlugin({
     }
     let claim: unknown;
     try {
-      claim = decodeJwt(token)[c.keyClaimName];
+      claim = c.jose.decodeJwt(token)[c.keyClaimName];
     } catch {
       return MALFORMED;
     }
@@ -118,7 +124,7 @@ export const jwtAuthPlugin = definePlugin({
     const credential = found.credential as Credential;
     const key = verifyKeyOf(credential);
     if (key === null) return NOT_VERIFIED;
-    const verified = jwtVerify(token, key, {
+    const verified = c.jose.jwtVerify(token, key, {
       algorithms: [credential.algorithm ?? 'HS256'],
       clockTolerance: credential.lifetimeGracePeriod ?? 0,
     });

@@ -1,19 +1,19 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Span } from '@opentelemetry/api';
 import { opentelemetrySpec, type PluginConfigOf } from '@sluice/model';
-import {
-  ATTR_CLIENT_ADDRESS,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_ROUTE,
-  ATTR_URL_PATH,
-  ATTR_URL_SCHEME,
-} from '@opentelemetry/semantic-conventions';
+import { lazyRequire } from './lazy-require.js';
 import { createOtlpTracer } from './otlp-tracer.js';
 import { definePlugin } from './plugin.js';
 import type { PluginContext } from './plugin-context.js';
 import { formatTraceParent, isUnsampledTraceParent, parseTraceParent, type TraceParent } from './traceparent.js';
 
 type Config = PluginConfigOf<typeof opentelemetrySpec>;
+
+type SemConv = typeof import('@opentelemetry/semantic-conventions');
+/**
+ * The semantic conventions (and, in otlp-tracer.ts, the SDK) are loaded when a route first uses
+ * the plugin (lazy-require.ts); the API itself is small and prom-client loads it anyway.
+ */
+const loadSemConv = lazyRequire<SemConv>('@opentelemetry/semantic-conventions');
 
 /** Where the request's span waits for the log phase; absent on requests not sampled. */
 const SPAN = 'opentelemetrySpan';
@@ -46,7 +46,7 @@ export const opentelemetryPlugin = definePlugin({
     };
     // One tracer (and export queue) per worker and exporter config, shared by routes, kept across recompiles.
     const { tracer } = env.state.getOrCreate(`opentelemetry|${JSON.stringify(exportOptions)}`, () => createOtlpTracer(exportOptions));
-    return { tracer, fraction: rootFraction(config.sampler) };
+    return { tracer, fraction: rootFraction(config.sampler), attr: loadSemConv() };
   },
   rewrite(ctx, c) {
     const incoming = ctx.headers.traceparent;
@@ -56,6 +56,7 @@ export const opentelemetryPlugin = definePlugin({
       parent = parseTraceParent(incoming);
     }
     if (parent === undefined && !(c.fraction >= 1 || (c.fraction > 0 && Math.random() < c.fraction))) return;
+    const attr = c.attr;
     const parentContext =
       parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
     const span = c.tracer.startSpan(
@@ -63,7 +64,13 @@ export const opentelemetryPlugin = definePlugin({
       {
         kind: SpanKind.SERVER,
         startTime: ctx.startTime > 0 ? ctx.startTime : undefined,
-        attributes: { [ATTR_HTTP_REQUEST_METHOD]: ctx.method, [ATTR_HTTP_ROUTE]: ctx.routeId, [ATTR_URL_PATH]: ctx.path, [ATTR_URL_SCHEME]: ctx.scheme, [ATTR_CLIENT_ADDRESS]: ctx.clientAddress },
+        attributes: {
+          [attr.ATTR_HTTP_REQUEST_METHOD]: ctx.method,
+          [attr.ATTR_HTTP_ROUTE]: ctx.routeId,
+          [attr.ATTR_URL_PATH]: ctx.path,
+          [attr.ATTR_URL_SCHEME]: ctx.scheme,
+          [attr.ATTR_CLIENT_ADDRESS]: ctx.clientAddress,
+        },
       },
       parentContext,
     );
@@ -71,15 +78,15 @@ export const opentelemetryPlugin = definePlugin({
     ctx.vars[SPAN] = span;
     ctx.setUpstreamHeader('traceparent', formatTraceParent(own.traceId, own.spanId, true));
   },
-  log(ctx, _c, status) {
+  log(ctx, c, status) {
     const span = ctx.vars[SPAN] as Span | undefined;
     if (span === undefined) return;
-    endSpan(span, ctx, status);
+    endSpan(span, ctx, status, c.attr);
   },
 });
 
-function endSpan(span: Span, ctx: PluginContext, status: number): void {
-  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+function endSpan(span: Span, ctx: PluginContext, status: number, attr: SemConv): void {
+  span.setAttribute(attr.ATTR_HTTP_RESPONSE_STATUS_CODE, status);
   if (ctx.upstreamAddress !== undefined) span.setAttribute('sluice.upstream', ctx.upstreamAddress);
   if (ctx.consumer !== undefined) span.setAttribute('sluice.consumer', ctx.consumer.username);
   if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });

@@ -1,8 +1,12 @@
 import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { lazyRequire } from './lazy-require.js';
+
+/** The SDK and its OTLP exporter are loaded when the first tracer is made (lazy-require.ts). */
+const loadExporter = lazyRequire<typeof import('@opentelemetry/exporter-trace-otlp-http')>('@opentelemetry/exporter-trace-otlp-http');
+const loadResources = lazyRequire<typeof import('@opentelemetry/resources')>('@opentelemetry/resources');
+const loadSdk = lazyRequire<typeof import('@opentelemetry/sdk-trace-base')>('@opentelemetry/sdk-trace-base');
+const loadSemConv = lazyRequire<typeof import('@opentelemetry/semantic-conventions')>('@opentelemetry/semantic-conventions');
 
 export interface OtlpTracerOptions {
   /** `host:port` (→ http://host:port/v1/traces) or a full URL. */
@@ -28,7 +32,8 @@ export function tracesUrl(address: string): string {
  * before any span exists, so the SDK samples everything it is given.
  */
 export function createOtlpTracer(opts: OtlpTracerOptions): { tracer: Tracer; provider: BasicTracerProvider } {
-  const exporter = new OTLPTraceExporter({ url: tracesUrl(opts.address), timeoutMillis: opts.timeoutMs, headers: opts.headers });
+  const { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } = loadSdk();
+  const exporter = new (loadExporter().OTLPTraceExporter)({ url: tracesUrl(opts.address), timeoutMillis: opts.timeoutMs, headers: opts.headers });
   const processor = new BatchSpanProcessor(exporter, {
     maxQueueSize: opts.maxQueueSize,
     maxExportBatchSize: opts.maxExportBatchSize,
@@ -36,7 +41,7 @@ export function createOtlpTracer(opts: OtlpTracerOptions): { tracer: Tracer; pro
     exportTimeoutMillis: opts.timeoutMs,
   });
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
+    resource: loadResources().resourceFromAttributes({ [loadSemConv().ATTR_SERVICE_NAME]: opts.serviceName }),
     sampler: new AlwaysOnSampler(),
     spanProcessors: [processor],
   });

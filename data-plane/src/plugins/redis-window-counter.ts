@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { lazyRequire } from './lazy-require.js';
 import type { PluginLogger } from './plugin-logger.js';
 
 export interface RedisTarget {
@@ -28,6 +29,9 @@ end
 return {used, ttl}
 `;
 
+/** ioredis is loaded when a route first counts in Redis (lazy-require.ts). */
+const loadIoredis = lazyRequire<typeof import('ioredis')>('ioredis');
+
 type ScriptedRedis = Redis & { sluiceWindowHit(key: string, windowMs: number): Promise<[number, number]> };
 
 /** A warning at most this often per Redis, so an outage does not flood the log. */
@@ -46,7 +50,7 @@ export class RedisWindowCounter {
     readonly target: RedisTarget,
     private readonly log: PluginLogger | undefined,
   ) {
-    this.redis = new Redis({
+    this.redis = new (loadIoredis().Redis)({
       host: target.host,
       port: target.port,
       password: target.password,

@@ -72,6 +72,10 @@ export async function startSluiceDataPlane(
     checkout?: string;
     /** Names the process in logs. */
     label?: string;
+    /** Also wait for the status port's /readyz (every worker has a config), not only for one worker serving readyPath. */
+    allWorkers?: boolean;
+    /** How long to wait for readiness (default 30 s). */
+    readyTimeoutMs?: number;
   },
 ): Promise<SluiceDataPlane> {
   const root = options.checkout ?? REPO_ROOT;
@@ -92,7 +96,9 @@ export async function startSluiceDataPlane(
     env: cleanEnv(),
   });
   const url = `http://127.0.0.1:${httpPort}${options.readyPath}`;
-  await awaitReady(proc, async () => (await statusOf(url)) === 200, 30_000, `GET ${options.readyPath} answering 200`);
+  const readyz = `http://127.0.0.1:${statusPort}/readyz`;
+  const ready = async () => (!options.allWorkers || (await statusOf(readyz)) === 200) && (await statusOf(url)) === 200;
+  await awaitReady(proc, ready, options.readyTimeoutMs ?? 30_000, `GET ${options.readyPath} answering 200${options.allWorkers ? ' and /readyz' : ''}`);
   return { proc, httpPort, statusPort, httpsPort };
 }
 
