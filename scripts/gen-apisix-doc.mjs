@@ -11,7 +11,15 @@ import { camelToSnake } from '../control-plane/dist/apisix/apisix-issue.js';
 const cell = (text) => text.replace(/\|/g, '\\|');
 
 const resourceSections = APISIX_RESOURCES.map((r) => {
-  const fields = { ...(r.name === 'consumers' ? {} : { id: COMMON_FIELDS.id }), name: COMMON_FIELDS.name, desc: COMMON_FIELDS.desc, labels: COMMON_FIELDS.labels, ...r.fields, create_time: COMMON_FIELDS.create_time, update_time: COMMON_FIELDS.update_time };
+  const fields = {
+    ...(r.name === 'consumers' ? {} : { id: COMMON_FIELDS.id }),
+    name: COMMON_FIELDS.name,
+    desc: COMMON_FIELDS.desc,
+    labels: COMMON_FIELDS.labels,
+    ...r.fields,
+    create_time: COMMON_FIELDS.create_time,
+    update_time: COMMON_FIELDS.update_time,
+  };
   const rows = Object.entries(fields).map(([field, f]) => `| \`${field}\` | ${f.support} | ${cell(f.doc)} |`);
   return `### \`${r.name}\` → \`${r.collection}\`
 
@@ -23,8 +31,16 @@ ${rows.join('\n')}`;
 const pluginRows = APISIX_PLUGINS.map((name) => {
   const { support, note } = pluginSupport(name);
   const spec = pluginSpecs.find((s) => s.name === name);
-  const fields = spec?.schema?.properties ? Object.keys(spec.schema.properties).map((k) => `\`${camelToSnake(k)}\``).join(', ') : '';
-  const consumer = spec?.consumerSchema?.properties ? `; on consumers: ${Object.keys(spec.consumerSchema.properties).map((k) => `\`${camelToSnake(k)}\``).join(', ')}` : '';
+  const fields = spec?.schema?.properties
+    ? Object.keys(spec.schema.properties)
+        .map((k) => `\`${camelToSnake(k)}\``)
+        .join(', ')
+    : '';
+  const consumer = spec?.consumerSchema?.properties
+    ? `; on consumers: ${Object.keys(spec.consumerSchema.properties)
+        .map((k) => `\`${camelToSnake(k)}\``)
+        .join(', ')}`
+    : '';
   return `| \`${name}\` | ${support} | ${cell(note)} | ${fields}${consumer} |`;
 });
 const ownPlugins = pluginSpecs.filter((s) => !APISIX_PLUGINS.includes(s.name)).map((s) => `\`${s.name}\``);
@@ -101,7 +117,9 @@ ${ownPlugins.join(', ')}.
 
 | Key | Why not |
 | --- | --- |
-${Object.entries(NOT_CARRIED).map(([k, why]) => `| \`${k}\` | ${cell(why)} |`).join('\n')}
+${Object.entries(NOT_CARRIED)
+  .map(([k, why]) => `| \`${k}\` | ${cell(why)} |`)
+  .join('\n')}
 `,
 );
 console.log(`docs/migrate-from-apisix.md: ${APISIX_RESOURCES.length} resources, ${APISIX_PLUGINS.length} APISIX plugins (${supported} taken)`);

@@ -15,7 +15,14 @@ function rows(schema, path, out) {
   for (const [name, s] of Object.entries(schema.properties ?? {})) {
     const p = path ? `${path}.${name}` : name;
     const required = (schema.required ?? []).includes(name) ? 'yes' : '';
-    const notes = [s.description, s.writeOnly && !/write-only/.test(s.description ?? '') ? 'write-only (answers show the placeholder `<stored secret>`)' : '', s.default !== undefined ? `default ${JSON.stringify(s.default)}` : '', s.pattern ? `pattern \`${s.pattern}\`` : '', s.minimum !== undefined ? `min ${s.minimum}` : '', s.maximum !== undefined ? `max ${s.maximum}` : '']
+    const notes = [
+      s.description,
+      s.writeOnly && !/write-only/.test(s.description ?? '') ? 'write-only (answers show the placeholder `<stored secret>`)' : '',
+      s.default !== undefined ? `default ${JSON.stringify(s.default)}` : '',
+      s.pattern ? `pattern \`${s.pattern}\`` : '',
+      s.minimum !== undefined ? `min ${s.minimum}` : '',
+      s.maximum !== undefined ? `max ${s.maximum}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     out.push(`| \`${p}\` | ${typeOf(s)} | ${required} | ${notes} |`);
@@ -33,7 +40,12 @@ const out = [
   '',
 ];
 for (const k of kinds) {
-  out.push(`## ${k.kind} — \`${k.collection}\``, '', k.adminWritable ? `Admin API: \`/api/v1/${k.collection}\`.` : 'Written by the system; read-only in the admin API.', '');
+  out.push(
+    `## ${k.kind} — \`${k.collection}\``,
+    '',
+    k.adminWritable ? `Admin API: \`/api/v1/${k.collection}\`.` : 'Written by the system; read-only in the admin API.',
+    '',
+  );
   out.push('| field | type | required | notes |', '|---|---|---|---|');
   rows(k.schema, '', out);
   out.push('');

@@ -6,7 +6,8 @@ import { pluginSpecs } from '@sluice/model';
 function typeOf(s) {
   if (s.anyOf) return s.anyOf.map((x) => (x.const !== undefined ? JSON.stringify(x.const) : typeOf(x))).join(' \\| ');
   if (s.const !== undefined) return JSON.stringify(s.const);
-  if (s.type === 'array') return s.prefixItems || Array.isArray(s.items) ? `[${(s.prefixItems ?? s.items).map(typeOf).join(', ')}]` : `${typeOf(s.items ?? {})}[]`;
+  if (s.type === 'array')
+    return s.prefixItems || Array.isArray(s.items) ? `[${(s.prefixItems ?? s.items).map(typeOf).join(', ')}]` : `${typeOf(s.items ?? {})}[]`;
   if (s.type === 'object' && s.patternProperties) return 'map';
   return s.type ?? 'any';
 }
@@ -47,8 +48,8 @@ const out = [
   '',
   'Plugins attach to routes, plugin configs (`pluginConfigId`), global rules and consumers. For the',
   'same plugin name: **route > plugin config > global rule** (global rules in id order, the first',
-  'wins); after authentication the **consumer**\'s own plugins override all of those. Unlike APISIX,',
-  'global rules merge into the route\'s chain instead of running as a separate chain first, so a',
+  "wins); after authentication the **consumer**'s own plugins override all of those. Unlike APISIX,",
+  "global rules merge into the route's chain instead of running as a separate chain first, so a",
   'plugin never runs twice for one request and a route can override a global default. Within a',
   'phase, higher priority runs first.',
   '',
@@ -59,7 +60,14 @@ const out = [
 ];
 
 for (const spec of pluginSpecs) {
-  out.push(`## ${spec.name}`, '', spec.description, '', `Priority ${spec.priority}; attaches to ${spec.attachTo.join(', ')}${spec.type === 'auth' ? '; authentication plugin' : ''}.`, '');
+  out.push(
+    `## ${spec.name}`,
+    '',
+    spec.description,
+    '',
+    `Priority ${spec.priority}; attaches to ${spec.attachTo.join(', ')}${spec.type === 'auth' ? '; authentication plugin' : ''}.`,
+    '',
+  );
   out.push('### Config', '', ...table(spec.schema), '');
   if (spec.consumerSchema) out.push('### On a consumer (the credential)', '', ...table(spec.consumerSchema), '');
   out.push('### Example', '', '```json', JSON.stringify({ plugins: { [spec.name]: spec.example } }, null, 2), '```', '');

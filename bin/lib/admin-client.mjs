@@ -51,8 +51,11 @@ export function createAdminClient(o) {
       });
     } catch (err) {
       const code = err?.cause?.code ?? err?.code;
-      const cause = err?.name === 'TimeoutError' ? 'no answer in 30 s' : (NETWORK_CAUSES[code] ?? `${code ? `${code}: ` : ''}${err?.cause?.message ?? err.message}`);
-      throw new AdminApiError(`cannot reach the admin API at ${base} (${method} ${url}): ${cause}. Is the control plane running there? Set --admin-url or --admin-port.`);
+      const cause =
+        err?.name === 'TimeoutError' ? 'no answer in 30 s' : (NETWORK_CAUSES[code] ?? `${code ? `${code}: ` : ''}${err?.cause?.message ?? err.message}`);
+      throw new AdminApiError(
+        `cannot reach the admin API at ${base} (${method} ${url}): ${cause}. Is the control plane running there? Set --admin-url or --admin-port.`,
+      );
     }
     const text = await res.text();
     const json = parseJson(text);

@@ -3,11 +3,48 @@
 // module under bin/lib/ and one entry here; help, flag checks and shell completion follow.
 
 const ETCD = ['etcd', 'prefix', 'etcd-user', 'etcd-password', 'etcd-cacert', 'etcd-cert', 'etcd-key'];
-const TRANSLATE = ['ingress-class', 'controller-name', 'watch-ingress-without-class', 'default-backend-service', 'configmap', 'tcp-services-configmap', 'udp-services-configmap', 'gateway-address-pool'];
+const TRANSLATE = [
+  'ingress-class',
+  'controller-name',
+  'watch-ingress-without-class',
+  'default-backend-service',
+  'configmap',
+  'tcp-services-configmap',
+  'udp-services-configmap',
+  'gateway-address-pool',
+];
 const KUBERNETES = ['kubernetes', 'kubeconfig', 'leader-election-namespace', 'publish-status-address', 'publish-service'];
 const ADMIN_CLIENT = ['admin-url', 'admin-port', 'admin-key', 'data-dir'];
-const CONTROL_PLANE = [...ETCD, 'host', 'admin-port', 'admin-key', 'viewer-key', 'status-port', 'manifests', ...KUBERNETES, ...TRANSLATE, 'https-port', 'plugins-dir', 'log-level'];
-const DATA_PLANE = [...ETCD, 'host', 'http-port', 'https-port', 'port-map', 'status-port', 'workers', 'data-dir', 'drain-seconds', 'plugins-dir', 'log-level', 'escaped-slashes', 'disable-merge-slashes', 'headers-with-underscores'];
+const CONTROL_PLANE = [
+  ...ETCD,
+  'host',
+  'admin-port',
+  'admin-key',
+  'viewer-key',
+  'status-port',
+  'manifests',
+  ...KUBERNETES,
+  ...TRANSLATE,
+  'https-port',
+  'plugins-dir',
+  'log-level',
+];
+const DATA_PLANE = [
+  ...ETCD,
+  'host',
+  'http-port',
+  'https-port',
+  'port-map',
+  'status-port',
+  'workers',
+  'data-dir',
+  'drain-seconds',
+  'plugins-dir',
+  'log-level',
+  'escaped-slashes',
+  'disable-merge-slashes',
+  'headers-with-underscores',
+];
 
 /**
  * name → {summary, usage, flags, details?, load}. `flags` are the command's own flags (--help
@@ -18,7 +55,7 @@ export const COMMANDS = {
     summary: 'etcd (found or started locally), control plane, data plane and dashboard on this machine',
     usage: 'gateway up [flags]',
     flags: [...new Set([...CONTROL_PLANE, ...DATA_PLANE, 'no-example'])],
-    details: ['The control plane\'s status port is the data plane\'s --status-port + 1 (0 when that is 0); both are printed.'],
+    details: ["The control plane's status port is the data plane's --status-port + 1 (0 when that is 0); both are printed."],
     load: () => import('./up.mjs'),
   },
   'control-plane': {
@@ -54,7 +91,9 @@ export const COMMANDS = {
     summary: 'create or update the documents of a file in one transaction',
     usage: 'gateway apply -f FILE [--dry-run]',
     flags: [...ADMIN_CLIENT, 'file', 'dry-run'],
-    details: ['FILE (- for standard input) holds what `gateway get -o yaml|json` and the admin export print. Each document is reported as created, configured or unchanged; on any error nothing is written.'],
+    details: [
+      'FILE (- for standard input) holds what `gateway get -o yaml|json` and the admin export print. Each document is reported as created, configured or unchanged; on any error nothing is written.',
+    ],
     load: () => import('./apply.mjs'),
   },
   diff: {
@@ -86,7 +125,9 @@ export const COMMANDS = {
     summary: 'an APISIX standalone file (apisix.yaml or its JSON form) into this gateway, all or nothing',
     usage: 'gateway import --from apisix FILE [--dry-run]',
     flags: [...ADMIN_CLIENT, 'from', 'file', 'dry-run'],
-    details: ['Prints what each APISIX object becomes, or why it is refused (then nothing is written). docs/migrate-from-apisix.md lists every field and plugin.'],
+    details: [
+      'Prints what each APISIX object becomes, or why it is refused (then nothing is written). docs/migrate-from-apisix.md lists every field and plugin.',
+    ],
     load: () => import('./import.mjs'),
   },
   export: {

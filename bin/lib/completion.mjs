@@ -29,7 +29,9 @@ _gateway() {
     -f|--file|--config|--kubeconfig|--manifests|--plugins-dir|--data-dir|--webhook-cert|--webhook-key|--etcd-cacert|--etcd-cert|--etcd-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   case "$cmd" in
-${cases().map(([name, flags]) => `    ${name}) flags="${flags}" ;;`).join('\n')}
+${cases()
+  .map(([name, flags]) => `    ${name}) flags="${flags}" ;;`)
+  .join('\n')}
     *) return ;;
   esac
   if [[ "$cur" == -* ]]; then
@@ -57,7 +59,9 @@ function zsh() {
 _gateway() {
   local -a commands
   commands=(
-${Object.entries(COMMANDS).map(([name, c]) => `    '${name}:${c.summary.replace(/'/g, '')}'`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `    '${name}:${c.summary.replace(/'/g, '')}'`)
+  .join('\n')}
   )
   if (( CURRENT == 2 )); then
     _describe -t commands 'gateway command' commands

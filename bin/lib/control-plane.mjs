@@ -9,7 +9,8 @@ import { UsageError } from './usage-error.mjs';
 
 /** --manifests and Kubernetes mode are two sources of the same objects. */
 export function refuseTwoSources(o) {
-  if (o.manifests && (o.kubernetes || o.kubeconfig)) throw new UsageError('--manifests and --kubernetes/--kubeconfig are two sources of the same objects: give one');
+  if (o.manifests && (o.kubernetes || o.kubeconfig))
+    throw new UsageError('--manifests and --kubernetes/--kubeconfig are two sources of the same objects: give one');
 }
 
 export function controlPlaneOptions(o, adminKey) {
@@ -58,7 +59,9 @@ export async function run(_command, o) {
   const custom = await registerCustomPluginSpecs(o['plugins-dir']);
   if (custom.length) console.log(`custom plugins: ${custom.join(', ')}`);
   const cp = await runControlPlane(controlPlaneOptions(o, adminKey));
-  console.log(`control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), status port ${cp.statusPort} (/healthz /readyz /metrics), etcd ${o.etcd}${o.prefix}`);
+  console.log(
+    `control plane: admin API on port ${cp.adminPort} (http://127.0.0.1:${cp.adminPort}/api/v1), status port ${cp.statusPort} (/healthz /readyz /metrics), etcd ${o.etcd}${o.prefix}`,
+  );
   if (o.manifests) console.log(`control plane: syncing Ingresses and Gateway API objects from manifests in ${path.resolve(o.manifests)}`);
   if (cp.kubeOrigin) console.log(`control plane: syncing Ingresses and Gateway API objects from the API server of ${cp.kubeOrigin}`);
   onShutdown(() => cp.stop());

@@ -21,7 +21,9 @@ export async function run(_command, o) {
   const portMap = portMapOf(o);
   await ensureEtcdAccess(etcdConnection(o), 'data-plane');
   const dp = await runDataPlane(dataPlaneOptions(o, { cacheDir: path.resolve(o['data-dir'], 'cache'), portMap }));
-  console.log(`data plane: http port ${dp.httpPort}, status port ${dp.statusPort}, https port ${dp.httpsPort}, ${dp.workers} workers, etcd ${o.etcd}${o.prefix}`);
+  console.log(
+    `data plane: http port ${dp.httpPort}, status port ${dp.statusPort}, https port ${dp.httpsPort}, ${dp.workers} workers, etcd ${o.etcd}${o.prefix}`,
+  );
   onShutdown(() => dp.stop());
 }
 

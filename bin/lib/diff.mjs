@@ -21,15 +21,14 @@ export async function run(_command, o) {
     for (const e of plan.errors) console.error(`error: ${[e.collection, e.id].filter(Boolean).join('/') || 'file'}${e.path ? ` ${e.path}` : ''}: ${e.message}`);
     throw Object.assign(new Error(`${plan.errors.length} invalid document(s)`), { exitCode: 3 });
   }
-  const patches = [
-    ...(plan.create ?? []).map((c) => patch(c, undefined, c.after)),
-    ...(plan.update ?? []).map((u) => patch(u, u.before, u.after)),
-  ];
+  const patches = [...(plan.create ?? []).map((c) => patch(c, undefined, c.after)), ...(plan.update ?? []).map((u) => patch(u, u.before, u.after))];
   process.stdout.write(patches.join(''));
   process.exitCode = patches.length ? 1 : 0;
 }
 
 function patch({ collection, id }, before, after) {
   const name = `${collection}/${id}`;
-  return createTwoFilesPatch(before === undefined ? '/dev/null' : `live/${name}`, `file/${name}`, yaml(before), yaml(after), undefined, undefined, { context: 3 });
+  return createTwoFilesPatch(before === undefined ? '/dev/null' : `live/${name}`, `file/${name}`, yaml(before), yaml(after), undefined, undefined, {
+    context: 3,
+  });
 }

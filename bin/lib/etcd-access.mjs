@@ -12,7 +12,11 @@ export class EtcdAccessError extends Error {}
  * what retrying cannot fix is.
  */
 export async function verifyEtcdAccess(conn, { timeoutMs = 5000 } = {}) {
-  for (const [flag, file] of [['--etcd-cacert', conn.etcdCa], ['--etcd-cert', conn.etcdCert], ['--etcd-key', conn.etcdKey]]) {
+  for (const [flag, file] of [
+    ['--etcd-cacert', conn.etcdCa],
+    ['--etcd-cert', conn.etcdCert],
+    ['--etcd-key', conn.etcdKey],
+  ]) {
     if (file === undefined) continue;
     try {
       fs.accessSync(file, fs.constants.R_OK);
@@ -28,13 +32,19 @@ export async function verifyEtcdAccess(conn, { timeoutMs = 5000 } = {}) {
     defaultCallOptions: () => ({ deadline: Date.now() + timeoutMs }),
   });
   try {
-    await client.getAll().prefix(`${normalizePrefix(conn.prefix)}/`).limit(1).keys();
+    await client
+      .getAll()
+      .prefix(`${normalizePrefix(conn.prefix)}/`)
+      .limit(1)
+      .keys();
   } catch (err) {
     if (err instanceof EtcdAuthenticationFailedError || err instanceof GRPCUnauthenticatedError) {
       throw new EtcdAccessError(`etcd refused the credentials of --etcd-user ${conn.etcdUsername ?? '(none)'}: ${err.message}`);
     }
     if (err instanceof EtcdPermissionDeniedError) {
-      throw new EtcdAccessError(`etcd user ${conn.etcdUsername ?? '(none)'} may not read ${normalizePrefix(conn.prefix)}/: ${err.message} (grant its role readwrite on that prefix)`);
+      throw new EtcdAccessError(
+        `etcd user ${conn.etcdUsername ?? '(none)'} may not read ${normalizePrefix(conn.prefix)}/: ${err.message} (grant its role readwrite on that prefix)`,
+      );
     }
     return { reachable: false, error: err.message };
   } finally {

@@ -28,15 +28,25 @@ export function mainHelp() {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
     '',
     'Flags:',
-    '  -h, --help                             show help (gateway <command> --help: that command\'s flags)',
+    "  -h, --help                             show help (gateway <command> --help: that command's flags)",
     '      --version                          print the version',
     '',
-    'Run \'gateway <command> --help\' for a command\'s flags.',
+    "Run 'gateway <command> --help' for a command's flags.",
   ].join('\n');
 }
 
 /** `gateway <command> --help`: that command's usage and only its flags. */
 export function commandHelp(command) {
   const c = COMMANDS[command];
-  return [`Usage: ${c.usage}`, '', c.summary[0].toUpperCase() + c.summary.slice(1) + '.', ...(c.details ? ['', ...c.details] : []), '', 'Flags:', ...flagLines([...c.flags, ...COMMON_FLAGS], command), '', ...SOURCES].join('\n');
+  return [
+    `Usage: ${c.usage}`,
+    '',
+    c.summary[0].toUpperCase() + c.summary.slice(1) + '.',
+    ...(c.details ? ['', ...c.details] : []),
+    '',
+    'Flags:',
+    ...flagLines([...c.flags, ...COMMON_FLAGS], command),
+    '',
+    ...SOURCES,
+  ].join('\n');
 }

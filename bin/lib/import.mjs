@@ -7,7 +7,8 @@ import { UsageError } from './usage-error.mjs';
 
 export async function run(_command, o) {
   const file = o.file ?? o.positionals[0];
-  if (o.from !== 'apisix') throw new UsageError(`import needs --from apisix (the only source it reads), got ${o.from === undefined ? 'none' : JSON.stringify(o.from)}`);
+  if (o.from !== 'apisix')
+    throw new UsageError(`import needs --from apisix (the only source it reads), got ${o.from === undefined ? 'none' : JSON.stringify(o.from)}`);
   if (!file) throw new UsageError('import needs a FILE: gateway import --from apisix FILE [--dry-run]');
   const text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
   const { items, outcomes } = convertStandalone(text);
@@ -33,6 +34,7 @@ export async function run(_command, o) {
     return;
   }
   const verb = o['dry-run'] ? 'would be' : 'were';
-  console.log(`${plan.create.length} created, ${plan.update.length} updated, ${plan.unchanged.length} unchanged: they ${verb} written${o['dry-run'] ? ' (dry run: nothing written)' : ` at revision ${plan.revision ?? '(none)'}`}`);
+  console.log(
+    `${plan.create.length} created, ${plan.update.length} updated, ${plan.unchanged.length} unchanged: they ${verb} written${o['dry-run'] ? ' (dry run: nothing written)' : ` at revision ${plan.revision ?? '(none)'}`}`,
+  );
 }
-

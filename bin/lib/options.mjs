@@ -13,7 +13,7 @@ export const FLAGS = {
   prefix: ['string', '/gateway', 'etcd key prefix'],
   'etcd-user': ['string', undefined, 'etcd user name (etcd auth); also --etcd-username'],
   'etcd-password': ['string', undefined, 'etcd password (etcd auth)'],
-  'etcd-cacert': ['string', undefined, 'CA file to verify etcd\'s certificate (https endpoints); also --etcd-ca'],
+  'etcd-cacert': ['string', undefined, "CA file to verify etcd's certificate (https endpoints); also --etcd-ca"],
   'etcd-cert': ['string', undefined, 'client certificate file for etcd (mTLS)'],
   'etcd-key': ['string', undefined, 'client key file for etcd (mTLS)'],
   host: ['string', undefined, 'address to bind (default: all addresses)'],
@@ -24,7 +24,11 @@ export const FLAGS = {
   'status-port': ['string', '9091', 'status port: /healthz /readyz /metrics /status'],
   workers: ['string', '0', 'data-plane worker processes (0 = one per core)'],
   manifests: ['string', undefined, 'folder of Kubernetes YAML manifests (standalone mode)'],
-  kubernetes: ['boolean', false, 'Kubernetes mode: watch the API server through --kubeconfig, else (in a pod) the service account, else the default kubeconfig ($KUBECONFIG, ~/.kube/config)'],
+  kubernetes: [
+    'boolean',
+    false,
+    'Kubernetes mode: watch the API server through --kubeconfig, else (in a pod) the service account, else the default kubeconfig ($KUBECONFIG, ~/.kube/config)',
+  ],
   kubeconfig: ['string', undefined, 'kubeconfig file (Kubernetes mode; implies --kubernetes)'],
   'ingress-class': ['string', 'sluice', 'IngressClass name served'],
   'controller-name': ['string', 'sluice.dev/gateway-controller', 'controller name of our IngressClass and GatewayClass'],
@@ -41,11 +45,23 @@ export const FLAGS = {
   'admin-key': ['string', undefined, 'admin API key (X-API-Key); generated when missing'],
   'viewer-key': ['string', undefined, 'read-only admin API key'],
   'data-dir': ['string', '.data', 'local state: etcd data (gateway up), config cache'],
-  'log-level': ['string', undefined, 'JSON log level of every process: fatal, error, warn, info, debug, trace or silent (default: info in the data plane, warn in the control plane)'],
+  'log-level': [
+    'string',
+    undefined,
+    'JSON log level of every process: fatal, error, warn, info, debug, trace or silent (default: info in the data plane, warn in the control plane)',
+  ],
   'drain-seconds': ['string', '30', 'SIGTERM grace period for in-flight requests and WebSockets'],
-  'escaped-slashes': ['string', 'redirect', 'data-plane: a path with %2F or %5C is redirected to its decoded, normalized path (redirect), refused (reject), kept as written (keep) or decoded (decode); a client-traffic global rule overrides it (docs/security.md)'],
+  'escaped-slashes': [
+    'string',
+    'redirect',
+    'data-plane: a path with %2F or %5C is redirected to its decoded, normalized path (redirect), refused (reject), kept as written (keep) or decoded (decode); a client-traffic global rule overrides it (docs/security.md)',
+  ],
   'disable-merge-slashes': ['boolean', false, 'data-plane: keep repeated slashes in paths instead of merging them before matching and forwarding'],
-  'headers-with-underscores': ['string', 'drop', 'data-plane: request headers whose name has an underscore are dropped (drop, as nginx), allowed (allow) or refused with 400 (reject)'],
+  'headers-with-underscores': [
+    'string',
+    'drop',
+    'data-plane: request headers whose name has an underscore are dropped (drop, as nginx), allowed (allow) or refused with 400 (reject)',
+  ],
   'admin-url': ['string', undefined, 'admin API URL (default http://127.0.0.1:<admin-port>)'],
   file: ['string', undefined, 'file of documents (- for standard input), or for translate a folder or file of manifests'],
   output: ['string', undefined, 'output format: table (default), wide, json, yaml or name'],
@@ -92,7 +108,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function applyLogLevel(o) {
   const level = o['log-level'];
   if (level === undefined) return;
-  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level (or GATEWAY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!LOG_LEVELS.includes(level))
+    throw new UsageError(`--log-level (or GATEWAY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   process.env.GATEWAY_LOG_LEVEL = level;
 }
 
@@ -135,7 +152,10 @@ export function parseOptions(argv, { command, env = process.env } = {}) {
     }
     out[name] = n;
   }
-  out.etcdEndpoints = String(out.etcd).split(',').map((s) => s.trim()).filter(Boolean);
+  out.etcdEndpoints = String(out.etcd)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   out.etcdExplicit = out.sources.etcd !== 'default';
   return out;
 }
@@ -212,7 +232,9 @@ export function readConfigFile(file, command) {
       const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
       const name = FLAG_ALIASES[kebab] ?? kebab;
       if (!(name in FLAGS) || name === 'config' || COMMAND_LINE_ONLY.includes(name)) {
-        throw new Error(`unknown key "${key}"${where} in config file ${file}; keys are flag names (see gateway --help)${COMMAND_SECTIONS.includes(key) ? ' or command sections holding a mapping' : ''}`);
+        throw new Error(
+          `unknown key "${key}"${where} in config file ${file}; keys are flag names (see gateway --help)${COMMAND_SECTIONS.includes(key) ? ' or command sections holding a mapping' : ''}`,
+        );
       }
       out[name] = value;
     }

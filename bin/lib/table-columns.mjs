@@ -8,10 +8,15 @@ const list = (values, max = 3) => {
   return v.length > max ? `${v.slice(0, max).join(',')},+${v.length - max}` : v.join(',');
 };
 const paths = (d) => list((d.match?.paths ?? []).map((p) => (p.type === 'prefix' ? `${p.value}*` : p.type === 'regex' ? `~${p.value}` : p.value)));
-const backends = (d) => (d.backends?.length ? list(d.backends.map((b) => (d.backends.length > 1 ? `${b.upstreamId}(${b.weight ?? 1})` : b.upstreamId))) : d.upstream ? 'inline' : '-');
+const backends = (d) =>
+  d.backends?.length ? list(d.backends.map((b) => (d.backends.length > 1 ? `${b.upstreamId}(${b.weight ?? 1})` : b.upstreamId))) : d.upstream ? 'inline' : '-';
 const plugins = (d) => list(Object.keys(d.plugins ?? {}), 4);
 const owner = (d) => (!d.owner || d.owner.kind === 'admin' ? 'admin' : `${d.owner.kind}/${[d.owner.namespace, d.owner.name].filter(Boolean).join('/')}`);
-const labels = (d) => list(Object.entries(d.labels ?? {}).map(([k, v]) => `${k}=${v}`), 10);
+const labels = (d) =>
+  list(
+    Object.entries(d.labels ?? {}).map(([k, v]) => `${k}=${v}`),
+    10,
+  );
 
 /** "5s", "3m", "2h", "4d": the age kubectl prints, from the document's last change. */
 function age(d, now) {
@@ -24,23 +29,62 @@ function age(d, now) {
 /** collection → [default columns, extra -o wide columns]; each column [HEADER, doc → cell]. */
 const BY_COLLECTION = {
   routes: [
-    [['HOSTS', (d) => list(d.match?.hosts) === '-' ? '*' : list(d.match?.hosts)], ['PATHS', paths], ['BACKENDS', backends]],
-    [['METHODS', (d) => list(d.match?.methods)], ['PRIORITY', (d) => d.match?.priority ?? d.priority ?? '-'], ['PLUGINS', plugins], ['STATUS', (d) => d.status ?? 'enabled']],
+    [
+      ['HOSTS', (d) => (list(d.match?.hosts) === '-' ? '*' : list(d.match?.hosts))],
+      ['PATHS', paths],
+      ['BACKENDS', backends],
+    ],
+    [
+      ['METHODS', (d) => list(d.match?.methods)],
+      ['PRIORITY', (d) => d.match?.priority ?? d.priority ?? '-'],
+      ['PLUGINS', plugins],
+      ['STATUS', (d) => d.status ?? 'enabled'],
+    ],
   ],
   upstreams: [
-    [['TYPE', (d) => d.type ?? 'roundrobin'], ['NODES', (d) => list((d.nodes ?? []).map((n) => `${n.host}:${n.port}`))]],
-    [['SCHEME', (d) => d.scheme ?? 'http'], ['CHECKS', (d) => list([d.checks?.active && 'active', d.checks?.passive && 'passive'])]],
+    [
+      ['TYPE', (d) => d.type ?? 'roundrobin'],
+      ['NODES', (d) => list((d.nodes ?? []).map((n) => `${n.host}:${n.port}`))],
+    ],
+    [
+      ['SCHEME', (d) => d.scheme ?? 'http'],
+      ['CHECKS', (d) => list([d.checks?.active && 'active', d.checks?.passive && 'passive'])],
+    ],
   ],
   ssls: [[['SNIS', (d) => list(d.snis)]], [['CLIENT-CA', (d) => (d.clientCa ? 'yes' : 'no')]]],
   'stream-routes': [
-    [['PROTOCOL', (d) => d.protocol ?? '-'], ['PORT', (d) => d.listenPort ?? '-'], ['BACKENDS', backends]],
-    [['SNI', (d) => d.sni ?? '-'], ['PLUGINS', plugins]],
+    [
+      ['PROTOCOL', (d) => d.protocol ?? '-'],
+      ['PORT', (d) => d.listenPort ?? '-'],
+      ['BACKENDS', backends],
+    ],
+    [
+      ['SNI', (d) => d.sni ?? '-'],
+      ['PLUGINS', plugins],
+    ],
   ],
-  listeners: [[['ADDRESS', (d) => d.address ?? '-'], ['PORT', (d) => d.port ?? '-'], ['PROTOCOL', (d) => d.protocol ?? '-']], [['HOSTNAME', (d) => d.hostname ?? '-']]],
+  listeners: [
+    [
+      ['ADDRESS', (d) => d.address ?? '-'],
+      ['PORT', (d) => d.port ?? '-'],
+      ['PROTOCOL', (d) => d.protocol ?? '-'],
+    ],
+    [['HOSTNAME', (d) => d.hostname ?? '-']],
+  ],
   consumers: [[['PLUGINS', plugins]], []],
   'plugin-configs': [[['PLUGINS', plugins]], []],
   'global-rules': [[['PLUGINS', plugins]], []],
-  dataplanes: [[['HOST', (d) => d.host ?? '-'], ['STATE', (d) => d.state ?? '-'], ['REVISION', (d) => d.revision ?? '-']], [['WORKERS', (d) => d.workers ?? '-'], ['STATUS-URL', (d) => d.statusUrl ?? '-']]],
+  dataplanes: [
+    [
+      ['HOST', (d) => d.host ?? '-'],
+      ['STATE', (d) => d.state ?? '-'],
+      ['REVISION', (d) => d.revision ?? '-'],
+    ],
+    [
+      ['WORKERS', (d) => d.workers ?? '-'],
+      ['STATUS-URL', (d) => d.statusUrl ?? '-'],
+    ],
+  ],
 };
 
 /** The columns of `collection` for -o table (wide = false) or -o wide. */
@@ -62,5 +106,12 @@ export function tableColumns(collection, wide, now = Date.now()) {
 export function formatTable(columns, items) {
   const rows = [columns.map(([header]) => header), ...items.map(({ id, document }) => columns.map(([, cell]) => String(cell(document, id))))];
   const widths = columns.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('   ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('   ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -11,7 +11,11 @@ export async function run(_command, o) {
   const read = readManifests(path.resolve(target));
   const admission = [];
   const result = translateCluster(resourcesFromObjects(admitManifests(read.objects, (w) => admission.push(w))), translateOptions(o));
-  const warnings = [...read.errors.map((e) => ({ object: `file/${path.relative(process.cwd(), e.file)}`, message: `skipped: ${e.message}` })), ...admission, ...result.warnings];
+  const warnings = [
+    ...read.errors.map((e) => ({ object: `file/${path.relative(process.cwd(), e.file)}`, message: `skipped: ${e.message}` })),
+    ...admission,
+    ...result.warnings,
+  ];
   // Gateway API statuses as the status writer would start from them (it adds lastTransitionTime).
   const out = { documents: result.documents, statuses: result.statuses, gatewayStatuses: result.gatewayStatuses, warnings };
   process.stdout.write(YAML.stringify(out, { aliasDuplicateObjects: false }));

@@ -2,13 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
-import {
-  findOrInstallEtcd,
-  runControlPlane,
-  startExampleService,
-  startLocalEtcd,
-  writeExampleDocuments,
-} from '@sluice/control-plane';
+import { findOrInstallEtcd, runControlPlane, startExampleService, startLocalEtcd, writeExampleDocuments } from '@sluice/control-plane';
 import { runDataPlane } from '@sluice/data-plane/primary';
 import { controlPlaneOptions, refuseTwoSources } from './control-plane.mjs';
 import { portMapOf } from './data-plane.mjs';

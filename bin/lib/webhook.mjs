@@ -13,7 +13,8 @@ export async function run(_command, o) {
   refuseTwoSources(o);
   if (!o['webhook-cert'] || !o['webhook-key']) throw new UsageError('webhook needs --webhook-cert FILE and --webhook-key FILE (PEM)');
   const port = Number(o['webhook-port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--webhook-port must be an integer between 0 and 65535, got ${o['webhook-port']}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--webhook-port must be an integer between 0 and 65535, got ${o['webhook-port']}`);
   const webhook = await runWebhook({
     certFile: path.resolve(o['webhook-cert']),
     keyFile: path.resolve(o['webhook-key']),
@@ -24,7 +25,11 @@ export async function run(_command, o) {
     manifests: o.manifests ? path.resolve(o.manifests) : undefined,
     translate: translateOptions(o),
   });
-  const context = webhook.kubeOrigin ? `objects from the API server of ${webhook.kubeOrigin}` : o.manifests ? `objects from ${path.resolve(o.manifests)}` : 'no cluster context';
+  const context = webhook.kubeOrigin
+    ? `objects from the API server of ${webhook.kubeOrigin}`
+    : o.manifests
+      ? `objects from ${path.resolve(o.manifests)}`
+      : 'no cluster context';
   console.log(`webhook: listening on port ${webhook.port} (https, POST /validate; ${context})`);
   onShutdown(() => webhook.stop());
 }

@@ -52,8 +52,10 @@ function dashboardDirOf(opts: ControlPlaneOptions): string | undefined {
 /** The control-plane process: the admin API, and the Ingress and Gateway API sync when a manifest folder or a kubeconfig is given. */
 export async function runControlPlane(opts: ControlPlaneOptions) {
   const pool = opts.translate?.gatewayAddressPool;
-  if (pool && poolAddress(pool, 0) === undefined) throw new Error(`--gateway-address-pool must be an IPv4 CIDR with room for hosts, e.g. 127.0.1.0/24; got ${JSON.stringify(pool)}`);
-  if (opts.manifests && (opts.kubernetes || opts.kubeconfig)) throw new Error('--manifests and Kubernetes mode (--kubernetes, --kubeconfig) are two sources of the same objects: give one');
+  if (pool && poolAddress(pool, 0) === undefined)
+    throw new Error(`--gateway-address-pool must be an IPv4 CIDR with room for hosts, e.g. 127.0.1.0/24; got ${JSON.stringify(pool)}`);
+  if (opts.manifests && (opts.kubernetes || opts.kubeconfig))
+    throw new Error('--manifests and Kubernetes mode (--kubernetes, --kubeconfig) are two sources of the same objects: give one');
   // Loaded before anything listens, so a broken kubeconfig stops the start with its reason.
   const kube = opts.kubernetes || opts.kubeconfig ? loadKubeConfig(opts) : undefined;
   const etcd = new Etcd3(etcdClientOptions(opts, (f) => fs.readFileSync(f)));
@@ -67,7 +69,9 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
   });
   const metrics = createControlPlaneMetrics();
   // The route template, not the URL, so document ids do not become series.
-  app.addHook('onResponse', async (request, reply) => metrics.adminRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000));
+  app.addHook('onResponse', async (request, reply) =>
+    metrics.adminRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000),
+  );
   await app.listen({ port: opts.adminPort, host: opts.host ?? '::' });
   const port = (app.server.address() as AddressInfo).port;
   const ingressSync =
@@ -82,13 +86,11 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
           publishStatusAddress: opts.publishStatusAddress,
           publishService: opts.publishService,
           metrics,
-        }).catch(
-          async (err) => {
-            await app.close();
-            etcd.close();
-            throw err;
-          },
-        )
+        }).catch(async (err) => {
+          await app.close();
+          etcd.close();
+          throw err;
+        })
       : undefined;
   const status =
     opts.statusPort === undefined
@@ -98,7 +100,11 @@ export async function runControlPlane(opts: ControlPlaneOptions) {
           host: opts.host,
           registry: metrics.registry,
           // Serving needs etcd: the admin API answers 503 without it (the sync, if any, already ran once).
-          notReady: () => etcdCall(() => etcd.maintenance.status(), 2_000).then(() => undefined, (err: Error) => `etcd: ${err.message}`),
+          notReady: () =>
+            etcdCall(() => etcd.maintenance.status(), 2_000).then(
+              () => undefined,
+              (err: Error) => `etcd: ${err.message}`,
+            ),
         }).catch(async (err) => {
           await ingressSync?.close();
           await app.close();

@@ -55,9 +55,7 @@ export const DEFAULT_TRANSLATE_OPTIONS: TranslateOptions = {
 export async function startIngressSync(opts: IngressSyncOptions): Promise<IngressSync> {
   const log = pino({ name: 'ingress-sync', level: process.env.GATEWAY_LOG_LEVEL ?? 'warn' });
   const warn = (w: TranslateWarning) => log.warn({ object: w.object, message: w.message }, 'translator warning');
-  const source: ResourceSource = opts.kubeConfig
-    ? createKubeSource({ kubeConfig: opts.kubeConfig, warn })
-    : createFileSource({ dir: opts.manifests!, warn });
+  const source: ResourceSource = opts.kubeConfig ? createKubeSource({ kubeConfig: opts.kubeConfig, warn }) : createFileSource({ dir: opts.manifests!, warn });
   const etcdWriter = createEtcdWriter(opts.etcd, opts.prefix, {
     warn,
     onRetry: (err, attempt) => log.warn({ attempt, err: err.message }, 'etcd write failed; retrying'),
@@ -108,7 +106,9 @@ export async function startIngressSync(opts: IngressSyncOptions): Promise<Ingres
         onError: (err, object) => log.warn({ object, err: err.message }, 'policy status write failed'),
       })
     : undefined;
-  const events = opts.kubeConfig ? createWarningEvents({ kubeConfig: opts.kubeConfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') }) : undefined;
+  const events = opts.kubeConfig
+    ? createWarningEvents({ kubeConfig: opts.kubeConfig, onError: (err) => log.warn({ err: err.message }, 'Event not posted') })
+    : undefined;
   const translateOptions: ClusterTranslateOptions = { ...DEFAULT_TRANSLATE_OPTIONS, ...opts.translate };
   const gatewayStatus = opts.kubeConfig
     ? createGatewayApiStatusWriter({

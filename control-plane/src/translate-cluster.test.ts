@@ -19,7 +19,10 @@ describe('unionOfDocuments', () => {
   });
 
   it('renames a Gateway API document whose id an Ingress document with other content holds, and its references follow', () => {
-    const docs = unionOfDocuments([upstream('k8s-a', { timeout: { read: 5 } }), route('k8s-r1', 'k8s-a', 'Ingress')], [upstream('k8s-a'), route('k8s-r2', 'k8s-a', 'HTTPRoute')]);
+    const docs = unionOfDocuments(
+      [upstream('k8s-a', { timeout: { read: 5 } }), route('k8s-r1', 'k8s-a', 'Ingress')],
+      [upstream('k8s-a'), route('k8s-r2', 'k8s-a', 'HTTPRoute')],
+    );
     const upstreams = docs.filter((d) => d.collection === 'upstreams');
     expect(upstreams).toHaveLength(2);
     const renamed = upstreams.find((u) => u.doc.id !== 'k8s-a')!;
@@ -39,18 +42,39 @@ describe('translateCluster', () => {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
         metadata: { name: 'shop' },
-        spec: { ingressClassName: 'sluice', rules: [{ http: { paths: [{ path: '/a', pathType: 'Prefix', backend: { service: { name: 'shop', port: { number: 80 } } } }] } }] },
+        spec: {
+          ingressClassName: 'sluice',
+          rules: [{ http: { paths: [{ path: '/a', pathType: 'Prefix', backend: { service: { name: 'shop', port: { number: 80 } } } }] } }],
+        },
       },
-      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sluice', generation: 1 }, spec: { controllerName: 'sluice.dev/gateway-controller' } },
-      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'web', generation: 1 }, spec: { gatewayClassName: 'sluice', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] } },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: 'sluice', generation: 1 },
+        spec: { controllerName: 'sluice.dev/gateway-controller' },
+      },
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'web', generation: 1 },
+        spec: { gatewayClassName: 'sluice', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+      },
       {
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'HTTPRoute',
         metadata: { name: 'shop', generation: 1 },
-        spec: { parentRefs: [{ name: 'web' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/b' } }], backendRefs: [{ name: 'shop', port: 80 }] }] },
+        spec: {
+          parentRefs: [{ name: 'web' }],
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/b' } }], backendRefs: [{ name: 'shop', port: 80 }] }],
+        },
       },
     ]);
-    const result = translateCluster(snapshot, { ingressClass: 'sluice', controllerName: 'sluice.dev/gateway-controller', watchIngressWithoutClass: false, gatewayAddressPool: '127.0.1.0/24' });
+    const result = translateCluster(snapshot, {
+      ingressClass: 'sluice',
+      controllerName: 'sluice.dev/gateway-controller',
+      watchIngressWithoutClass: false,
+      gatewayAddressPool: '127.0.1.0/24',
+    });
     const owners = result.documents.map((d) => `${d.collection} ${d.doc.owner.kind}`);
     expect(owners).toContain('routes Ingress');
     expect(owners).toContain('routes HTTPRoute');

@@ -15,9 +15,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 // The screenshots in docs/dashboard are documentation: a test run only rewrites them when
 // asked (UPDATE_SCREENSHOTS=1), so `npm test` leaves the checkout clean. Otherwise they still
 // get taken (the step must not throw) but land in a temp dir.
-export const screenshotsDir = process.env.UPDATE_SCREENSHOTS === '1'
-  ? path.join(repoRoot, 'docs/dashboard')
-  : path.join(os.tmpdir(), 'sluice-dashboard-screenshots');
+export const screenshotsDir =
+  process.env.UPDATE_SCREENSHOTS === '1' ? path.join(repoRoot, 'docs/dashboard') : path.join(os.tmpdir(), 'sluice-dashboard-screenshots');
 export const ADMIN_KEY = 'test-key';
 
 export interface DashboardStack {
@@ -72,7 +71,16 @@ export async function startDashboardStack(name: string, { dataplaneCount = 2 } =
       headless: true,
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     context.setDefaultTimeout(30_000); // a loaded CI machine; a healthy run needs well under 1 s per step
     const page = context.pages()[0] ?? (await context.newPage());

@@ -18,7 +18,10 @@ for (const entry of fs.readdirSync(dist, { recursive: true })) {
   if (!TEXT.test(file) || !fs.statSync(file).isFile()) continue;
   const bytes = fs.readFileSync(file);
   if (bytes.length < MIN_BYTES) continue;
-  fs.writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+  fs.writeFileSync(
+    `${file}.br`,
+    brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+  );
   fs.writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
   files++;
 }

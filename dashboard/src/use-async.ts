@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 /** Runs `load` on mount and whenever `deps` change; `reload` runs it again. */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what `load` depends on
   const run = useCallback(load, deps);
   const reload = useCallback(() => {
     let live = true;

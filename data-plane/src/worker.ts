@@ -63,11 +63,12 @@ export function createWorker(opts: WorkerOptions) {
   const metrics = opts.metrics ?? createWorkerMetrics();
   // A document whose new version cannot take effect keeps its last good one (fallback-compiler.ts).
   const compiler = createFallbackCompiler(
-    createTableCompiler((id: string, upstream: Upstream) =>
-      createUpstreamRuntime(id, upstream, {
-        logger,
-        onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
-      }),
+    createTableCompiler(
+      (id: string, upstream: Upstream) =>
+        createUpstreamRuntime(id, upstream, {
+          logger,
+          onHealthChange: (node: string, healthy: boolean) => metrics.upstreamHealthy.set({ upstream: id, node }, healthy ? 1 : 0),
+        }),
       opts.plugins ?? createPluginRegistry([], logger),
       { portMap: opts.portMap, clientTraffic: opts.clientTraffic },
     ),
@@ -83,7 +84,10 @@ export function createWorker(opts: WorkerOptions) {
     logger,
   });
   const server = createFrontServer(proxy, opts.front ?? 'raw');
-  const https = opts.httpsPort === undefined ? undefined : new MainHttpsPort({ front: server, h2: proxy.h2 as unknown as net.Server, logger, traffic: metrics.streamTraffic });
+  const https =
+    opts.httpsPort === undefined
+      ? undefined
+      : new MainHttpsPort({ front: server, h2: proxy.h2 as unknown as net.Server, logger, traffic: metrics.streamTraffic });
   let boundPorts: number[] = [];
   const streams = createStreamListeners({
     host: opts.host,

@@ -19,10 +19,7 @@ const keyScope = {
 };
 
 /** `POST /admin-keys` body. */
-export const AdminKeyCreate = Type.Object(
-  { name: Id, role: AdminRole, ...keyScope },
-  { additionalProperties: false, title: 'AdminKeyCreate' },
-);
+export const AdminKeyCreate = Type.Object({ name: Id, role: AdminRole, ...keyScope }, { additionalProperties: false, title: 'AdminKeyCreate' });
 export type AdminKeyCreate = Static<typeof AdminKeyCreate>;
 
 /** A key as listed: never its hash. */

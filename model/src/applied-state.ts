@@ -23,7 +23,8 @@ export function documentStateOn(dp: DataplaneServingReport, key: string, modRevi
   const reason = dp.rejected?.[key];
   if (reason !== undefined) return { state: 'rejected', reason };
   if (dp.pending?.includes(key)) return { state: 'pending', reason: 'is still opening its listening socket' };
-  if (dp.rejectedOmitted) return { state: 'pending', reason: `rejects more documents than it lists (${dp.rejectedOmitted} left out); this one may be among them` };
+  if (dp.rejectedOmitted)
+    return { state: 'pending', reason: `rejects more documents than it lists (${dp.rejectedOmitted} left out); this one may be among them` };
   return { state: 'applied' };
 }
 

@@ -33,7 +33,10 @@ export const errorCatalog = {
   GW_ERR_UPSTREAM_CONNECT: { status: 502, message: 'upstream connection failed' },
   GW_ERR_UPSTREAM_RESPONSE: { status: 502, message: 'invalid response from upstream' },
   GW_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'upstream timed out' },
-  GW_ERR_MISDIRECTED: { status: 421, message: 'the request\'s host needs another certificate or client-certificate policy than this connection\'s TLS server name chose' },
+  GW_ERR_MISDIRECTED: {
+    status: 421,
+    message: "the request's host needs another certificate or client-certificate policy than this connection's TLS server name chose",
+  },
   GW_ERR_REQUEST_INVALID: { status: 400, message: 'the request is malformed or ambiguous and is not forwarded' },
   GW_ERR_BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than this route allows' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -58,8 +61,6 @@ export class GatewayError extends Error {
   }
 
   toJSON(): { code: ErrorCode; message: string; details?: unknown } {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }

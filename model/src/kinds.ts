@@ -44,11 +44,9 @@ function upstreamIssues(u: Doc, base: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (u.type === 'chash') {
     if (!u.hashOn) issues.push({ path: `${base}/hashOn`, message: 'is required when type is chash' });
-    if ((u.hashOn === 'header' || u.hashOn === 'cookie') && !u.key)
-      issues.push({ path: `${base}/key`, message: `is required when hashOn is ${u.hashOn}` });
+    if ((u.hashOn === 'header' || u.hashOn === 'cookie') && !u.key) issues.push({ path: `${base}/key`, message: `is required when hashOn is ${u.hashOn}` });
   }
-  if (u.passHost === 'rewrite' && !u.upstreamHost)
-    issues.push({ path: `${base}/upstreamHost`, message: 'is required when passHost is rewrite' });
+  if (u.passHost === 'rewrite' && !u.upstreamHost) issues.push({ path: `${base}/upstreamHost`, message: 'is required when passHost is rewrite' });
   const seen = new Set<string>();
   (u.nodes as UpstreamNode[] | undefined)?.forEach((n, i) => {
     const k = `${n.host}:${n.port}`;
@@ -70,8 +68,7 @@ function matchIssues(doc: Doc): ValidationIssue[] {
     (m[field] ?? []).forEach((h: Doc, i: number) => {
       const t = h.type ?? 'exact';
       if (t === 'regex') issues.push(...regexIssue(`/match/${field}/${i}/value`, h.value));
-      if (t === 'exact' && h.value === undefined)
-        issues.push({ path: `/match/${field}/${i}/value`, message: 'is required for type exact' });
+      if (t === 'exact' && h.value === undefined) issues.push({ path: `/match/${field}/${i}/value`, message: 'is required for type exact' });
     });
   }
   return issues;
@@ -79,8 +76,7 @@ function matchIssues(doc: Doc): ValidationIssue[] {
 
 function backendIssues(doc: Doc): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  if (doc.backends?.length && doc.upstream)
-    issues.push({ path: '/upstream', message: 'cannot be set together with backends' });
+  if (doc.backends?.length && doc.upstream) issues.push({ path: '/upstream', message: 'cannot be set together with backends' });
   if (doc.upstream) issues.push(...upstreamIssues(doc.upstream, '/upstream'));
   return issues;
 }

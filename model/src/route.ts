@@ -29,9 +29,7 @@ export const ValueMatch = Type.Object(
 export type ValueMatch = Static<typeof ValueMatch>;
 export type HeaderMatch = ValueMatch;
 
-export const HttpMethod = Type.Union(
-  ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PURGE'].map((m) => Type.Literal(m)),
-);
+export const HttpMethod = Type.Union(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PURGE'].map((m) => Type.Literal(m)));
 
 export const RouteMatch = Type.Object(
   {

@@ -10,9 +10,17 @@ describe('secret fields', () => {
     const route = {
       id: 'r',
       upstream: { nodes: [{ host: 'a', port: 1 }], tls: { clientCert: 'CERT', clientKey: 'KEY' } },
-      plugins: { 'basic-auth': { credentials: ['u:h1', 'v:h2'] }, 'opentelemetry': { collector: { address: 'c:4318', requestHeaders: { 'x-api-key': 'k' } } }, cors: {} },
+      plugins: {
+        'basic-auth': { credentials: ['u:h1', 'v:h2'] },
+        opentelemetry: { collector: { address: 'c:4318', requestHeaders: { 'x-api-key': 'k' } } },
+        cors: {},
+      },
     };
-    expect(secretFields(routes, route).map((f) => f.pointer).sort()).toEqual([
+    expect(
+      secretFields(routes, route)
+        .map((f) => f.pointer)
+        .sort(),
+    ).toEqual([
       '/plugins/basic-auth/credentials/0',
       '/plugins/basic-auth/credentials/1',
       '/plugins/opentelemetry/collector/requestHeaders/x-api-key',
@@ -33,7 +41,10 @@ describe('secret fields', () => {
     const back = keepStoredSecrets(consumers, { ...shown, plugins: { ...shown.plugins, 'key-auth': {} } }, stored);
     expect(back).toEqual({ doc: stored, issues: [] });
     // A removed plugin does not come back; a placeholder with nothing stored is an issue.
-    expect(keepStoredSecrets(consumers, { username: 'a', plugins: { 'key-auth': { key: 'k2' } } }, stored).doc).toEqual({ username: 'a', plugins: { 'key-auth': { key: 'k2' } } });
+    expect(keepStoredSecrets(consumers, { username: 'a', plugins: { 'key-auth': { key: 'k2' } } }, stored).doc).toEqual({
+      username: 'a',
+      plugins: { 'key-auth': { key: 'k2' } },
+    });
     expect(keepStoredSecrets(consumers, { username: 'b', plugins: { 'key-auth': { key: SECRET_PLACEHOLDER } } }, undefined).issues).toEqual([
       { path: '/plugins/key-auth/key', message: expect.stringContaining('no secret is stored there') },
     ]);

@@ -61,7 +61,8 @@ export function keepStoredSecrets(spec: KindSpec, input: Doc, stored: Doc | unde
   for (const { pointer } of secretFields(spec, doc)) {
     if (getAt(doc, pointer) !== SECRET_PLACEHOLDER) continue;
     const kept = stored === undefined ? undefined : getAt(stored, pointer);
-    if (kept === undefined || kept === SECRET_PLACEHOLDER) issues.push({ path: pointer, message: `is ${SECRET_PLACEHOLDER}, but no secret is stored there: give the value itself` });
+    if (kept === undefined || kept === SECRET_PLACEHOLDER)
+      issues.push({ path: pointer, message: `is ${SECRET_PLACEHOLDER}, but no secret is stored there: give the value itself` });
     else setAt(doc, pointer, kept);
   }
   if (stored !== undefined) {
@@ -102,7 +103,12 @@ function isObject(value: unknown): value is Record<string, any> {
 }
 
 function segments(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(pointer: string): string {

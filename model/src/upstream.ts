@@ -13,7 +13,7 @@ export const Timeouts = Type.Object(
     send: Type.Optional(Seconds('max time between two writes of the request to the upstream')),
     read: Type.Optional(Seconds('max time between two reads of the response; also the idle timeout of upgraded connections')),
     /** Gateway API `timeouts.request`: unlike the others it spans every attempt (retries, backoff). */
-    request: Type.Optional(Seconds('max time from the request\'s arrival to the response head, across all attempts; none = no limit')),
+    request: Type.Optional(Seconds("max time from the request's arrival to the response head, across all attempts; none = no limit")),
   },
   { additionalProperties: false },
 );
@@ -95,13 +95,7 @@ export const UpstreamFields = {
     }),
   ),
   hashOn: Type.Optional(
-    Type.Union([
-      Type.Literal('remote_addr'),
-      Type.Literal('header'),
-      Type.Literal('cookie'),
-      Type.Literal('uri'),
-      Type.Literal('consumer'),
-    ]),
+    Type.Union([Type.Literal('remote_addr'), Type.Literal('header'), Type.Literal('cookie'), Type.Literal('uri'), Type.Literal('consumer')]),
   ),
   /** Header or cookie name for hashOn header/cookie. */
   key: Type.Optional(Type.String({ minLength: 1 })),
@@ -142,12 +136,7 @@ export const UpstreamFields = {
       { additionalProperties: false },
     ),
   ),
-  checks: Type.Optional(
-    Type.Object(
-      { active: Type.Optional(ActiveCheck), passive: Type.Optional(PassiveCheck) },
-      { additionalProperties: false },
-    ),
-  ),
+  checks: Type.Optional(Type.Object({ active: Type.Optional(ActiveCheck), passive: Type.Optional(PassiveCheck) }, { additionalProperties: false })),
   affinity: Type.Optional(
     Type.Object(
       {

@@ -5,7 +5,7 @@ import type { ValidationIssue } from './validation-issue.js';
 export type { ValidationIssue } from './validation-issue.js';
 
 // ajv ships CommonJS with a default export; NodeNext sees the module namespace.
-const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as unknown as new (opts: object) => import("ajv").default;
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as unknown as new (opts: object) => import('ajv').default;
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 

@@ -83,7 +83,8 @@ async function startProgram(name: string, file: string, args: string[], cpu: num
 async function expectUpstreamBody(url: string): Promise<void> {
   const res = await fetch(url);
   const body = await res.text();
-  if (res.status !== 200 || body !== UPSTREAM_BODY) throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(body.slice(0, 80))}, not the upstream's body`);
+  if (res.status !== 200 || body !== UPSTREAM_BODY)
+    throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(body.slice(0, 80))}, not the upstream's body`);
 }
 
 function versionOf(command: string, args: string[]): string {
@@ -95,14 +96,27 @@ function header(options: BenchOptions): string {
   return [
     `## Sluice bench, ${new Date().toISOString()}${options.quick ? ' (BENCH_QUICK: short runs, figures are rough)' : ''}`,
     '',
-    `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; ${versionOf('nginx', ['-v'])}; ${versionOf('wrk', ['-v'])}; git ${versionOf('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'])}`,
+    `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' ',
+      )}; Node ${process.version}; ${versionOf('nginx', ['-v'])}; ${versionOf('wrk', ['-v'])}; git ${versionOf('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'])}`,
     `- ${options.passes} interleaved pass(es); HTTP ${options.httpSeconds} s at c50 (${options.sideSeconds} s at c10/c200), WebSocket ${options.wsSeconds} s, ${options.warmupSeconds} s warm-up per proxy; ${options.propagationUpdates} config updates`,
     '- CPU µs per request/message: utime+stime of the proxy process tree (nginx master+worker, Sluice primary+workers) ÷ completed requests.',
   ].join('\n');
 }
 
 function summary(targets: TargetResult[]): string {
-  return ['### Summary: targets vs results', '', markdownTable(['target', 'result', 'status'], targets.map((t) => [t.target, t.result, t.status]), false)].join('\n');
+  return [
+    '### Summary: targets vs results',
+    '',
+    markdownTable(
+      ['target', 'result', 'status'],
+      targets.map((t) => [t.target, t.result, t.status]),
+      false,
+    ),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -116,11 +130,25 @@ async function main(): Promise<void> {
   etcd = await startEtcd();
   etcdClient = new Etcd3({ hosts: etcd.endpoint });
   const upstreamPort = await freePort();
-  await startNginx(registry, 'nginx upstream', path.join(workDir, 'nginx-upstream'), LOAD_CPU, upstreamServerConfig(upstreamPort, path.join(workDir, 'bodies')), upstreamPort);
+  await startNginx(
+    registry,
+    'nginx upstream',
+    path.join(workDir, 'nginx-upstream'),
+    LOAD_CPU,
+    upstreamServerConfig(upstreamPort, path.join(workDir, 'bodies')),
+    upstreamPort,
+  );
   const wsEcho = await startProgram('ws echo upstream', 'ws-echo-server.ts', [], LOAD_CPU);
 
   const nginxPort = await freePort();
-  const nginxProxy = await startNginx(registry, 'nginx proxy', path.join(workDir, 'nginx-proxy'), PROXY_CPU, referenceProxyConfig(nginxPort, upstreamPort, wsEcho.port), nginxPort);
+  const nginxProxy = await startNginx(
+    registry,
+    'nginx proxy',
+    path.join(workDir, 'nginx-proxy'),
+    PROXY_CPU,
+    referenceProxyConfig(nginxPort, upstreamPort, wsEcho.port),
+    nginxPort,
+  );
   const nodeProxy = await startProgram('node proxy', 'node-proxy.ts', [`http://127.0.0.1:${upstreamPort}`], PROXY_CPU);
   await expectUpstreamBody(`http://127.0.0.1:${nginxPort}/`);
   await expectUpstreamBody(`http://127.0.0.1:${nodeProxy.port}/`);
@@ -139,7 +167,14 @@ async function main(): Promise<void> {
   let sluice: { proc?: BenchProcess; port: number; failure?: string } = { port: 0 };
   try {
     log('starting Sluice (1 worker, pinned to CPU 0)');
-    const dp = await startSluiceDataPlane(registry, { etcd: etcd.endpoint, prefix: PREFIX, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(workDir, 'sluice-1') });
+    const dp = await startSluiceDataPlane(registry, {
+      etcd: etcd.endpoint,
+      prefix: PREFIX,
+      workers: 1,
+      cpu: PROXY_CPU,
+      readyPath: '/',
+      dataDir: path.join(workDir, 'sluice-1'),
+    });
     sluice = { proc: dp.proc, port: dp.httpPort };
     await expectUpstreamBody(`http://127.0.0.1:${dp.httpPort}/`);
   } catch (err) {
@@ -160,7 +195,16 @@ async function main(): Promise<void> {
     const name = `Sluice baseline (${baselineRevision(baselineDir)}), 1 worker`;
     try {
       log(`starting the baseline Sluice from ${baselineDir}`);
-      const dp = await startSluiceDataPlane(registry, { etcd: etcd.endpoint, prefix: PREFIX, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(workDir, 'sluice-baseline'), checkout: baselineDir, label: 'sluice baseline data-plane' });
+      const dp = await startSluiceDataPlane(registry, {
+        etcd: etcd.endpoint,
+        prefix: PREFIX,
+        workers: 1,
+        cpu: PROXY_CPU,
+        readyPath: '/',
+        dataDir: path.join(workDir, 'sluice-baseline'),
+        checkout: baselineDir,
+        label: 'sluice baseline data-plane',
+      });
       baseline = dp.proc;
       await expectUpstreamBody(`http://127.0.0.1:${dp.httpPort}/`);
       httpProxies.push({ name, url: `http://127.0.0.1:${dp.httpPort}/`, pid: dp.proc.pid });
@@ -222,7 +266,12 @@ async function main(): Promise<void> {
   if (wanted.has('d')) sections.push(await runRouterBench(registry, log));
 
   report.push(...sections.map((s) => s.markdown), summary(sections.flatMap((s) => s.targets)));
-  report.push(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on this machine makes absolute figures drift; compare ratios and CPU per request).`);
+  report.push(
+    `Load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other work on this machine makes absolute figures drift; compare ratios and CPU per request).`,
+  );
   const markdown = `${report.join('\n\n')}\n`;
   process.stdout.write(`\n${markdown}`);
   const resultsDir = path.join(HERE, 'results');

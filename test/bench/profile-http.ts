@@ -51,7 +51,10 @@ const seconds = Number(process.env.PROFILE_SECONDS ?? 10);
 const requestPath = process.env.PROFILE_PATH ?? '/';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 // A rate run is a quick A/B figure, printed: its summary goes to a temp dir unless PROFILE_OUT says otherwise.
-const defaultOut = mode === 'rate' ? path.join(os.tmpdir(), `sluice-rate-${stamp}`) : path.join(REPO_ROOT, 'docs/performance/profiles', `${mode}-${target === 'nginx' ? 'nginx-' : ''}${load === 'http' ? '' : `${load}-`}${stamp}`);
+const defaultOut =
+  mode === 'rate'
+    ? path.join(os.tmpdir(), `sluice-rate-${stamp}`)
+    : path.join(REPO_ROOT, 'docs/performance/profiles', `${mode}-${target === 'nginx' ? 'nginx-' : ''}${load === 'http' ? '' : `${load}-`}${stamp}`);
 const outDir = path.resolve(process.env.PROFILE_OUT ?? defaultOut);
 if (target !== 'sluice' && target !== 'nginx') throw new Error(`PROFILE_TARGET must be sluice or nginx, got ${target}`);
 if (target === 'nginx' && (load !== 'http' || mode === 'cpu')) throw new Error('PROFILE_TARGET=nginx takes the http load and the strace, perf or rate mode');
@@ -90,13 +93,27 @@ async function main(): Promise<void> {
     let worker: number | undefined;
     if (target === 'nginx') {
       const port = await freePort();
-      const proc = await startNginx(registry, 'nginx proxy', path.join(workDir, 'nginx-proxy'), PROXY_CPU, referenceProxyConfig(port, upstreamPort, upstreamPort), port);
+      const proc = await startNginx(
+        registry,
+        'nginx proxy',
+        path.join(workDir, 'nginx-proxy'),
+        PROXY_CPU,
+        referenceProxyConfig(port, upstreamPort, upstreamPort),
+        port,
+      );
       dp = { proc, httpPort: port, httpsPort: 0 };
       worker = processTree(proc.pid).find((pid) => pid !== proc.pid);
     } else {
       const nodeOptions = mode === 'cpu' ? `--cpu-prof --cpu-prof-dir=${workDir}/cpu` : mode === 'perf' ? '--perf-basic-prof' : '';
       process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, nodeOptions].filter(Boolean).join(' ');
-      dp = await startSluiceDataPlane(registry, { etcd: etcd.endpoint, prefix: PREFIX, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(workDir, 'dp') });
+      dp = await startSluiceDataPlane(registry, {
+        etcd: etcd.endpoint,
+        prefix: PREFIX,
+        workers: 1,
+        cpu: PROXY_CPU,
+        readyPath: '/',
+        dataDir: path.join(workDir, 'dp'),
+      });
       worker = processTree(dp.proc.pid).find((pid) => pid !== dp.proc.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker-main'));
     }
     if (worker === undefined) throw new Error(`the ${target} worker process was not found`);
@@ -119,7 +136,10 @@ async function main(): Promise<void> {
       const stopStarted = performance.now();
       await registry.stop(dp.proc, 15_000);
       const stopMs = performance.now() - stopStarted;
-      const file = fs.readdirSync(path.join(workDir, 'cpu')).map((f) => path.join(workDir, 'cpu', f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+      const file = fs
+        .readdirSync(path.join(workDir, 'cpu'))
+        .map((f) => path.join(workDir, 'cpu', f))
+        .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
       fs.copyFileSync(file, path.join(outDir, 'worker.cpuprofile'));
       report = `${loadLine(measured)}\n\n${summarizeCpuProfile(JSON.parse(fs.readFileSync(file, 'utf8')), stopMs)}`;
     }
@@ -196,15 +216,40 @@ async function straceRun(worker: number, run: LoadRunner): Promise<string> {
 
 async function perfRun(worker: number, run: LoadRunner): Promise<string> {
   const data = path.join(workDir, 'perf.data');
-  const recorder = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(worker), '-o', data, '--', 'sleep', String(seconds)], { stdio: 'ignore' });
+  const recorder = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(worker), '-o', data, '--', 'sleep', String(seconds)], {
+    stdio: 'ignore',
+  });
   const measured = await run(seconds);
   await new Promise((r) => recorder.once('exit', r));
-  const report = (sort: string, extra: string[] = []) => execFileSync('perf', ['report', '-i', data, '--stdio', '--no-children', '--sort', sort, ...extra], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const byDso = report('dso', ['-g', 'none']).split('\n').filter((l) => /^\s+[\d.]+%/.test(l)).slice(0, 12);
-  const bySym = report('sym', ['-g', 'none']).split('\n').filter((l) => /^\s+[\d.]+%/.test(l)).slice(0, 40);
+  const report = (sort: string, extra: string[] = []) =>
+    execFileSync('perf', ['report', '-i', data, '--stdio', '--no-children', '--sort', sort, ...extra], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const byDso = report('dso', ['-g', 'none'])
+    .split('\n')
+    .filter((l) => /^\s+[\d.]+%/.test(l))
+    .slice(0, 12);
+  const bySym = report('sym', ['-g', 'none'])
+    .split('\n')
+    .filter((l) => /^\s+[\d.]+%/.test(l))
+    .slice(0, 40);
   const kernel = byDso.filter((l) => /\[kernel/.test(l)).reduce((n, l) => n + Number(l.trim().split('%')[0]), 0);
   fs.writeFileSync(path.join(outDir, 'perf-symbols.txt'), report('sym', ['-g', 'none']));
-  return [loadLine(measured), '', `Kernel share of the worker's samples: **${kernel.toFixed(1)} %**`, '', '## By object', '', '```', ...byDso, '```', '', '## Hottest symbols', '', '```', ...bySym, '```'].join('\n');
+  return [
+    loadLine(measured),
+    '',
+    `Kernel share of the worker's samples: **${kernel.toFixed(1)} %**`,
+    '',
+    '## By object',
+    '',
+    '```',
+    ...byDso,
+    '```',
+    '',
+    '## Hottest symbols',
+    '',
+    '```',
+    ...bySym,
+    '```',
+  ].join('\n');
 }
 
 interface ProfileNode {
@@ -252,7 +297,10 @@ function summarizeCpuProfile(profile: { nodes: ProfileNode[]; samples: number[];
   });
   const busy = total - (self.get('(idle)') ?? 0);
   const pct = (v: number) => ((v / busy) * 100).toFixed(2);
-  const selfRows = [...self.entries()].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 40);
+  const selfRows = [...self.entries()]
+    .filter(([k]) => k !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 40);
   const inclusiveRows = [...inclusive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40);
   return [
     `Measured window ${(total / 1e6).toFixed(1)} s; not idle ${((busy / total) * 100).toFixed(1)} %. Time, % of the non-idle samples.`,

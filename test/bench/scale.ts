@@ -68,14 +68,25 @@ function header(options: ScaleOptions): string {
   return [
     `## Sluice scale bench, ${new Date().toISOString()}${options.quick ? ' (BENCH_SCALE_QUICK: small sizes)' : ''}`,
     '',
-    `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
     `- git ${git('rev-parse', '--short', 'HEAD')}${dirty}; Node ${process.version}; ${etcdVersion} (3 members on loopback)`,
     '- every process is on this machine and shares its cores: etcd, the data planes, the control planes, the test API server and the bench itself.',
   ].join('\n');
 }
 
 function summary(targets: TargetResult[]): string {
-  return ['### Summary: targets vs results', '', markdownTable(['target', 'result', 'status'], targets.map((t) => [t.target, t.result, t.status]), false)].join('\n');
+  return [
+    '### Summary: targets vs results',
+    '',
+    markdownTable(
+      ['target', 'result', 'status'],
+      targets.map((t) => [t.target, t.result, t.status]),
+      false,
+    ),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -92,7 +103,10 @@ async function main(): Promise<void> {
       sections.push(await run());
     } catch (err) {
       log(`section ${name} failed: ${(err as Error).stack ?? err}`);
-      sections.push({ markdown: `### ${name}\n\nfailed: ${(err as Error).message}`, targets: [{ target: `section ${name}`, result: (err as Error).message.slice(0, 200), status: 'FAIL' }] });
+      sections.push({
+        markdown: `### ${name}\n\nfailed: ${(err as Error).message}`,
+        targets: [{ target: `section ${name}`, result: (err as Error).message.slice(0, 200), status: 'FAIL' }],
+      });
     }
   };
   if (options.sections.has('a')) await section('A. cold start and memory', () => measureColdStart({ ...ctx, etcdEndpoints: cluster.endpoints.join(',') }, log));
@@ -109,7 +123,12 @@ async function main(): Promise<void> {
     if (options.sections.has('d') && leader) await section('D. leader failover', () => measureLeaderFailover(ctx, kube, leader!, log));
   }
   report.push(...sections.map((s) => s.markdown), summary(sections.flatMap((s) => s.targets)));
-  report.push(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; run time ${((Date.now() - startedAt) / 60_000).toFixed(1)} min.`);
+  report.push(
+    `Load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; run time ${((Date.now() - startedAt) / 60_000).toFixed(1)} min.`,
+  );
   const markdown = `${report.join('\n\n')}\n`;
   process.stdout.write(`\n${markdown}`);
   const resultsDir = path.join(HERE, 'results');

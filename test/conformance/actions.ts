@@ -35,9 +35,11 @@ function describedAction(a: ConformanceAction, ctx: ActionContext): void {
   }
   // Our pods have no IPv6 addresses, and the suite skips the patch when there are none.
   if (/^Set endpoints to the IPv6 addresses/.test(d)) return;
-  if (/^Keep only the listener named "http"/.test(d)) return mutate(ctx.store, a, (o) => (o.spec.listeners = o.spec.listeners.filter((l: { name: string }) => l.name === 'http')));
+  if (/^Keep only the listener named "http"/.test(d))
+    return mutate(ctx.store, a, (o) => (o.spec.listeners = o.spec.listeners.filter((l: { name: string }) => l.name === 'http')));
   if (/^Remove spec\.addresses\[0\]/.test(d)) return mutate(ctx.store, a, (o) => o.spec.addresses.splice(0, 1));
-  if (/^Remove the unusable address/.test(d)) return mutate(ctx.store, a, (o) => (o.spec.addresses = o.spec.addresses.filter((x: { value: string }) => x.value !== ctx.unusableAddress)));
+  if (/^Remove the unusable address/.test(d))
+    return mutate(ctx.store, a, (o) => (o.spec.addresses = o.spec.addresses.filter((x: { value: string }) => x.value !== ctx.unusableAddress)));
   const copyFrom = /data ca\.crt (?:copied from|to the content of) ConfigMap ([a-z0-9-]+)/.exec(d);
   if (copyFrom) {
     const source = ctx.store.get('ConfigMap', copyFrom[1], ref.namespace) as any;

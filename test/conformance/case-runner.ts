@@ -71,8 +71,13 @@ function httpExchange(c: ConformanceCase, ctx: CaseContext, address: string, var
   if (vars.requestId && c.request_id_query_param) path = withQuery(path, c.request_id_query_param, vars.requestId);
   const declaredPort = c.target.port;
   const host: string = r.host ?? (declaredPort === 80 || declaredPort === 443 ? address : `${address}:${declaredPort}`);
-  const setHeader = Object.entries(c.backend_set_response_headers ?? {}).map(([k, v]) => `${k}:${v}`).join(',');
-  const headers: Record<string, string> = { ...r.headers, ...(vars.jitter && Math.random() < 0.5 ? { 'X-Jitter': String(Math.floor(Math.random() * 10000)) } : {}) };
+  const setHeader = Object.entries(c.backend_set_response_headers ?? {})
+    .map(([k, v]) => `${k}:${v}`)
+    .join(',');
+  const headers: Record<string, string> = {
+    ...r.headers,
+    ...(vars.jitter && Math.random() < 0.5 ? { 'X-Jitter': String(Math.floor(Math.random() * 10000)) } : {}),
+  };
   const tls = r.tls
     ? {
         serverName: r.tls.server_name,
@@ -92,7 +97,13 @@ function httpExchange(c: ConformanceCase, ctx: CaseContext, address: string, var
     tls,
     timeoutMs: ctx.requestTimeoutMs,
   };
-  const sent: SentRequest = { method: r.method, host: r.host ?? null, path, headers, scheme: r.protocol === 'HTTP' || r.protocol === 'H2C_PRIOR_KNOWLEDGE' ? 'http' : 'https' };
+  const sent: SentRequest = {
+    method: r.method,
+    host: r.host ?? null,
+    path,
+    headers,
+    scheme: r.protocol === 'HTTP' || r.protocol === 'H2C_PRIOR_KNOWLEDGE' ? 'http' : 'https',
+  };
   const expect = structuredClone(c.expect);
   if (expect.backend_request?.path) {
     let p = expect.backend_request.path;
@@ -103,7 +114,11 @@ function httpExchange(c: ConformanceCase, ctx: CaseContext, address: string, var
   return { exchange, sent, expect };
 }
 
-async function httpAttempt(c: ConformanceCase, ctx: CaseContext, vars: { uuid?: string; requestId?: string; jitter?: boolean } = {}): Promise<{ attempt: Attempt; reply?: HttpReply; path?: string }> {
+async function httpAttempt(
+  c: ConformanceCase,
+  ctx: CaseContext,
+  vars: { uuid?: string; requestId?: string; jitter?: boolean } = {},
+): Promise<{ attempt: Attempt; reply?: HttpReply; path?: string }> {
   const address = gatewayAddress(c, ctx);
   if (!address) return { attempt: { ok: false, reason: `Gateway ${c.target.gateway.name} has no status address` } };
   const { exchange, sent, expect } = httpExchange(c, ctx, address, vars);
@@ -111,7 +126,10 @@ async function httpAttempt(c: ConformanceCase, ctx: CaseContext, vars: { uuid?: 
   try {
     reply = await sendHttp(exchange);
   } catch (err) {
-    return { attempt: { ok: false, reason: `${exchange.protocol} ${address}:${exchange.port}${exchange.path}: ${errText(err)}`, notReady: true }, path: exchange.path };
+    return {
+      attempt: { ok: false, reason: `${exchange.protocol} ${address}:${exchange.port}${exchange.path}: ${errText(err)}`, notReady: true },
+      path: exchange.path,
+    };
   }
   const why = judgeHttp(expect, sent, reply, (ref) => decodeRef(ctx.store, ref, 'tls.crt'));
   return { attempt: why ? { ok: false, reason: `${exchange.method} ${exchange.host}${exchange.path}: ${why}` } : { ok: true }, reply, path: exchange.path };
@@ -151,7 +169,8 @@ async function runHttp(c: ConformanceCase, ctx: CaseContext): Promise<string | u
       return eventually(ctx, need, async () => {
         const { attempt, reply } = await httpAttempt(c, ctx);
         if (!reply) return attempt.ok ? attempt : { ...attempt, notReady: true };
-        if ((c.expect.status_not ?? [200]).includes(reply.status)) return { ok: false, fatal: true, reason: `got status ${reply.status}, which must never be returned` };
+        if ((c.expect.status_not ?? [200]).includes(reply.status))
+          return { ok: false, fatal: true, reason: `got status ${reply.status}, which must never be returned` };
         if (reply.status === 408 || reply.status === 504) return { ok: false, reason: `status ${reply.status} (not ready)` };
         return { ok: true };
       });
@@ -178,7 +197,9 @@ async function runHttp(c: ConformanceCase, ctx: CaseContext): Promise<string | u
           return `request ${i + 1}: ${errText(err)}`;
         }
         const echo = echoedRequest(reply);
-        const values = Object.entries(echo.headers ?? {}).filter(([k]) => k.toLowerCase() === 'backend').flatMap(([, v]) => v);
+        const values = Object.entries(echo.headers ?? {})
+          .filter(([k]) => k.toLowerCase() === 'backend')
+          .flatMap(([, v]) => v);
         if (values.length !== 1) return `request ${i + 1}: backend saw ${values.length} Backend header values (status ${reply.status})`;
         if (!(echo.pod ?? '').startsWith(values[0])) return `request ${i + 1}: Backend ${values[0]} but pod ${echo.pod}`;
       }
@@ -213,7 +234,10 @@ async function runHttp(c: ConformanceCase, ctx: CaseContext): Promise<string | u
         }
         await sleep(500); // mirrored requests are fire-and-forget; let the last ones land
         const needle = `Echoing back request made to ${path} to client`;
-        const count = ctx.pods().filter((p) => p.namespace === mirror!.namespace && p.labels.app === mirror!.name).reduce((n, p) => n + p.log.filter((l) => l.startsWith(needle)).length, 0);
+        const count = ctx
+          .pods()
+          .filter((p) => p.namespace === mirror!.namespace && p.labels.app === mirror!.name)
+          .reduce((n, p) => n + p.log.filter((l) => l.startsWith(needle)).length, 0);
         const why = judgeMirrorCount(count, dist.total_requests, mirror!.percent ?? 100, dist.tolerance_std_devs ?? 3);
         if (!why) return undefined;
         last = why;
@@ -268,7 +292,14 @@ async function grpcCall(c: ConformanceCase, ctx: CaseContext, jitter = false): P
   if (!address) return `Gateway ${c.target.gateway.name} has no status address`;
   const port = c.target.port;
   const metadata = { ...(c.request.metadata ?? {}), ...(jitter && Math.random() < 0.5 ? { 'x-jitter': String(Math.floor(Math.random() * 10000)) } : {}) };
-  return callGrpcEcho({ address, port: ctx.mapPort(port), authority: c.request.authority ?? (port === 80 ? address : `${address}:${port}`), method: c.request.method, metadata, timeoutMs: ctx.requestTimeoutMs });
+  return callGrpcEcho({
+    address,
+    port: ctx.mapPort(port),
+    authority: c.request.authority ?? (port === 80 ? address : `${address}:${port}`),
+    method: c.request.method,
+    metadata,
+    timeoutMs: ctx.requestTimeoutMs,
+  });
 }
 
 async function runGrpc(c: ConformanceCase, ctx: CaseContext): Promise<string | undefined> {
@@ -286,7 +317,8 @@ async function runGrpc(c: ConformanceCase, ctx: CaseContext): Promise<string | u
     if (c.mode === 'expect_failure') {
       if (r.code === 'OK') return { ok: false, fatal: true, reason: 'gRPC call succeeded; it must fail' };
       // A transport failure is "not ready"; an answer from the gateway (even Unavailable) is a failure response.
-      const transport = r.code === 'DeadlineExceeded' || (r.code === 'Unavailable' && /no connection|connection dropped|ECONN|refused|socket/i.test(r.details ?? ''));
+      const transport =
+        r.code === 'DeadlineExceeded' || (r.code === 'Unavailable' && /no connection|connection dropped|ECONN|refused|socket/i.test(r.details ?? ''));
       if (transport) return { ok: false, reason: `gRPC ${r.code}: ${r.details ?? ''} (not ready)` };
       return { ok: true };
     }
@@ -302,7 +334,13 @@ async function runStream(c: ConformanceCase, ctx: CaseContext): Promise<string |
     const a = address();
     if (!a) throw new Error(`Gateway ${c.target.gateway.name} has no status address`);
     const t = c.request.tls;
-    return tcpEchoDialogue({ address: a, port, timeoutMs: ctx.requestTimeoutMs, short, tls: t ? { serverName: t.server_name, ca: t.trust ? decodeRef(ctx.store, t.trust, t.trust.key) : undefined } : undefined });
+    return tcpEchoDialogue({
+      address: a,
+      port,
+      timeoutMs: ctx.requestTimeoutMs,
+      short,
+      tls: t ? { serverName: t.server_name, ca: t.trust ? decodeRef(ctx.store, t.trust, t.trust.key) : undefined } : undefined,
+    });
   };
   const udpOnce = async (timeoutMs: number) => {
     const a = address();
@@ -326,7 +364,8 @@ async function runStream(c: ConformanceCase, ctx: CaseContext): Promise<string |
         const b = e.backend as { namespace: string; pod_prefix: string } | undefined;
         if (b && r.test.namespace !== b.namespace) return `backend namespace ${r.test.namespace}, expected ${b.namespace}`;
         if (b && !(r.test.pod ?? '').startsWith(b.pod_prefix)) return `pod ${r.test.pod}, expected ${b.pod_prefix}*`;
-        if (e.backend_tls_server_name && r.test.tls?.serverName !== e.backend_tls_server_name) return `backend SNI ${r.test.tls?.serverName}, expected ${e.backend_tls_server_name}`;
+        if (e.backend_tls_server_name && r.test.tls?.serverName !== e.backend_tls_server_name)
+          return `backend SNI ${r.test.tls?.serverName}, expected ${e.backend_tls_server_name}`;
         return undefined;
       }),
     );
@@ -338,7 +377,8 @@ async function runStream(c: ConformanceCase, ctx: CaseContext): Promise<string |
       const r = await tcpOnce(true).catch((err) => err as Error);
       if (r instanceof Error) return `exchange ${i + 1}: ${r.message}`;
       if (c.expect.never_pod_prefix && (r.test.pod ?? '').startsWith(c.expect.never_pod_prefix)) return `exchange ${i + 1} reached ${r.test.pod}`;
-      if (c.expect.every_pod_prefix && !(r.test.pod ?? '').startsWith(c.expect.every_pod_prefix)) return `exchange ${i + 1} reached ${r.test.pod}, expected ${c.expect.every_pod_prefix}*`;
+      if (c.expect.every_pod_prefix && !(r.test.pod ?? '').startsWith(c.expect.every_pod_prefix))
+        return `exchange ${i + 1} reached ${r.test.pod}, expected ${c.expect.every_pod_prefix}*`;
     }
     return undefined;
   }
@@ -360,7 +400,10 @@ async function runStream(c: ConformanceCase, ctx: CaseContext): Promise<string |
       try {
         for (let i = 0; i < (c.samples ?? 20); i++) {
           const reply = await udpOnce(2000);
-          const backend = String(reply.pod ?? '').split('-').slice(0, -2).join('-');
+          const backend = String(reply.pod ?? '')
+            .split('-')
+            .slice(0, -2)
+            .join('-');
           if (backend !== c.expect.every_backend) return `datagram answered by ${reply.pod}, expected ${c.expect.every_backend}`;
         }
         return undefined;
@@ -371,7 +414,8 @@ async function runStream(c: ConformanceCase, ctx: CaseContext): Promise<string |
     }
     return `no complete batch: ${last}`;
   }
-  if (c.kind === 'udp' && c.mode === 'weighted_distribution') return weighted(c, ctx, async () => String((await udpOnce((c.request.per_datagram_timeout_s ?? 2) * 1000)).pod ?? ''));
+  if (c.kind === 'udp' && c.mode === 'weighted_distribution')
+    return weighted(c, ctx, async () => String((await udpOnce((c.request.per_datagram_timeout_s ?? 2) * 1000)).pod ?? ''));
   if (c.kind === 'dns') {
     return eventually(
       ctx,
@@ -392,7 +436,11 @@ async function runStream(c: ConformanceCase, ctx: CaseContext): Promise<string |
         const a = address();
         if (!a) return 'Gateway has no status address';
         const r = await tlsDial({ address: a, port, serverName: c.request.server_name, timeoutMs: ctx.requestTimeoutMs });
-        return isRejectedDial(r) ? undefined : r.ok ? `TLS handshake with SNI ${c.request.server_name} succeeded; expected EOF/reset` : `handshake failed with ${r.code ?? ''} ${r.message ?? ''}; expected EOF/reset`;
+        return isRejectedDial(r)
+          ? undefined
+          : r.ok
+            ? `TLS handshake with SNI ${c.request.server_name} succeeded; expected EOF/reset`
+            : `handshake failed with ${r.code ?? ''} ${r.message ?? ''}; expected EOF/reset`;
       }),
     );
   }
@@ -401,7 +449,14 @@ async function runStream(c: ConformanceCase, ctx: CaseContext): Promise<string |
       attempt(async () => {
         const a = address();
         if (!a) return 'Gateway has no status address';
-        await websocketEcho({ address: a, port, host: c.target.port === 80 ? a : `${a}:${c.target.port}`, origin: `ws://gateway/${c.name}`, messages: c.request.messages, timeoutMs: ctx.requestTimeoutMs });
+        await websocketEcho({
+          address: a,
+          port,
+          host: c.target.port === 80 ? a : `${a}:${c.target.port}`,
+          origin: `ws://gateway/${c.name}`,
+          messages: c.request.messages,
+          timeoutMs: ctx.requestTimeoutMs,
+        });
         return undefined;
       }),
     );

@@ -2,10 +2,10 @@
 
 type Json = any;
 
-const unescape = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
+const unescapeToken = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
 function parentOf(doc: Json, pointer: string): { parent: Json; key: string } {
-  const tokens = pointer.split('/').slice(1).map(unescape);
+  const tokens = pointer.split('/').slice(1).map(unescapeToken);
   const key = tokens.pop();
   if (key === undefined) throw new Error(`json-patch: empty path`);
   let parent = doc;

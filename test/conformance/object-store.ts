@@ -47,7 +47,11 @@ export function objectStore(api: KubeApiServer): ObjectStore {
         },
         // apply() keeps the current status when the object exists; a new one starts without.
       });
-      known.set(keyOf(obj.kind, obj.metadata.name, stored.metadata.namespace), { kind: obj.kind, name: obj.metadata.name, namespace: stored.metadata.namespace });
+      known.set(keyOf(obj.kind, obj.metadata.name, stored.metadata.namespace), {
+        kind: obj.kind,
+        name: obj.metadata.name,
+        namespace: stored.metadata.namespace,
+      });
       for (const l of listeners) l(stored, false);
       return stored;
     },

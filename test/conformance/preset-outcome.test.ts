@@ -10,7 +10,10 @@ const all = new Set(Object.keys(cases.features));
 
 describe('tests decided without running them', () => {
   it('reports a test that returns early upstream given a feature we support as passed, and runs it otherwise', () => {
-    expect(presetOutcome(test('TLSRouteListenerMixedTerminationNotSupported'), all)).toMatchObject({ result: 'PASS', reason: expect.stringMatching(/TLSRouteModeMixed/) });
+    expect(presetOutcome(test('TLSRouteListenerMixedTerminationNotSupported'), all)).toMatchObject({
+      result: 'PASS',
+      reason: expect.stringMatching(/TLSRouteModeMixed/),
+    });
     expect(presetOutcome(test('TLSRouteListenerTerminateNotSupported'), all)?.result).toBe('PASS');
     const withoutMixed = new Set([...all].filter((f) => f !== 'TLSRouteModeMixed'));
     expect(presetOutcome(test('TLSRouteListenerMixedTerminationNotSupported'), withoutMixed)).toBeUndefined();
@@ -57,6 +60,14 @@ describe('infrastructure_metadata_propagated on listener documents', () => {
     expect(judgeStatus(expectation, ctx())).toMatch(/cannot read/);
     expect(judgeStatus(expectation, ctx([]))).toMatch(/no listener document/);
     expect(judgeStatus(expectation, ctx([{ gateway: ref, labels: { key2: 'value2' } }]))).toMatch(/annotations key1=value1/);
-    expect(judgeStatus(expectation, ctx([{ gateway: ref, labels: { key2: 'value2' }, annotations: { key1: 'value1' } }, { gateway: ref, annotations: { key1: 'value1' } }]))).toMatch(/labels key2=value2/);
+    expect(
+      judgeStatus(
+        expectation,
+        ctx([
+          { gateway: ref, labels: { key2: 'value2' }, annotations: { key1: 'value1' } },
+          { gateway: ref, annotations: { key1: 'value1' } },
+        ]),
+      ),
+    ).toMatch(/labels key2=value2/);
   });
 });

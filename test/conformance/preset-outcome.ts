@@ -12,8 +12,14 @@ export function presetOutcome(test: ConformanceTest, supported: ReadonlySet<stri
     return { result: 'SKIP', reason: `needs ${test.environment_requirements.join('; ')}: Sluice does not provision per-Gateway workloads` };
   const early = test.runtime_skip;
   if (early?.implementation_supports_feature && supported.has(early.implementation_supports_feature))
-    return { result: 'PASS', reason: `returns early upstream (passes without checking) when ${early.implementation_supports_feature} is supported, which Sluice supports` };
+    return {
+      result: 'PASS',
+      reason: `returns early upstream (passes without checking) when ${early.implementation_supports_feature} is supported, which Sluice supports`,
+    };
   if (early?.implementation_lacks_feature && !supported.has(early.implementation_lacks_feature))
-    return { result: 'PASS', reason: `returns early upstream (passes without checking) unless ${early.implementation_lacks_feature} is supported, which Sluice does not support` };
+    return {
+      result: 'PASS',
+      reason: `returns early upstream (passes without checking) unless ${early.implementation_lacks_feature} is supported, which Sluice does not support`,
+    };
   return undefined;
 }

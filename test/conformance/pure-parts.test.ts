@@ -18,7 +18,11 @@ import { backendOfPod, podName } from './pod-names.js';
 import type { KubeObject } from '../helpers/kube-api-server.js';
 
 const values = { gatewayClassName: 'sluice', controllerName: 'sluice.dev/gateway-controller', usableAddress: '127.0.1.250', unusableAddress: '192.0.2.1' };
-const echoReply = (body: object, extra: Record<string, string> = {}) => ({ status: 200, headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) });
+const echoReply = (body: object, extra: Record<string, string> = {}) => ({
+  status: 200,
+  headers: { 'content-type': 'application/json', ...extra },
+  body: JSON.stringify(body),
+});
 const sent: SentRequest = { method: 'GET', host: 'example.com', path: '/a?b=1', headers: { 'X-Foo': 'bar' }, scheme: 'http' };
 
 describe('HTTP judge (CompareRoundTrip)', () => {
@@ -95,7 +99,11 @@ describe('placeholders and manifests', () => {
       values,
     ) as any[];
     expect(gw.spec.gatewayClassName).toBe('sluice');
-    expect(gw.spec.addresses).toEqual([{ type: 'x', value: 'v' }, { type: 'IPAddress', value: '192.0.2.1' }, { type: 'IPAddress', value: '127.0.1.250' }]);
+    expect(gw.spec.addresses).toEqual([
+      { type: 'x', value: 'v' },
+      { type: 'IPAddress', value: '192.0.2.1' },
+      { type: 'IPAddress', value: '127.0.1.250' },
+    ]);
     expect(gc.spec.controllerName).toBe('sluice.dev/gateway-controller');
     expect(listenerPorts([gw])).toEqual([80]);
   });
@@ -128,7 +136,14 @@ describe('placeholders and manifests', () => {
 describe('echo server shape (README §7)', () => {
   it('builds the echo-basic JSON with canonical header names and no Host', () => {
     const body = echoBody(
-      { path: '/p?q=1', host: 'h.example', method: 'GET', proto: 'HTTP/1.1', rawHeaders: ['host', 'h.example', 'x-echo-set-header', '', 'x-multi', 'a', 'X-MULTI', 'b'], httpPort: '3000' },
+      {
+        path: '/p?q=1',
+        host: 'h.example',
+        method: 'GET',
+        proto: 'HTTP/1.1',
+        rawHeaders: ['host', 'h.example', 'x-echo-set-header', '', 'x-multi', 'a', 'X-MULTI', 'b'],
+        httpPort: '3000',
+      },
       { namespace: 'ns', pod: 'p-1-2', service: '', ingress: '' },
     );
     expect(Object.keys(body)).toEqual(['path', 'host', 'method', 'proto', 'headers', 'namespace', 'ingress', 'service', 'pod', 'httpPort']);
@@ -136,7 +151,10 @@ describe('echo server shape (README §7)', () => {
     expect(canonicalHeaderName('content-type')).toBe('Content-Type');
   });
   it('parses X-Echo-Set-Header and Go durations', () => {
-    expect(parseEchoSetHeader('X-A:1,x-a:2,Y-B:v:w,bad')).toEqual([['X-A', '1,2'], ['Y-B', 'v:w']]);
+    expect(parseEchoSetHeader('X-A:1,x-a:2,Y-B:v:w,bad')).toEqual([
+      ['X-A', '1,2'],
+      ['Y-B', 'v:w'],
+    ]);
     expect(parseEchoSetHeader('')).toEqual([]);
     expect(parseGoDuration('1s')).toBe(1000);
     expect(parseGoDuration('1m30s')).toBe(90_000);
@@ -161,10 +179,28 @@ describe('EndpointSlices for emulated pods', () => {
   const pod = (name: string, app: string, ip: string): EmulatedPod => ({ namespace: 'ns', name, ip, labels: { app }, namedPorts: {} });
   const svc = (spec: object) => ({ kind: 'Service', apiVersion: 'v1', metadata: { name: 'web', namespace: 'ns' }, spec }) as KubeObject;
   it('lists ready pods the selector matches, with target ports and appProtocol', () => {
-    const slice = endpointSliceFor(svc({ selector: { app: 'web' }, ports: [{ name: 'h2', port: 8081, targetPort: 3001, appProtocol: 'kubernetes.io/h2c' }, { port: 8080, targetPort: 3000 }] }), [pod('web-a-b', 'web', '127.0.2.1'), pod('other-a-b', 'other', '127.0.2.2')]) as any;
+    const slice = endpointSliceFor(
+      svc({
+        selector: { app: 'web' },
+        ports: [
+          { name: 'h2', port: 8081, targetPort: 3001, appProtocol: 'kubernetes.io/h2c' },
+          { port: 8080, targetPort: 3000 },
+        ],
+      }),
+      [pod('web-a-b', 'web', '127.0.2.1'), pod('other-a-b', 'other', '127.0.2.2')],
+    ) as any;
     expect(slice.metadata.labels['kubernetes.io/service-name']).toBe('web');
-    expect(slice.ports).toEqual([{ name: 'h2', port: 3001, protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' }, { name: '', port: 3000, protocol: 'TCP' }]);
-    expect(slice.endpoints).toEqual([{ addresses: ['127.0.2.1'], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', namespace: 'ns', name: 'web-a-b' } }]);
+    expect(slice.ports).toEqual([
+      { name: 'h2', port: 3001, protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+      { name: '', port: 3000, protocol: 'TCP' },
+    ]);
+    expect(slice.endpoints).toEqual([
+      {
+        addresses: ['127.0.2.1'],
+        conditions: { ready: true, serving: true, terminating: false },
+        targetRef: { kind: 'Pod', namespace: 'ns', name: 'web-a-b' },
+      },
+    ]);
   });
   it('leaves selector-less Services to hand-written slices', () => {
     expect(endpointSliceFor(svc({ ports: [{ port: 80 }] }), [])).toBeUndefined();
@@ -172,25 +208,73 @@ describe('EndpointSlices for emulated pods', () => {
 });
 
 describe('status judge', () => {
-  const gw = (status: object, generation = 2) => ({ kind: 'Gateway', apiVersion: 'v1', metadata: { name: 'g', namespace: 'ns', generation }, spec: {}, status }) as unknown as KubeObject;
-  const ctx = (o: KubeObject): StatusContext => ({ get: () => o, list: () => [o], controllerName: 'sluice.dev/gateway-controller', usableAddress: '127.0.1.250', generationBefore: () => 1 });
+  const gw = (status: object, generation = 2) =>
+    ({ kind: 'Gateway', apiVersion: 'v1', metadata: { name: 'g', namespace: 'ns', generation }, spec: {}, status }) as unknown as KubeObject;
+  const ctx = (o: KubeObject): StatusContext => ({
+    get: () => o,
+    list: () => [o],
+    controllerName: 'sluice.dev/gateway-controller',
+    usableAddress: '127.0.1.250',
+    generationBefore: () => 1,
+  });
   const ok = { type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration: 2 };
   it('requires conditions at the latest generation and a typed address', () => {
     const e = { check: 'gateway_has_address', step: 1, object: { kind: 'Gateway', name: 'g', namespace: 'ns' } };
     expect(judgeStatus(e, ctx(gw({ conditions: [ok], addresses: [{ type: 'IPAddress', value: '127.0.1.1' }] })))).toBeUndefined();
-    expect(judgeStatus(e, ctx(gw({ conditions: [{ ...ok, observedGeneration: 1 }], addresses: [{ type: 'IPAddress', value: '127.0.1.1' }] })))).toMatch(/observedGeneration 1/);
+    expect(judgeStatus(e, ctx(gw({ conditions: [{ ...ok, observedGeneration: 1 }], addresses: [{ type: 'IPAddress', value: '127.0.1.1' }] })))).toMatch(
+      /observedGeneration 1/,
+    );
     expect(judgeStatus(e, ctx(gw({ conditions: [ok], addresses: [{ value: '127.0.1.1' }] })))).toMatch(/no status.addresses/);
   });
   it('matches route parents by group, kind, name, namespace and controller', () => {
-    const route = { kind: 'HTTPRoute', apiVersion: 'v1', metadata: { name: 'r', namespace: 'ns', generation: 1 }, status: { parents: [{ parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'g' }, controllerName: 'sluice.dev/gateway-controller', conditions: [{ ...ok, observedGeneration: 1 }] }] } } as unknown as KubeObject;
-    const e = { check: 'route_parents', step: 1, object: { kind: 'HTTPRoute', name: 'r', namespace: 'ns' }, namespace_required: false, parents: [{ parent_ref: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'ns', name: 'g' }, controller_name: '$CONTROLLER_NAME', conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted' }] }] };
+    const route = {
+      kind: 'HTTPRoute',
+      apiVersion: 'v1',
+      metadata: { name: 'r', namespace: 'ns', generation: 1 },
+      status: {
+        parents: [
+          {
+            parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'g' },
+            controllerName: 'sluice.dev/gateway-controller',
+            conditions: [{ ...ok, observedGeneration: 1 }],
+          },
+        ],
+      },
+    } as unknown as KubeObject;
+    const e = {
+      check: 'route_parents',
+      step: 1,
+      object: { kind: 'HTTPRoute', name: 'r', namespace: 'ns' },
+      namespace_required: false,
+      parents: [
+        {
+          parent_ref: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'ns', name: 'g' },
+          controller_name: '$CONTROLLER_NAME',
+          conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted' }],
+        },
+      ],
+    };
     expect(judgeStatus(e, ctx(route))).toBeUndefined();
     expect(judgeStatus({ ...e, namespace_required: true }, ctx(route))).toMatch(/no status.parents entry/);
   });
   it('counts listener statuses exactly', () => {
-    const e = { check: 'listener_statuses', step: 1, object: { kind: 'Gateway', name: 'g', namespace: 'ns' }, listeners: [{ name: 'http', supported_kinds: [{ kind: 'HTTPRoute' }], attached_routes: 1, conditions: [] }] };
-    expect(judgeStatus(e, ctx(gw({ listeners: [{ name: 'http', attachedRoutes: 1, supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }], conditions: [] }] })))).toBeUndefined();
-    expect(judgeStatus(e, ctx(gw({ listeners: [{ name: 'http', attachedRoutes: 2, supportedKinds: [{ kind: 'HTTPRoute' }], conditions: [] }] })))).toMatch(/attachedRoutes 2/);
+    const e = {
+      check: 'listener_statuses',
+      step: 1,
+      object: { kind: 'Gateway', name: 'g', namespace: 'ns' },
+      listeners: [{ name: 'http', supported_kinds: [{ kind: 'HTTPRoute' }], attached_routes: 1, conditions: [] }],
+    };
+    expect(
+      judgeStatus(
+        e,
+        ctx(
+          gw({ listeners: [{ name: 'http', attachedRoutes: 1, supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }], conditions: [] }] }),
+        ),
+      ),
+    ).toBeUndefined();
+    expect(judgeStatus(e, ctx(gw({ listeners: [{ name: 'http', attachedRoutes: 2, supportedKinds: [{ kind: 'HTTPRoute' }], conditions: [] }] })))).toMatch(
+      /attachedRoutes 2/,
+    );
   });
 });
 

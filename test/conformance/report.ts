@@ -30,19 +30,26 @@ export function profilesOf(test: ConformanceTest, features: CasesFile['features'
   return out;
 }
 
-const stats = (rs: TestResult[]) => ({ Passed: rs.filter((r) => r.result === 'PASS').length, Failed: rs.filter((r) => r.result === 'FAIL').length, Skipped: rs.filter((r) => r.result === 'SKIP').length });
+const stats = (rs: TestResult[]) => ({
+  Passed: rs.filter((r) => r.result === 'PASS').length,
+  Failed: rs.filter((r) => r.result === 'FAIL').length,
+  Skipped: rs.filter((r) => r.result === 'SKIP').length,
+});
 const outcome = (rs: TestResult[]) => {
   const s = stats(rs);
   return s.Failed > 0 ? 'failure' : s.Skipped > 0 ? 'partial' : 'success';
 };
 
-export function conformanceReport(cases: CasesFile, tests: ConformanceTest[], results: TestResult[], opts: { version: string; supportedFeatures: string[]; date: Date }) {
+export function conformanceReport(
+  cases: CasesFile,
+  tests: ConformanceTest[],
+  results: TestResult[],
+  opts: { version: string; supportedFeatures: string[]; date: Date },
+) {
   const byName = new Map(results.map((r) => [r.name, r]));
   const profiles = PROFILES.map((profile) => {
     const levelResults = (level: 'core' | 'extended') =>
-      tests
-        .filter((t) => !t.provisional && profilesOf(t, cases.features).get(profile) === level && byName.has(t.name))
-        .map((t) => byName.get(t.name)!);
+      tests.filter((t) => !t.provisional && profilesOf(t, cases.features).get(profile) === level && byName.has(t.name)).map((t) => byName.get(t.name)!);
     const core = levelResults('core');
     const extended = levelResults('extended');
     const profileFeatures = Object.entries(cases.features)

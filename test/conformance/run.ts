@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { KubeObject } from '../helpers/kube-api-server.js';
-import { loadCasesFile, type ConformanceTest } from './cases-file.js';
+import { loadCasesFile } from './cases-file.js';
 import { startCluster } from './cluster.js';
 import { judgeStatus } from './judges/status-judge.js';
 import { manifestObjects, type PlaceholderValues } from './manifest-objects.js';
@@ -27,7 +27,14 @@ const resultsDir = path.join(here, 'results');
 
 const args = process.argv.slice(2);
 const onlyArg = args.includes('--only') ? args[args.indexOf('--only') + 1] : args.find((a) => a.startsWith('--only='))?.slice(7);
-const only = onlyArg ? new Set(onlyArg.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
+const only = onlyArg
+  ? new Set(
+      onlyArg
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+  : undefined;
 const timeoutS = Number(process.env.CONFORMANCE_TIMEOUT_SECONDS ?? 30);
 const budgetS = Number(process.env.CONFORMANCE_BUDGET_SECONDS ?? 900);
 
@@ -54,8 +61,15 @@ async function main() {
   // CONFORMANCE_NET=n moves every address to 127.n.x.y, so several runs can share one machine.
   const net = Number(process.env.CONFORMANCE_NET ?? 0);
   const gatewayNet = `127.${net}.1`;
-  const placeholders: PlaceholderValues = { gatewayClassName: 'sluice', controllerName: 'sluice.dev/gateway-controller', usableAddress: `${gatewayNet}.250`, unusableAddress: '192.0.2.1' };
-  const allManifestObjects = [cases.base_manifests, ...cases.tests.flatMap((t) => [...t.manifests, ...t.actions.map((a) => a.manifest ?? '')])].flatMap((y) => manifestObjects(y, placeholders));
+  const placeholders: PlaceholderValues = {
+    gatewayClassName: 'sluice',
+    controllerName: 'sluice.dev/gateway-controller',
+    usableAddress: `${gatewayNet}.250`,
+    unusableAddress: '192.0.2.1',
+  };
+  const allManifestObjects = [cases.base_manifests, ...cases.tests.flatMap((t) => [...t.manifests, ...t.actions.map((a) => a.manifest ?? '')])].flatMap((y) =>
+    manifestObjects(y, placeholders),
+  );
   const portMap = await choosePortMap(listenerPorts(allManifestObjects), [`${gatewayNet}.1`, `${gatewayNet}.2`, `${gatewayNet}.3`, `${gatewayNet}.250`]);
   log(`conformance: port map ${formatPortMap(portMap)}`);
 
@@ -88,18 +102,37 @@ async function main() {
   let exitCode = 0;
   try {
     // The class under test, the suite's certificates, then the base manifests (README §6).
-    store.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: placeholders.gatewayClassName }, spec: { controllerName: placeholders.controllerName } } as KubeObject);
+    store.apply({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: placeholders.gatewayClassName },
+      spec: { controllerName: placeholders.controllerName },
+    } as KubeObject);
     for (const o of suiteCertificates()) store.apply(o);
     await applyObjects(env, cases.base_manifests);
     const readyDeadline = Date.now() + Math.min(timeoutS, cases.suite_defaults.timeouts_s.NamespacesMustBeReady ?? 300) * 1000;
-    const readiness = { check: 'namespaces_ready', step: 0, namespaces: ['gateway-conformance-infra', 'gateway-conformance-app-backend', 'gateway-conformance-web-backend'] };
+    const readiness = {
+      check: 'namespaces_ready',
+      step: 0,
+      namespaces: ['gateway-conformance-infra', 'gateway-conformance-app-backend', 'gateway-conformance-web-backend'],
+    };
     let notReady: string | undefined;
     for (;;) {
-      notReady = judgeStatus(readiness, { get: store.get, list: store.list, controllerName: placeholders.controllerName, usableAddress: placeholders.usableAddress, generationBefore: () => undefined });
+      notReady = judgeStatus(readiness, {
+        get: store.get,
+        list: store.list,
+        controllerName: placeholders.controllerName,
+        usableAddress: placeholders.usableAddress,
+        generationBefore: () => undefined,
+      });
       if (!notReady || Date.now() > readyDeadline) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    log(notReady ? `warning: base Gateways not ready after ${timeoutS} s (${notReady}); running the tests anyway` : `conformance: base Gateways ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      notReady
+        ? `warning: base Gateways not ready after ${timeoutS} s (${notReady}); running the tests anyway`
+        : `conformance: base Gateways ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     for (const test of tests) {
       const t0 = Date.now();

@@ -27,12 +27,48 @@ function mint(dir: string) {
   };
   const ca = (): Pem => {
     const key = newKey();
-    ssl('req', '-x509', '-new', '-key', key, '-days', '365', '-subj', '/O=Kubernetes Gateway API/CN=gatewayapi', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature', '-out', file('crt'));
+    ssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-days',
+      '365',
+      '-subj',
+      '/O=Kubernetes Gateway API/CN=gatewayapi',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+      '-out',
+      file('crt'),
+    );
     return read(key, file('crt'));
   };
   const selfSigned = (sans: string[]): Pem => {
     const key = newKey();
-    ssl('req', '-x509', '-new', '-key', key, '-days', '365', '-subj', '/O=Acme Co/CN=default', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign', '-addext', 'extendedKeyUsage=serverAuth', '-addext', `subjectAltName=${sans.join(',')}`, '-out', file('crt'));
+    ssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-days',
+      '365',
+      '-subj',
+      '/O=Acme Co/CN=default',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+      '-addext',
+      `subjectAltName=${sans.join(',')}`,
+      '-out',
+      file('crt'),
+    );
     return read(key, file('crt'));
   };
   const signed = (issuer: Pem, usage: 'serverAuth' | 'clientAuth', sans: string[]): Pem => {
@@ -41,7 +77,11 @@ function mint(dir: string) {
     ssl('req', '-new', '-key', key, '-subj', '/O=Acme Co/CN=default', '-out', csr);
     fs.writeFileSync(file('ca.crt'), issuer.cert);
     fs.writeFileSync(file('ca.key'), issuer.key);
-    const ext = extFile(['keyUsage=critical,digitalSignature,keyEncipherment', `extendedKeyUsage=${usage}`, ...(sans.length ? [`subjectAltName=${sans.join(',')}`] : [])]);
+    const ext = extFile([
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      `extendedKeyUsage=${usage}`,
+      ...(sans.length ? [`subjectAltName=${sans.join(',')}`] : []),
+    ]);
     ssl('x509', '-req', '-in', csr, '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '365', '-extfile', ext, '-out', file('crt'));
     return read(key, file('crt'));
   };
@@ -55,7 +95,12 @@ const tlsSecret = (namespace: string, name: string, pem: Pem): KubeObject => ({
   type: 'kubernetes.io/tls',
   data: { 'tls.crt': Buffer.from(pem.cert).toString('base64'), 'tls.key': Buffer.from(pem.key).toString('base64') },
 });
-const caConfigMap = (namespace: string, name: string, pem: Pem): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name }, data: { 'ca.crt': pem.cert } });
+const caConfigMap = (namespace: string, name: string, pem: Pem): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { namespace, name },
+  data: { 'ca.crt': pem.cert },
+});
 
 /** Every programmatic resource of suite_setup, in the order the suite creates them. */
 export function suiteCertificates(): KubeObject[] {
@@ -76,7 +121,11 @@ export function suiteCertificates(): KubeObject[] {
       caConfigMap(infra, 'tls-validity-checks-per-port-ca-certificate', ca2),
       tlsSecret(infra, 'tls-validity-checks-per-port-client-certificate', m.signed(ca2, 'clientAuth', [])),
       caConfigMap(infra, 'tls-checks-ca-certificate', ca3),
-      tlsSecret(infra, 'tls-checks-certificate', m.signed(ca3, 'serverAuth', ['DNS:abc.example.com', 'URI:spiffe://abc.example.com/test-identity', 'DNS:other.example.com'])),
+      tlsSecret(
+        infra,
+        'tls-checks-certificate',
+        m.signed(ca3, 'serverAuth', ['DNS:abc.example.com', 'URI:spiffe://abc.example.com/test-identity', 'DNS:other.example.com']),
+      ),
       tlsSecret(infra, 'tls-checks-client-certificate', m.signed(ca3, 'clientAuth', [])),
       tlsSecret(infra, 'tls-passthrough-checks-certificate', passthrough),
       tlsSecret('gateway-conformance-app-backend', 'tls-passthrough-checks-certificate', passthrough),

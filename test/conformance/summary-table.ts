@@ -10,7 +10,12 @@ interface Section {
   statistics: { Passed: number; Failed: number; Skipped: number };
 }
 
-export function summaryTable(report: { profiles: { name: string; core: Section; extended: Section }[]; results?: { result: string }[]; date?: string; gatewayAPIVersion?: string }): string {
+export function summaryTable(report: {
+  profiles: { name: string; core: Section; extended: Section }[];
+  results?: { result: string }[];
+  date?: string;
+  gatewayAPIVersion?: string;
+}): string {
   const lines = ['| Profile | Level | Passed | Failed | Skipped | Result |', '| --- | --- | ---: | ---: | ---: | --- |'];
   for (const p of report.profiles) {
     for (const level of ['core', 'extended'] as const) {
@@ -20,7 +25,12 @@ export function summaryTable(report: { profiles: { name: string; core: Section; 
   }
   const all = report.results ?? [];
   const count = (r: string) => all.filter((x) => x.result === r).length;
-  lines.push('', `All ${all.length} tests (provisional included): ${count('PASS')} passed, ${count('FAIL')} failed, ${count('SKIP')} skipped` + (report.date ? ` (run ${report.date.slice(0, 10)}, Gateway API ${report.gatewayAPIVersion})` : '') + '.');
+  lines.push(
+    '',
+    `All ${all.length} tests (provisional included): ${count('PASS')} passed, ${count('FAIL')} failed, ${count('SKIP')} skipped` +
+      (report.date ? ` (run ${report.date.slice(0, 10)}, Gateway API ${report.gatewayAPIVersion})` : '') +
+      '.',
+  );
   return lines.join('\n');
 }
 

@@ -56,7 +56,9 @@ export async function runTest(test: ConformanceTest, env: TestEnvironment): Prom
   const key = (kind: string, name: string, ns?: string) => `${kind}/${ns ?? ''}/${name}`;
   try {
     for (const yaml of test.manifests) created.push(...(await applyObjects(env, yaml)));
-    for (const o of created) if (o.kind !== 'Deployment') originals.set(key(o.kind, o.metadata.name, o.metadata.namespace), structuredClone(env.store.get(o.kind, o.metadata.name, o.metadata.namespace)!));
+    for (const o of created)
+      if (o.kind !== 'Deployment')
+        originals.set(key(o.kind, o.metadata.name, o.metadata.namespace), structuredClone(env.store.get(o.kind, o.metadata.name, o.metadata.namespace)!));
     for (const step of stepsOf(test)) {
       const where = `step ${step.step} (${step.type === 'case' ? step.item.kind : step.type === 'status' ? step.item.check : step.item.action})`;
       if (step.type === 'action') {
@@ -77,7 +79,8 @@ export async function runTest(test: ConformanceTest, env: TestEnvironment): Prom
           return { result: 'FAIL', reason: `action: ${(err as Error).message}`, failedAt: where };
         }
         // A created object the test did not list still belongs to it for cleanup.
-        if (a.action === 'create' && a.object && !a.manifest) created.push({ kind: a.object.kind, metadata: { name: a.object.name, namespace: a.object.namespace } });
+        if (a.action === 'create' && a.object && !a.manifest)
+          created.push({ kind: a.object.kind, metadata: { name: a.object.name, namespace: a.object.namespace } });
         continue;
       }
       if (step.type === 'status') {
@@ -99,7 +102,13 @@ export async function runTest(test: ConformanceTest, env: TestEnvironment): Prom
           });
           if (!why && twice) {
             await sleep(1000);
-            why = judgeStatus(e, { get: env.store.get, list: env.store.list, controllerName: env.placeholders.controllerName, usableAddress: env.placeholders.usableAddress, generationBefore: () => undefined });
+            why = judgeStatus(e, {
+              get: env.store.get,
+              list: env.store.list,
+              controllerName: env.placeholders.controllerName,
+              usableAddress: env.placeholders.usableAddress,
+              generationBefore: () => undefined,
+            });
           }
           if (!why || Date.now() > deadline) break;
           await sleep(100);

@@ -72,7 +72,8 @@ export function workloads(store: ObjectStore, onWarning: (message: string) => vo
     let closers: Closer[];
     if (container.image.includes('coredns')) closers = await startDnsResponder({ ip });
     else if (env.GRPC_ECHO_SERVER) closers = await startGrpcEcho({ ip, id, tls });
-    else if (env.TCP_ECHO_SERVER) closers = await startTcpEcho({ ip, id, tls, port: Number(env.TCP_PORT ?? declared('TCP') ?? 3000), tlsPort: Number(env.TLS_PORT ?? 8443) });
+    else if (env.TCP_ECHO_SERVER)
+      closers = await startTcpEcho({ ip, id, tls, port: Number(env.TCP_PORT ?? declared('TCP') ?? 3000), tlsPort: Number(env.TLS_PORT ?? 8443) });
     else if (env.UDP_ECHO_SERVER) closers = await startUdpEcho({ ip, id, port: Number(env.UDP_PORT ?? declared('UDP') ?? 8080) });
     else closers = await startHttpEcho({ ip, id, log, tls });
     const namedPorts = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
@@ -117,7 +118,8 @@ export function workloads(store: ObjectStore, onWarning: (message: string) => vo
       for (const existing of store.list('EndpointSlice')) {
         const labels = (existing.metadata.labels ?? {}) as Record<string, string>;
         if (labels[managedByLabel] !== managedBy) continue;
-        if (!wanted.has(`${existing.metadata.namespace}/${existing.metadata.name}`)) store.remove('EndpointSlice', existing.metadata.name, existing.metadata.namespace);
+        if (!wanted.has(`${existing.metadata.namespace}/${existing.metadata.name}`))
+          store.remove('EndpointSlice', existing.metadata.name, existing.metadata.namespace);
       }
       for (const slice of wanted.values()) {
         const current = store.get('EndpointSlice', slice.metadata.name, slice.metadata.namespace);

@@ -40,14 +40,32 @@ describe('deploy/Dockerfile', () => {
     expect(runtime.filter((l) => l.startsWith('COPY '))).toEqual(['COPY --from=build --chown=0:0 /runtime /app']);
     const assemble = build.find((l) => l.includes('mkdir /runtime'))!;
     const copied = [...assemble.matchAll(/cp -a --parents ([^&;]+)/g)].flatMap((m) => m[1].trim().split(/\s+/)).filter((p) => p !== '/runtime');
-    for (const p of copied) expect(p, `${p} is built output, a manifest or production dependencies`).toMatch(/^(package(-lock)?\.json|LICENSE|bin|node_modules|"\$ws\/(package\.json|dist|node_modules)"|dashboard\/(package\.json|dist))$/);
-    for (const forbidden of ['src', 'test', 'docs', 'examples', '.git']) expect(copied.some((p) => p.split('/').includes(forbidden)), forbidden).toBe(false);
+    for (const p of copied)
+      expect(p, `${p} is built output, a manifest or production dependencies`).toMatch(
+        /^(package(-lock)?\.json|LICENSE|bin|node_modules|"\$ws\/(package\.json|dist|node_modules)"|dashboard\/(package\.json|dist))$/,
+      );
+    for (const forbidden of ['src', 'test', 'docs', 'examples', '.git'])
+      expect(
+        copied.some((p) => p.split('/').includes(forbidden)),
+        forbidden,
+      ).toBe(false);
     // Every workspace the CLI imports at run time has its dist copied.
     expect(/for ws in ([a-z -]+); do/.exec(assemble)?.[1].trim().split(/\s+/)).toEqual(['model', 'control-plane', 'data-plane']);
   });
 
   it('has the paths the runtime stage copies once the repository is built', () => {
-    for (const p of ['package.json', 'package-lock.json', 'LICENSE', 'bin/gateway', 'node_modules', 'model/dist/index.js', 'control-plane/dist/index.js', 'data-plane/dist/index.js', 'dashboard/package.json', 'dashboard/dist/index.html']) {
+    for (const p of [
+      'package.json',
+      'package-lock.json',
+      'LICENSE',
+      'bin/gateway',
+      'node_modules',
+      'model/dist/index.js',
+      'control-plane/dist/index.js',
+      'data-plane/dist/index.js',
+      'dashboard/package.json',
+      'dashboard/dist/index.html',
+    ]) {
       expect(fs.existsSync(path.join(ROOT, p)), p).toBe(true);
     }
   });
@@ -57,11 +75,19 @@ describe('deploy/Dockerfile', () => {
     expect(runtime.at(-1)).toBe('ENTRYPOINT ["/usr/bin/tini", "--", "bin/gateway"]');
     expect(runtime).toContain('USER 1000');
     expect(runtime.join('\n')).toContain('setcap cap_net_bind_service=+ep /usr/local/bin/node-low-ports');
-    expect(runtime.find((l) => l.startsWith('EXPOSE '))?.split(/\s+/).slice(1)).toEqual(['9080', '9443', '9091', '9092', '9180']);
+    expect(
+      runtime
+        .find((l) => l.startsWith('EXPOSE '))
+        ?.split(/\s+/)
+        .slice(1),
+    ).toEqual(['9080', '9443', '9091', '9092', '9180']);
   });
 
   it('leaves tests, docs and local state out of the build context', () => {
-    const ignored = fs.readFileSync(path.join(ROOT, 'deploy/Dockerfile.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const ignored = fs
+      .readFileSync(path.join(ROOT, 'deploy/Dockerfile.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     for (const p of ['**/node_modules', '**/dist', '.data', '.git', 'test', 'docs']) expect(ignored).toContain(p);
   });
 });

@@ -3,7 +3,19 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WATCHED } from '../../control-plane/src/source/kube-source.js';
 import { EXTRA_GATEWAY_ENV, FLAGS, IMAGE, flagEnvName, gatewayOptions, isGatewayContainer, mountedSource } from './gateway-container.js';
-import { API_GROUP, KUBERNETES_DIR, WORKLOAD_KINDS, allows, containersOf, find, one, overlayNames, portNumber, preStopSeconds, renderOverlay, type K8sObject } from './rendered-manifests.js';
+import {
+  API_GROUP,
+  WORKLOAD_KINDS,
+  allows,
+  containersOf,
+  find,
+  one,
+  overlayNames,
+  portNumber,
+  preStopSeconds,
+  renderOverlay,
+  type K8sObject,
+} from './rendered-manifests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The subcommands bin/gateway dispatches (bin/lib/commands.mjs). */
@@ -20,12 +32,32 @@ const NAMESPACE = 'sluice-system';
 /** The program a container command runs, past the image's init (`tini --`). */
 const nodeOf = (command: string[] | undefined) => (command?.[0] === '/usr/bin/tini' && command[1] === '--' ? command[2] : command?.[0]);
 
-const GATEWAY_API_KINDS = ['gatewayclasses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes', 'udproutes', 'referencegrants', 'backendtlspolicies'];
+const GATEWAY_API_KINDS = [
+  'gatewayclasses',
+  'gateways',
+  'httproutes',
+  'grpcroutes',
+  'tlsroutes',
+  'tcproutes',
+  'udproutes',
+  'referencegrants',
+  'backendtlspolicies',
+];
 const OUR_CRD_KINDS = ['routepolicies', 'consumers'];
 const READ = ['get', 'list', 'watch'];
 /** The etcd TLS flags, whatever bin/lib/options.mjs calls them today (etcd-ca or etcd-cacert, ...). */
 const ETCD_TLS_FLAGS = Object.keys(FLAGS).filter((f) => /^etcd-(ca|cacert|cert|key)$/.test(f));
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'GatewayClass', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ClusterIssuer']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'IngressClass',
+  'GatewayClass',
+  'CustomResourceDefinition',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ClusterIssuer',
+]);
 
 /** Required fields of kinds kubernetes-models has no schema for (from their upstream CRDs). */
 const HAND_CHECKED: Record<string, (o: K8sObject) => void> = {
@@ -109,7 +141,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const [deployment] = byCommand('control-plane').map((c) => c.workload);
     expect(deployment, 'a control-plane Deployment').toBeDefined();
     const account = deployment.spec.template.spec.serviceAccountName;
-    const bindings = find(objects, 'ClusterRoleBinding').filter((b) => b.subjects?.some((s: any) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === NAMESPACE));
+    const bindings = find(objects, 'ClusterRoleBinding').filter((b) =>
+      b.subjects?.some((s: any) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === NAMESPACE),
+    );
     const rules = bindings.flatMap((b) => one(objects, 'ClusterRole', b.roleRef.name).rules);
     const missing: string[] = [];
     const need = (group: string, resource: string, verbs: string[]) => {
@@ -153,7 +187,11 @@ describe.each(overlays)('overlay %s', (overlay) => {
       for (const arg of args.filter((a) => a.startsWith('--'))) expect(Object.keys(FLAGS), arg).toContain(arg.slice(2).split('=')[0]);
       const camel = (f: string) => f.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
       // Canonical flag names only (the parser also takes old aliases; the manifests should not).
-      for (const key of configKeys) expect(Object.keys(FLAGS).flatMap((f) => [f, camel(f)]), `sluice.yaml key ${key}`).toContain(key);
+      for (const key of configKeys)
+        expect(
+          Object.keys(FLAGS).flatMap((f) => [f, camel(f)]),
+          `sluice.yaml key ${key}`,
+        ).toContain(key);
       for (const env of container.env ?? []) {
         if (env.name.startsWith('GATEWAY_')) expect([...Object.keys(FLAGS).map(flagEnvName), ...EXTRA_GATEWAY_ENV], env.name).toContain(env.name);
       }
@@ -180,11 +218,14 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const images = gatewayContainers().map((c) => c.container.image);
     expect(images.length).toBeGreaterThanOrEqual(2);
     for (const image of images) expect(image).toBe(`${IMAGE}:${version}`);
-    const all = objects.flatMap((o) => o.spec?.template?.spec?.containers ?? []).map((c: any) => String(c.image)).filter((i: string) => i.startsWith(IMAGE));
+    const all = objects
+      .flatMap((o) => o.spec?.template?.spec?.containers ?? [])
+      .map((c: any) => String(c.image))
+      .filter((i: string) => i.startsWith(IMAGE));
     expect(new Set(all)).toEqual(new Set([`${IMAGE}:${version}`]));
   });
 
-  it('reaches the API server with the pod\'s service account (in-cluster), not a shipped kubeconfig', () => {
+  it("reaches the API server with the pod's service account (in-cluster), not a shipped kubeconfig", () => {
     const kube = gatewayContainers().filter((c) => c.command === 'control-plane' || c.command === 'webhook');
     expect(kube.length).toBeGreaterThan(0);
     for (const { command, opts, pod } of kube) {
@@ -223,7 +264,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
     for (const { opts, container, pod, workload } of dataPlanes) {
       const sleep = preStopSeconds(container);
       expect(sleep, `${workload.metadata.name} preStop sleep`).toBeGreaterThan(0);
-      expect(pod.terminationGracePeriodSeconds, `${workload.metadata.name} grace > ${opts['drain-seconds']} drain + ${sleep} preStop`).toBeGreaterThan(opts['drain-seconds'] + sleep);
+      expect(pod.terminationGracePeriodSeconds, `${workload.metadata.name} grace > ${opts['drain-seconds']} drain + ${sleep} preStop`).toBeGreaterThan(
+        opts['drain-seconds'] + sleep,
+      );
     }
   });
 
@@ -274,16 +317,26 @@ describe.each(overlays)('overlay %s', (overlay) => {
       }
     }
     for (const pdb of find(objects, 'PodDisruptionBudget')) {
-      expect(pods.some((w) => selects(pdb.spec.selector.matchLabels, w.spec.template.metadata.labels)), `PDB ${pdb.metadata.name}`).toBe(true);
+      expect(
+        pods.some((w) => selects(pdb.spec.selector.matchLabels, w.spec.template.metadata.labels)),
+        `PDB ${pdb.metadata.name}`,
+      ).toBe(true);
     }
     for (const hpa of find(objects, 'HorizontalPodAutoscaler')) {
       const target = one(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
-      expect(target.spec.template.spec.containers.every((c: any) => c.resources?.requests?.cpu), 'CPU utilisation needs CPU requests').toBe(true);
+      expect(
+        target.spec.template.spec.containers.every((c: any) => c.resources?.requests?.cpu),
+        'CPU utilisation needs CPU requests',
+      ).toBe(true);
     }
     for (const sm of find(objects, 'ServiceMonitor')) {
       const services = find(objects, 'Service').filter((s) => selects(sm.spec.selector.matchLabels, s.metadata.labels ?? {}));
       expect(services.length, `ServiceMonitor ${sm.metadata.name} selects a Service`).toBeGreaterThan(0);
-      for (const e of sm.spec.endpoints) expect(services.every((s) => s.spec.ports.some((p: any) => p.name === e.port)), `port ${e.port}`).toBe(true);
+      for (const e of sm.spec.endpoints)
+        expect(
+          services.every((s) => s.spec.ports.some((p: any) => p.name === e.port)),
+          `port ${e.port}`,
+        ).toBe(true);
     }
   });
 
@@ -307,8 +360,15 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(headless.spec.clusterIP).toBe('None');
     const container = sts.spec.template.spec.containers[0];
     for (const p of ['readinessProbe', 'livenessProbe']) expect(container[p], p).toBeDefined();
-    const arg = (name: string) => container.args.find((a: string) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
-    const members = arg('initial-cluster')!.split(',').map((m: string) => m.split('='));
+    const arg = (name: string) =>
+      container.args
+        .find((a: string) => a.startsWith(`--${name}=`))
+        ?.split('=')
+        .slice(1)
+        .join('=');
+    const members = arg('initial-cluster')!
+      .split(',')
+      .map((m: string) => m.split('='));
     expect(members).toHaveLength(3);
     members.forEach(([name, peer]: string[], i: number) => {
       expect(name).toBe(`${sts.metadata.name}-${i}`);
@@ -333,7 +393,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const workload = objects.find((o) => WORKLOAD_KINDS.includes(o.kind) && selects(o.spec.template.metadata.labels));
     const container = workload?.spec.template.spec.containers.find((c: any) => c.args?.[0] === 'grpc-proxy' && c.args?.[1] === 'start');
     if (!container) return undefined;
-    const arg = (name: string) => container.args.find((a: string) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+    const arg = (name: string) =>
+      container.args
+        .find((a: string) => a.startsWith(`--${name}=`))
+        ?.split('=')
+        .slice(1)
+        .join('=');
     const servicePort = service.spec.ports.find((p: any) => p.port === Number(url.port));
     return { service, workload: workload!, container, servicePort, upstreams: String(arg('endpoints')).split(','), arg };
   };
@@ -398,7 +463,11 @@ describe.each(overlays)('overlay %s', (overlay) => {
         const base = exported.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
         expect(exported, `${name} is exported by data-plane/src or control-plane/src`).toContain(base);
       }
-      expect(find(objects, 'ServiceMonitor').map((m) => m.metadata.name).sort()).toEqual(['sluice-control-plane', 'sluice-data-plane']);
+      expect(
+        find(objects, 'ServiceMonitor')
+          .map((m) => m.metadata.name)
+          .sort(),
+      ).toEqual(['sluice-control-plane', 'sluice-data-plane']);
     });
 
     it('ships the alerts docs/operations.md describes, on metrics Sluice exports', () => {

@@ -45,10 +45,14 @@ beforeAll(async () => {
   pki = makeTestPki();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-webhook-'));
   fs.writeFileSync(path.join(dir, 'existing.yaml'), existing);
-  child = spawn(process.execPath, [gatewayBin, 'webhook', '--webhook-port', '0', '--host', '127.0.0.1', '--webhook-cert', pki.serverCert, '--webhook-key', pki.serverKey, '--manifests', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GATEWAY_LOG_LEVEL: 'warn' },
-  });
+  child = spawn(
+    process.execPath,
+    [gatewayBin, 'webhook', '--webhook-port', '0', '--host', '127.0.0.1', '--webhook-cert', pki.serverCert, '--webhook-key', pki.serverKey, '--manifests', dir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GATEWAY_LOG_LEVEL: 'warn' },
+    },
+  );
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   await waitFor(() => /webhook: listening on port (\d+)/.test(output) || child.exitCode !== null, 20_000, 'webhook listening');
@@ -100,7 +104,10 @@ const ingress = (name: string, annotations: Record<string, string>, pathValue = 
   apiVersion: 'networking.k8s.io/v1',
   kind: 'Ingress',
   metadata: { name, annotations },
-  spec: { ingressClassName: 'sluice', rules: [{ http: { paths: [{ path: pathValue, pathType: 'ImplementationSpecific', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] },
+  spec: {
+    ingressClassName: 'sluice',
+    rules: [{ http: { paths: [{ path: pathValue, pathType: 'ImplementationSpecific', backend: { service: { name: 'api', port: { number: 80 } } } }] } }],
+  },
 });
 const policy = (name: string, plugins: Record<string, unknown>, target = 'shop') => ({
   apiVersion: 'sluice.dev/v1alpha1',

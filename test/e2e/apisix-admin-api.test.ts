@@ -57,7 +57,15 @@ function request(host: string, path: string, opts: { method?: string; headers?: 
   return new Promise((resolve, reject) => {
     const lib = opts.tls ? https : http;
     const req = lib.request(
-      { host: '127.0.0.1', port: opts.tls ? httpsPort : dp.ports.http, path, method: opts.method ?? 'GET', headers: { host, ...opts.headers }, agent: false, ...(opts.tls ? { servername: host, ca: certs.ca } : {}) },
+      {
+        host: '127.0.0.1',
+        port: opts.tls ? httpsPort : dp.ports.http,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host, ...opts.headers },
+        agent: false,
+        ...(opts.tls ? { servername: host, ca: certs.ca } : {}),
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -68,7 +76,13 @@ function request(host: string, path: string, opts: { method?: string; headers?: 
           } catch {
             /* not an echo */
           }
-          resolve({ status: res.statusCode!, server: echo.server, url: echo.url, headers: res.headers, peerCn: opts.tls ? String((res.socket as TLSSocket).getPeerCertificate().subject?.CN) : undefined });
+          resolve({
+            status: res.statusCode!,
+            server: echo.server,
+            url: echo.url,
+            headers: res.headers,
+            peerCn: opts.tls ? String((res.socket as TLSSocket).getPeerCertificate().subject?.CN) : undefined,
+          });
         });
       },
     );
@@ -104,7 +118,10 @@ afterAll(async () => {
 
 describe('APISIX admin API', () => {
   it('checks X-API-KEY as APISIX does (admin-api.md "Configuration"): 401 failed to check token', async () => {
-    expect(await apisix('GET', '/routes', undefined, null)).toEqual({ status: 401, body: { error_msg: 'failed to check token', description: expect.any(String) } });
+    expect(await apisix('GET', '/routes', undefined, null)).toEqual({
+      status: 401,
+      body: { error_msg: 'failed to check token', description: expect.any(String) },
+    });
     expect((await apisix('GET', '/routes', undefined, 'wrong')).status).toBe(401);
     expect((await apisix('GET', '/routes', undefined, 'viewer-key')).status).toBe(200);
     expect((await apisix('PUT', '/upstreams/v', { nodes: { '127.0.0.1:1': 1 } }, 'viewer-key')).status).toBe(401);
@@ -135,7 +152,14 @@ describe('APISIX admin API', () => {
   });
 
   it('routes: the documented route serves, PATCH disables and enables it, a sub path replaces methods (admin-api.md "Route" → "Example API usage")', async () => {
-    const body = documented({ uri: '/index.html', hosts: ['foo.com', '*.bar.com'], remote_addrs: ['127.0.0.0/8'], methods: ['PUT', 'GET'], enable_websocket: true, upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } } });
+    const body = documented({
+      uri: '/index.html',
+      hosts: ['foo.com', '*.bar.com'],
+      remote_addrs: ['127.0.0.0/8'],
+      methods: ['PUT', 'GET'],
+      enable_websocket: true,
+      upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } },
+    });
     const created = await apisix('PUT', '/routes/1', body);
     expect(created.status).toBe(201);
     expect(created.body.value).toEqual({ id: '1', ...(body as object), create_time: expect.any(Number), update_time: expect.any(Number) });
@@ -154,28 +178,61 @@ describe('APISIX admin API', () => {
   });
 
   it('refuses what Sluice cannot honour in APISIX\'s error shape, naming the field (admin-api.md "Route" → "Request Body Parameters": filter_func, script)', async () => {
-    const refused = await apisix('PUT', '/routes/2', { uri: '/x', filter_func: 'function(vars) return tonumber(vars.arg_userid) % 4 > 2; end', upstream_id: '100' });
-    expect(refused).toEqual({ status: 400, body: { error_msg: expect.stringMatching(/^invalid configuration: filter_func: is not supported: Lua code is not run by Sluice/) } });
-    const plugin = await apisix('PUT', '/routes/2', { uri: '/x', upstream_id: '100', plugins: { 'limit-count': { count: 2, time_window: 60, rejected_code: 503, key: 'remote_addr', unknown_knob: 1 } } });
+    const refused = await apisix('PUT', '/routes/2', {
+      uri: '/x',
+      filter_func: 'function(vars) return tonumber(vars.arg_userid) % 4 > 2; end',
+      upstream_id: '100',
+    });
+    expect(refused).toEqual({
+      status: 400,
+      body: { error_msg: expect.stringMatching(/^invalid configuration: filter_func: is not supported: Lua code is not run by Sluice/) },
+    });
+    const plugin = await apisix('PUT', '/routes/2', {
+      uri: '/x',
+      upstream_id: '100',
+      plugins: { 'limit-count': { count: 2, time_window: 60, rejected_code: 503, key: 'remote_addr', unknown_knob: 1 } },
+    });
     expect(plugin.body.error_msg).toMatch(/plugins\.limit-count\.unknown_knob/);
     expect((await apisix('PUT', '/routes/2', { uri: '/x', upstream_id: '100' }, KEY)).status).toBe(201);
-    expect((await apisix('PUT', '/routes/2', { uri: '/x', upstream_id: '100' }, KEY).then(() => apisix('GET', '/routes/2'))).body.value.upstream_id).toBe('100');
+    expect((await apisix('PUT', '/routes/2', { uri: '/x', upstream_id: '100' }, KEY).then(() => apisix('GET', '/routes/2'))).body.value.upstream_id).toBe(
+      '100',
+    );
     expect((await apisix('PUT', '/routes/3?ttl=60', { uri: '/aa/index.html', upstream_id: '100' })).body.error_msg).toMatch(/^invalid configuration: ttl:/);
   });
 
   it('refuses to delete an upstream in use (admin-api.md "Force Delete")', async () => {
     await apisix('PUT', '/upstreams/1', documented({ nodes: { '127.0.0.1:1980': 1 }, type: 'roundrobin' }));
     await apisix('PUT', '/routes/10', { uri: '/*', upstream_id: 1 });
-    expect(await apisix('DELETE', '/upstreams/1')).toEqual({ status: 400, body: { error_msg: 'can not delete this upstream, route [10] is still using it now' } });
+    expect(await apisix('DELETE', '/upstreams/1')).toEqual({
+      status: 400,
+      body: { error_msg: 'can not delete this upstream, route [10] is still using it now' },
+    });
     expect(await apisix('DELETE', '/routes/10')).toEqual({ status: 200, body: { deleted: '10', key: '/apisix/routes/10' } });
     expect((await apisix('DELETE', '/upstreams/1')).body).toEqual({ deleted: '1', key: '/apisix/upstreams/1' });
   });
 
   it('services: routes naming service 200 take its upstream and its limit-count (terminology/service.md)', async () => {
-    const service = await apisix('PUT', '/services/200', documented({ plugins: { 'limit-count': { count: 2, time_window: 60, rejected_code: 503, key: 'remote_addr' } }, upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } } }));
+    const service = await apisix(
+      'PUT',
+      '/services/200',
+      documented({
+        plugins: { 'limit-count': { count: 2, time_window: 60, rejected_code: 503, key: 'remote_addr' } },
+        upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } },
+      }),
+    );
     expect(service.status).toBe(201);
     expect((await apisix('PUT', '/routes/100', { methods: ['GET'], uri: '/index.html', service_id: '200', hosts: ['svc.example'] })).status).toBe(201);
-    expect((await apisix('PUT', '/routes/102', { uri: '/bar/index.html', id: '102', service_id: '200', hosts: ['svc.example'], plugins: { 'limit-count': { count: 2000, time_window: 60, rejected_code: 503, key: 'remote_addr' } } })).status).toBe(201);
+    expect(
+      (
+        await apisix('PUT', '/routes/102', {
+          uri: '/bar/index.html',
+          id: '102',
+          service_id: '200',
+          hosts: ['svc.example'],
+          plugins: { 'limit-count': { count: 2000, time_window: 60, rejected_code: 503, key: 'remote_addr' } },
+        })
+      ).status,
+    ).toBe(201);
     expect((await served('svc.example', '/index.html', (a) => a.status === 200)).server).toBe('1980');
     const statuses = [(await request('svc.example', '/index.html')).status, (await request('svc.example', '/index.html')).status];
     expect(statuses).toContain(503);
@@ -188,22 +245,50 @@ describe('APISIX admin API', () => {
   });
 
   it('consumers and plugin_configs: key-auth with the documented consumer jack, limit-count from plugin config 1 (admin-api.md "Consumer", terminology/plugin-config.md)', async () => {
-    const jack = await apisix('PUT', '/consumers', { username: 'jack', plugins: { 'key-auth': { key: 'auth-one' }, 'limit-count': { count: 2, time_window: 60, rejected_code: 503, key: 'remote_addr' } } });
+    const jack = await apisix('PUT', '/consumers', {
+      username: 'jack',
+      plugins: { 'key-auth': { key: 'auth-one' }, 'limit-count': { count: 2, time_window: 60, rejected_code: 503, key: 'remote_addr' } },
+    });
     expect(jack.status).toBe(201);
     expect(jack.body).toMatchObject({ key: '/apisix/consumers/jack', value: { username: 'jack', plugins: { 'key-auth': { key: 'auth-one' } } } });
-    expect((await apisix('PUT', '/plugin_configs/1', { desc: 'blah', plugins: { 'limit-count': { count: 2, time_window: 60, rejected_code: 503 } } })).status).toBe(201);
-    expect((await apisix('PUT', '/routes/20', documented({ uris: ['/index.html'], hosts: ['auth.example'], plugin_config_id: 1, plugins: { 'key-auth': {} }, upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1981': 1 } } }))).status).toBe(201);
+    expect(
+      (await apisix('PUT', '/plugin_configs/1', { desc: 'blah', plugins: { 'limit-count': { count: 2, time_window: 60, rejected_code: 503 } } })).status,
+    ).toBe(201);
+    expect(
+      (
+        await apisix(
+          'PUT',
+          '/routes/20',
+          documented({
+            uris: ['/index.html'],
+            hosts: ['auth.example'],
+            plugin_config_id: 1,
+            plugins: { 'key-auth': {} },
+            upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1981': 1 } },
+          }),
+        )
+      ).status,
+    ).toBe(201);
     expect((await served('auth.example', '/index.html', (a) => a.status === 401)).status).toBe(401);
     expect((await request('auth.example', '/index.html', { headers: { apikey: 'auth-one' } })).server).toBe('1981');
   });
 
   it('global_rules: the documented limit-count applies to every route (terminology/global-rule.md)', async () => {
-    await apisix('PUT', '/routes/30', documented({ uri: '/global', hosts: ['global.example'], upstream: { nodes: { '127.0.0.1:1980': 1 }, type: 'roundrobin' } }));
+    await apisix(
+      'PUT',
+      '/routes/30',
+      documented({ uri: '/global', hosts: ['global.example'], upstream: { nodes: { '127.0.0.1:1980': 1 }, type: 'roundrobin' } }),
+    );
     await served('global.example', '/global', (a) => a.status === 200);
-    const rule = await apisix('PUT', '/global_rules/1', { plugins: { 'limit-count': { time_window: 60, policy: 'local', count: 2, key: 'remote_addr', rejected_code: 503 } } });
+    const rule = await apisix('PUT', '/global_rules/1', {
+      plugins: { 'limit-count': { time_window: 60, policy: 'local', count: 2, key: 'remote_addr', rejected_code: 503 } },
+    });
     expect(rule.status).toBe(201);
     await served('global.example', '/global', (a) => a.status === 503);
-    expect((await apisix('GET', '/global_rules')).body).toMatchObject({ total: 1, list: [{ key: '/apisix/global_rules/1', value: { plugins: { 'limit-count': { time_window: 60, count: 2, rejected_code: 503 } } } }] });
+    expect((await apisix('GET', '/global_rules')).body).toMatchObject({
+      total: 1,
+      list: [{ key: '/apisix/global_rules/1', value: { plugins: { 'limit-count': { time_window: 60, count: 2, rejected_code: 503 } } } }],
+    });
     expect((await apisix('DELETE', '/global_rules/1')).status).toBe(200);
     await served('global.example', '/global', (a) => a.status === 200);
   });
@@ -221,9 +306,15 @@ describe('APISIX admin API', () => {
 
   it('stream_routes: a TCP port proxied to 1995 (stream-proxy.md); server_addr refused with the reason', async () => {
     const port = await freePort();
-    const refused = await apisix('PUT', '/stream_routes/1', documented({ server_addr: '127.0.0.1', server_port: port, upstream: { nodes: { '127.0.0.1:1995': 1 }, type: 'roundrobin' } }));
+    const refused = await apisix(
+      'PUT',
+      '/stream_routes/1',
+      documented({ server_addr: '127.0.0.1', server_port: port, upstream: { nodes: { '127.0.0.1:1995': 1 }, type: 'roundrobin' } }),
+    );
     expect(refused.body.error_msg).toMatch(/^invalid configuration: server_addr: is not supported: Routes are per port/);
-    expect((await apisix('PUT', '/stream_routes/1', documented({ server_port: port, upstream: { nodes: { '127.0.0.1:1995': 1 }, type: 'roundrobin' } }))).status).toBe(201);
+    expect(
+      (await apisix('PUT', '/stream_routes/1', documented({ server_port: port, upstream: { nodes: { '127.0.0.1:1995': 1 }, type: 'roundrobin' } }))).status,
+    ).toBe(201);
     expect(await askWhenOpen(port, 'hello')).toBe('1995:hello');
   });
 });

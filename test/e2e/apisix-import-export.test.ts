@@ -19,8 +19,11 @@ let certs: TestCerts;
 
 function gateway(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [gatewayBin, ...args, '--admin-url', `http://127.0.0.1:${cp.ports.admin}`, '--admin-key', 'test-key'], { encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [gatewayBin, ...args, '--admin-url', `http://127.0.0.1:${cp.ports.admin}`, '--admin-key', 'test-key'],
+      { encoding: 'utf8' },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -44,7 +47,10 @@ function standalone(): Record<string, unknown> {
         hosts: ['shop.example', '*.shop.example'],
         methods: ['GET', 'POST'],
         remote_addrs: ['10.0.0.0/8', '127.0.0.1'],
-        vars: [['http_x_api_version', '==', 'v2'], ['arg_debug', '~~', '^on$']],
+        vars: [
+          ['http_x_api_version', '==', 'v2'],
+          ['arg_debug', '~~', '^on$'],
+        ],
         priority: 5,
         plugins: {
           'limit-count': { count: 100, time_window: 60, rejected_code: 503, key: 'remote_addr' },
@@ -61,8 +67,20 @@ function standalone(): Record<string, unknown> {
       {
         id: 'inline',
         uri: '/inline',
-        upstream: { nodes: { '127.0.0.1:8081': 1, '[::1]:8082': 2 }, type: 'chash', hash_on: 'header', key: 'x-user', scheme: 'https', pass_host: 'rewrite', upstream_host: 'backend.internal' },
-        plugins: { 'traffic-split': { rules: [{ match: [{ vars: [['http_release', '==', 'new']] }], weighted_upstreams: [{ upstream_id: 'shop', weight: 3 }, { weight: 1 }] }] } },
+        upstream: {
+          nodes: { '127.0.0.1:8081': 1, '[::1]:8082': 2 },
+          type: 'chash',
+          hash_on: 'header',
+          key: 'x-user',
+          scheme: 'https',
+          pass_host: 'rewrite',
+          upstream_host: 'backend.internal',
+        },
+        plugins: {
+          'traffic-split': {
+            rules: [{ match: [{ vars: [['http_release', '==', 'new']] }], weighted_upstreams: [{ upstream_id: 'shop', weight: 3 }, { weight: 1 }] }],
+          },
+        },
         status: 0,
       },
       { id: 'regex', uri: '/*', vars: [['uri', '~~', '^/v[0-9]+/items$']], upstream_id: 'shop' },
@@ -81,11 +99,25 @@ function standalone(): Record<string, unknown> {
         timeout: { connect: 2, send: 5, read: 20 },
         keepalive_pool: { size: 64, idle_timeout: 30, requests: 500 },
         checks: {
-          active: { type: 'http', http_path: '/healthz', timeout: 2, healthy: { interval: 2, successes: 2, http_statuses: [200] }, unhealthy: { interval: 1, http_failures: 3, tcp_failures: 2, timeouts: 3 } },
+          active: {
+            type: 'http',
+            http_path: '/healthz',
+            timeout: 2,
+            healthy: { interval: 2, successes: 2, http_statuses: [200] },
+            unhealthy: { interval: 1, http_failures: 3, tcp_failures: 2, timeouts: 3 },
+          },
           passive: { unhealthy: { http_statuses: [502, 503], http_failures: 3 } },
         },
       },
-      { id: 'backup', nodes: [{ host: '10.0.1.1', port: 80, weight: 1 }, { host: '10.0.1.2', port: 80, weight: 1, priority: -1 }], type: 'least_conn', tls: { verify: false } },
+      {
+        id: 'backup',
+        nodes: [
+          { host: '10.0.1.1', port: 80, weight: 1 },
+          { host: '10.0.1.2', port: 80, weight: 1, priority: -1 },
+        ],
+        type: 'least_conn',
+        tls: { verify: false },
+      },
     ],
     consumers: [{ username: 'jack', desc: 'a customer', labels: { tier: 'gold' }, plugins: { 'key-auth': { key: 'auth-one' } } }],
     ssls: [{ id: 'shop', snis: ['shop.example'], cert: pem.cert, key: pem.key, status: 1 }],
@@ -132,7 +164,9 @@ describe('gateway import --from apisix / export --to apisix', () => {
     expect(exported.stdout.trimEnd().endsWith('#END')).toBe(true);
     const back = YAML.parse(exported.stdout);
     const sorted = (o: Record<string, { id?: string; username?: string }[]>) =>
-      Object.fromEntries(Object.entries(o).map(([k, list]) => [k, [...list].sort((a, b) => String(a.id ?? a.username).localeCompare(String(b.id ?? b.username)))]));
+      Object.fromEntries(
+        Object.entries(o).map(([k, list]) => [k, [...list].sort((a, b) => String(a.id ?? a.username).localeCompare(String(b.id ?? b.username)))]),
+      );
     expect(sorted(back)).toEqual(sorted(standalone() as never));
     expect(exported.stderr).toBe('');
 

@@ -71,7 +71,11 @@ afterAll(async () => {
 describe('applied means serving', () => {
   it('a stream route moved onto a held port keeps serving on its old port and is reported rejected', async () => {
     const oldPort = await freePort();
-    const created = await api('PUT', '/stream-routes/moving?wait=applied&timeout=10s', { protocol: 'tcp', listenPort: oldPort, backends: [{ upstreamId: 'tcp' }] });
+    const created = await api('PUT', '/stream-routes/moving?wait=applied&timeout=10s', {
+      protocol: 'tcp',
+      listenPort: oldPort,
+      backends: [{ upstreamId: 'tcp' }],
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('x-sluice-applied')).toBe('true');
     expect(await ask(oldPort, 'before')).toBe('e:before');
@@ -127,10 +131,15 @@ describe('applied means serving', () => {
   });
 
   it('an invalid version written to etcd leaves the last good version serving, reported rejected', async () => {
-    const put = await api('PUT', '/routes/kept?wait=applied&timeout=10s', { match: { paths: [{ type: 'prefix', value: '/kept' }] }, backends: [{ upstreamId: 'web' }] });
+    const put = await api('PUT', '/routes/kept?wait=applied&timeout=10s', {
+      match: { paths: [{ type: 'prefix', value: '/kept' }] },
+      backends: [{ upstreamId: 'web' }],
+    });
     expect(put.headers.get('x-sluice-applied')).toBe('true');
     // Around the admin API (which would refuse it), as a broken controller or a hand edit would.
-    await client.put(documentKey(prefix, 'routes', 'kept')).value(JSON.stringify({ id: 'kept', match: { paths: [{ type: 'nope', value: '/kept' }] }, backends: [{ upstreamId: 'web' }] }));
+    await client
+      .put(documentKey(prefix, 'routes', 'kept'))
+      .value(JSON.stringify({ id: 'kept', match: { paths: [{ type: 'nope', value: '/kept' }] }, backends: [{ upstreamId: 'web' }] }));
     await waitFor(async () => (await api('GET', '/routes/kept/applied')).body.state === 'rejected', 10_000, 'invalid version reported rejected');
     const res = await fetch(`http://127.0.0.1:${dp.ports.http}/kept/x`);
     expect(res.status).toBe(200);
@@ -142,7 +151,9 @@ describe('applied means serving', () => {
 
   it('a certificate whose new version does not load keeps the old one served', async () => {
     const one = certs.leaf('one.test');
-    expect((await api('PUT', '/ssls/site?wait=applied&timeout=10s', { snis: ['one.test'], cert: one.cert, key: one.key })).headers.get('x-sluice-applied')).toBe('true');
+    expect(
+      (await api('PUT', '/ssls/site?wait=applied&timeout=10s', { snis: ['one.test'], cert: one.cert, key: one.key })).headers.get('x-sluice-applied'),
+    ).toBe('true');
     expect(await servedCertificate('one.test')).toBe('one.test');
     // A key that does not belong to the certificate: the data plane cannot build a context from it.
     const two = certs.leaf('two.test');

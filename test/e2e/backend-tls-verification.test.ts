@@ -34,19 +34,55 @@ function makePki(): Pki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-backend-tls-'));
   const f = (n: string) => path.join(dir, n);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  const ca = (name: string) => ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.crt`));
+  const ca = (name: string) =>
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.crt`),
+    );
   ca('ca');
   ca('other-ca');
   const leaf = (name: string, ext: string) => {
     fs.writeFileSync(f(`${name}.ext`), ext);
     ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
-    ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      f(`${name}.ext`),
+      '-out',
+      f(`${name}.crt`),
+    );
     return { cert: fs.readFileSync(f(`${name}.crt`), 'utf8'), key: fs.readFileSync(f(`${name}.key`), 'utf8') };
   };
   return {
     ca: fs.readFileSync(f('ca.crt'), 'utf8'),
     otherCa: fs.readFileSync(f('other-ca.crt'), 'utf8'),
-    backend: leaf('backend', 'subjectAltName=DNS:abc.example.com,URI:spiffe://abc.example.com/test-identity,DNS:*.wild.example.com\nextendedKeyUsage=serverAuth\n'),
+    backend: leaf(
+      'backend',
+      'subjectAltName=DNS:abc.example.com,URI:spiffe://abc.example.com/test-identity,DNS:*.wild.example.com\nextendedKeyUsage=serverAuth\n',
+    ),
     front: leaf('front', 'subjectAltName=DNS:tls.example.com\nextendedKeyUsage=serverAuth\n'),
     client: leaf('sluice-client', 'extendedKeyUsage=clientAuth\n'),
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
@@ -91,11 +127,26 @@ describe.each(FRONTS)('HTTP proxy: upstream TLS verification and client certific
         { id: 'san-dns', route: prefix('/san-dns'), upstream: verified([{ type: 'Hostname', value: 'abc.example.com' }]) },
         { id: 'san-dns-bad', route: prefix('/bad-dns'), upstream: verified([{ type: 'Hostname', value: 'dce.example.com' }]) },
         // With subjectAltNames the SNI is only sent: a name the certificate lacks is fine here.
-        { id: 'san-uri', route: prefix('/san-uri'), upstream: verified([{ type: 'URI', value: 'spiffe://abc.example.com/test-identity' }], 'unlisted.example.com') },
+        {
+          id: 'san-uri',
+          route: prefix('/san-uri'),
+          upstream: verified([{ type: 'URI', value: 'spiffe://abc.example.com/test-identity' }], 'unlisted.example.com'),
+        },
         { id: 'san-uri-bad', route: prefix('/bad-uri'), upstream: verified([{ type: 'URI', value: 'spiffe://def.example.com/test-identity' }]) },
-        { id: 'san-wild', route: prefix('/san-wild'), upstream: verified([{ type: 'URI', value: 'spiffe://x/y' }, { type: 'Hostname', value: 'a.wild.example.com' }]) },
+        {
+          id: 'san-wild',
+          route: prefix('/san-wild'),
+          upstream: verified([
+            { type: 'URI', value: 'spiffe://x/y' },
+            { type: 'Hostname', value: 'a.wild.example.com' },
+          ]),
+        },
         { id: 'no-sans', route: prefix('/no-sans'), upstream: verified(undefined, 'unlisted.example.com') },
-        { id: 'client-h1', route: prefix('/client-h1'), upstream: { ...verified(), tls: { ...verified().tls, clientCert: pki.client.cert, clientKey: pki.client.key } } },
+        {
+          id: 'client-h1',
+          route: prefix('/client-h1'),
+          upstream: { ...verified(), tls: { ...verified().tls, clientCert: pki.client.cert, clientKey: pki.client.key } },
+        },
         {
           id: 'client-h2',
           route: prefix('/client-h2'),
@@ -182,10 +233,18 @@ describe('stream routes to TLS upstreams (data-plane process)', () => {
       listener: 'terminate',
       upstream: tlsUpstream({ clientCert: pki.client.cert, clientKey: pki.client.key }),
     });
-    await put('stream-routes', 'plain-to-tls', { protocol: 'tcp', listenPort: plainPort, upstream: tlsUpstream({ subjectAltNames: [{ type: 'URI', value: 'spiffe://abc.example.com/test-identity' }] }) });
+    await put('stream-routes', 'plain-to-tls', {
+      protocol: 'tcp',
+      listenPort: plainPort,
+      upstream: tlsUpstream({ subjectAltNames: [{ type: 'URI', value: 'spiffe://abc.example.com/test-identity' }] }),
+    });
     await put('stream-routes', 'wrong-ca', { protocol: 'tcp', listenPort: badPort, upstream: tlsUpstream({ ca: pki.otherCa }) });
     dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1 });
-    await waitFor(async () => (await tcpPortOpen(terminatePort)) && (await tcpPortOpen(plainPort)) && (await tcpPortOpen(badPort)), 15_000, 'stream ports open');
+    await waitFor(
+      async () => (await tcpPortOpen(terminatePort)) && (await tcpPortOpen(plainPort)) && (await tcpPortOpen(badPort)),
+      15_000,
+      'stream ports open',
+    );
   }, 60_000);
 
   afterAll(async () => {

@@ -25,8 +25,11 @@ interface Run {
 
 function gateway(args: string[], { input, env = {} }: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [gatewayBin, ...args], { env: { ...process.env, GATEWAY_ADMIN_KEY: '', ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [gatewayBin, ...args],
+      { env: { ...process.env, GATEWAY_ADMIN_KEY: '', ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin!.end(input);
   });
@@ -72,7 +75,7 @@ afterAll(async () => {
 });
 
 describe('gateway CLI', () => {
-  it('prints its version and each command\'s own flags', async () => {
+  it("prints its version and each command's own flags", async () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(gatewayBin), '../package.json'), 'utf8'));
     const v = await gateway(['--version']);
     expect(v.code).toBe(0);
@@ -149,7 +152,10 @@ describe('gateway CLI', () => {
     const dryChange = await client('apply', '-f', changed, '--dry-run');
     expect(dryChange.stdout).toContain('routes/web configured (dry run)');
     expect((await client('get', 'routes', 'web', '-o', 'json')).stdout).toContain('"/web"');
-    const change = await gateway(['apply', '-f', '-', '--admin-port', String(cp.ports.admin)], { input: fs.readFileSync(changed, 'utf8'), env: { GATEWAY_ADMIN_KEY: KEY } });
+    const change = await gateway(['apply', '-f', '-', '--admin-port', String(cp.ports.admin)], {
+      input: fs.readFileSync(changed, 'utf8'),
+      env: { GATEWAY_ADMIN_KEY: KEY },
+    });
     expect(change.stdout.trim().split('\n').sort()).toEqual(['routes/web configured', 'upstreams/web unchanged']);
     expect((await client('get', 'routes', 'web', '-o', 'json')).stdout).toContain('"/shop"');
   });
@@ -171,7 +177,20 @@ describe('gateway CLI', () => {
     expect(row.split(/\s+/).slice(0, 6)).toEqual(['web', 'web-route', 'example.test', '/shop*', 'web', 'admin']);
 
     const wide = await client('get', 'route', '-o', 'wide');
-    expect(wide.stdout.split('\n')[0].split(/\s+/)).toEqual(['ID', 'NAME', 'HOSTS', 'PATHS', 'BACKENDS', 'METHODS', 'PRIORITY', 'PLUGINS', 'STATUS', 'OWNER', 'LABELS', 'AGE']);
+    expect(wide.stdout.split('\n')[0].split(/\s+/)).toEqual([
+      'ID',
+      'NAME',
+      'HOSTS',
+      'PATHS',
+      'BACKENDS',
+      'METHODS',
+      'PRIORITY',
+      'PLUGINS',
+      'STATUS',
+      'OWNER',
+      'LABELS',
+      'AGE',
+    ]);
     expect(wide.stdout).toContain('team=a');
 
     expect((await client('get', 'upstreams')).stdout).toMatch(/^web\s+-\s+roundrobin\s+127\.0\.0\.1:8080\s+admin\s+(\d+[smhd]|-)$/m);
@@ -201,7 +220,11 @@ describe('gateway CLI', () => {
     const same = await client('diff', '-f', live);
     expect(same.code).toBe(0);
     expect(same.stdout).toBe('');
-    const edited = file('edited.yaml', fs.readFileSync(live, 'utf8').replace('/shop', '/store') + `---\ncollection: upstreams\nid: extra\ndocument: {id: extra, nodes: [{host: 127.0.0.1, port: 9000, weight: 1}]}\n`);
+    const edited = file(
+      'edited.yaml',
+      fs.readFileSync(live, 'utf8').replace('/shop', '/store') +
+        `---\ncollection: upstreams\nid: extra\ndocument: {id: extra, nodes: [{host: 127.0.0.1, port: 9000, weight: 1}]}\n`,
+    );
     const diff = await client('diff', '-f', edited);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toContain('--- live/routes/web');
@@ -225,7 +248,11 @@ describe('gateway CLI', () => {
     const script = file('completion.bash', (await gateway(['completion', 'bash'])).stdout);
     const complete = (words: string[]) =>
       new Promise<string>((resolve, reject) =>
-        execFile('bash', ['-c', `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _gateway; echo "\${COMPREPLY[*]}"`], (err, out) => (err ? reject(err) : resolve(out.trim()))),
+        execFile(
+          'bash',
+          ['-c', `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _gateway; echo "\${COMPREPLY[*]}"`],
+          (err, out) => (err ? reject(err) : resolve(out.trim())),
+        ),
       );
     expect(await complete(['gateway', 'ap'])).toBe('apply');
     expect(await complete(['gateway', 'get', 'st'])).toBe('stream-routes');

@@ -58,7 +58,10 @@ describe('custom plugins', () => {
     const load = startLoad(`http://127.0.0.1:${dp.ports.http}/load`, { concurrency: 6, maxMs: 40_000 });
     await waitFor(() => load.total > 50, 10_000, 'load running');
     // New code: the response header value gets a suffix.
-    fs.writeFileSync(path.join(pluginsDir, 'add-header.mjs'), example.replace('response.headers.push(c.name, c.value)', "response.headers.push(c.name, c.value + '-v2')"));
+    fs.writeFileSync(
+      path.join(pluginsDir, 'add-header.mjs'),
+      example.replace('response.headers.push(c.name, c.value)', "response.headers.push(c.name, c.value + '-v2')"),
+    );
     const v2 = async () => {
       const seen = new Set<string | null>();
       for (let i = 0; i < 8; i++) seen.add((await fetch(`http://127.0.0.1:${dp.ports.http}/x`)).headers.get('x-team'));

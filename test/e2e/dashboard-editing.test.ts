@@ -140,7 +140,9 @@ describe('dashboard: editing', () => {
     const overview = overviewPage(s.page);
     await s.page.getByRole('link', { name: 'Overview' }).click();
     await overview.allApplied.waitFor().catch(async (err) => {
-      throw new Error(`${(err as Error).message}\nlatest ${await overview.latestRevision.textContent()}, rows: ${(await overview.dataplaneRows.allTextContents()).join(' | ')}`);
+      throw new Error(
+        `${(err as Error).message}\nlatest ${await overview.latestRevision.textContent()}, rows: ${(await overview.dataplaneRows.allTextContents()).join(' | ')}`,
+      );
     });
     const applied = await overview.dataplaneRows.locator('[data-testid="applied-revision"]').allTextContents();
     expect(applied).toHaveLength(2);
@@ -177,7 +179,9 @@ describe('dashboard: editing', () => {
     const client = new Etcd3({ hosts: s.etcd.endpoint });
     const key = documentKey(s.prefix, 'routes', 'broken');
     try {
-      await client.put(key).value(JSON.stringify({ id: 'broken', match: { paths: [{ type: 'prefix', value: '/broken' }] }, backends: [{ upstreamId: 'missing' }] }));
+      await client
+        .put(key)
+        .value(JSON.stringify({ id: 'broken', match: { paths: [{ type: 'prefix', value: '/broken' }] }, backends: [{ upstreamId: 'missing' }] }));
       await s.page.getByRole('link', { name: 'Overview' }).click();
       const rejected = s.page.getByRole('list', { name: 'Rejected documents' });
       await expect.poll(() => rejected.textContent(), { timeout: 15_000 }).toContain('routes/broken');

@@ -28,7 +28,9 @@ const field = (pointer: string) => s.page.locator(`[data-path="${pointer}"]`).lo
 beforeAll(async () => {
   s = await startDashboardStack('dashboard-forms', { dataplaneCount: 1 });
   expect((await s.api('PUT', '/upstreams/echo-v1', { nodes: [{ host: '127.0.0.1', port: s.echoes.v1.port }] })).status).toBe(201);
-  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(201);
+  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(
+    201,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -62,15 +64,26 @@ describe('dashboard: forms', () => {
       timeout: { connect: 2 },
       checks: { active: { httpPath: '/health', healthy: { interval: 1 }, unhealthy: { interval: 1, tcpFailures: 1 } }, passive: { failures: 1 } },
     });
-    expect((await s.api('PUT', '/routes/checked?wait=applied&timeout=10s', { match: { paths: [{ type: 'prefix', value: '/checked' }] }, backends: [{ upstreamId: 'checked' }] })).status).toBe(201);
+    expect(
+      (
+        await s.api('PUT', '/routes/checked?wait=applied&timeout=10s', {
+          match: { paths: [{ type: 'prefix', value: '/checked' }] },
+          backends: [{ upstreamId: 'checked' }],
+        })
+      ).status,
+    ).toBe(201);
     // The probe marks the dead node down; meanwhile a retry covers it: every request is answered.
     for (let i = 0; i < 6; i++) expect((await get(`/checked/${i}`)).status).toBe(200);
     // Health is read when asked (Refresh) or when a data plane reports, not pushed per probe.
     const healthPanel = page.getByRole('complementary', { name: 'Node health' });
-    await waitFor(async () => {
-      await healthPanel.getByRole('button', { name: 'Refresh' }).click();
-      return (await healthPanel.locator(`[data-node="127.0.0.1:${dead}"]`).textContent())?.includes('unhealthy') ?? false;
-    }, 15_000, 'the dead node shown unhealthy');
+    await waitFor(
+      async () => {
+        await healthPanel.getByRole('button', { name: 'Refresh' }).click();
+        return (await healthPanel.locator(`[data-node="127.0.0.1:${dead}"]`).textContent())?.includes('unhealthy') ?? false;
+      },
+      15_000,
+      'the dead node shown unhealthy',
+    );
     expect(await healthPanel.locator(`[data-node="127.0.0.1:${s.echoes.v1.port}"]`).textContent()).toContain('healthy');
     await s.shot('upstream-health-checks');
   });
@@ -86,7 +99,15 @@ describe('dashboard: forms', () => {
     await key.fill('bob-key-123');
     await documentEditor(page).save();
     await page.getByRole('heading', { name: 'Consumer bob' }).waitFor();
-    expect((await s.api('PUT', '/routes/keyed?wait=applied&timeout=10s', { match: { paths: [{ type: 'prefix', value: '/keyed' }] }, backends: [{ upstreamId: 'echo-v1' }], plugins: { 'key-auth': {} } })).status).toBe(201);
+    expect(
+      (
+        await s.api('PUT', '/routes/keyed?wait=applied&timeout=10s', {
+          match: { paths: [{ type: 'prefix', value: '/keyed' }] },
+          backends: [{ upstreamId: 'echo-v1' }],
+          plugins: { 'key-auth': {} },
+        })
+      ).status,
+    ).toBe(201);
     expect((await get('/keyed', { apikey: 'bob-key-123' })).status).toBe(200);
     expect((await get('/keyed', { apikey: 'wrong' })).status).toBe(401);
     expect((await get('/keyed')).status).toBe(401);

@@ -16,7 +16,9 @@ beforeAll(async () => {
   s = await startDashboardStack('dashboard-roles', { dataplaneCount: 1 });
   expect((await s.api('PUT', '/upstreams/echo-v1', { nodes: [{ host: '127.0.0.1', port: s.echoes.v1.port }] })).status).toBe(201);
   expect((await s.api('PUT', '/upstreams/echo-v2', { nodes: [{ host: '127.0.0.1', port: s.echoes.v2.port }] })).status).toBe(201);
-  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(201);
+  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(
+    201,
+  );
 }, 60_000);
 
 afterAll(async () => {

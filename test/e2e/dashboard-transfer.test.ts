@@ -23,7 +23,9 @@ beforeAll(async () => {
   certs = makeCerts(['shop.example.com']);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dashboard-'));
   expect((await s.api('PUT', '/upstreams/echo-v1', { nodes: [{ host: '127.0.0.1', port: s.echoes.v1.port }] })).status).toBe(201);
-  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(201);
+  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(
+    201,
+  );
   expect((await s.api('PUT', '/upstreams/tcp-up', { nodes: [{ host: '127.0.0.1', port: tcp.port }] })).status).toBe(201);
 }, 60_000);
 
@@ -50,7 +52,8 @@ describe('dashboard: import/export, streams, certificates', () => {
     const { page } = s;
     await page.getByRole('link', { name: 'Import/export' }).click();
     const exportPanel = page.getByRole('heading', { name: 'Export' }).locator('..');
-    for (const title of ['Certificates', 'Stream routes', 'Consumers', 'Plugin configs', 'Global rules', 'Services']) await exportPanel.getByLabel(title, { exact: true }).uncheck();
+    for (const title of ['Certificates', 'Stream routes', 'Consumers', 'Plugin configs', 'Global rules', 'Services'])
+      await exportPanel.getByLabel(title, { exact: true }).uncheck();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download YAML' }).click()]);
     const file = path.join(tmp, 'export.yaml');
     await download.saveAs(file);
@@ -89,14 +92,23 @@ describe('dashboard: import/export, streams, certificates', () => {
     await page.locator('input[name="remoteAddrs"]').fill('127.0.0.1/32');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'Stream route tcp-echo' }).waitFor();
-    expect((await s.api('GET', '/stream-routes/tcp-echo')).body).toMatchObject({ protocol: 'tcp', listenPort: port, backends: [{ upstreamId: 'tcp-up' }], remoteAddrs: ['127.0.0.1/32'] });
+    expect((await s.api('GET', '/stream-routes/tcp-echo')).body).toMatchObject({
+      protocol: 'tcp',
+      listenPort: port,
+      backends: [{ upstreamId: 'tcp-up' }],
+      remoteAddrs: ['127.0.0.1/32'],
+    });
     await s.shot('stream-route-editor');
 
     let client: LineClient | undefined;
-    await waitFor(async () => {
-      client = await LineClient.connect(port).catch(() => undefined);
-      return client !== undefined;
-    }, 15_000, 'stream port open');
+    await waitFor(
+      async () => {
+        client = await LineClient.connect(port).catch(() => undefined);
+        return client !== undefined;
+      },
+      15_000,
+      'stream port open',
+    );
     try {
       expect(await client!.ask('hello')).toBe('tcp:hello');
     } finally {

@@ -9,7 +9,7 @@ import { documentEditor } from '../../dashboard/e2e/pom/document-editor.js';
 import { loginPage } from '../../dashboard/e2e/pom/login.js';
 import { overviewPage } from '../../dashboard/e2e/pom/overview.js';
 import { routeEditor } from '../../dashboard/e2e/pom/route-editor.js';
-import { freePort, waitFor } from '../helpers/ports.js';
+import { freePort } from '../helpers/ports.js';
 import { askOnce as ask, startTcpEcho, type TcpEcho } from './stream-fixtures.js';
 
 let s: DashboardStack;
@@ -20,11 +20,20 @@ let viewerKey: string;
 beforeAll(async () => {
   s = await startDashboardStack('dashboard-truth', { dataplaneCount: 1 });
   tcp = await startTcpEcho('tcp');
-  for (const [id, port] of [['echo-v1', s.echoes.v1.port], ['echo-v2', s.echoes.v2.port], ['tcp-up', tcp.port]] as const) {
+  for (const [id, port] of [
+    ['echo-v1', s.echoes.v1.port],
+    ['echo-v2', s.echoes.v2.port],
+    ['tcp-up', tcp.port],
+  ] as const) {
     expect((await s.api('PUT', `/upstreams/${id}`, { nodes: [{ host: '127.0.0.1', port }] })).status).toBe(201);
   }
-  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(201);
-  const consumer = await s.api('PUT', '/consumers/alice', { username: 'alice', plugins: { 'basic-auth': { username: 'alice', password: 'alice-very-secret-pw' } } });
+  expect((await s.api('PUT', '/routes/shop', { match: { paths: [{ type: 'prefix', value: '/shop' }] }, backends: [{ upstreamId: 'echo-v1' }] })).status).toBe(
+    201,
+  );
+  const consumer = await s.api('PUT', '/consumers/alice', {
+    username: 'alice',
+    plugins: { 'basic-auth': { username: 'alice', password: 'alice-very-secret-pw' } },
+  });
   expect(consumer.status).toBe(201);
   viewerKey = (await s.api('POST', '/admin-keys', { name: 'watcher', role: 'viewer' })).body.key;
 }, 60_000);
@@ -57,7 +66,11 @@ describe('dashboard: the truth', () => {
     await loginPage(s.page).signIn(s.base, ADMIN_KEY);
     await loginPage(s.page).whoami.waitFor();
     const oldPort = await freePort();
-    expect((await s.api('PUT', '/stream-routes/db?wait=applied&timeout=10s', { protocol: 'tcp', listenPort: oldPort, backends: [{ upstreamId: 'tcp-up' }] })).headers.get('x-sluice-applied')).toBe('true');
+    expect(
+      (
+        await s.api('PUT', '/stream-routes/db?wait=applied&timeout=10s', { protocol: 'tcp', listenPort: oldPort, backends: [{ upstreamId: 'tcp-up' }] })
+      ).headers.get('x-sluice-applied'),
+    ).toBe('true');
     expect(await ask(oldPort, 'one')).toBe('tcp:one');
 
     holder = net.createServer();
@@ -135,7 +148,10 @@ describe('dashboard: the truth', () => {
     // Only the changed lines are marked: the backend line and the new description, no more.
     expect(await diff.locator('[data-change]').count()).toBeLessThanOrEqual(3);
     expect((await diff.locator('[data-change="added"]').allTextContents()).join('\n')).toContain('echo-v1');
-    const fits = await s.page.evaluate(() => ({ overflow: document.documentElement.scrollWidth - window.innerWidth, height: document.documentElement.scrollHeight }));
+    const fits = await s.page.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      height: document.documentElement.scrollHeight,
+    }));
     expect(fits.overflow).toBeLessThanOrEqual(0);
     expect(fits.height).toBeLessThan(1800);
     const box = await diff.boundingBox();

@@ -34,7 +34,9 @@ describe('graceful drain', () => {
     const prefix = etcd.prefix('drain');
     const client = new Etcd3({ hosts: etcd.endpoint });
     await client.put(`${prefix}/upstreams/slow`).value(JSON.stringify({ id: 'slow', nodes: [{ host: '127.0.0.1', port: slowPort }] }));
-    await client.put(`${prefix}/routes/slow`).value(JSON.stringify({ id: 'slow', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'slow' }] }));
+    await client
+      .put(`${prefix}/routes/slow`)
+      .value(JSON.stringify({ id: 'slow', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'slow' }] }));
     client.close();
     dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 2, 'drain-seconds': 10 });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${dp.ports.http}/?ms=0`)).status === 200, 15_000, 'route');

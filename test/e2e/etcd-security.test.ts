@@ -44,7 +44,22 @@ afterAll(async () => {
 
 /** Runs a gateway process expected to refuse to start; resolves with its exit code and output. */
 function expectRefusal(command: string, flags: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const args = [gatewayBin, command, '--host', '127.0.0.1', '--admin-port', '0', '--http-port', '0', '--https-port', '0', '--status-port', '0', '--workers', '1'];
+  const args = [
+    gatewayBin,
+    command,
+    '--host',
+    '127.0.0.1',
+    '--admin-port',
+    '0',
+    '--http-port',
+    '0',
+    '--https-port',
+    '0',
+    '--status-port',
+    '0',
+    '--workers',
+    '1',
+  ];
   for (const [k, v] of Object.entries(flags)) args.push(`--${k}`, v);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,7 +79,10 @@ describe('etcd with TLS and auth', () => {
     const admin = await startGateway('control-plane', goodFlags());
     const dp = await startGateway('data-plane', goodFlags());
     try {
-      await putEchoRoute(adminClient(() => admin.ports.admin), echo.port);
+      await putEchoRoute(
+        adminClient(() => admin.ports.admin),
+        echo.port,
+      );
       await waitFor(async () => (await fetch(`http://127.0.0.1:${dp.ports.http}/secure`)).status === 200, 15_000, 'route through TLS + auth etcd');
     } finally {
       await Promise.all([dp.stop(), admin.stop()]);

@@ -67,14 +67,15 @@ const service: KubeObject = {
   metadata: { name: 'shop', namespace: 'default' },
   spec: { selector: { app: 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
 };
-const slice = (port: number): KubeObject => ({
-  apiVersion: 'discovery.k8s.io/v1',
-  kind: 'EndpointSlice',
-  metadata: { name: 'shop-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'shop' } },
-  addressType: 'IPv4',
-  endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-  ports: [{ name: 'http', port, protocol: 'TCP' }],
-} as unknown as KubeObject);
+const slice = (port: number): KubeObject =>
+  ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'shop-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'shop' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
+  }) as unknown as KubeObject;
 /** The test API server does not bump generations itself: each spec change below sets it. */
 const httpRoute = (name: string, generation: number, path: string, backend: string, status?: unknown): KubeObject => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
@@ -116,7 +117,7 @@ afterAll(async () => {
 });
 
 describe('Gateway API from the Kubernetes API', () => {
-  it('accepts our GatewayClass and never touches another controller\'s', async () => {
+  it("accepts our GatewayClass and never touches another controller's", async () => {
     await waitFor(() => conditionOf(statusOf('GatewayClass', 'sluice')?.conditions, 'Accepted')?.status === 'True', 15_000, 'GatewayClass Accepted');
     const accepted = conditionOf(statusOf('GatewayClass', 'sluice')!.conditions, 'Accepted')!;
     expect(accepted).toMatchObject({ reason: 'Accepted', observedGeneration: 1 });
@@ -151,7 +152,7 @@ describe('Gateway API from the Kubernetes API', () => {
     expect(conditionOf(ours.conditions, 'ResolvedRefs')).toMatchObject({ status: 'True', reason: 'ResolvedRefs', observedGeneration: 1 });
   });
 
-  it('serves the HTTPRoute on the Gateway\'s address through the data plane', async () => {
+  it("serves the HTTPRoute on the Gateway's address through the data plane", async () => {
     await waitFor(async () => (await viaGateway('/shop')).upstream === 'shop', 15_000, 'traffic through the Gateway listener');
     expect((await viaGateway('/shop/cart')).status).toBe(200);
     expect((await viaGateway('/elsewhere')).status).toBe(404);
@@ -170,7 +171,11 @@ describe('Gateway API from the Kubernetes API', () => {
     expect(conditionOf(ours.conditions, 'ResolvedRefs')).toMatchObject({ status: 'True', observedGeneration: 2 });
     expect(statusOf('HTTPRoute', 'shop', 'default')!.parents).toContainEqual(theirParent);
     // Ids come from the rule's position (STYLE.md principle 6): the same document, a new match.
-    await waitFor(async () => JSON.stringify(ownedBy(await docs('routes'), 'HTTPRoute', 'shop')[0]?.match).includes('/shop-v2'), 15_000, 'route document updated');
+    await waitFor(
+      async () => JSON.stringify(ownedBy(await docs('routes'), 'HTTPRoute', 'shop')[0]?.match).includes('/shop-v2'),
+      15_000,
+      'route document updated',
+    );
     expect(ownedBy(await docs('routes'), 'HTTPRoute', 'shop')).toHaveLength(1);
     await waitFor(async () => (await viaGateway('/shop-v2')).upstream === 'shop', 15_000, 'traffic on the new path');
     expect((await viaGateway('/shop')).status).toBe(404);
@@ -186,7 +191,9 @@ describe('Gateway API from the Kubernetes API', () => {
     await waitFor(async () => (await viaGateway('/ghost')).status === 500, 15_000, 'ghost answers 500');
     // The translator's warning, as a Warning Event on the route (kubectl describe httproute ghost).
     const ghostEvents = async () => {
-      const list = (await (await fetch(`${api.url}/api/v1/namespaces/default/events`)).json()) as { items: { type: string; message: string; involvedObject: Record<string, string> }[] };
+      const list = (await (await fetch(`${api.url}/api/v1/namespaces/default/events`)).json()) as {
+        items: { type: string; message: string; involvedObject: Record<string, string> }[];
+      };
       return list.items.filter((e) => e.involvedObject.kind === 'HTTPRoute' && e.involvedObject.name === 'ghost');
     };
     await waitFor(async () => (await ghostEvents()).length > 0, 15_000, 'Warning Event on the route');
@@ -210,7 +217,15 @@ describe('Gateway API from the Kubernetes API', () => {
     api.remove('Gateway', 'web', 'default');
     await waitFor(async () => ownedBy(await docs('listeners'), 'Gateway', 'web').length === 0, 15_000, 'listener gone');
     // The data plane closed the listener.
-    await waitFor(() => viaGateway('/ghost').then(() => false, () => true), 15_000, 'listener closed');
+    await waitFor(
+      () =>
+        viaGateway('/ghost').then(
+          () => false,
+          () => true,
+        ),
+      15_000,
+      'listener closed',
+    );
     await waitFor(() => ourParent('ghost') === undefined, 15_000, 'our parent entry dropped from the detached route');
   });
 });
@@ -232,7 +247,10 @@ describe('the Gateway API status writer against a busy API server', () => {
     };
     const puts = () => api.requests.filter((r) => r === 'PUT /apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/contended/status').length;
     const before = puts();
-    const written = await writer.update([{ object: 'HTTPRoute/default/contended', kind: 'HTTPRoute', namespace: 'default', name: 'contended', status: { parents: [ours] } }], stale);
+    const written = await writer.update(
+      [{ object: 'HTTPRoute/default/contended', kind: 'HTTPRoute', namespace: 'default', name: 'contended', status: { parents: [ours] } }],
+      stale,
+    );
     expect(written).toBe(1);
     expect(puts() - before).toBe(2); // the 409, then the write over the fresh read
     expect(api.requests).toContain('GET /apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/contended');
@@ -242,6 +260,11 @@ describe('the Gateway API status writer against a busy API server', () => {
     expect(parents[1]!.conditions[0]!.lastTransitionTime).toMatch(/Z$/);
     // Nothing changed since: no write at all.
     const fresh = { ...emptyResources(), httpRoutes: [api.get('HTTPRoute', 'contended', 'default')!] };
-    expect(await writer.update([{ object: 'HTTPRoute/default/contended', kind: 'HTTPRoute', namespace: 'default', name: 'contended', status: { parents: [ours] } }], fresh)).toBe(0);
+    expect(
+      await writer.update(
+        [{ object: 'HTTPRoute/default/contended', kind: 'HTTPRoute', namespace: 'default', name: 'contended', status: { parents: [ours] } }],
+        fresh,
+      ),
+    ).toBe(0);
   });
 });

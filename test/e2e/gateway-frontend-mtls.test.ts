@@ -88,18 +88,37 @@ beforeAll(async () => {
   // client-cert-headers tells the upstream what the handshake learnt: proof that the certificate was asked for and checked.
   await put('routes', 'r-lenient', { listeners: ['lenient'], backends: [{ upstreamId: 'u-lenient' }], plugins: { 'client-cert-headers': {} } });
 
-  await put('listeners', 'term', { gateway, address: ADDRESS, port: pTerm, protocol: 'TLS', tls: { mode: 'Terminate', sslIds: ['ssl-strict'], clientCa: pkiA.ca } });
-  await put('stream-routes', 's-term', { protocol: 'tls', listenPort: pTerm, listener: 'term', upstream: { nodes: [{ host: '127.0.0.1', port: tcpEcho.port, weight: 1 }] } });
+  await put('listeners', 'term', {
+    gateway,
+    address: ADDRESS,
+    port: pTerm,
+    protocol: 'TLS',
+    tls: { mode: 'Terminate', sslIds: ['ssl-strict'], clientCa: pkiA.ca },
+  });
+  await put('stream-routes', 's-term', {
+    protocol: 'tls',
+    listenPort: pTerm,
+    listener: 'term',
+    upstream: { nodes: [{ host: '127.0.0.1', port: tcpEcho.port, weight: 1 }] },
+  });
 
   dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1, 'port-map': `443:${p443}` });
-  await waitFor(async () => {
-    const outcome = await request('strict.test', pkiA.leaf('client-a'));
-    return 'status' in outcome && outcome.status === 200;
-  }, 15_000, 'strict listener serving');
-  await waitFor(async () => {
-    const body = (await (await fetch(`http://127.0.0.1:${dp.ports.status}/status`)).json()) as { listeners: { state: string }[] };
-    return body.listeners.filter((l) => l.state === 'open').length === 3;
-  }, 15_000, 'every listener open');
+  await waitFor(
+    async () => {
+      const outcome = await request('strict.test', pkiA.leaf('client-a'));
+      return 'status' in outcome && outcome.status === 200;
+    },
+    15_000,
+    'strict listener serving',
+  );
+  await waitFor(
+    async () => {
+      const body = (await (await fetch(`http://127.0.0.1:${dp.ports.status}/status`)).json()) as { listeners: { state: string }[] };
+      return body.listeners.filter((l) => l.state === 'open').length === 3;
+    },
+    15_000,
+    'every listener open',
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -167,7 +186,11 @@ describe('changes and bad input', () => {
   });
 
   it('rejects a listener whose CA does not load, and never serves it unchecked', async () => {
-    await put('listeners', 'lenient', listenerDoc('lenient.test', 'ssl-lenient', { clientCa: '-----BEGIN CERTIFICATE-----\nbm9wZQ==\n-----END CERTIFICATE-----\n' }));
+    await put(
+      'listeners',
+      'lenient',
+      listenerDoc('lenient.test', 'ssl-lenient', { clientCa: '-----BEGIN CERTIFICATE-----\nbm9wZQ==\n-----END CERTIFICATE-----\n' }),
+    );
     await waitFor(async () => 'listeners/lenient' in (await rejectedDocuments(dp.ports.status!)), 5000, 'listener rejected');
     expect((await rejectedDocuments(dp.ports.status!))['listeners/lenient']).toMatch(/tls.clientCa certificate 1 does not load/);
     expect(await request('strict.test', pkiA.leaf('client-a'))).toEqual({ status: 200, server: 'strict' });

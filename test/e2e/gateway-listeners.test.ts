@@ -56,7 +56,13 @@ function get(address: string, port: number, path: string, host?: string): Promis
 }
 
 /** One HTTP/2 request over TLS with `servername` as SNI and `authority` as :authority. */
-async function getH2(address: string, port: number, servername: string, authority: string, path = '/'): Promise<{ status: number; server?: string; certName?: string }> {
+async function getH2(
+  address: string,
+  port: number,
+  servername: string,
+  authority: string,
+  path = '/',
+): Promise<{ status: number; server?: string; certName?: string }> {
   const session = http2.connect(`https://${address}:${port}`, { servername, ca: certs.ca });
   try {
     return await new Promise((resolve, reject) => {
@@ -129,7 +135,13 @@ beforeAll(async () => {
   const b = certs.leaf('second.test');
   await put('ssls', 'ssl-a', { snis: ['*'], cert: a.cert, key: a.key });
   await put('ssls', 'ssl-b', { snis: ['second.test'], cert: b.cert, key: b.key });
-  await put('listeners', 'gw3-https', { gateway: gateway('gw3'), address: '127.0.1.3', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', sslIds: ['ssl-a'] } });
+  await put('listeners', 'gw3-https', {
+    gateway: gateway('gw3'),
+    address: '127.0.1.3',
+    port: 443,
+    protocol: 'HTTPS',
+    tls: { mode: 'Terminate', sslIds: ['ssl-a'] },
+  });
   await put('listeners', 'gw3-second', {
     gateway: gateway('gw3'),
     address: '127.0.1.3',
@@ -138,7 +150,11 @@ beforeAll(async () => {
     hostname: 'second.test',
     tls: { mode: 'Terminate', sslIds: ['ssl-b'] },
   });
-  await put('routes', 'r-https', { match: { hosts: ['example.test'], paths: [{ type: 'prefix', value: '/' }] }, listeners: ['gw3-https'], backends: [{ upstreamId: 'u-v1' }] });
+  await put('routes', 'r-https', {
+    match: { hosts: ['example.test'], paths: [{ type: 'prefix', value: '/' }] },
+    listeners: ['gw3-https'],
+    backends: [{ upstreamId: 'u-v1' }],
+  });
   await put('routes', 'r-second', { listeners: ['gw3-second'], backends: [{ upstreamId: 'u-v2' }] });
 
   // Streams: TCP and UDP on the same port number of 127.0.1.4, TLS passthrough on 127.0.1.5.
@@ -147,7 +163,13 @@ beforeAll(async () => {
   await put('listeners', 'gw5-pass', { gateway: gateway('gw5'), address: '127.0.1.5', port: pPass, protocol: 'TLS', tls: { mode: 'Passthrough' } });
   await put('stream-routes', 's-tcp', { protocol: 'tcp', listenPort: pStream, listener: 'gw4-tcp', upstream: { nodes: [node(tcpEcho.port)] } });
   await put('stream-routes', 's-udp', { protocol: 'udp', listenPort: pStream, listener: 'gw4-udp', upstream: { nodes: [node(udpEcho.port)] } });
-  await put('stream-routes', 's-pass', { protocol: 'tls', listenPort: pPass, sni: 'pass.test', listener: 'gw5-pass', upstream: { nodes: [node(tlsEcho.port)] } });
+  await put('stream-routes', 's-pass', {
+    protocol: 'tls',
+    listenPort: pPass,
+    sni: 'pass.test',
+    listener: 'gw5-pass',
+    upstream: { nodes: [node(tlsEcho.port)] },
+  });
 
   dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1, 'port-map': `80:${p80},443:${p443}` });
   await waitFor(async () => (await status()).listeners.filter((l) => l.state === 'open').length === 8, 15_000, 'every listener open');
@@ -166,7 +188,9 @@ describe('HTTP listeners', () => {
     expect(await get('127.0.1.1', p80, '/gw', 'a.test')).toEqual({ status: 200, server: 'v1' });
     expect(await get('127.0.1.2', p80, '/gw', 'x.two.test')).toEqual({ status: 200, server: 'v2' });
     // Port 80 itself is not bound: the port map sent it elsewhere.
-    expect((await status()).listeners).toContainEqual(expect.objectContaining({ id: 'gw1-http', address: '127.0.1.1', port: 80, boundPort: p80, protocol: 'HTTP', state: 'open' }));
+    expect((await status()).listeners).toContainEqual(
+      expect.objectContaining({ id: 'gw1-http', address: '127.0.1.1', port: 80, boundPort: p80, protocol: 'HTTP', state: 'open' }),
+    );
   });
 
   it('serves a route attached to a listener only there, and a route without listeners only on the main port', async () => {
@@ -217,10 +241,13 @@ describe('HTTPS listeners', () => {
 
   it('serves HTTP/1.1 over TLS by ALPN too', async () => {
     const result = await new Promise<{ status: number; server: string }>((resolve, reject) => {
-      const req = https.request({ host: '127.0.1.3', port: p443, path: '/', servername: 'second.test', headers: { host: 'second.test' }, ca: certs.ca, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, server: res.headers['x-upstream'] as string }));
-      });
+      const req = https.request(
+        { host: '127.0.1.3', port: p443, path: '/', servername: 'second.test', headers: { host: 'second.test' }, ca: certs.ca, agent: false },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, server: res.headers['x-upstream'] as string }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -241,10 +268,14 @@ describe('stream listeners', () => {
     const replies: string[] = [];
     udp.on('message', (m) => replies.push(m.toString()));
     try {
-      await waitFor(() => {
-        if (replies.length === 0) udp.send('ping', pStream, '127.0.1.4');
-        return replies.length > 0;
-      }, 5000, 'udp reply');
+      await waitFor(
+        () => {
+          if (replies.length === 0) udp.send('ping', pStream, '127.0.1.4');
+          return replies.length > 0;
+        },
+        5000,
+        'udp reply',
+      );
       expect(replies[0]).toBe('udp:ping');
     } finally {
       udp.close();

@@ -73,13 +73,17 @@ describe('gateway processes', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const viaAll = () =>
       Promise.all(
-        Array.from({ length: 8 }, () =>
-          new Promise<string>((resolve, reject) =>
-            http.get(`http://127.0.0.1:${dp.ports.http}/app/y`, { agent }, (res) => {
-              res.resume();
-              res.on('end', () => resolve(String(res.headers['x-upstream'])));
-            }).on('error', reject),
-          ),
+        Array.from(
+          { length: 8 },
+          () =>
+            new Promise<string>((resolve, reject) =>
+              http
+                .get(`http://127.0.0.1:${dp.ports.http}/app/y`, { agent }, (res) => {
+                  res.resume();
+                  res.on('end', () => resolve(String(res.headers['x-upstream'])));
+                })
+                .on('error', reject),
+            ),
         ),
       );
     await waitFor(async () => (await viaAll()).every((u) => u === 'b'), 10_000, 'every worker on upstream b');
@@ -127,7 +131,9 @@ describe('gateway processes', () => {
     await waitFor(() => load.total > before + 300, 15_000, '300 requests with etcd down');
     await etcd.restart();
     await waitFor(
-      async () => (await api('PUT', '/routes/after-restart', { match: { paths: [{ type: 'exact', value: '/after-restart' }] }, backends: [{ upstreamId: 'ua' }] })).status < 300,
+      async () =>
+        (await api('PUT', '/routes/after-restart', { match: { paths: [{ type: 'exact', value: '/after-restart' }] }, backends: [{ upstreamId: 'ua' }] }))
+          .status < 300,
       20_000,
       'admin write after etcd restart',
     );

@@ -10,9 +10,33 @@ import { startGateway, type GatewayProcess } from '../helpers/processes.js';
 
 const raw = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
 const service: grpc.ServiceDefinition = {
-  Echo: { path: '/test.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: raw.serialize, requestDeserialize: raw.deserialize, responseSerialize: raw.serialize, responseDeserialize: raw.deserialize },
-  Chat: { path: '/test.Echo/Chat', requestStream: true, responseStream: true, requestSerialize: raw.serialize, requestDeserialize: raw.deserialize, responseSerialize: raw.serialize, responseDeserialize: raw.deserialize },
-  Missing: { path: '/test.Echo/Missing', requestStream: false, responseStream: false, requestSerialize: raw.serialize, requestDeserialize: raw.deserialize, responseSerialize: raw.serialize, responseDeserialize: raw.deserialize },
+  Echo: {
+    path: '/test.Echo/Echo',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: raw.serialize,
+    requestDeserialize: raw.deserialize,
+    responseSerialize: raw.serialize,
+    responseDeserialize: raw.deserialize,
+  },
+  Chat: {
+    path: '/test.Echo/Chat',
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: raw.serialize,
+    requestDeserialize: raw.deserialize,
+    responseSerialize: raw.serialize,
+    responseDeserialize: raw.deserialize,
+  },
+  Missing: {
+    path: '/test.Echo/Missing',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: raw.serialize,
+    requestDeserialize: raw.deserialize,
+    responseSerialize: raw.serialize,
+    responseDeserialize: raw.deserialize,
+  },
 };
 
 let etcd: TestEtcd;
@@ -47,7 +71,9 @@ beforeAll(async () => {
   const deadPort = await freePort();
   await c.put(`${prefix}/upstreams/grpc`).value(JSON.stringify({ id: 'grpc', scheme: 'grpc', nodes: [{ host: '127.0.0.1', port }] }));
   await c.put(`${prefix}/upstreams/dead`).value(JSON.stringify({ id: 'dead', scheme: 'grpc', nodes: [{ host: '127.0.0.1', port: deadPort }] }));
-  await c.put(`${prefix}/routes/grpc`).value(JSON.stringify({ id: 'grpc', match: { paths: [{ type: 'prefix', value: '/test.Echo' }] }, backends: [{ upstreamId: 'grpc' }] }));
+  await c
+    .put(`${prefix}/routes/grpc`)
+    .value(JSON.stringify({ id: 'grpc', match: { paths: [{ type: 'prefix', value: '/test.Echo' }] }, backends: [{ upstreamId: 'grpc' }] }));
   await c.put(`${prefix}/routes/dead`).value(JSON.stringify({ id: 'dead', match: { hosts: ['dead.test'] }, backends: [{ upstreamId: 'dead' }] }));
   c.close();
   dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1 });
@@ -72,10 +98,18 @@ function unary(c: grpc.Client, method: string, body: string, md = new grpc.Metad
     const done = () => {
       if (result && status) resolve({ ...result, initial, status });
     };
-    const call = c.makeUnaryRequest(`/test.Echo/${method}`, raw.serialize, raw.deserialize, Buffer.from(body), md, { deadline: Date.now() + 5000 }, (err, value) => {
-      result = { err, value };
-      done();
-    });
+    const call = c.makeUnaryRequest(
+      `/test.Echo/${method}`,
+      raw.serialize,
+      raw.deserialize,
+      Buffer.from(body),
+      md,
+      { deadline: Date.now() + 5000 },
+      (err, value) => {
+        result = { err, value };
+        done();
+      },
+    );
     call.on('metadata', (m) => (initial = m));
     call.on('status', (s) => {
       status = s;

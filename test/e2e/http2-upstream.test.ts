@@ -28,7 +28,17 @@ function echoHandler(name: string) {
       if (status) res.statusCode = Number(status[1]);
       res.setHeader('content-type', 'application/json');
       res.setHeader('x-upstream', name);
-      res.end(JSON.stringify({ name, httpVersion: req.httpVersion, method: req.method, url: req.url, authority: req.headers[':authority'], headers: req.headers, body }));
+      res.end(
+        JSON.stringify({
+          name,
+          httpVersion: req.httpVersion,
+          method: req.method,
+          url: req.url,
+          authority: req.headers[':authority'],
+          headers: req.headers,
+          body,
+        }),
+      );
     });
   };
 }
@@ -68,16 +78,34 @@ beforeAll(async () => {
   client = new Etcd3({ hosts: etcd.endpoint });
   prefix = etcd.prefix('h2up');
   const h2cPort = await listen(http2.createServer(echoHandler('h2c')));
-  const tlsServer = http2.createSecureServer({ cert: fs.readFileSync(pki.serverCert), key: fs.readFileSync(pki.serverKey), allowHTTP1: false }, echoHandler('h2-tls'));
+  const tlsServer = http2.createSecureServer(
+    { cert: fs.readFileSync(pki.serverCert), key: fs.readFileSync(pki.serverKey), allowHTTP1: false },
+    echoHandler('h2-tls'),
+  );
   const h2Port = await listen(tlsServer);
   await put('upstreams', 'h2c', { scheme: 'h2c', nodes: [{ host: '127.0.0.1', port: h2cPort }] });
-  await put('upstreams', 'h2', { scheme: 'h2', nodes: [{ host: '127.0.0.1', port: h2Port }], tls: { verify: true, ca: fs.readFileSync(pki.ca, 'utf8'), sni: 'localhost' } });
+  await put('upstreams', 'h2', {
+    scheme: 'h2',
+    nodes: [{ host: '127.0.0.1', port: h2Port }],
+    tls: { verify: true, ca: fs.readFileSync(pki.ca, 'utf8'), sni: 'localhost' },
+  });
   // A dead node first: a request with no body moves on to the live one.
-  await put('upstreams', 'h2c-retry', { scheme: 'h2c', type: 'roundrobin', retries: 1, nodes: [{ host: '127.0.0.1', port: await freePort() }, { host: '127.0.0.1', port: h2cPort }] });
+  await put('upstreams', 'h2c-retry', {
+    scheme: 'h2c',
+    type: 'roundrobin',
+    retries: 1,
+    nodes: [
+      { host: '127.0.0.1', port: await freePort() },
+      { host: '127.0.0.1', port: h2cPort },
+    ],
+  });
   await put('routes', 'to-h2c', {
     match: { paths: [{ type: 'prefix', value: '/h2c' }] },
     backends: [{ upstreamId: 'h2c' }],
-    plugins: { 'proxy-rewrite': { headers: { set: { 'X-Added': 'by-gateway' }, remove: ['X-Drop'] } }, 'response-rewrite': { headers: { set: { 'X-Served-By': 'sluice' } } } },
+    plugins: {
+      'proxy-rewrite': { headers: { set: { 'X-Added': 'by-gateway' }, remove: ['X-Drop'] } },
+      'response-rewrite': { headers: { set: { 'X-Served-By': 'sluice' } } },
+    },
   });
   await put('routes', 'to-h2', { match: { paths: [{ type: 'prefix', value: '/h2tls' }] }, backends: [{ upstreamId: 'h2' }] });
   await put('routes', 'to-retry', { match: { paths: [{ type: 'prefix', value: '/retry' }] }, backends: [{ upstreamId: 'h2c-retry' }] });
@@ -95,7 +123,11 @@ afterAll(async () => {
 
 describe('HTTP/2 upstreams', () => {
   it('carries an HTTP/1.1 request with a body to an h2c upstream and its response back', async () => {
-    const res = await fetch(`http://127.0.0.1:${dp.ports.http}/h2c/post?q=1`, { method: 'POST', body: 'x'.repeat(100_000), headers: { 'x-test': 'one', 'x-drop': 'me' } });
+    const res = await fetch(`http://127.0.0.1:${dp.ports.http}/h2c/post?q=1`, {
+      method: 'POST',
+      body: 'x'.repeat(100_000),
+      headers: { 'x-test': 'one', 'x-drop': 'me' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-upstream')).toBe('h2c');
     expect(res.headers.get('x-served-by')).toBe('sluice');

@@ -48,13 +48,20 @@ beforeAll(async () => {
   const prefix = etcd.prefix('h2');
   const client = new Etcd3({ hosts: etcd.endpoint });
   await client.put(`${prefix}/upstreams/u`).value(JSON.stringify({ id: 'u', nodes: [{ host: '127.0.0.1', port: echo.port }] }));
-  await client.put(`${prefix}/routes/r`).value(JSON.stringify({ id: 'r', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'u' }] }));
+  await client
+    .put(`${prefix}/routes/r`)
+    .value(JSON.stringify({ id: 'r', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'u' }] }));
   await client.put(`${prefix}/routes/deny`).value(
-    JSON.stringify({ id: 'deny', match: { paths: [{ type: 'prefix', value: '/deny' }] }, backends: [{ upstreamId: 'u' }], plugins: { 'ip-restriction': { blacklist: ['127.0.0.0/8', '::1'] } } }),
+    JSON.stringify({
+      id: 'deny',
+      match: { paths: [{ type: 'prefix', value: '/deny' }] },
+      backends: [{ upstreamId: 'u' }],
+      plugins: { 'ip-restriction': { blacklist: ['127.0.0.0/8', '::1'] } },
+    }),
   );
-  await client.put(`${prefix}/ssls/local`).value(
-    JSON.stringify({ id: 'local', snis: ['localhost'], cert: fs.readFileSync(pki.serverCert, 'utf8'), key: fs.readFileSync(pki.serverKey, 'utf8') }),
-  );
+  await client
+    .put(`${prefix}/ssls/local`)
+    .value(JSON.stringify({ id: 'local', snis: ['localhost'], cert: fs.readFileSync(pki.serverCert, 'utf8'), key: fs.readFileSync(pki.serverKey, 'utf8') }));
   client.close();
   dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1 });
   await waitFor(async () => (await fetch(`http://127.0.0.1:${dp.ports.http}/ready`)).status === 200, 15_000, 'route');

@@ -54,7 +54,10 @@ beforeAll(async () => {
   certs = makeCerts(['a.test', 'b.test', '*.wild.test', 'c.test', 'm.test', 'client.test', 'default.test']);
   echo = await startHttpEcho('tls-upstream');
   wsEcho = await startWsEcho();
-  await put('routes', 'ws', { match: { paths: [{ type: 'prefix', value: '/ws' }] }, upstream: { nodes: [{ host: '127.0.0.1', port: wsEcho.port, weight: 1 }] } });
+  await put('routes', 'ws', {
+    match: { paths: [{ type: 'prefix', value: '/ws' }] },
+    upstream: { nodes: [{ host: '127.0.0.1', port: wsEcho.port, weight: 1 }] },
+  });
   await put('routes', 'all', { match: { paths: [{ type: 'prefix', value: '/' }] }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port, weight: 1 }] } });
   await put('ssls', 'a', ssl(['a.test'], 'a.test'));
   await put('ssls', 'b', ssl(['b.test'], 'b.test'));

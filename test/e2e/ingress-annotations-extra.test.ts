@@ -32,7 +32,12 @@ let passBackend: https.Server;
 const echoes: EchoServer[] = [];
 let shop: EchoServer, app: EchoServer, errors: EchoServer, good: EchoServer, flaky: EchoServer;
 
-const service = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'http', port: 80 }] } });
+const service = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'default' },
+  spec: { clusterIP: '10.96.0.1', ports: [{ name: 'http', port: 80 }] },
+});
 const slice = (svc: string, ports: number[]) =>
   ports.map((port, i) => ({
     apiVersion: 'discovery.k8s.io/v1',
@@ -149,7 +154,13 @@ beforeAll(async () => {
     ingress('shop', 'shop.example', 'shop', {}, 'shop-tls'),
     ingress('errors', 'errors.example', 'app', { [`${N}custom-http-errors`]: '404,503', [`${N}default-backend`]: 'errors' }),
     ingress('retry', 'retry.example', 'flaky', { [`${N}proxy-next-upstream`]: 'error timeout http_503', [`${N}proxy-next-upstream-tries`]: '3' }),
-    ingress('mtls', 'mtls.example', 'shop', { [`${N}auth-tls-secret`]: 'default/client-ca', [`${N}auth-tls-pass-certificate-to-upstream`]: 'true' }, 'mtls-tls'),
+    ingress(
+      'mtls',
+      'mtls.example',
+      'shop',
+      { [`${N}auth-tls-secret`]: 'default/client-ca', [`${N}auth-tls-pass-certificate-to-upstream`]: 'true' },
+      'mtls-tls',
+    ),
     ingress('opt', 'opt.example', 'shop', { [`${N}auth-tls-secret`]: 'default/client-ca', [`${N}auth-tls-verify-client`]: 'optional' }, 'opt-tls'),
     ingress('realip', 'realip.example', 'realip', { [`${N}allowlist-source-range`]: '203.0.113.0/24' }),
   ];
@@ -179,7 +190,7 @@ afterAll(async () => {
 });
 
 describe('ingress-nginx annotations through the gateway', () => {
-  it('ssl-passthrough: the backend\'s own certificate through the HTTPS port, while another host is terminated there', async () => {
+  it("ssl-passthrough: the backend's own certificate through the HTTPS port, while another host is terminated there", async () => {
     const passed = await secure('passthrough.example', '/');
     expect(passed).toMatchObject({ status: 200, body: 'from the passthrough backend', peer: 'passthrough.example' });
     const terminated = await secure('shop.example', '/x');

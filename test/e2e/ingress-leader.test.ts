@@ -11,7 +11,7 @@ import { ingressClass, shopIngress, shopService, shopSlice } from './ingress-fix
 const PUBLISHED = '192.0.2.10';
 let etcd: TestEtcd;
 let api: KubeApiServer;
-let replicas: GatewayProcess[] = [];
+const replicas: GatewayProcess[] = [];
 let dp: GatewayProcess;
 let blue: EchoServer;
 let green: EchoServer;
@@ -57,7 +57,9 @@ describe('Ingress control plane with leader election', () => {
 
   it('writes the published address into the Ingress status', async () => {
     await waitFor(
-      () => ((api.get('Ingress', 'shop', 'default') as KubeObject & { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } })?.status?.loadBalancer?.ingress?.[0]?.ip) === PUBLISHED,
+      () =>
+        (api.get('Ingress', 'shop', 'default') as KubeObject & { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } })?.status?.loadBalancer
+          ?.ingress?.[0]?.ip === PUBLISHED,
       10_000,
       'status written',
     );

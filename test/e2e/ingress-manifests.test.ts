@@ -83,7 +83,9 @@ describe('Ingress from a manifest folder', () => {
     write('shop.yaml', [shopIngress, shopService]);
     const out = YAML.parse(execFileSync(process.execPath, [gatewayBin, 'translate', '-f', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
     expect(out.documents.map((d: { collection: string }) => d.collection).sort()).toEqual(['routes', 'upstreams']);
-    expect(out.documents.find((d: { collection: string }) => d.collection === 'upstreams').doc.nodes).toEqual([{ host: '127.0.0.1', port: green.port, weight: 1 }]);
+    expect(out.documents.find((d: { collection: string }) => d.collection === 'upstreams').doc.nodes).toEqual([
+      { host: '127.0.0.1', port: green.port, weight: 1 },
+    ]);
     expect(out.warnings).toEqual([{ object: expect.stringContaining('broken.yaml'), message: expect.stringMatching(/^skipped: line/) }]);
   });
 });

@@ -33,7 +33,11 @@ async function overOneConnection(port: number, path: string, count: number): Pro
           clientPorts.add(res.socket.localPort!);
           res.resume();
           res.on('end', () =>
-            resolve({ status: res.statusCode!, remaining: res.headers['x-ratelimit-remaining'] as string | undefined, limit: res.headers['x-ratelimit-limit'] as string | undefined }),
+            resolve({
+              status: res.statusCode!,
+              remaining: res.headers['x-ratelimit-remaining'] as string | undefined,
+              limit: res.headers['x-ratelimit-limit'] as string | undefined,
+            }),
           );
         });
         req.on('error', reject);
@@ -97,7 +101,9 @@ beforeAll(async () => {
   echo = await startHttpEcho('echo');
   const client = new Etcd3({ hosts: etcd.endpoint });
   const route = (id: string, path: string, plugins: object) =>
-    client.put(`${prefix}/routes/${id}`).value(JSON.stringify({ id, match: { paths: [{ type: 'prefix', value: path }] }, backends: [{ upstreamId: 'echo' }], plugins }));
+    client
+      .put(`${prefix}/routes/${id}`)
+      .value(JSON.stringify({ id, match: { paths: [{ type: 'prefix', value: path }] }, backends: [{ upstreamId: 'echo' }], plugins }));
   await client.put(`${prefix}/upstreams/echo`).value(JSON.stringify({ id: 'echo', nodes: [{ host: '127.0.0.1', port: echo.port }] }));
   await route('limited', '/limited', { 'limit-count': { count: 10, timeWindow: 60 } });
   await route('other', '/other', { 'limit-count': { count: 10, timeWindow: 60 } });

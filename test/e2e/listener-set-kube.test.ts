@@ -44,7 +44,11 @@ const objects: KubeObject[] = [
     apiVersion: `${GROUP}/v1`,
     kind: 'Gateway',
     metadata: { name: 'shared', namespace: 'default', generation: 1 },
-    spec: { gatewayClassName: 'sluice', allowedListeners: { namespaces: { from: 'Same' } }, listeners: [{ name: 'main', protocol: 'HTTP', port: 80, hostname: 'main.example' }] },
+    spec: {
+      gatewayClassName: 'sluice',
+      allowedListeners: { namespaces: { from: 'Same' } },
+      listeners: [{ name: 'main', protocol: 'HTTP', port: 80, hostname: 'main.example' }],
+    },
   },
   {
     apiVersion: `${GROUP}/v1`,
@@ -52,7 +56,12 @@ const objects: KubeObject[] = [
     metadata: { name: 'team', namespace: 'default', generation: 3 },
     spec: { parentRef: { name: 'shared' }, listeners: [{ name: 'team-http', protocol: 'HTTP', port: 80, hostname: 'team.example' }] },
   },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: 'default' }, spec: { selector: { app: 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'shop', namespace: 'default' },
+    spec: { selector: { app: 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+  },
   {
     apiVersion: `${GROUP}/v1`,
     kind: 'HTTPRoute',
@@ -92,10 +101,16 @@ afterAll(async () => {
 });
 
 describe('ListenerSet from the Kubernetes API', () => {
-  it('writes the set\'s listener on the Gateway\'s address, and the ListenerSet and Gateway statuses', async () => {
+  it("writes the set's listener on the Gateway's address, and the ListenerSet and Gateway statuses", async () => {
     await waitFor(async () => (await docs('listeners')).some((d) => d.owner?.kind === 'ListenerSet'), 15_000, 'ListenerSet listener document');
     const listener = (await docs('listeners')).find((d) => d.owner?.kind === 'ListenerSet')!;
-    expect(listener).toMatchObject({ address: GATEWAY_ADDRESS, port: 80, hostname: 'team.example', gateway: { namespace: 'default', name: 'shared' }, owner: { name: 'team' } });
+    expect(listener).toMatchObject({
+      address: GATEWAY_ADDRESS,
+      port: 80,
+      hostname: 'team.example',
+      gateway: { namespace: 'default', name: 'shared' },
+      owner: { name: 'team' },
+    });
 
     await waitFor(() => statusOf('ListenerSet', 'team')?.listeners?.[0]?.attachedRoutes === 1, 15_000, 'ListenerSet status');
     const set = statusOf('ListenerSet', 'team')!;
@@ -109,7 +124,7 @@ describe('ListenerSet from the Kubernetes API', () => {
     expect(conditionOf(parent.conditions, 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted' });
   });
 
-  it('serves the route for the set\'s hostname only', async () => {
+  it("serves the route for the set's hostname only", async () => {
     await waitFor(async () => (await request('team.example', '/shop')).upstream === 'shop', 15_000, 'traffic through the ListenerSet listener');
     expect((await request('main.example', '/shop')).status).toBe(404);
   });

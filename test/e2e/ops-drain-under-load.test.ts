@@ -125,6 +125,8 @@ describe('SIGTERM under load', () => {
     expect(closed.code).toBe(1001);
     expect(closed.at - sigtermAt).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000 - 100);
     expect(await exited).toBe(0);
-    console.log(`drain under load: ${load.complete} complete, ${load.failed.length} failed, ${load.refused} refused after the listener closed; WebSocket closed ${closed.code} after ${closed.at - sigtermAt} ms`);
+    console.log(
+      `drain under load: ${load.complete} complete, ${load.failed.length} failed, ${load.refused} refused after the listener closed; WebSocket closed ${closed.code} after ${closed.at - sigtermAt} ms`,
+    );
   });
 });

@@ -64,7 +64,13 @@ describe('SIGHUP rolling restart under load', () => {
     await put('upstreams/slow', { id: 'slow', nodes: [{ host: '127.0.0.1', port: slow.port }] });
     await put('routes/slow', { id: 'slow', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'slow' }] });
     await put('stream-routes/tcp', { id: 'tcp', protocol: 'tcp', listenPort: tcpPort, upstream: { nodes: [{ host: '127.0.0.1', port: tcpEcho.port }] } });
-    await put('stream-routes/udp', { id: 'udp', protocol: 'udp', listenPort: udpPort, timeout: 5, upstream: { nodes: [{ host: '127.0.0.1', port: udpEcho.port }] } });
+    await put('stream-routes/udp', {
+      id: 'udp',
+      protocol: 'udp',
+      listenPort: udpPort,
+      timeout: 5,
+      upstream: { nodes: [{ host: '127.0.0.1', port: udpEcho.port }] },
+    });
     client.close();
 
     dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 2, 'drain-seconds': 3 });
@@ -120,7 +126,9 @@ describe('SIGHUP rolling restart under load', () => {
     const result = await load.stop();
     await streamLoop;
 
-    console.log(`rolling restart under load: ${result.ok} ok, ${result.failed} failed ${JSON.stringify(result.outcomes)}; ${streamOk} TCP stream sessions, ${streamFailures.length} failed`);
+    console.log(
+      `rolling restart under load: ${result.ok} ok, ${result.failed} failed ${JSON.stringify(result.outcomes)}; ${streamOk} TCP stream sessions, ${streamFailures.length} failed`,
+    );
     expect(result.failed, JSON.stringify(result.outcomes)).toBe(0);
     expect(result.ok).toBeGreaterThan(100);
     expect(streamFailures).toEqual([]);

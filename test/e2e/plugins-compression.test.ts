@@ -41,10 +41,20 @@ beforeAll(async () => {
   const client = new Etcd3({ hosts: etcd.endpoint });
   await client.put(`${prefix}/upstreams/u`).value(JSON.stringify({ id: 'u', nodes: [{ host: '127.0.0.1', port }] }));
   await client.put(`${prefix}/routes/gz`).value(
-    JSON.stringify({ id: 'gz', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'u' }], plugins: { gzip: { types: ['text/html'], minLength: 100, vary: true } } }),
+    JSON.stringify({
+      id: 'gz',
+      match: { paths: [{ type: 'prefix', value: '/' }] },
+      backends: [{ upstreamId: 'u' }],
+      plugins: { gzip: { types: ['text/html'], minLength: 100, vary: true } },
+    }),
   );
   await client.put(`${prefix}/routes/both`).value(
-    JSON.stringify({ id: 'both', match: { paths: [{ type: 'prefix', value: '/both' }] }, backends: [{ upstreamId: 'u' }], plugins: { gzip: { types: '*' }, brotli: { types: '*' } } }),
+    JSON.stringify({
+      id: 'both',
+      match: { paths: [{ type: 'prefix', value: '/both' }] },
+      backends: [{ upstreamId: 'u' }],
+      plugins: { gzip: { types: '*' }, brotli: { types: '*' } },
+    }),
   );
   client.close();
   dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1 });

@@ -105,7 +105,13 @@ beforeAll(async () => {
     startGateway('control-plane', { etcd: etcd.endpoint, prefix }),
     startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1 }),
   ]);
-  const upstreams: Record<string, number> = { real: real.port, shadow: shadow.port, down: refusingPort, stall: (stall.address() as net.AddressInfo).port, jam: (jam.address() as net.AddressInfo).port };
+  const upstreams: Record<string, number> = {
+    real: real.port,
+    shadow: shadow.port,
+    down: refusingPort,
+    stall: (stall.address() as net.AddressInfo).port,
+    jam: (jam.address() as net.AddressInfo).port,
+  };
   for (const [id, port] of Object.entries(upstreams)) {
     expect((await api('PUT', `/upstreams/${id}`, { nodes: [{ host: '127.0.0.1', port }] })).status).toBe(201);
   }
@@ -245,10 +251,14 @@ describe('request-mirror', () => {
     expect(await mirrorMetric('abandoned')).toBeGreaterThanOrEqual(abandonedBefore + 2);
     // The jam upstream never reads, so it cannot see the close by reading: a write does, failing
     // once the gateway has let the connection go (a reset comes back), which closes the socket.
-    await waitFor(() => {
-      for (const s of jamSockets) s.write('.');
-      return jamSockets.size === 0;
-    }, 5000, 'abandoned mirror connections closed');
+    await waitFor(
+      () => {
+        for (const s of jamSockets) s.write('.');
+        return jamSockets.size === 0;
+      },
+      5000,
+      'abandoned mirror connections closed',
+    );
   });
 
   it('refuses a mirror to a missing upstream and guards the mirror upstream against deletion', async () => {

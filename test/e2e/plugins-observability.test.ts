@@ -67,7 +67,11 @@ async function get(p: string, headers: Record<string, string> = {}) {
 
 function logLines(): any[] {
   if (!fs.existsSync(accessLog)) return [];
-  return fs.readFileSync(accessLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(accessLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Every span the OTLP receiver got, with its attributes flattened. */
@@ -103,7 +107,14 @@ beforeAll(async () => {
     'file-logger': { path: accessLog, includeFields: ['routeId', 'method', 'path', 'query', 'status', 'durationMs', 'clientAddress', 'consumer', 'requestId'] },
   });
   await route('hlog', '/hlog', {
-    'http-logger': { uri: `http://127.0.0.1:${logCollector.port}/logs`, batchMaxSize: 5, inactiveTimeout: 1, maxQueue: 100, timeout: 1, includeFields: ['routeId', 'path', 'status'] },
+    'http-logger': {
+      uri: `http://127.0.0.1:${logCollector.port}/logs`,
+      batchMaxSize: 5,
+      inactiveTimeout: 1,
+      maxQueue: 100,
+      timeout: 1,
+      includeFields: ['routeId', 'path', 'status'],
+    },
   });
   await route('otel', '/otel', { opentelemetry: otel({ name: 'always_off' }) });
   await route('otelon', '/otelon', { opentelemetry: otel({ name: 'always_on' }) });
@@ -133,7 +144,15 @@ describe('observability plugins through the gateway', () => {
     expect(lines.slice(0, 3).map((l) => l.requestId)).toEqual(ids);
     for (const [i, line] of lines.slice(0, 3).entries()) {
       expect(Object.keys(line)).toEqual(['routeId', 'method', 'path', 'query', 'status', 'durationMs', 'clientAddress', 'consumer', 'requestId']);
-      expect(line).toMatchObject({ routeId: 'flog', method: 'GET', path: '/flog/items', query: `a=${i + 1}`, status: 200, clientAddress: '127.0.0.1', consumer: 'alice' });
+      expect(line).toMatchObject({
+        routeId: 'flog',
+        method: 'GET',
+        path: '/flog/items',
+        query: `a=${i + 1}`,
+        status: 200,
+        clientAddress: '127.0.0.1',
+        consumer: 'alice',
+      });
       expect(line.durationMs).toBeGreaterThan(0);
     }
     // The rejected request is logged too, without a consumer.

@@ -2,7 +2,7 @@
 // traffic through real `gateway data-plane` processes, a real auth service, a real Redis.
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
@@ -96,20 +96,39 @@ beforeAll(async () => {
   ]);
   expect((await api('PUT', '/upstreams/echo', { nodes: [{ host: '127.0.0.1', port: echo.port }] })).status).toBe(201);
   expect((await api('PUT', '/consumers/hana', { username: 'hana', plugins: { 'jwt-auth': { key: 'hana-key', secret: 'hana-secret' } } })).status).toBe(201);
-  expect((await api('PUT', '/consumers/rafa', { username: 'rafa', plugins: { 'jwt-auth': { key: 'rafa-key', algorithm: 'RS256', publicKey: rsaPublicPem } } })).status).toBe(201);
+  expect(
+    (await api('PUT', '/consumers/rafa', { username: 'rafa', plugins: { 'jwt-auth': { key: 'rafa-key', algorithm: 'RS256', publicKey: rsaPublicPem } } }))
+      .status,
+  ).toBe(201);
   await route('jwt', '/jwt', { 'jwt-auth': { hideCredentials: true } });
   await route('fa', '/fa', {
-    'forward-auth': { uri: `http://127.0.0.1:${auth.port}/check`, requestHeaders: ['Authorization'], upstreamHeaders: ['X-User-Id'], clientHeaders: ['WWW-Authenticate'], timeout: 2000 },
+    'forward-auth': {
+      uri: `http://127.0.0.1:${auth.port}/check`,
+      requestHeaders: ['Authorization'],
+      upstreamHeaders: ['X-User-Id'],
+      clientHeaders: ['WWW-Authenticate'],
+      timeout: 2000,
+    },
   });
   await route('req', '/req', { 'limit-req': { rate: 0.1, burst: 1, nodelay: true } });
   await route('conn', '/conn', { 'limit-conn': { conn: 1, burst: 1, defaultConnDelay: 0.05 } });
   await route('breaker', '/breaker', {
-    'api-breaker': { breakResponseCode: 502, breakResponseBody: 'breaker open', unhealthy: { httpStatuses: [500], failures: 2 }, healthy: { httpStatuses: [200], successes: 2 }, maxBreakerSec: 3 },
+    'api-breaker': {
+      breakResponseCode: 502,
+      breakResponseBody: 'breaker open',
+      unhealthy: { httpStatuses: [500], failures: 2 },
+      healthy: { httpStatuses: [200], successes: 2 },
+      maxBreakerSec: 3,
+    },
   });
   await route('shared', '/shared', { 'limit-count': { count: 5, timeWindow: 60, policy: 'redis', redisHost: redis.host, redisPort: redis.port } });
   await route('plain', '/plain', {});
   const token = await hs256({ key: 'hana-key' });
-  await waitFor(async () => (await get('/jwt', { headers: { authorization: `Bearer ${token}` } })).status === 200 && (await get('/plain', {}, dp2)).status === 200, 15_000, 'routes loaded');
+  await waitFor(
+    async () => (await get('/jwt', { headers: { authorization: `Bearer ${token}` } })).status === 200 && (await get('/plain', {}, dp2)).status === 200,
+    15_000,
+    'routes loaded',
+  );
 });
 
 afterAll(async () => {
@@ -222,10 +241,22 @@ describe('security and resilience plugins through the gateway', () => {
   it('refuses bad configs through the admin API, naming the field', async () => {
     const bad: [string, unknown, string][] = [
       ['/routes/bad', { backends: [{ upstreamId: 'echo' }], plugins: { 'limit-req': { rate: 0, burst: 1 } } }, '/plugins/limit-req/rate'],
-      ['/routes/bad', { backends: [{ upstreamId: 'echo' }], plugins: { 'limit-conn': { conn: 1, burst: -1, defaultConnDelay: 1 } } }, '/plugins/limit-conn/burst'],
+      [
+        '/routes/bad',
+        { backends: [{ upstreamId: 'echo' }], plugins: { 'limit-conn': { conn: 1, burst: -1, defaultConnDelay: 1 } } },
+        '/plugins/limit-conn/burst',
+      ],
       ['/routes/bad', { backends: [{ upstreamId: 'echo' }], plugins: { 'forward-auth': { uri: 'ftp://auth' } } }, '/plugins/forward-auth/uri'],
-      ['/routes/bad', { backends: [{ upstreamId: 'echo' }], plugins: { 'api-breaker': { breakResponseCode: 502, unhealthy: { httpStatuses: [200] } } } }, '/plugins/api-breaker/unhealthy/httpStatuses/0'],
-      ['/routes/bad', { backends: [{ upstreamId: 'echo' }], plugins: { 'limit-count': { count: 1, timeWindow: 1, policy: 'redis' } } }, '/plugins/limit-count/redisHost'],
+      [
+        '/routes/bad',
+        { backends: [{ upstreamId: 'echo' }], plugins: { 'api-breaker': { breakResponseCode: 502, unhealthy: { httpStatuses: [200] } } } },
+        '/plugins/api-breaker/unhealthy/httpStatuses/0',
+      ],
+      [
+        '/routes/bad',
+        { backends: [{ upstreamId: 'echo' }], plugins: { 'limit-count': { count: 1, timeWindow: 1, policy: 'redis' } } },
+        '/plugins/limit-count/redisHost',
+      ],
       ['/routes/bad', { backends: [{ upstreamId: 'echo' }], plugins: { 'jwt-auth': { header: '' } } }, '/plugins/jwt-auth/header'],
       ['/consumers/bad', { username: 'bad', plugins: { 'jwt-auth': { key: 'k' } } }, '/plugins/jwt-auth/secret'],
       ['/consumers/bad', { username: 'bad', plugins: { 'jwt-auth': { key: 'k', algorithm: 'RS256', publicKey: 'not a key' } } }, '/plugins/jwt-auth/publicKey'],

@@ -187,7 +187,12 @@ describe('plugins through the gateway', () => {
     const client = new Etcd3({ hosts: etcd.endpoint });
     try {
       await client.put(`${prefix}/routes/bad-plugin`).value(
-        JSON.stringify({ id: 'bad-plugin', match: { paths: [{ type: 'prefix', value: '/bad-plugin' }] }, backends: [{ upstreamId: 'echo' }], plugins: { 'limit-count': { count: -5, timeWindow: 60 } } }),
+        JSON.stringify({
+          id: 'bad-plugin',
+          match: { paths: [{ type: 'prefix', value: '/bad-plugin' }] },
+          backends: [{ upstreamId: 'echo' }],
+          plugins: { 'limit-count': { count: -5, timeWindow: 60 } },
+        }),
       );
       await route('after-bad-plugin', '/after-bad-plugin', {});
       await waitFor(async () => (await get('/after-bad-plugin')).status === 200, 10_000, 'later route applied');

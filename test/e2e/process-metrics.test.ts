@@ -29,10 +29,23 @@ beforeAll(async () => {
   etcd = await startEtcd();
   manifests = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-metrics-'));
   // The Ingress names a missing Service port too, so the translation has a warning to count.
-  const broken = { ...shopIngress, metadata: { name: 'broken', namespace: 'default' }, spec: { ...shopIngress.spec, rules: [{ http: { paths: [{ path: '/broken', pathType: 'Prefix', backend: { service: { name: 'nowhere', port: { number: 80 } } } }] } }] } };
-  fs.writeFileSync(path.join(manifests, 'shop.yaml'), [ingressClass, shopIngress, shopService, shopSlice(8080), broken].map((o) => YAML.stringify(o)).join('---\n'));
+  const broken = {
+    ...shopIngress,
+    metadata: { name: 'broken', namespace: 'default' },
+    spec: {
+      ...shopIngress.spec,
+      rules: [{ http: { paths: [{ path: '/broken', pathType: 'Prefix', backend: { service: { name: 'nowhere', port: { number: 80 } } } }] } }],
+    },
+  };
+  fs.writeFileSync(
+    path.join(manifests, 'shop.yaml'),
+    [ingressClass, shopIngress, shopService, shopSlice(8080), broken].map((o) => YAML.stringify(o)).join('---\n'),
+  );
   prefix = etcd.prefix('metrics');
-  [cp, dp] = await Promise.all([startGateway('control-plane', { etcd: etcd.endpoint, prefix, manifests }), startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1 })]);
+  [cp, dp] = await Promise.all([
+    startGateway('control-plane', { etcd: etcd.endpoint, prefix, manifests }),
+    startGateway('data-plane', { etcd: etcd.endpoint, prefix, workers: 1 }),
+  ]);
 });
 
 afterAll(async () => {
@@ -55,16 +68,29 @@ describe('metrics of live processes', () => {
     expect(m.get('sluice_control_plane_last_sync_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
     expect(m.get('sluice_control_plane_admin_requests_total{method="GET",route="/api/v1/routes",status="200"}')).toBeGreaterThanOrEqual(1);
     expect([...m.keys()].some((k) => k.startsWith('sluice_build_info{') && k.includes('component="control-plane"'))).toBe(true);
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'sluice_control_plane_sync_failures_total']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+      'sluice_control_plane_sync_failures_total',
+    ]) {
       expect(names(m), name).toContain(name);
     }
   });
 
-  it('data plane: build info and runtime metrics of the workers, and the primary\'s own', async () => {
+  it("data plane: build info and runtime metrics of the workers, and the primary's own", async () => {
     await (await fetch(`http://127.0.0.1:${dp.ports.http}/nothing-here`)).arrayBuffer();
     const m = await scrape(dp.ports.status!);
     expect([...m.entries()].find(([k]) => k.startsWith('sluice_build_info{') && k.includes('component="data-plane"'))?.[1]).toBe(1);
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'sluice_primary_process_cpu_seconds_total', 'sluice_primary_process_resident_memory_bytes', 'sluice_http_requests_total']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'sluice_primary_process_cpu_seconds_total',
+      'sluice_primary_process_resident_memory_bytes',
+      'sluice_http_requests_total',
+    ]) {
       expect(names(m), name).toContain(name);
     }
   });
@@ -73,7 +99,13 @@ describe('metrics of live processes', () => {
     const echo = await startHttpEcho('metered');
     const client = new Etcd3({ hosts: etcd.endpoint });
     try {
-      await client.put(`${prefix}/routes/metered`).value(JSON.stringify({ id: 'metered', match: { paths: [{ type: 'prefix', value: '/metered' }] }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port, weight: 1 }] } }));
+      await client.put(`${prefix}/routes/metered`).value(
+        JSON.stringify({
+          id: 'metered',
+          match: { paths: [{ type: 'prefix', value: '/metered' }] },
+          upstream: { nodes: [{ host: '127.0.0.1', port: echo.port, weight: 1 }] },
+        }),
+      );
       await waitFor(async () => (await fetch(`http://127.0.0.1:${dp.ports.http}/metered`)).status === 200, 10_000, 'the metered route');
       const res = await fetch(`http://127.0.0.1:${dp.ports.http}/metered/upload`, { method: 'POST', body: 'x'.repeat(1000) });
       const answer = Buffer.from(await res.arrayBuffer());

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor } from '../helpers/ports.js';
@@ -17,10 +17,17 @@ describe.each(FRONTS)('HTTP proxy: drain (%s front)', (front) => {
     slow = http.createServer((_req, res) => void held.push(res));
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     echo = await startWsEcho();
-    proxy = await startProxy([
-      { id: 'slow', route: { match: { paths: [{ type: 'prefix', value: '/slow' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: (slow.address() as net.AddressInfo).port }] } },
-      { id: 'ws', route: { match: { paths: [{ type: 'prefix', value: '/ws' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } },
-    ], front);
+    proxy = await startProxy(
+      [
+        {
+          id: 'slow',
+          route: { match: { paths: [{ type: 'prefix', value: '/slow' }] } },
+          upstream: { nodes: [{ host: '127.0.0.1', port: (slow.address() as net.AddressInfo).port }] },
+        },
+        { id: 'ws', route: { match: { paths: [{ type: 'prefix', value: '/ws' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } },
+      ],
+      front,
+    );
   });
 
   afterAll(async () => {

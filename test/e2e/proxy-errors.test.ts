@@ -65,27 +65,46 @@ describe.each(FRONTS)('HTTP proxy: upstream failures, timeouts and retries (%s f
     const stalePort = await listen(stale);
 
     const one = (port: number) => ({ nodes: [{ host: '127.0.0.1', port }] });
-    proxy = await startProxy([
-      { id: 'refused', route: { match: { paths: [{ type: 'prefix', value: '/refused' }] } }, upstream: one(deadPort) },
-      { id: 'silent', route: { match: { paths: [{ type: 'prefix', value: '/silent' }] }, timeout: { read: 1 } }, upstream: one(silentPort) },
-      {
-        id: 'half-dead',
-        route: { match: { paths: [{ type: 'prefix', value: '/half-dead' }] } },
-        upstream: { nodes: [{ host: '127.0.0.1', port: deadPort }, { host: '127.0.0.1', port: good.port }] },
-      },
-      {
-        id: 'retry-503',
-        route: { match: { paths: [{ type: 'prefix', value: '/retry-503' }] } },
-        upstream: { nodes: [{ host: '127.0.0.1', port: flakyPort }, { host: '127.0.0.1', port: good.port }], retryOn: ['error', 503] },
-      },
-      {
-        id: 'no-retry-503',
-        route: { match: { paths: [{ type: 'prefix', value: '/no-retry-503' }] } },
-        upstream: { nodes: [{ host: '127.0.0.1', port: flakyPort }, { host: '127.0.0.1', port: good.port }] },
-      },
-      { id: 'slow', route: { match: { paths: [{ type: 'prefix', value: '/slow' }] } }, upstream: one(slowPort) },
-      { id: 'stale', route: { match: { paths: [{ type: 'prefix', value: '/stale' }] } }, upstream: one(stalePort) },
-    ], front);
+    proxy = await startProxy(
+      [
+        { id: 'refused', route: { match: { paths: [{ type: 'prefix', value: '/refused' }] } }, upstream: one(deadPort) },
+        { id: 'silent', route: { match: { paths: [{ type: 'prefix', value: '/silent' }] }, timeout: { read: 1 } }, upstream: one(silentPort) },
+        {
+          id: 'half-dead',
+          route: { match: { paths: [{ type: 'prefix', value: '/half-dead' }] } },
+          upstream: {
+            nodes: [
+              { host: '127.0.0.1', port: deadPort },
+              { host: '127.0.0.1', port: good.port },
+            ],
+          },
+        },
+        {
+          id: 'retry-503',
+          route: { match: { paths: [{ type: 'prefix', value: '/retry-503' }] } },
+          upstream: {
+            nodes: [
+              { host: '127.0.0.1', port: flakyPort },
+              { host: '127.0.0.1', port: good.port },
+            ],
+            retryOn: ['error', 503],
+          },
+        },
+        {
+          id: 'no-retry-503',
+          route: { match: { paths: [{ type: 'prefix', value: '/no-retry-503' }] } },
+          upstream: {
+            nodes: [
+              { host: '127.0.0.1', port: flakyPort },
+              { host: '127.0.0.1', port: good.port },
+            ],
+          },
+        },
+        { id: 'slow', route: { match: { paths: [{ type: 'prefix', value: '/slow' }] } }, upstream: one(slowPort) },
+        { id: 'stale', route: { match: { paths: [{ type: 'prefix', value: '/stale' }] } }, upstream: one(stalePort) },
+      ],
+      front,
+    );
   });
 
   afterAll(async () => {
@@ -172,21 +191,23 @@ describe.each(FRONTS)('HTTP proxy: connect timeout (%s front)', (front) => {
   beforeAll(async () => {
     // A listener that never accepts, with its accept queue filled: further SYNs are dropped,
     // so a connect attempt hangs as it would towards an unreachable host.
-    holder = spawn('python3', ['-c', [
-      'import socket, sys',
-      's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
-      'print(s.getsockname()[1], flush=True)',
-      'sys.stdin.read()',
-    ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    holder = spawn(
+      'python3',
+      [
+        '-c',
+        ['import socket, sys', 's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)', 'print(s.getsockname()[1], flush=True)', 'sys.stdin.read()'].join(
+          '\n',
+        ),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const port = await new Promise<number>((resolve) => holder.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
     for (let i = 0; i < 4; i++) {
       const s = net.connect(port, '127.0.0.1');
       s.on('error', () => {});
       fillers.push(s);
     }
-    proxy = await startProxy([
-      { id: 'blackhole', route: { timeout: { connect: 1 } }, upstream: { nodes: [{ host: '127.0.0.1', port }] } },
-    ], front);
+    proxy = await startProxy([{ id: 'blackhole', route: { timeout: { connect: 1 } }, upstream: { nodes: [{ host: '127.0.0.1', port }] } }], front);
   });
 
   afterAll(async () => {

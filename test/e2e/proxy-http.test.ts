@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpEcho, type EchoServer } from '../helpers/upstreams.js';
 import { FRONTS, json, request, startProxy, type TestProxy } from './proxy-harness.js';
@@ -44,7 +44,9 @@ describe.each(FRONTS)('HTTP proxy: forwarding (%s front)', (front) => {
         });
         req.on('end', () => {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ bytes: n, sha: hash.digest('hex'), te: req.headers['transfer-encoding'] ?? null, cl: req.headers['content-length'] ?? null }));
+          res.end(
+            JSON.stringify({ bytes: n, sha: hash.digest('hex'), te: req.headers['transfer-encoding'] ?? null, cl: req.headers['content-length'] ?? null }),
+          );
         });
       } else if (url === '/chunked') {
         res.writeHead(200, { 'content-type': 'text/plain' }); // no length: chunked to the proxy
@@ -79,21 +81,24 @@ describe.each(FRONTS)('HTTP proxy: forwarding (%s front)', (front) => {
     bulk.on('connection', () => upstreamConnections++);
     await new Promise<void>((r) => bulk.listen(0, '127.0.0.1', r));
     bulkPort = (bulk.address() as net.AddressInfo).port;
-    proxy = await startProxy([
-      { id: 'echo', route: { match: { paths: [{ type: 'prefix', value: '/echo' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } },
-      {
-        id: 'node-host',
-        route: { match: { paths: [{ type: 'prefix', value: '/nodehost' }] } },
-        upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }], passHost: 'node' },
-      },
-      {
-        id: 'rewrite-host',
-        route: { match: { paths: [{ type: 'prefix', value: '/rewrite' }] } },
-        upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }], passHost: 'rewrite', upstreamHost: 'internal.example' },
-      },
-      { id: 'bulk', route: { match: { paths: [{ type: 'prefix', value: '/' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: bulkPort }] } },
-      { id: 'empty', route: { match: { hosts: ['empty.test'] } }, upstream: { nodes: [] } },
-    ], front);
+    proxy = await startProxy(
+      [
+        { id: 'echo', route: { match: { paths: [{ type: 'prefix', value: '/echo' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } },
+        {
+          id: 'node-host',
+          route: { match: { paths: [{ type: 'prefix', value: '/nodehost' }] } },
+          upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }], passHost: 'node' },
+        },
+        {
+          id: 'rewrite-host',
+          route: { match: { paths: [{ type: 'prefix', value: '/rewrite' }] } },
+          upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }], passHost: 'rewrite', upstreamHost: 'internal.example' },
+        },
+        { id: 'bulk', route: { match: { paths: [{ type: 'prefix', value: '/' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: bulkPort }] } },
+        { id: 'empty', route: { match: { hosts: ['empty.test'] } }, upstream: { nodes: [] } },
+      ],
+      front,
+    );
   });
 
   afterAll(async () => {
@@ -160,20 +165,22 @@ describe.each(FRONTS)('HTTP proxy: forwarding (%s front)', (front) => {
 
   it('streams a 20 MB download with back-pressure to a slow reader, intact', async () => {
     const body = await new Promise<Buffer>((resolve, reject) => {
-      http.get(`${proxy.url}/download`, { agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        let paused = 0;
-        res.on('data', (c: Buffer) => {
-          chunks.push(c);
-          // Read slowly at first, so the proxy has to stop reading from the upstream.
-          if (paused++ < 20) {
-            res.pause();
-            setImmediate(() => res.resume());
-          }
-        });
-        res.on('end', () => resolve(Buffer.concat(chunks)));
-        res.on('error', reject);
-      }).on('error', reject);
+      http
+        .get(`${proxy.url}/download`, { agent: false }, (res) => {
+          const chunks: Buffer[] = [];
+          let paused = 0;
+          res.on('data', (c: Buffer) => {
+            chunks.push(c);
+            // Read slowly at first, so the proxy has to stop reading from the upstream.
+            if (paused++ < 20) {
+              res.pause();
+              setImmediate(() => res.resume());
+            }
+          });
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+          res.on('error', reject);
+        })
+        .on('error', reject);
     });
     expect(body.length).toBe(big.length);
     expect(sha(body)).toBe(sha(big));
@@ -248,7 +255,10 @@ describe.each(FRONTS)('HTTP proxy: forwarding (%s front)', (front) => {
   });
 
   it('answers 404 with the catalog body when nothing matches, 503 when the route has no nodes', async () => {
-    const other = await startProxy([{ id: 'only', route: { match: { paths: [{ type: 'exact', value: '/only' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } }], front);
+    const other = await startProxy(
+      [{ id: 'only', route: { match: { paths: [{ type: 'exact', value: '/only' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: echo.port }] } }],
+      front,
+    );
     try {
       const r = await request(`${other.url}/nothing-here`);
       expect(r.status).toBe(404);

@@ -15,8 +15,27 @@ describe.each(FRONTS)('HTTP proxy: https upstream (%s front)', (front) => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-proxy-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=backend.test',
-      '-addext', 'subjectAltName=DNS:backend.test', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=backend.test',
+        '-addext',
+        'subjectAltName=DNS:backend.test',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
     upstream = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert }, (req, res) => {
       res.setHeader('content-type', 'application/json');
@@ -24,10 +43,21 @@ describe.each(FRONTS)('HTTP proxy: https upstream (%s front)', (front) => {
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const port = (upstream.address() as AddressInfo).port;
-    proxy = await startProxy([
-      { id: 'verified', route: { match: { paths: [{ type: 'prefix', value: '/verified' }] } }, upstream: { scheme: 'https', nodes: [{ host: '127.0.0.1', port }], tls: { verify: true, sni: 'backend.test', ca: cert } } },
-      { id: 'wrong-ca', route: { match: { paths: [{ type: 'prefix', value: '/wrong' }] } }, upstream: { scheme: 'https', nodes: [{ host: '127.0.0.1', port }], tls: { verify: true, sni: 'other.test', ca: cert } } },
-    ], front);
+    proxy = await startProxy(
+      [
+        {
+          id: 'verified',
+          route: { match: { paths: [{ type: 'prefix', value: '/verified' }] } },
+          upstream: { scheme: 'https', nodes: [{ host: '127.0.0.1', port }], tls: { verify: true, sni: 'backend.test', ca: cert } },
+        },
+        {
+          id: 'wrong-ca',
+          route: { match: { paths: [{ type: 'prefix', value: '/wrong' }] } },
+          upstream: { scheme: 'https', nodes: [{ host: '127.0.0.1', port }], tls: { verify: true, sni: 'other.test', ca: cert } },
+        },
+      ],
+      front,
+    );
   });
 
   afterAll(async () => {

@@ -58,24 +58,31 @@ describe.each(FRONTS)('HTTP proxy: Gateway API retries on a one-node upstream (%
       ...extra,
     });
     const prefix = (value: string) => ({ match: { paths: [{ type: 'prefix' as const, value }] } });
-    proxy = await startProxy([
-      { id: 'code-500', route: prefix('/code-500'), upstream: attempts({ retries: 3, retryOn: ['error', 'timeout', 500] }) },
-      { id: 'connection', route: prefix('/connection'), upstream: attempts({ retries: 3, retryOn: ['error', 'timeout'] }) },
-      {
-        id: 'backend-timeout',
-        route: { ...prefix('/backend-timeout'), timeout: { read: 0.2 } },
-        upstream: attempts({ retries: 2, retryOn: ['error', 'timeout'] }),
-      },
-      {
-        id: 'request-timeout',
-        route: { ...prefix('/request-timeout'), timeout: { read: 0.2, request: 0.4 } },
-        // Enough retries that only the 400 ms deadline can stop them; the translator's default backoff.
-        upstream: attempts({ retries: 10, retryOn: ['error', 'timeout', 500], retryBackoff: 0.025 }),
-      },
-      { id: 'backoff', route: prefix('/backoff'), upstream: attempts({ retries: 1, retryOn: [500], retryBackoff: 0.2 }) },
-      // The nginx default: a retry needs a node not tried yet, so one node means one attempt.
-      { id: 'next-upstream', route: prefix('/next-upstream'), upstream: { nodes: [{ host: '127.0.0.1', port: backend.port }], retries: 3, retryOn: ['error', 500] } },
-    ], front);
+    proxy = await startProxy(
+      [
+        { id: 'code-500', route: prefix('/code-500'), upstream: attempts({ retries: 3, retryOn: ['error', 'timeout', 500] }) },
+        { id: 'connection', route: prefix('/connection'), upstream: attempts({ retries: 3, retryOn: ['error', 'timeout'] }) },
+        {
+          id: 'backend-timeout',
+          route: { ...prefix('/backend-timeout'), timeout: { read: 0.2 } },
+          upstream: attempts({ retries: 2, retryOn: ['error', 'timeout'] }),
+        },
+        {
+          id: 'request-timeout',
+          route: { ...prefix('/request-timeout'), timeout: { read: 0.2, request: 0.4 } },
+          // Enough retries that only the 400 ms deadline can stop them; the translator's default backoff.
+          upstream: attempts({ retries: 10, retryOn: ['error', 'timeout', 500], retryBackoff: 0.025 }),
+        },
+        { id: 'backoff', route: prefix('/backoff'), upstream: attempts({ retries: 1, retryOn: [500], retryBackoff: 0.2 }) },
+        // The nginx default: a retry needs a node not tried yet, so one node means one attempt.
+        {
+          id: 'next-upstream',
+          route: prefix('/next-upstream'),
+          upstream: { nodes: [{ host: '127.0.0.1', port: backend.port }], retries: 3, retryOn: ['error', 500] },
+        },
+      ],
+      front,
+    );
   });
 
   afterAll(async () => {

@@ -44,12 +44,19 @@ describe.each(FRONTS)('WebSocket proxying (%s front)', (front) => {
     echo = await startWsEcho();
     echo.server.on('connection', (_ws, req) => handshakes.push(req.headers));
     const node = { nodes: [{ host: '127.0.0.1', port: echo.port }] };
-    proxy = await startProxy([
-      { id: 'ws', route: { match: { paths: [{ type: 'prefix', value: '/ws' }] } }, upstream: node },
-      { id: 'ws-short', route: { match: { paths: [{ type: 'prefix', value: '/short' }] }, timeout: { read: 2 } }, upstream: node },
-      { id: 'no-ws', route: { match: { paths: [{ type: 'prefix', value: '/plain' }] }, websocket: false }, upstream: node },
-      { id: 'ws-dead', route: { match: { paths: [{ type: 'prefix', value: '/dead' }] } }, upstream: { nodes: [{ host: '127.0.0.1', port: await freePort() }] } },
-    ], front);
+    proxy = await startProxy(
+      [
+        { id: 'ws', route: { match: { paths: [{ type: 'prefix', value: '/ws' }] } }, upstream: node },
+        { id: 'ws-short', route: { match: { paths: [{ type: 'prefix', value: '/short' }] }, timeout: { read: 2 } }, upstream: node },
+        { id: 'no-ws', route: { match: { paths: [{ type: 'prefix', value: '/plain' }] }, websocket: false }, upstream: node },
+        {
+          id: 'ws-dead',
+          route: { match: { paths: [{ type: 'prefix', value: '/dead' }] } },
+          upstream: { nodes: [{ host: '127.0.0.1', port: await freePort() }] },
+        },
+      ],
+      front,
+    );
   });
 
   afterAll(async () => {

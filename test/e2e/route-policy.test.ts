@@ -23,7 +23,8 @@ const get = async (path: string, headers: Record<string, string> = {}) => {
 };
 
 type Conditions = { type: string; status: string; reason: string; message: string }[];
-const conditionsOf = (kind: string, name: string): Conditions => ((api.get(kind, name, 'default')?.status as { conditions?: Conditions } | undefined)?.conditions ?? []);
+const conditionsOf = (kind: string, name: string): Conditions =>
+  (api.get(kind, name, 'default')?.status as { conditions?: Conditions } | undefined)?.conditions ?? [];
 const conditionStatus = (kind: string, name: string, type: string) => conditionsOf(kind, name).find((c) => c.type === type)?.status;
 
 const policy = (name: string, plugins: Record<string, unknown>): KubeObject => ({
@@ -55,7 +56,12 @@ afterAll(async () => {
 
 describe('RoutePolicy and Consumer from the Kubernetes API', () => {
   it('adds key-auth to the Ingress: 401 without the key, 200 with the Consumer key from its Secret', async () => {
-    api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'alice-key', namespace: 'default' }, data: { key: Buffer.from('alice-secret-key').toString('base64') } });
+    api.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'alice-key', namespace: 'default' },
+      data: { key: Buffer.from('alice-secret-key').toString('base64') },
+    });
     api.apply({
       apiVersion: 'sluice.dev/v1alpha1',
       kind: 'Consumer',

@@ -55,7 +55,13 @@ beforeAll(async () => {
   await put('upstreams', 'rr', { nodes: [node('a', 1), node('b', 2), node('c', 3)] });
   await put('upstreams', 'hash', { type: 'chash', hashOn: 'header', key: 'x-user', nodes: [node('a'), node('b'), node('c')] });
   await put('upstreams', 'sticky', { nodes: [node('a'), node('b'), node('c')], affinity: { type: 'cookie', name: 'sticky', ttl: 60 } });
-  await put('routes', 'split', { match: { paths: [{ type: 'prefix', value: '/split' }] }, backends: [{ upstreamId: 'ua', weight: 90 }, { upstreamId: 'ub', weight: 10 }] });
+  await put('routes', 'split', {
+    match: { paths: [{ type: 'prefix', value: '/split' }] },
+    backends: [
+      { upstreamId: 'ua', weight: 90 },
+      { upstreamId: 'ub', weight: 10 },
+    ],
+  });
   await put('routes', 'rr', { match: { paths: [{ type: 'prefix', value: '/rr' }] }, backends: [{ upstreamId: 'rr' }] });
   await put('routes', 'hash', { match: { paths: [{ type: 'prefix', value: '/hash' }] }, backends: [{ upstreamId: 'hash' }] });
   await put('routes', 'sticky', { match: { paths: [{ type: 'prefix', value: '/sticky' }] }, backends: [{ upstreamId: 'sticky' }] });

@@ -73,7 +73,7 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the global ConfigMap\'s header buffers, live', () => {
+describe("the global ConfigMap's header buffers, live", () => {
   it('a 20 KiB head gets 431 by default, then passes once the ConfigMap raises the limit', async () => {
     // A head of about 20 KiB (one 20,000-byte header), as a large cookie or JWT makes it.
     const bigHead = () => get({ 'x-big': 'b'.repeat(20_000) });

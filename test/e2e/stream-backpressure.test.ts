@@ -55,14 +55,17 @@ afterAll(async () => {
 });
 
 describe('TCP stream back-pressure, upstream to a client that does not read', () => {
-  for (const [label, chunkSize] of [['200-byte writes', 200], ['64 KiB writes', 64 * 1024]] as const) {
+  for (const [label, chunkSize] of [
+    ['200-byte writes', 200],
+    ['64 KiB writes', 64 * 1024],
+  ] as const) {
     it(`holds the upstream back with ${label}`, async () => {
       const limit = 200 * MB;
       const upstream = await pushingUpstream(chunkSize, limit);
       const port = await freePort();
-      await client.put(`${prefix}/stream-routes/bp-${chunkSize}`).value(
-        JSON.stringify({ id: `bp-${chunkSize}`, protocol: 'tcp', listenPort: port, upstream: { nodes: [{ host: '127.0.0.1', port: upstream.port }] } }),
-      );
+      await client
+        .put(`${prefix}/stream-routes/bp-${chunkSize}`)
+        .value(JSON.stringify({ id: `bp-${chunkSize}`, protocol: 'tcp', listenPort: port, upstream: { nodes: [{ host: '127.0.0.1', port: upstream.port }] } }));
       await waitFor(() => tcpPortOpen(port), 5000, 'stream port opened');
       const socket = net.connect({ host: '127.0.0.1', port });
       socket.on('error', () => undefined);
@@ -72,13 +75,17 @@ describe('TCP stream back-pressure, upstream to a client that does not read', ()
       // grows them to a few MB each) and the gateway's share are full.
       let last = -1;
       let unchangedSince = Date.now();
-      await waitFor(() => {
-        if (upstream.state.pushed !== last) {
-          last = upstream.state.pushed;
-          unchangedSince = Date.now();
-        }
-        return upstream.state.stalled && Date.now() - unchangedSince >= 300;
-      }, 15_000, 'upstream stalled for 300 ms');
+      await waitFor(
+        () => {
+          if (upstream.state.pushed !== last) {
+            last = upstream.state.pushed;
+            unchangedSince = Date.now();
+          }
+          return upstream.state.stalled && Date.now() - unchangedSince >= 300;
+        },
+        15_000,
+        'upstream stalled for 300 ms',
+      );
       const stalledAt = upstream.state.pushed;
       // Without back-pressure the gateway would read all 200 MB into memory.
       expect(stalledAt).toBeLessThan(64 * MB);

@@ -174,13 +174,45 @@ export function makeCerts(names: string[]): TestCerts {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-stream-pki-'));
   const f = (n: string) => path.join(dir, n);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=sluice-stream-ca', '-keyout', f('ca.key'), '-out', f('ca.crt'));
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=sluice-stream-ca',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+  );
   const leaves = new Map<string, { cert: string; key: string }>();
   names.forEach((name, i) => {
     const base = f(`leaf${i}`);
     fs.writeFileSync(`${base}.ext`, `subjectAltName=DNS:${name}\nextendedKeyUsage=serverAuth,clientAuth\n`);
     ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${base}.key`, '-out', `${base}.csr`);
-    ssl('x509', '-req', '-in', `${base}.csr`, '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', `${base}.ext`, '-out', `${base}.crt`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${base}.ext`,
+      '-out',
+      `${base}.crt`,
+    );
     leaves.set(name, { cert: fs.readFileSync(`${base}.crt`, 'utf8'), key: fs.readFileSync(`${base}.key`, 'utf8') });
   });
   return {
@@ -208,11 +240,13 @@ export interface UdpClients {
 
 export async function openUdpClients(count: number): Promise<UdpClients> {
   const sockets = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<dgram.Socket>((resolve) => {
-        const s = dgram.createSocket('udp4');
-        s.bind(0, '127.0.0.1', () => resolve(s));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<dgram.Socket>((resolve) => {
+          const s = dgram.createSocket('udp4');
+          s.bind(0, '127.0.0.1', () => resolve(s));
+        }),
     ),
   );
   const replies = sockets.map(() => [] as string[]);
@@ -221,10 +255,14 @@ export async function openUdpClients(count: number): Promise<UdpClients> {
     sockets,
     replies,
     greet: (port) =>
-      waitFor(() => {
-        sockets.forEach((s, i) => replies[i].length === 0 && s.send(`c${i}-hello`, port, '127.0.0.1'));
-        return replies.every((r) => r.length > 0);
-      }, 5000, 'udp port answering'),
+      waitFor(
+        () => {
+          sockets.forEach((s, i) => replies[i].length === 0 && s.send(`c${i}-hello`, port, '127.0.0.1'));
+          return replies.every((r) => r.length > 0);
+        },
+        5000,
+        'udp port answering',
+      ),
     close: () => sockets.forEach((s) => s.close()),
   };
 }

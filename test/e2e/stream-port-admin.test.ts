@@ -19,7 +19,11 @@ beforeAll(async () => {
   dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix });
   cp = await startGateway('control-plane', { etcd: etcd.endpoint, prefix });
   // The data plane's registration names its listeners once it serves.
-  await waitFor(async () => (await api('GET', '/dataplanes')).body?.items?.[0]?.listeners?.https !== undefined, 15_000, 'data plane registered with its listeners');
+  await waitFor(
+    async () => (await api('GET', '/dataplanes')).body?.items?.[0]?.listeners?.https !== undefined,
+    15_000,
+    'data plane registered with its listeners',
+  );
 });
 
 afterAll(async () => {
@@ -31,7 +35,11 @@ afterAll(async () => {
 describe('stream route ports in the admin API', () => {
   it("refuses a TCP route on the data plane's HTTP, HTTPS or status port, naming the listener", async () => {
     const { listeners } = (await api('GET', '/dataplanes')).body.items[0];
-    for (const [name, port] of [['http', listeners.http], ['https', listeners.https], ['status', listeners.status]] as const) {
+    for (const [name, port] of [
+      ['http', listeners.http],
+      ['https', listeners.https],
+      ['status', listeners.status],
+    ] as const) {
       const res = await api('PUT', `/stream-routes/on-${name}`, { protocol: 'tcp', listenPort: port, upstream });
       expect(res.status, name).toBe(400);
       expect(res.body.details?.[0]?.path ?? res.body.message).toMatch(/listenPort/);

@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { startGateway, type GatewayProcess } from '../helpers/processes.js';
-import { LineClient, makeCerts, rejectedDocuments, startTcpEcho, startUdpEcho, tcpPortOpen, type TcpEcho, type TestCerts, type UdpEcho, openUdpClients } from './stream-fixtures.js';
+import {
+  LineClient,
+  makeCerts,
+  rejectedDocuments,
+  startTcpEcho,
+  startUdpEcho,
+  tcpPortOpen,
+  type TcpEcho,
+  type TestCerts,
+  type UdpEcho,
+  openUdpClients,
+} from './stream-fixtures.js';
 
 let etcd: TestEtcd;
 let client: Etcd3;
@@ -110,10 +121,14 @@ describe('tcp stream routes', () => {
     const old = await connect(port);
     expect(await old.ask('x')).toBe('a:x');
     await put('stream-routes', 'move', { protocol: 'tcp', listenPort: port, backends: [{ upstreamId: 'ub' }] });
-    await waitFor(async () => {
-      const c = await connect(port);
-      return (await c.ask('probe')) === 'b:probe';
-    }, 5000, 'new connections reach b');
+    await waitFor(
+      async () => {
+        const c = await connect(port);
+        return (await c.ask('probe')) === 'b:probe';
+      },
+      5000,
+      'new connections reach b',
+    );
     expect(await old.ask('y')).toBe('a:y');
     await del('stream-routes', 'move');
   });
@@ -200,11 +215,15 @@ describe('tcp stream routes', () => {
     await put('stream-routes', 'taken', { protocol: 'tcp', listenPort: taken, backends: [{ upstreamId: 'ua' }] });
     await put('stream-routes', 'own', { protocol: 'tcp', listenPort: dp.ports.http!, backends: [{ upstreamId: 'ua' }] });
     await put('stream-routes', 'good', { protocol: 'tcp', listenPort: good, backends: [{ upstreamId: 'ub' }] });
-    await waitFor(async () => {
-      const rejected = await rejectedDocuments(dp.ports.status!);
-      // The good route's port opens on its own schedule: wait for it too before using it.
-      return /EADDRINUSE/.test(rejected['stream-routes/taken'] ?? '') && /HTTP\/HTTPS/.test(rejected['stream-routes/own'] ?? '') && (await tcpPortOpen(good));
-    }, 5000, 'both routes rejected and the good one open');
+    await waitFor(
+      async () => {
+        const rejected = await rejectedDocuments(dp.ports.status!);
+        // The good route's port opens on its own schedule: wait for it too before using it.
+        return /EADDRINUSE/.test(rejected['stream-routes/taken'] ?? '') && /HTTP\/HTTPS/.test(rejected['stream-routes/own'] ?? '') && (await tcpPortOpen(good));
+      },
+      5000,
+      'both routes rejected and the good one open',
+    );
     expect(await (await connect(good)).ask('fine')).toBe('b:fine');
     expect(dp.child.exitCode).toBeNull();
     holder.close();
@@ -240,15 +259,22 @@ describe('tls passthrough stream routes', () => {
     const port = await freePort();
     await put('stream-routes', 'tls-a', { protocol: 'tls', listenPort: port, sni: 'a.test', upstream: { nodes: [node(tcp.tlsA.port)] } });
     await put('stream-routes', 'tls-b', { protocol: 'tls', listenPort: port, sni: 'b.test', upstream: { nodes: [node(tcp.tlsB.port)] } });
-    await waitFor(async () => {
-      try {
-        const c = await connect(port, { tls: { servername: 'b.test' } });
-        return (await c.ask('up', 1000)) === 'tls-b:up';
-      } catch {
-        return false;
-      }
-    }, 5000, 'tls port routing');
-    for (const [sni, name] of [['a.test', 'tls-a'], ['b.test', 'tls-b']] as const) {
+    await waitFor(
+      async () => {
+        try {
+          const c = await connect(port, { tls: { servername: 'b.test' } });
+          return (await c.ask('up', 1000)) === 'tls-b:up';
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      'tls port routing',
+    );
+    for (const [sni, name] of [
+      ['a.test', 'tls-a'],
+      ['b.test', 'tls-b'],
+    ] as const) {
       const c = await connect(port, { tls: { servername: sni, ca: certs.ca, rejectUnauthorized: true } });
       expect((c.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN).toBe(sni);
       expect(await c.ask('hi')).toBe(`${name}:hi`);

@@ -235,10 +235,13 @@ describe('PROXY protocol from a load balancer in front', () => {
     await put('stream-routes', 'gauge', { protocol: 'tcp', listenPort: port, upstream: { nodes: [node(echo.port)] } });
     await waitFor(() => tcpPortOpen(port), 5000, 'stream port opened');
     const open = await Promise.all(
-      [1, 2, 3].map(() => new Promise<net.Socket>((resolve) => {
-        const s = net.connect({ host: '127.0.0.1', port }, () => s.write('hi'));
-        s.once('data', () => resolve(s));
-      })),
+      [1, 2, 3].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect({ host: '127.0.0.1', port }, () => s.write('hi'));
+            s.once('data', () => resolve(s));
+          }),
+      ),
     );
     // The port probe above was a connection too, so totals start at 4.
     await waitFor(async () => (await metrics()).get('sluice_stream_connections_active{route="gauge"}') === 3, 5000, 'three active');

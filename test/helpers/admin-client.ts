@@ -23,7 +23,13 @@ export function adminClient(port: () => number | undefined, key = 'test-key') {
 }
 
 /** PUTs a route on a path prefix to `upstreamId` with the given plugins; throws with the API's answer unless it is stored. */
-export async function putPluginRoute(api: ReturnType<typeof adminClient>, id: string, prefix: string, plugins: Record<string, unknown>, upstreamId = 'echo'): Promise<void> {
+export async function putPluginRoute(
+  api: ReturnType<typeof adminClient>,
+  id: string,
+  prefix: string,
+  plugins: Record<string, unknown>,
+  upstreamId = 'echo',
+): Promise<void> {
   const r = await api('PUT', `/routes/${id}`, { match: { paths: [{ type: 'prefix', value: prefix }] }, backends: [{ upstreamId }], plugins });
   if (r.status >= 300) throw new Error(`PUT /routes/${id} answered ${r.status}: ${JSON.stringify(r.body)}`);
 }

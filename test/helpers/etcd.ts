@@ -64,33 +64,38 @@ async function startEtcdOnce(opts: EtcdOptions): Promise<TestEtcd> {
 
   const launch = async () => {
     const args = [
-      '--name', 'test',
-      '--data-dir', dataDir,
-      '--listen-client-urls', endpoint,
-      '--advertise-client-urls', endpoint,
-      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster', `test=http://127.0.0.1:${peerPort}`,
-      ...(opts.tls
-        ? ['--cert-file', opts.tls.cert, '--key-file', opts.tls.key, '--trusted-ca-file', opts.tls.ca, '--client-cert-auth']
-        : []),
-      '--log-level', 'error',
-      '--logger', 'zap',
+      '--name',
+      'test',
+      '--data-dir',
+      dataDir,
+      '--listen-client-urls',
+      endpoint,
+      '--advertise-client-urls',
+      endpoint,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster',
+      `test=http://127.0.0.1:${peerPort}`,
+      ...(opts.tls ? ['--cert-file', opts.tls.cert, '--key-file', opts.tls.key, '--trusted-ca-file', opts.tls.ca, '--client-cert-auth'] : []),
+      '--log-level',
+      'error',
+      '--logger',
+      'zap',
     ];
-    const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' } });
+    const proc = spawn(bin, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
+    });
     child = proc;
     let stderr = '';
     proc.stderr!.on('data', (d) => {
       stderr = (stderr + d).slice(-4000);
     });
-    const exited = new Promise<never>((_, reject) =>
-      proc.once('exit', (code) => reject(new Error(`etcd exited with ${code}: ${stderr}`))),
-    );
+    const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`etcd exited with ${code}: ${stderr}`))));
     exited.catch(() => undefined);
-    await Promise.race([
-      opts.tls ? waitForPort(clientPort) : waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 15_000, 'etcd /health'),
-      exited,
-    ]);
+    await Promise.race([opts.tls ? waitForPort(clientPort) : waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 15_000, 'etcd /health'), exited]);
   };
 
   const kill = async () => {

@@ -173,7 +173,15 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const statusBody = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message });
+  const statusBody = (code: number, reason: string, message: string) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    code,
+    reason,
+    message,
+  });
 
   /** /api/v1[/namespaces/ns]/plural[/name[/status]] or /apis/group/version[/namespaces/ns]/plural[/name[/status]] */
   const route = (pathname: string) => {

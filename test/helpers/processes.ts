@@ -32,7 +32,11 @@ export interface GatewayProcess {
  * Runs `bin/gateway <command>` as a user would (built code, real process), with ports 0
  * unless given, and resolves once it printed its ports.
  */
-export async function startGateway(command: 'data-plane' | 'control-plane' | 'up', flags: Record<string, string | number | boolean>, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+export async function startGateway(
+  command: 'data-plane' | 'control-plane' | 'up',
+  flags: Record<string, string | number | boolean>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<GatewayProcess> {
   const dataDir = (flags['data-dir'] as string | undefined) ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-gw-'));
   const ownsDataDir = flags['data-dir'] === undefined;
   const defaults: Record<string, string | number> =
@@ -101,7 +105,10 @@ export async function startGateway(command: 'data-plane' | 'control-plane' | 'up
     if (ports.status !== undefined && command !== 'control-plane') {
       const deadline = Date.now() + 45_000;
       for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${ports.status}/readyz`).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${ports.status}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok || child.exitCode !== null) break;
         if (Date.now() > deadline) throw new Error(`gateway ${command} not ready in 45 s:\n${out}`);
         await new Promise((r) => setTimeout(r, 25));

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { WebSocketServer } from 'ws';
 
 export interface EchoServer {

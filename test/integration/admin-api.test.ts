@@ -49,10 +49,27 @@ beforeAll(async () => {
   client = new Etcd3({ hosts: etcd.endpoint });
   prefix = etcd.prefix('admin-api');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-admin-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', path.join(tmp, 'key.pem'), '-out', path.join(tmp, 'cert.pem'), '-days', '1', '-subj', '/CN=shop.example.test',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      path.join(tmp, 'key.pem'),
+      '-out',
+      path.join(tmp, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=shop.example.test',
+    ],
+    { stdio: 'ignore' },
+  );
   pem = { cert: fs.readFileSync(path.join(tmp, 'cert.pem'), 'utf8'), key: fs.readFileSync(path.join(tmp, 'key.pem'), 'utf8') };
   app = await buildAdmin({ etcd: client, prefix, adminKey: ADMIN_KEY, viewerKey: VIEWER_KEY });
   await app.ready();

@@ -42,11 +42,7 @@ describe('etcd unavailable', () => {
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
 
     await etcd.restart();
-    await waitFor(
-      async () => (await app.inject({ url: '/api/v1/upstreams/u1', headers })).statusCode === 200,
-      20_000,
-      'admin API to reach etcd again',
-    );
+    await waitFor(async () => (await app.inject({ url: '/api/v1/upstreams/u1', headers })).statusCode === 200, 20_000, 'admin API to reach etcd again');
     expect((await app.inject({ url: '/api/v1/upstreams/u2', headers })).statusCode).toBe(404);
   });
 

@@ -1,6 +1,6 @@
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '@sluice/model';
+import type { GatewayError } from '@sluice/model';
 import { createEtcdRepo, type EtcdRepo } from '../../control-plane/src/index.js';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.js';
 
@@ -19,7 +19,11 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: GatewayError) => e.code);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: GatewayError) => e.code,
+  );
 
 describe('createEtcdRepo', () => {
   it('guards create and replace with transactions', async () => {
@@ -54,7 +58,10 @@ describe('createEtcdRepo', () => {
     const revs = [];
     for (const v of [1, 2, 3]) revs.push(await repo.put('ssls', 'h', { id: 'h', v }));
     const history = await repo.history('ssls', 'h');
-    expect(history!.map((h) => [h.modRevision, h.doc.v])).toEqual([[revs[1], 2], [revs[0], 1]]);
+    expect(history!.map((h) => [h.modRevision, h.doc.v])).toEqual([
+      [revs[1], 2],
+      [revs[0], 1],
+    ]);
     expect((await repo.getVersion('ssls', 'h', revs[0]))?.doc.v).toBe(1);
     expect(await repo.getVersion('ssls', 'h', revs[0] - 1)).toBeUndefined();
     expect(await repo.history('ssls', 'none')).toBeUndefined();

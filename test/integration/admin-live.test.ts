@@ -31,10 +31,18 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 /** Registers a data plane the way dataplane-registration.ts does: its status JSON under a lease. */
-async function fakeDataplane(id: string, revision: number, lease: Lease, statusUrl = 'http://127.0.0.1:9/', serving: { rejected?: Record<string, string>; pending?: string[] } = {}) {
-  await lease.put(documentKey(prefix, 'dataplanes', id)).value(
-    JSON.stringify({ id, host: 'fake-host', pid: 1, workers: 2, revision, statusUrl, state: 'ready', startedAt: '2026-01-01T00:00:00.000Z', ...serving }),
-  );
+async function fakeDataplane(
+  id: string,
+  revision: number,
+  lease: Lease,
+  statusUrl = 'http://127.0.0.1:9/',
+  serving: { rejected?: Record<string, string>; pending?: string[] } = {},
+) {
+  await lease
+    .put(documentKey(prefix, 'dataplanes', id))
+    .value(
+      JSON.stringify({ id, host: 'fake-host', pid: 1, workers: 2, revision, statusUrl, state: 'ready', startedAt: '2026-01-01T00:00:00.000Z', ...serving }),
+    );
 }
 
 /** Reads a server-sent event stream into a growing text buffer. */
@@ -86,7 +94,15 @@ describe('live state with registered data planes', () => {
     const res = await api('GET', '/dataplanes');
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
-      expect.objectContaining({ id: 'fake-1', host: 'fake-host', workers: 2, appliedRevision: 0, started: '2026-01-01T00:00:00.000Z', status: 'ready', statusUrl: 'http://127.0.0.1:9/' }),
+      expect.objectContaining({
+        id: 'fake-1',
+        host: 'fake-host',
+        workers: 2,
+        appliedRevision: 0,
+        started: '2026-01-01T00:00:00.000Z',
+        status: 'ready',
+        statusUrl: 'http://127.0.0.1:9/',
+      }),
     ]);
     expect(typeof res.body.revision).toBe('number');
   });
@@ -152,8 +168,13 @@ describe('live state with registered data planes', () => {
   it('?wait=applied fails at once naming the reason when a data plane rejects the write, and waits while it binds', async () => {
     // Plays a data plane that takes every write in but refuses u4 and is still binding u5.
     const watcher = await client.watch().prefix(`${prefix}/upstreams/`).create();
-    watcher.on('put', (kv) =>
-      void fakeDataplane('fake-1', Number(kv.mod_revision), lease, undefined, { rejected: { 'upstreams/u4': 'nodes are on fire' }, pending: ['upstreams/u5'] }),
+    watcher.on(
+      'put',
+      (kv) =>
+        void fakeDataplane('fake-1', Number(kv.mod_revision), lease, undefined, {
+          rejected: { 'upstreams/u4': 'nodes are on fire' },
+          pending: ['upstreams/u5'],
+        }),
     );
     try {
       const t0 = Date.now();
@@ -162,16 +183,25 @@ describe('live state with registered data planes', () => {
       expect(refused.status).toBe(422);
       expect(refused.headers.get('x-sluice-applied')).toBe('false');
       expect(refused.body).toMatchObject({ code: 'GW_ERR_NOT_APPLIED', details: [{ dataplane: 'fake-1', key: 'upstreams/u4', reason: 'nodes are on fire' }] });
-      expect(refused.body.message).toBe(`stored at revision ${refused.headers.get('x-mod-revision')}, but not applied: data plane fake-1 rejects upstreams/u4: nodes are on fire`);
+      expect(refused.body.message).toBe(
+        `stored at revision ${refused.headers.get('x-mod-revision')}, but not applied: data plane fake-1 rejects upstreams/u4: nodes are on fire`,
+      );
       // The write stands; its state says why it is not served, in the document and in the list.
       expect((await api('GET', '/upstreams/u4')).status).toBe(200);
-      expect((await api('GET', '/upstreams/u4/applied')).body).toMatchObject({ applied: false, state: 'rejected', reason: 'data plane fake-1: nodes are on fire' });
+      expect((await api('GET', '/upstreams/u4/applied')).body).toMatchObject({
+        applied: false,
+        state: 'rejected',
+        reason: 'data plane fake-1: nodes are on fire',
+      });
       expect((await api('GET', '/upstreams')).body.applied.u4).toEqual({ state: 'rejected', reason: 'data plane fake-1: nodes are on fire' });
 
       const binding = await api('PUT', '/upstreams/u5?wait=applied&timeout=300ms', { nodes: [{ host: '127.0.0.1', port: 5 }] });
       expect(binding.status).toBe(201);
       expect(binding.headers.get('x-sluice-applied')).toBe('false');
-      expect((await api('GET', '/upstreams/u5/applied')).body).toMatchObject({ state: 'pending', reason: 'data plane fake-1 is still opening its listening socket' });
+      expect((await api('GET', '/upstreams/u5/applied')).body).toMatchObject({
+        state: 'pending',
+        reason: 'data plane fake-1 is still opening its listening socket',
+      });
     } finally {
       await watcher.cancel();
     }
@@ -247,17 +277,24 @@ describe('with a real data plane', () => {
 
     const up = await api('PUT', '/upstreams/echo?wait=applied&timeout=10s', { nodes: [{ host: '127.0.0.1', port: echo.port }] });
     expect(up.headers.get('x-sluice-applied')).toBe('true');
-    const route = await api('PUT', '/routes/echo?wait=applied&timeout=10s', { match: { paths: [{ type: 'prefix', value: '/echo' }] }, backends: [{ upstreamId: 'echo' }] });
+    const route = await api('PUT', '/routes/echo?wait=applied&timeout=10s', {
+      match: { paths: [{ type: 'prefix', value: '/echo' }] },
+      backends: [{ upstreamId: 'echo' }],
+    });
     expect(route.headers.get('x-sluice-applied')).toBe('true');
     // Applied means served: the very next request reaches the upstream.
     expect((await fetch(`http://127.0.0.1:${dp.ports.http}/echo/1`)).status).toBe(200);
     expect((await api('GET', '/routes/echo/applied')).body.applied).toBe(true);
 
     for (let i = 0; i < 4; i++) await (await fetch(`http://127.0.0.1:${dp.ports.http}/echo/${i}`)).text();
-    await waitFor(async () => {
-      const m = (await api('GET', '/metrics/routes')).body;
-      return m.items.some((r: { routeId: string; requests: number }) => r.routeId === 'echo' && r.requests >= 5) && !m.unreachable;
-    }, 10_000, 'route metrics');
+    await waitFor(
+      async () => {
+        const m = (await api('GET', '/metrics/routes')).body;
+        return m.items.some((r: { routeId: string; requests: number }) => r.routeId === 'echo' && r.requests >= 5) && !m.unreachable;
+      },
+      10_000,
+      'route metrics',
+    );
     const metrics = (await api('GET', '/metrics/routes')).body.items.find((r: { routeId: string }) => r.routeId === 'echo');
     expect(metrics).toMatchObject({ errors4xx: 0, errors5xx: 0 });
 
@@ -268,7 +305,10 @@ describe('with a real data plane', () => {
     await dp.kill();
     dp = undefined;
     const t0 = Date.now();
-    const late = await api('PUT', '/routes/echo?wait=applied&timeout=500ms', { match: { paths: [{ type: 'prefix', value: '/echo2' }] }, backends: [{ upstreamId: 'echo' }] });
+    const late = await api('PUT', '/routes/echo?wait=applied&timeout=500ms', {
+      match: { paths: [{ type: 'prefix', value: '/echo2' }] },
+      backends: [{ upstreamId: 'echo' }],
+    });
     expect(late.status).toBe(200);
     expect(late.headers.get('x-sluice-applied')).toBe('false');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(490);

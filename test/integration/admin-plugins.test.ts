@@ -94,7 +94,9 @@ describe('plugin configs in documents', () => {
   });
 
   it('accepts good configs everywhere they attach', async () => {
-    expect((await call('PUT', '/api/v1/consumers/jack', { plugins: { 'key-auth': { key: 'k-1' }, 'limit-count': { count: 5, timeWindow: 1 } } })).status).toBe(201);
+    expect((await call('PUT', '/api/v1/consumers/jack', { plugins: { 'key-auth': { key: 'k-1' }, 'limit-count': { count: 5, timeWindow: 1 } } })).status).toBe(
+      201,
+    );
     expect((await call('PUT', '/api/v1/plugin-configs/pc', { plugins: { cors: {}, 'request-id': {} } })).status).toBe(201);
     const route = await call('PUT', '/api/v1/routes/limited', {
       pluginConfigId: 'pc',

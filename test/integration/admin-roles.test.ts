@@ -72,10 +72,14 @@ describe('admin keys and roles', () => {
       const first = await other.inject({ method: 'GET', url: '/api/v1/whoami', headers: { 'x-api-key': 'not-a-key' } });
       expect(first.statusCode).toBe(401);
       const made = await call('POST', '/admin-keys', { name: 'remote', role: 'viewer' });
-      await waitFor(async () => {
-        const r = await other.inject({ method: 'GET', url: '/api/v1/whoami', headers: { 'x-api-key': made.body.key } });
-        return r.statusCode === 200 && JSON.parse(r.body).name === 'remote';
-      }, 5000, 'key seen by the other app');
+      await waitFor(
+        async () => {
+          const r = await other.inject({ method: 'GET', url: '/api/v1/whoami', headers: { 'x-api-key': made.body.key } });
+          return r.statusCode === 200 && JSON.parse(r.body).name === 'remote';
+        },
+        5000,
+        'key seen by the other app',
+      );
     } finally {
       await other.close();
     }
@@ -168,7 +172,15 @@ describe('audit log', () => {
 
   it('keeps only the newest entries when trimmed, also in the background', async () => {
     const log = createAuditLog(admin.client, admin.etcd.prefix('audit-trim'), { maxEntries: 3 });
-    const entry = (revision: number) => ({ at: new Date().toISOString(), key: 'k', role: 'admin' as const, action: 'create' as const, collection: 'routes', id: `r${revision}`, revision });
+    const entry = (revision: number) => ({
+      at: new Date().toISOString(),
+      key: 'k',
+      role: 'admin' as const,
+      action: 'create' as const,
+      collection: 'routes',
+      id: `r${revision}`,
+      revision,
+    });
     for (let i = 1; i <= 5; i++) await log.append([entry(i)]);
     expect((await log.list({ limit: 10 })).items.length).toBe(5);
     await log.trim();
@@ -223,7 +235,11 @@ describe('ssl secrets', () => {
     const mismatch = await call('PUT', '/ssls/s2', { snis: ['localhost'], cert, key: otherKey });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.details[0]).toMatchObject({ path: '/key', message: expect.stringContaining('does not match') });
-    const badCert = await call('PUT', '/ssls/s2', { snis: ['localhost'], cert: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n', key: otherKey });
+    const badCert = await call('PUT', '/ssls/s2', {
+      snis: ['localhost'],
+      cert: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n',
+      key: otherKey,
+    });
     expect(badCert.status).toBe(400);
     expect(badCert.body.details[0].path).toBe('/cert');
     expect((await call('GET', '/ssls/s2')).status).toBe(404);

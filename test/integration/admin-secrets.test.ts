@@ -32,7 +32,11 @@ beforeAll(async () => {
   expect((await call('PUT', '/upstreams/u', { nodes: [{ host: '127.0.0.1', port: 1 }] })).status).toBe(201);
   const alice = await call('PUT', '/consumers/alice', {
     username: 'alice',
-    plugins: { 'key-auth': { key: 'alice-api-key-1' }, 'basic-auth': { username: 'alice', password: 'hunter2-password' }, 'jwt-auth': { key: 'alice-jwt', secret: 'jwt-shared-secret' } },
+    plugins: {
+      'key-auth': { key: 'alice-api-key-1' },
+      'basic-auth': { username: 'alice', password: 'hunter2-password' },
+      'jwt-auth': { key: 'alice-jwt', secret: 'jwt-shared-secret' },
+    },
   });
   expect(alice.status).toBe(201);
   const route = await call('PUT', '/routes/limited', {
@@ -54,7 +58,11 @@ afterAll(async () => {
 });
 
 describe('secrets are write-only for every role', () => {
-  for (const [role, key] of [['a viewer', () => VIEWER_KEY], ['an editor', () => editorKey], ['an admin', () => ADMIN_KEY]] as const) {
+  for (const [role, key] of [
+    ['a viewer', () => VIEWER_KEY],
+    ['an editor', () => editorKey],
+    ['an admin', () => ADMIN_KEY],
+  ] as const) {
     it(`${role} reads consumers, routes, lists, history and the audit log with placeholders only`, async () => {
       const as = (url: string) => call('GET', url, undefined, key());
       const consumer = await as('/consumers/alice');

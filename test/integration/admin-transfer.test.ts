@@ -24,8 +24,21 @@ beforeAll(async () => {
   pki = makeTestPki();
   const ok = (r: { status: number; body: unknown }) => expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
   ok(await call('PUT', '/upstreams/web', { nodes: [{ host: '127.0.0.1', port: 8080 }], labels: { team: 'a' } }));
-  ok(await call('PUT', '/routes/shop', { labels: { team: 'a' }, match: { hosts: ['shop.test'], paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'web' }] }));
-  ok(await call('PUT', '/routes/blog', { labels: { team: 'b' }, match: { paths: [{ type: 'prefix', value: '/blog' }] }, backends: [{ upstreamId: 'web' }], plugins: { cors: {} } }));
+  ok(
+    await call('PUT', '/routes/shop', {
+      labels: { team: 'a' },
+      match: { hosts: ['shop.test'], paths: [{ type: 'prefix', value: '/' }] },
+      backends: [{ upstreamId: 'web' }],
+    }),
+  );
+  ok(
+    await call('PUT', '/routes/blog', {
+      labels: { team: 'b' },
+      match: { paths: [{ type: 'prefix', value: '/blog' }] },
+      backends: [{ upstreamId: 'web' }],
+      plugins: { cors: {} },
+    }),
+  );
   ok(await call('POST', '/consumers', { username: 'jack', plugins: { 'key-auth': { key: 'jack-key' } } }));
   ok(await call('PUT', '/ssls/localhost', { snis: ['localhost'], cert: fs.readFileSync(pki.serverCert, 'utf8'), key: fs.readFileSync(pki.serverKey, 'utf8') }));
 });
@@ -64,7 +77,9 @@ describe('export and import', () => {
     const after = await storedDocuments();
     expect(after).toEqual(before);
     // One transaction: every document carries the same mod revision.
-    const revisions = new Set((await admin.client.getAll().prefix(`${admin.prefix}/`).exec()).kvs.filter((kv) => !kv.key.toString().includes('/_admin/')).map((kv) => kv.mod_revision));
+    const revisions = new Set(
+      (await admin.client.getAll().prefix(`${admin.prefix}/`).exec()).kvs.filter((kv) => !kv.key.toString().includes('/_admin/')).map((kv) => kv.mod_revision),
+    );
     expect([...revisions]).toEqual([String(applied.body.revision)]);
 
     const again = await call('POST', '/import', exported.body);
@@ -80,7 +95,9 @@ describe('export and import', () => {
     const plain = (await call('GET', '/export')).body as string;
     expect(plain).not.toContain('PRIVATE KEY');
     expect(plain).toContain('BEGIN CERTIFICATE');
-    const filtered = YAML.parseAllDocuments((await call('GET', '/export?collections=routes,upstreams&label=team=a&owner=admin')).body as string).map((d) => d.toJS());
+    const filtered = YAML.parseAllDocuments((await call('GET', '/export?collections=routes,upstreams&label=team=a&owner=admin')).body as string).map((d) =>
+      d.toJS(),
+    );
     expect(filtered.map((d) => `${d.collection}/${d.id}`)).toEqual(['routes/shop', 'upstreams/web']);
     expect((await call('GET', '/export?collections=nope')).status).toBe(400);
 
@@ -95,12 +112,18 @@ describe('export and import', () => {
     const items = [
       { collection: 'upstreams', id: 'web', document: { ...JSON.parse(before[`${admin.prefix}/upstreams/web`]), desc: 'new desc' } },
       { collection: 'upstreams', id: 'fresh', document: { id: 'fresh', nodes: [{ host: '127.0.0.1', port: 9 }] } },
-      { collection: 'routes', id: 'broken', document: { id: 'broken', match: { paths: [{ type: 'prefix', value: 'no-slash' }] }, backends: [{ upstreamId: 'missing' }] } },
+      {
+        collection: 'routes',
+        id: 'broken',
+        document: { id: 'broken', match: { paths: [{ type: 'prefix', value: 'no-slash' }] }, backends: [{ upstreamId: 'missing' }] },
+      },
       { collection: 'widgets', id: 'w', document: {} },
     ];
     const preview = await call('POST', '/import?dryRun=true', items);
     expect(preview.status).toBe(200);
-    expect(preview.body.update).toEqual([{ collection: 'upstreams', id: 'web', before: expect.objectContaining({ id: 'web' }), after: expect.objectContaining({ desc: 'new desc' }) }]);
+    expect(preview.body.update).toEqual([
+      { collection: 'upstreams', id: 'web', before: expect.objectContaining({ id: 'web' }), after: expect.objectContaining({ desc: 'new desc' }) },
+    ]);
     expect(preview.body.create).toEqual([{ collection: 'upstreams', id: 'fresh', after: { id: 'fresh', nodes: [{ host: '127.0.0.1', port: 9 }] } }]);
     expect(preview.body.errors).toEqual(
       expect.arrayContaining([
@@ -115,7 +138,9 @@ describe('export and import', () => {
     expect(refused.body.errors.length).toBeGreaterThanOrEqual(2);
     expect(await storedDocuments()).toEqual(before);
 
-    const missingRef = await call('POST', '/import', [{ collection: 'routes', id: 'dangling', document: { match: { paths: [{ type: 'prefix', value: '/d' }] }, backends: [{ upstreamId: 'ghost' }] } }]);
+    const missingRef = await call('POST', '/import', [
+      { collection: 'routes', id: 'dangling', document: { match: { paths: [{ type: 'prefix', value: '/d' }] }, backends: [{ upstreamId: 'ghost' }] } },
+    ]);
     expect(missingRef.status).toBe(400);
     expect(missingRef.body.errors[0]).toMatchObject({ path: '/backends/0/upstreamId', message: expect.stringContaining('ghost') });
 

@@ -64,7 +64,7 @@ describe('option precedence', () => {
     }
   });
 
-  it('gives the control plane its own status-port default, 9092, next to the data plane\'s 9091', () => {
+  it("gives the control plane its own status-port default, 9092, next to the data plane's 9091", () => {
     expect(parseOptions([], { command: 'control-plane', env: {} })['status-port']).toBe(9092);
     expect(parseOptions([], { command: 'data-plane', env: {} })['status-port']).toBe(9091);
     expect(parseOptions(['--status-port', '7000'], { command: 'control-plane', env: {} })['status-port']).toBe(7000);

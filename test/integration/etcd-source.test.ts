@@ -71,7 +71,7 @@ async function putMany(entries: Array<[string, string]>, perTxn = 100): Promise<
 const routeIds = (s: ConfigSnapshot) => [...s.routes.keys()].sort();
 
 describe('etcd source', () => {
-  it('neither loads nor watches the data planes\' registrations, which every data plane rewrites after each change', async () => {
+  it("neither loads nor watches the data planes' registrations, which every data plane rewrites after each change", async () => {
     const prefix = etcd.prefix('registrations');
     await client.put(`${prefix}/routes/a`).value(route('a'));
     await client.put(`${prefix}/dataplanes/dp0`).value('{"revision":1}');
@@ -152,7 +152,10 @@ describe('etcd source', () => {
     const src = source({ prefix });
     await src.start(rec.onSnapshot);
     const before = rec.seen.length;
-    await putMany(Array.from({ length: 1000 }, (_, i) => [`${prefix}/routes/r${i}`, route(`r${i}`)]), 125);
+    await putMany(
+      Array.from({ length: 1000 }, (_, i) => [`${prefix}/routes/r${i}`, route(`r${i}`)]),
+      125,
+    );
     await waitFor(() => rec.last().snapshot.routes.size === 1000, 10_000, '1000 routes');
     const delivered = rec.seen.length - before;
     expect(delivered).toBeGreaterThan(0);
@@ -230,7 +233,11 @@ describe('etcd source through etcd grpc-proxy', () => {
 
   it('loads a config of several megabytes and then watches, both through the proxy', async () => {
     const port = await freePort();
-    proxy = spawn('etcd', ['grpc-proxy', 'start', '--endpoints', etcd.endpoint.replace('http://', ''), '--listen-addr', `127.0.0.1:${port}`, '--data-dir', path.join(tmp, 'proxy')], { stdio: 'ignore' });
+    proxy = spawn(
+      'etcd',
+      ['grpc-proxy', 'start', '--endpoints', etcd.endpoint.replace('http://', ''), '--listen-addr', `127.0.0.1:${port}`, '--data-dir', path.join(tmp, 'proxy')],
+      { stdio: 'ignore' },
+    );
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 15_000, 'grpc-proxy');
     const prefix = etcd.prefix('proxied');
     // ~2.3 KB each: 3.5 MB in all, more than one proxied message.

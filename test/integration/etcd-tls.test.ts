@@ -29,7 +29,11 @@ afterAll(async () => {
 
 describe('etcd over TLS', () => {
   it('refuses a client without a certificate', async () => {
-    const plain = new Etcd3({ hosts: etcd.endpoint, credentials: { rootCertificate: fs.readFileSync(pki.ca) }, defaultCallOptions: () => ({ deadline: Date.now() + 2000 }) });
+    const plain = new Etcd3({
+      hosts: etcd.endpoint,
+      credentials: { rootCertificate: fs.readFileSync(pki.ca) },
+      defaultCallOptions: () => ({ deadline: Date.now() + 2000 }),
+    });
     await expect(plain.get('/x').string()).rejects.toThrow();
     plain.close();
   });
@@ -39,7 +43,10 @@ describe('etcd over TLS', () => {
     const admin = await startGateway('control-plane', { etcd: etcd.endpoint, prefix, ...tls });
     const dp = await startGateway('data-plane', { etcd: etcd.endpoint, prefix, ...tls });
     try {
-      await putEchoRoute(adminClient(() => admin.ports.admin), echo.port);
+      await putEchoRoute(
+        adminClient(() => admin.ports.admin),
+        echo.port,
+      );
       await waitFor(async () => (await fetch(`http://127.0.0.1:${dp.ports.http}/over-tls`)).status === 200, 15_000, 'route over TLS etcd');
     } finally {
       await Promise.all([dp.stop(), admin.stop()]);

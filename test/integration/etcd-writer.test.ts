@@ -52,7 +52,11 @@ describe('etcd writer', () => {
     expect(typeof a.doc.createdAt).toBe('string');
 
     // Same set again: nothing written, mod revisions stay.
-    expect(await writer.apply(result(upstream('k8s-a', 1001), upstream('k8s-b', 1002), route('k8s-r', 'k8s-a')))).toMatchObject({ put: 0, deleted: 0, unchanged: 3 });
+    expect(await writer.apply(result(upstream('k8s-a', 1001), upstream('k8s-b', 1002), route('k8s-r', 'k8s-a')))).toMatchObject({
+      put: 0,
+      deleted: 0,
+      unchanged: 3,
+    });
     expect((await repo.get('upstreams', 'k8s-a'))!.modRevision).toBe(a.modRevision);
 
     // Endpoint change on one upstream, route moved to b, a gone.
@@ -78,7 +82,9 @@ describe('etcd writer', () => {
     const report = await writer.apply(result(upstream('k8s-x', 1001), upstream('k8s-y', 1002)));
     expect(report).toMatchObject({ put: 1, deleted: 0, skipped: 1 });
     expect((await repo.get('upstreams', 'k8s-x'))!.doc.nodes).toEqual([{ host: '127.0.0.1', port: 8, weight: 1 }]);
-    expect(warnings).toEqual([{ object: 'Ingress/default/shop', message: expect.stringContaining('upstreams/k8s-x already exists and belongs to the admin API') }]);
+    expect(warnings).toEqual([
+      { object: 'Ingress/default/shop', message: expect.stringContaining('upstreams/k8s-x already exists and belongs to the admin API') },
+    ]);
     await writer.apply(result());
     expect(await ids(repo, 'upstreams')).toEqual(['k8s-x', 'mine']);
     expect((await repo.get('upstreams', 'mine'))!.modRevision).toBe(mine.modRevision);

@@ -39,32 +39,41 @@ afterEach(async () => {
 
 describe('FileSource', () => {
   it('reads multi-document YAML, JSON and List kinds, defaults the namespace and ignores unknown kinds', async () => {
-    write('app.yaml', [
-      'apiVersion: networking.k8s.io/v1',
-      'kind: Ingress',
-      'metadata: {name: shop, namespace: prod}',
-      'spec: {ingressClassName: sluice, defaultBackend: {service: {name: shop, port: {number: 80}}}}',
-      '---',
-      'apiVersion: v1',
-      'kind: Service',
-      'metadata: {name: shop}',
-      'spec: {ports: [{port: 80}]}',
-      '---',
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata: {name: shop}',
-      '---',
-      '',
-    ].join('\n'));
-    write('list.json', JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [
-        { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } },
-        { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'shop-1', namespace: 'prod' }, addressType: 'IPv4', endpoints: [] },
-      ],
-    }));
-    write('typed-list.yml', 'apiVersion: v1\nkind: SecretList\nitems:\n  - metadata: {name: tls}\n    apiVersion: v1\n    type: kubernetes.io/tls\n    stringData: {tls.crt: c, tls.key: k}\n');
+    write(
+      'app.yaml',
+      [
+        'apiVersion: networking.k8s.io/v1',
+        'kind: Ingress',
+        'metadata: {name: shop, namespace: prod}',
+        'spec: {ingressClassName: sluice, defaultBackend: {service: {name: shop, port: {number: 80}}}}',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: shop}',
+        'spec: {ports: [{port: 80}]}',
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: shop}',
+        '---',
+        '',
+      ].join('\n'),
+    );
+    write(
+      'list.json',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } },
+          { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'shop-1', namespace: 'prod' }, addressType: 'IPv4', endpoints: [] },
+        ],
+      }),
+    );
+    write(
+      'typed-list.yml',
+      'apiVersion: v1\nkind: SecretList\nitems:\n  - metadata: {name: tls}\n    apiVersion: v1\n    type: kubernetes.io/tls\n    stringData: {tls.crt: c, tls.key: k}\n',
+    );
     write('notes.txt', 'kind: Service\nmetadata: {name: ignored}\nspec: {ports: [{port: 80}]}\n');
 
     const [first] = await start();
@@ -113,7 +122,8 @@ describe('FileSource', () => {
 
   it('follows a file saved by rename over and over, then written in place, deleted and created again (issue 15)', async () => {
     const service = (port: number) => `apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: ${port}}]}\n`;
-    const portOf = (snapshots: Resources[]) => (snapshots[snapshots.length - 1].services[0] as { spec?: { ports?: { port: number }[] } } | undefined)?.spec?.ports?.[0]?.port;
+    const portOf = (snapshots: Resources[]) =>
+      (snapshots[snapshots.length - 1].services[0] as { spec?: { ports?: { port: number }[] } } | undefined)?.spec?.ports?.[0]?.port;
     write('s.yaml', service(1));
     const snapshots = await start();
     expect(portOf(snapshots)).toBe(1);
@@ -155,50 +165,60 @@ describe('FileSource', () => {
 
   it('converts removed Ingress versions to v1 and refuses what the API server refuses, with warnings naming the field (issue 15)', async () => {
     // Seed 000: an extensions/v1beta1 Ingress (serviceName/servicePort, no pathType).
-    write('tornado.yaml', [
-      'apiVersion: extensions/v1beta1',
-      'kind: Ingress',
-      'metadata: {name: tornado-socket, annotations: {kubernetes.io/ingress.class: nginx}}',
-      'spec:',
-      '  rules:',
-      '  - host: tornado-ws.example.com',
-      '    http:',
-      '      paths:',
-      '      - backend: {serviceName: tornado-socket, servicePort: 8000}',
-    ].join('\n'));
+    write(
+      'tornado.yaml',
+      [
+        'apiVersion: extensions/v1beta1',
+        'kind: Ingress',
+        'metadata: {name: tornado-socket, annotations: {kubernetes.io/ingress.class: nginx}}',
+        'spec:',
+        '  rules:',
+        '  - host: tornado-ws.example.com',
+        '    http:',
+        '      paths:',
+        '      - backend: {serviceName: tornado-socket, servicePort: 8000}',
+      ].join('\n'),
+    );
     // Seed 002 (the Helm chart's NOTES): a path without pathType and a Service named exampleService.
-    write('example.yaml', [
-      'apiVersion: networking.k8s.io/v1',
-      'kind: Ingress',
-      'metadata: {name: example, namespace: foo}',
-      'spec:',
-      '  ingressClassName: nginx',
-      '  rules:',
-      '  - host: www.example.com',
-      '    http:',
-      '      paths:',
-      '      - backend: {service: {name: exampleService, port: {number: 80}}}',
-      '        path: /',
-      '---',
-      'apiVersion: v1',
-      'kind: Service',
-      'metadata: {name: exampleService, namespace: foo}',
-      'spec: {ports: [{port: 80}]}',
-      '---',
-      'apiVersion: v1',
-      'kind: Secret',
-      'metadata: {name: testsecret-tls}',
-      'type: kubernetes.io/tls',
-      'data: {tls.crt: base64 编码的 cert, tls.key: base64 编码的 key}',
-      '---',
-      'apiVersion: v1',
-      'kind: Service',
-      'metadata: {name: fine}',
-      'spec: {ports: [{port: 80}]}',
-    ].join('\n'));
+    write(
+      'example.yaml',
+      [
+        'apiVersion: networking.k8s.io/v1',
+        'kind: Ingress',
+        'metadata: {name: example, namespace: foo}',
+        'spec:',
+        '  ingressClassName: nginx',
+        '  rules:',
+        '  - host: www.example.com',
+        '    http:',
+        '      paths:',
+        '      - backend: {service: {name: exampleService, port: {number: 80}}}',
+        '        path: /',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: exampleService, namespace: foo}',
+        'spec: {ports: [{port: 80}]}',
+        '---',
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata: {name: testsecret-tls}',
+        'type: kubernetes.io/tls',
+        'data: {tls.crt: base64 编码的 cert, tls.key: base64 编码的 key}',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: fine}',
+        'spec: {ports: [{port: 80}]}',
+      ].join('\n'),
+    );
     const warnings: { object: string; message: string }[] = [];
     const [first] = await start(warnings);
-    const said = (object: string) => warnings.filter((w) => w.object === object).map((w) => w.message).join('\n');
+    const said = (object: string) =>
+      warnings
+        .filter((w) => w.object === object)
+        .map((w) => w.message)
+        .join('\n');
 
     expect(names(first.services)).toEqual(['default/fine']);
     expect(first.secrets).toEqual([]);
@@ -209,7 +229,11 @@ describe('FileSource', () => {
     expect(names(first.ingresses)).toEqual(['default/tornado-socket']);
     const tornado = first.ingresses[0]!;
     expect(tornado.apiVersion).toBe('networking.k8s.io/v1');
-    expect(tornado.spec!.rules![0]!.http!.paths[0]).toEqual({ path: '/', pathType: 'ImplementationSpecific', backend: { service: { name: 'tornado-socket', port: { number: 8000 } } } });
+    expect(tornado.spec!.rules![0]!.http!.paths[0]).toEqual({
+      path: '/',
+      pathType: 'ImplementationSpecific',
+      backend: { service: { name: 'tornado-socket', port: { number: 8000 } } },
+    });
     expect(said('Ingress/default/tornado-socket')).toMatch(/extensions\/v1beta1.*removed.*networking\.k8s\.io\/v1/);
   });
 

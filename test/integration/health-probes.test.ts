@@ -17,10 +17,25 @@ let tls: { key: Buffer; cert: Buffer };
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-probe-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=probe.test',
-    '-keyout', path.join(tmp, 'key.pem'), '-out', path.join(tmp, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=probe.test',
+      '-keyout',
+      path.join(tmp, 'key.pem'),
+      '-out',
+      path.join(tmp, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   tls = { key: fs.readFileSync(path.join(tmp, 'key.pem')), cert: fs.readFileSync(path.join(tmp, 'cert.pem')) };
 });
 
@@ -88,8 +103,10 @@ describe('probeNode and the active checker on real sockets', () => {
       }),
     );
     const changes: string[] = [];
-    const checker = createActiveChecker([target], { timeout: 0.15, healthy: { interval: 0.05 }, unhealthy: { interval: 5, timeouts: 2 } }, (key, healthy, reason) =>
-      changes.push(`${key} ${healthy} ${reason}`),
+    const checker = createActiveChecker(
+      [target],
+      { timeout: 0.15, healthy: { interval: 0.05 }, unhealthy: { interval: 5, timeouts: 2 } },
+      (key, healthy, reason) => changes.push(`${key} ${healthy} ${reason}`),
     );
     try {
       await waitFor(() => !checker.isHealthy(target.key), 5_000, 'timeouts counted');

@@ -51,7 +51,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const [name, value] of [['KUBERNETES_SERVICE_HOST', savedEnv.host], ['KUBERNETES_SERVICE_PORT', savedEnv.port], ['KUBECONFIG', savedEnv.kubeconfig]] as const) {
+  for (const [name, value] of [
+    ['KUBERNETES_SERVICE_HOST', savedEnv.host],
+    ['KUBERNETES_SERVICE_PORT', savedEnv.port],
+    ['KUBECONFIG', savedEnv.kubeconfig],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -94,7 +98,17 @@ describe('Kubernetes connection', () => {
 
   it('syncs Ingresses and takes the leader Lease with the mounted token and CA, no --kubeconfig', async () => {
     const prefix = etcd.prefix('in-cluster');
-    const cp = await runControlPlane({ etcd: [etcd.endpoint], prefix, adminPort: 0, host: '127.0.0.1', adminKey: 'k', dashboardDir: false, kubernetes: true, serviceAccountRoot: root, leaderElectionNamespace: 'sluice-system' });
+    const cp = await runControlPlane({
+      etcd: [etcd.endpoint],
+      prefix,
+      adminPort: 0,
+      host: '127.0.0.1',
+      adminKey: 'k',
+      dashboardDir: false,
+      kubernetes: true,
+      serviceAccountRoot: root,
+      leaderElectionNamespace: 'sluice-system',
+    });
     const client = new Etcd3({ hosts: etcd.endpoint });
     try {
       expect(cp.kubeOrigin).toContain("pod's service account");
@@ -120,7 +134,10 @@ describe('Kubernetes connection', () => {
       const { kubeConfig } = loadKubeConfig({ serviceAccountRoot: wrongCa });
       const { CoreV1Api } = await import('@kubernetes/client-node');
       const served = api.requests.length;
-      const err = await kubeConfig.makeApiClient(CoreV1Api).listServiceForAllNamespaces().catch((e: Error & { cause?: unknown }) => e);
+      const err = await kubeConfig
+        .makeApiClient(CoreV1Api)
+        .listServiceForAllNamespaces()
+        .catch((e: Error & { cause?: unknown }) => e);
       expect(String((err as { cause?: unknown }).cause ?? err)).toMatch(/certificate|self.signed|unable to verify/i);
       expect(api.requests.length).toBe(served);
     } finally {

@@ -29,7 +29,13 @@ beforeAll(async () => {
   api.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } });
   api.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80 }] } });
   api.apply(slice(1001));
-  source = createKubeSource({ kubeConfig: loadKubeConfig({ kubeconfig: api.kubeconfigPath }).kubeConfig, warn: (w) => warnings.push(w), coalesceMs: 30, retryMinMs: 50, retryMaxMs: 200 });
+  source = createKubeSource({
+    kubeConfig: loadKubeConfig({ kubeconfig: api.kubeconfigPath }).kubeConfig,
+    warn: (w) => warnings.push(w),
+    coalesceMs: 30,
+    retryMinMs: 50,
+    retryMaxMs: 200,
+  });
   await source.start((r) => snapshots.push(r));
 });
 afterAll(async () => {
@@ -45,7 +51,15 @@ describe('KubeSource', () => {
     expect(slicePort(first)).toBe(1001);
     expect(first.ingresses).toEqual([]);
     expect(typeof first.services[0].metadata?.creationTimestamp).toBe('string');
-    for (const path of ['/apis/networking.k8s.io/v1/ingresses', '/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices', '/api/v1/endpoints', '/api/v1/secrets', '/api/v1/configmaps', '/apis/networking.k8s.io/v1/ingressclasses']) {
+    for (const path of [
+      '/apis/networking.k8s.io/v1/ingresses',
+      '/api/v1/services',
+      '/apis/discovery.k8s.io/v1/endpointslices',
+      '/api/v1/endpoints',
+      '/api/v1/secrets',
+      '/api/v1/configmaps',
+      '/apis/networking.k8s.io/v1/ingressclasses',
+    ]) {
       expect(api.requests).toContain(`GET ${path}`);
     }
   });

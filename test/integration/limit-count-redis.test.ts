@@ -74,7 +74,11 @@ describe('limit-count policy redis', () => {
       await redis.restart();
     }
     // Back (empty, nothing persisted): the first request counts again, the second is refused.
-    await waitFor(async () => (await exchange(chain, makeContext({ clientAddress: '10.3.3.4' }))).headers['x-ratelimit-remaining'] === '0', 10_000, 'redis reconnect');
+    await waitFor(
+      async () => (await exchange(chain, makeContext({ clientAddress: '10.3.3.4' }))).headers['x-ratelimit-remaining'] === '0',
+      10_000,
+      'redis reconnect',
+    );
     expect((await exchange(chain, makeContext({ clientAddress: '10.3.3.4' }))).status).toBe(429);
   });
 });

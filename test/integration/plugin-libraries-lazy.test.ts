@@ -34,11 +34,18 @@ process.exit(0);
 
 const PACKAGES = [...new Set(Object.values(LIBRARIES).flat())].sort();
 const upstream = { collection: 'upstreams', doc: { id: 'u', nodes: [{ host: '127.0.0.1', port: 9, weight: 1 }] } };
-const route = (id: string, plugins?: object) => ({ collection: 'routes', doc: { id, match: { paths: [{ type: 'prefix', value: `/${id}` }] }, backends: [{ upstreamId: 'u' }], plugins } });
+const route = (id: string, plugins?: object) => ({
+  collection: 'routes',
+  doc: { id, match: { paths: [{ type: 'prefix', value: `/${id}` }] }, backends: [{ upstreamId: 'u' }], plugins },
+});
 
 /** Starts a worker on `docs` in a fresh process: its served route count, rejections, and which of PACKAGES it loaded. */
 async function workerOn(docs: object[]): Promise<{ routes: number; rejected: Record<string, string>; loaded: string[] }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD], { cwd: ROOT, timeout: 30_000, env: { ...process.env, DOCS: JSON.stringify(docs) } });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CHILD], {
+    cwd: ROOT,
+    timeout: 30_000,
+    env: { ...process.env, DOCS: JSON.stringify(docs) },
+  });
   const { routes, rejected, resolved } = JSON.parse(stdout.trim().split('\n').pop()!);
   return { routes, rejected, loaded: PACKAGES.filter((p) => resolved.includes(p)) };
 }

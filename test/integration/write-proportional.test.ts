@@ -35,20 +35,32 @@ const ingress = (i: number) => ({
   metadata: { namespace: 'default', name: `ing-${i}`, uid: `ing-${i}-uid`, creationTimestamp: createdAt(i) },
   spec: {
     ingressClassName: 'sluice',
-    rules: [{ host: `i${i}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 8080 } } } }] } }],
+    rules: [
+      { host: `i${i}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'echo', port: { number: 8080 } } } }] } },
+    ],
   },
 });
 
 const base = [
   { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } },
-  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sluice', generation: 1 }, spec: { controllerName: 'sluice.dev/gateway-controller' } },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'sluice', generation: 1 },
+    spec: { controllerName: 'sluice.dev/gateway-controller' },
+  },
   {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
     metadata: { namespace: 'default', name: 'gw', uid: 'gw-uid', generation: 1, creationTimestamp: createdAt(0) },
     spec: { gatewayClassName: 'sluice', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
   },
-  { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'echo', uid: 'echo-uid' }, spec: { ports: [{ name: 'http', port: 8080, targetPort: 3000 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { namespace: 'default', name: 'echo', uid: 'echo-uid' },
+    spec: { ports: [{ name: 'http', port: 8080, targetPort: 3000 }] },
+  },
   {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -91,7 +103,11 @@ async function etcdWritesOf(change: () => void): Promise<Change> {
   const result: Change = { puts: [], deletes: [] };
   const endRevision = Number((await client.get(`${prefix}/`).exec()).header.revision);
   if (endRevision === startRevision) return result;
-  const watcher = await client.watch().prefix(`${prefix}/`).startRevision(String(startRevision + 1)).create();
+  const watcher = await client
+    .watch()
+    .prefix(`${prefix}/`)
+    .startRevision(String(startRevision + 1))
+    .create();
   await new Promise<void>((resolve) => {
     const seen = (kv: IKeyValue) => {
       if (Number(kv.mod_revision) >= endRevision) resolve();

@@ -14,7 +14,11 @@ const GLOBAL_LIMIT = 4096;
 beforeAll(async () => {
   edge = await startEdge(['open'], (up) => [
     ['upstreams', 'open', nodeOf(up.open)],
-    ['routes', 'limited', { match: { paths: [{ type: 'prefix', value: '/limited' }] }, backends: [{ upstreamId: 'open' }], plugins: { 'client-control': { maxBodySize: LIMIT } } }],
+    [
+      'routes',
+      'limited',
+      { match: { paths: [{ type: 'prefix', value: '/limited' }] }, backends: [{ upstreamId: 'open' }], plugins: { 'client-control': { maxBodySize: LIMIT } } },
+    ],
     ['routes', 'open', { match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'open' }] }],
   ]);
 });

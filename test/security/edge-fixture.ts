@@ -34,7 +34,11 @@ export function nodeOf(upstream: RecordingUpstream): { nodes: { host: string; po
   return { nodes: [{ host: '127.0.0.1', port: upstream.port, weight: 1 }] };
 }
 
-export async function startEdge(upstreamNames: string[], docs: (up: Record<string, RecordingUpstream>) => Doc[], flags: Record<string, string | number | boolean> = {}): Promise<Edge> {
+export async function startEdge(
+  upstreamNames: string[],
+  docs: (up: Record<string, RecordingUpstream>) => Doc[],
+  flags: Record<string, string | number | boolean> = {},
+): Promise<Edge> {
   const etcd = await startEtcd();
   const client = new Etcd3({ hosts: etcd.endpoint });
   const prefix = etcd.prefix('edge');
@@ -128,7 +132,7 @@ export function responses(text: string, closed = false): RawResponse[] {
       const colon = line.indexOf(':');
       headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
     }
-    let bodyStart = headEnd + 4;
+    const bodyStart = headEnd + 4;
     if (status < 200 && status !== 101) {
       at = bodyStart;
       continue;
@@ -153,7 +157,8 @@ export function responses(text: string, closed = false): RawResponse[] {
       out.push({ status, headers, body });
       continue;
     }
-    const length = headers['content-length'] !== undefined ? Number(headers['content-length']) : status === 101 || status === 204 || status === 304 ? 0 : undefined;
+    const length =
+      headers['content-length'] !== undefined ? Number(headers['content-length']) : status === 101 || status === 204 || status === 304 ? 0 : undefined;
     if (length === undefined) {
       if (!closed) break;
       out.push({ status, headers, body: text.slice(bodyStart) });

@@ -107,7 +107,9 @@ describe('chunked bodies', () => {
   });
 
   it('chunk extensions are accepted and never forwarded as data', async () => {
-    const seen = await send('POST /a HTTP/1.1\r\nHost: edge.test\r\nTransfer-Encoding: chunked\r\n\r\n5;name="v;al";x=y\r\nhello\r\n6;ext\r\n world\r\n0\r\n\r\n');
+    const seen = await send(
+      'POST /a HTTP/1.1\r\nHost: edge.test\r\nTransfer-Encoding: chunked\r\n\r\n5;name="v;al";x=y\r\nhello\r\n6;ext\r\n world\r\n0\r\n\r\n',
+    );
     expect(seen).toEqual([200]);
     expect(edge.up.open.requests.map((r) => r.body.toString())).toEqual(['hello world']);
   });
@@ -127,7 +129,9 @@ describe('Connection naming framing headers', () => {
   });
 
   it('Connection: Transfer-Encoding does not strip the framing of a chunked body', async () => {
-    const seen = await send(`POST /a HTTP/1.1\r\nHost: edge.test\r\nConnection: keep-alive, Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n`);
+    const seen = await send(
+      `POST /a HTTP/1.1\r\nHost: edge.test\r\nConnection: keep-alive, Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n`,
+    );
     expect(seen).toEqual([200]);
     expect(edge.up.open.requests.map((r) => [r.url, r.body.toString()])).toEqual([['/a', SMUGGLED]]);
     expectNoSmuggling(1);
@@ -191,7 +195,9 @@ describe('pipelining', () => {
 
   it('pipelined requests are each routed on their own', async () => {
     const c = edge.raw();
-    c.write('GET /one HTTP/1.1\r\nHost: edge.test\r\n\r\nGET /private/two HTTP/1.1\r\nHost: edge.test\r\n\r\nGET /private/three HTTP/1.1\r\nHost: edge.test\r\napikey: alice-key\r\n\r\n');
+    c.write(
+      'GET /one HTTP/1.1\r\nHost: edge.test\r\n\r\nGET /private/two HTTP/1.1\r\nHost: edge.test\r\n\r\nGET /private/three HTTP/1.1\r\nHost: edge.test\r\napikey: alice-key\r\n\r\n',
+    );
     await c.until((x) => responses(x.text).length === 3);
     c.close();
     expect(statuses(c.text)).toEqual([200, 401, 200]);

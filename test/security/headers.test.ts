@@ -13,7 +13,11 @@ beforeAll(async () => {
     ['consumers', 'alice', { plugins: { 'key-auth': { key: 'alice-key' } } }],
     ['routes', 'open', { match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'open' }] }],
     ['routes', 'private', { match: { paths: [{ type: 'prefix', value: '/private' }] }, backends: [{ upstreamId: 'private' }], plugins: { 'key-auth': {} } }],
-    ['routes', 'certs', { match: { paths: [{ type: 'prefix', value: '/certs' }] }, backends: [{ upstreamId: 'open' }], plugins: { 'client-cert-headers': {} } }],
+    [
+      'routes',
+      'certs',
+      { match: { paths: [{ type: 'prefix', value: '/certs' }] }, backends: [{ upstreamId: 'open' }], plugins: { 'client-cert-headers': {} } },
+    ],
   ]);
 });
 afterAll(async () => {
@@ -35,8 +39,10 @@ function spellingsOf(headers: Record<string, unknown>, name: string): string[] {
 }
 
 describe('gateway-set headers cannot be forged in any spelling', () => {
-  it('x_consumer_username beside a valid key: the upstream sees only the gateway\'s X-Consumer-Username', async () => {
-    expect(await exchange('GET /private/me HTTP/1.1\r\nHost: edge.test\r\napikey: alice-key\r\nx_consumer_username: admin\r\nX-Consumer-Username: admin\r\n\r\n')).toEqual([200]);
+  it("x_consumer_username beside a valid key: the upstream sees only the gateway's X-Consumer-Username", async () => {
+    expect(
+      await exchange('GET /private/me HTTP/1.1\r\nHost: edge.test\r\napikey: alice-key\r\nx_consumer_username: admin\r\nX-Consumer-Username: admin\r\n\r\n'),
+    ).toEqual([200]);
     const [received] = edge.up.private.requests;
     expect(spellingsOf(received.headers, 'x-consumer-username')).toEqual(['x-consumer-username']);
     expect(received.headers['x-consumer-username']).toBe('alice');
@@ -49,8 +55,10 @@ describe('gateway-set headers cannot be forged in any spelling', () => {
     expect(received.headers['x-kept']).toBe('2');
   });
 
-  it('forwarding headers in other spellings never reach the upstream beside the gateway\'s', async () => {
-    expect(await exchange('GET /a HTTP/1.1\r\nHost: edge.test\r\nx_forwarded_for: 6.6.6.6\r\nX_Real_IP: 6.6.6.6\r\nx_forwarded_host: evil.test\r\n\r\n')).toEqual([200]);
+  it("forwarding headers in other spellings never reach the upstream beside the gateway's", async () => {
+    expect(
+      await exchange('GET /a HTTP/1.1\r\nHost: edge.test\r\nx_forwarded_for: 6.6.6.6\r\nX_Real_IP: 6.6.6.6\r\nx_forwarded_host: evil.test\r\n\r\n'),
+    ).toEqual([200]);
     const [received] = edge.up.open.requests;
     for (const name of ['x-forwarded-for', 'x-real-ip', 'x-forwarded-host']) expect(spellingsOf(received.headers, name)).toEqual([name]);
     expect(received.headers['x-real-ip']).toBe('127.0.0.1');
@@ -58,7 +66,11 @@ describe('gateway-set headers cannot be forged in any spelling', () => {
   });
 
   it('client-certificate headers cannot be sent by a client without a certificate', async () => {
-    expect(await exchange('GET /certs HTTP/1.1\r\nHost: edge.test\r\nssl-client-verify: SUCCESS\r\nssl_client_subject_dn: CN=admin\r\nSSL-Client-Cert: forged\r\n\r\n')).toEqual([200]);
+    expect(
+      await exchange(
+        'GET /certs HTTP/1.1\r\nHost: edge.test\r\nssl-client-verify: SUCCESS\r\nssl_client_subject_dn: CN=admin\r\nSSL-Client-Cert: forged\r\n\r\n',
+      ),
+    ).toEqual([200]);
     const [received] = edge.up.open.requests;
     expect(received.headers['ssl-client-verify']).toBe('NONE');
     expect(spellingsOf(received.headers, 'ssl-client-subject-dn')).toEqual(['ssl-client-subject-dn']);

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { WebSocketServer } from 'ws';
 
 /** One request as the upstream's own HTTP parser (node:http, strict) understood it. */

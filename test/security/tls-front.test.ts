@@ -36,8 +36,23 @@ beforeAll(async () => {
       // The same pair as Gateway listeners sharing one socket.
       ['ssls', 'lopen', { snis: ['lopen.test'], ...certs.leaf('lopen.test') }],
       ['ssls', 'lmtls', { snis: ['lmtls.test'], ...certs.leaf('lmtls.test') }],
-      ['listeners', 'lopen', { gateway, address: LISTENER_ADDRESS, port: 443, protocol: 'HTTPS', hostname: 'lopen.test', tls: { mode: 'Terminate', sslIds: ['lopen'] } }],
-      ['listeners', 'lmtls', { gateway, address: LISTENER_ADDRESS, port: 443, protocol: 'HTTPS', hostname: 'lmtls.test', tls: { mode: 'Terminate', sslIds: ['lmtls'], clientCa: clientPki.ca } }],
+      [
+        'listeners',
+        'lopen',
+        { gateway, address: LISTENER_ADDRESS, port: 443, protocol: 'HTTPS', hostname: 'lopen.test', tls: { mode: 'Terminate', sslIds: ['lopen'] } },
+      ],
+      [
+        'listeners',
+        'lmtls',
+        {
+          gateway,
+          address: LISTENER_ADDRESS,
+          port: 443,
+          protocol: 'HTTPS',
+          hostname: 'lmtls.test',
+          tls: { mode: 'Terminate', sslIds: ['lmtls'], clientCa: clientPki.ca },
+        },
+      ],
       ['routes', 'l-open', { listeners: ['lopen'], backends: [{ upstreamId: 'open' }] }],
       ['routes', 'l-mtls', { listeners: ['lmtls'], backends: [{ upstreamId: 'private' }] }],
     ],
@@ -52,8 +67,18 @@ afterAll(async () => {
 beforeEach(() => edge.resetUpstreams());
 
 /** One HTTP/1.1 request over TLS with raw bytes: SNI `servername`, `Host: host`. */
-async function h1(servername: string, host: string, opts: { port?: number; address?: string; client?: { cert: string; key: string } } = {}): Promise<number | 'refused'> {
-  const c = new RawClient(opts.port ?? edge.httpsPort, { host: opts.address ?? '127.0.0.1', servername, ca: certs.ca, ALPNProtocols: ['http/1.1'], ...opts.client });
+async function h1(
+  servername: string,
+  host: string,
+  opts: { port?: number; address?: string; client?: { cert: string; key: string } } = {},
+): Promise<number | 'refused'> {
+  const c = new RawClient(opts.port ?? edge.httpsPort, {
+    host: opts.address ?? '127.0.0.1',
+    servername,
+    ca: certs.ca,
+    ALPNProtocols: ['http/1.1'],
+    ...opts.client,
+  });
   await new Promise<void>((resolve) => {
     c.socket.once('secureConnect', resolve);
     c.socket.once('close', resolve);
@@ -133,7 +158,7 @@ describe('Gateway listeners share the rule', () => {
   });
 });
 
-describe('TLS facts are the gateway\'s, never the client\'s', () => {
+describe("TLS facts are the gateway's, never the client's", () => {
   it('X-Forwarded-Proto is https over TLS whatever the client sent', async () => {
     const c = new RawClient(edge.httpsPort, { servername: 'open.test', ca: certs.ca });
     await new Promise((r) => c.socket.once('secureConnect', r));

@@ -15,7 +15,15 @@ beforeAll(async () => {
     ['consumers', 'alice', { plugins: { 'key-auth': { key: 'alice-key' } } }],
     ['routes', 'open', { match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'open' }] }],
     ['routes', 'private', { match: { paths: [{ type: 'prefix', value: '/private' }] }, backends: [{ upstreamId: 'private' }], plugins: { 'key-auth': {} } }],
-    ['routes', 'limited', { match: { paths: [{ type: 'prefix', value: '/limited' }] }, backends: [{ upstreamId: 'open' }], plugins: { 'ip-restriction': { blacklist: ['127.0.0.1'] } } }],
+    [
+      'routes',
+      'limited',
+      {
+        match: { paths: [{ type: 'prefix', value: '/limited' }] },
+        backends: [{ upstreamId: 'open' }],
+        plugins: { 'ip-restriction': { blacklist: ['127.0.0.1'] } },
+      },
+    ],
   ]);
 });
 afterAll(async () => {

@@ -84,7 +84,7 @@ function register(app: FastifyInstance, { service, repo, recordWrite }: ApisixAd
 
   const item = (stored: StoredDocument) => ({
     key: `/apisix/${resource.name}/${stored.id}`,
-    value: valueOf(resource, stored.doc),
+    value: apisixValueOf(resource, stored.doc),
     createdIndex: stored.createRevision,
     modifiedIndex: stored.modRevision,
   });
@@ -108,9 +108,16 @@ function register(app: FastifyInstance, { service, repo, recordWrite }: ApisixAd
     if (!converted.doc) throw invalid(converted.issues.map((i) => `${i.field}: ${i.message}`).join('; '));
     const guards: WriteGuards = { force: false, authorize: authorizeWrite(request.identity, spec, id), ...how.guards };
     const result = how.create ? await service.create(spec, converted.doc as Document, guards) : await service.put(spec, id, converted.doc as Document, guards);
-    await recordWrite(request, result.modRevision, [{ action: result.created ? 'create' : 'update', collection: resource.collection, id, before: result.previous, after: result.doc }]);
+    await recordWrite(request, result.modRevision, [
+      { action: result.created ? 'create' : 'update', collection: resource.collection, id, before: result.previous, after: result.doc },
+    ]);
     reply.status(result.created ? 201 : 200);
-    return item({ id, doc: result.doc, modRevision: result.modRevision, createRevision: result.created ? result.modRevision : (await service.get(spec, id)).createRevision });
+    return item({
+      id,
+      doc: result.doc,
+      modRevision: result.modRevision,
+      createRevision: result.created ? result.modRevision : (await service.get(spec, id)).createRevision,
+    });
   };
 
   // Paging (page, page_size) and the name filter as APISIX has them.
@@ -119,7 +126,8 @@ function register(app: FastifyInstance, { service, repo, recordWrite }: ApisixAd
     const stored = (await repo.listAll(resource.collection)).filter((s) => name === undefined || String(s.doc.name ?? '').includes(name));
     const page = Number(single(request.query.page) ?? 1);
     const size = single(request.query.page_size);
-    if (!Number.isInteger(page) || page < 1 || (size !== undefined && !/^\d+$/.test(size))) throw new ApisixError(400, { error_msg: 'page and page_size must be positive integers' });
+    if (!Number.isInteger(page) || page < 1 || (size !== undefined && !/^\d+$/.test(size)))
+      throw new ApisixError(400, { error_msg: 'page and page_size must be positive integers' });
     const list = size === undefined ? stored : stored.slice((page - 1) * Number(size), page * Number(size));
     return { list: list.map(item), total: stored.length };
   });
@@ -147,7 +155,7 @@ function register(app: FastifyInstance, { service, repo, recordWrite }: ApisixAd
   const patch = async (request: Req, reply: FastifyReply) => {
     const id = request.params.id!;
     const stored = await read(id);
-    const current = valueOf(resource, stored.doc, { keepSecrets: true });
+    const current = apisixValueOf(resource, stored.doc, { keepSecrets: true });
     const sub = request.params['*'];
     const next = sub ? replaceAt(current, sub.split('/').filter(Boolean), request.body) : mergePatch(current, request.body);
     // Guarded by the version read, so a change in between is not overwritten blindly.
@@ -166,7 +174,7 @@ function register(app: FastifyInstance, { service, repo, recordWrite }: ApisixAd
 }
 
 /** The APISIX document of a stored one, with APISIX's timestamps (seconds); an ssl's key is never shown, as in APISIX. */
-function valueOf(resource: ApisixResource, doc: Document, opts: { keepSecrets?: boolean } = {}): Record<string, unknown> {
+function apisixValueOf(resource: ApisixResource, doc: Document, opts: { keepSecrets?: boolean } = {}): Record<string, unknown> {
   const value = toApisix(resource, doc);
   if (resource.name === 'ssls' && !opts.keepSecrets) delete value.key;
   const seconds = (iso: unknown) => (typeof iso === 'string' ? Math.floor(Date.parse(iso) / 1000) : undefined);

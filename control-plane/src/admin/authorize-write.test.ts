@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError, kindByCollection } from '@sluice/model';
+import { type GatewayError, kindByCollection } from '@sluice/model';
 import { authorizeWrite } from './authorize-write.js';
 import { parseDuration } from './parse-duration.js';
 

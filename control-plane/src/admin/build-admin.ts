@@ -85,16 +85,13 @@ export async function buildAdmin(opts: AdminOptions): Promise<FastifyInstance> {
   app.addContentTypeParser(
     ['application/json', 'application/merge-patch+json', 'application/x-www-form-urlencoded', 'text/plain'],
     { parseAs: 'string' },
-    (request, body, done) =>
-      body === '' ? done(null, undefined) : isImport(request.url) ? done(null, body) : parseJson(request, body as string, done),
+    (request, body, done) => (body === '' ? done(null, undefined) : isImport(request.url) ? done(null, body) : parseJson(request, body as string, done)),
   );
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'], { parseAs: 'string' }, (_request, body, done) =>
     done(null, body),
   );
 
-  const fallback: FallbackHandler | undefined = opts.dashboardDir
-    ? await serveDashboard(app, opts.dashboardDir)
-    : undefined;
+  const fallback: FallbackHandler | undefined = opts.dashboardDir ? await serveDashboard(app, opts.dashboardDir) : undefined;
   installErrorHandling(app, fallback);
   app.decorateRequest('identity', undefined);
   app.decorateRequest('writeRevision', undefined);
@@ -135,9 +132,7 @@ export async function buildAdmin(opts: AdminOptions): Promise<FastifyInstance> {
 }
 
 function connectEtcd(endpoints: string | string[], timeoutMs: number): Etcd3 {
-  const hosts = (Array.isArray(endpoints) ? endpoints : endpoints.split(','))
-    .map((h) => h.trim())
-    .filter(Boolean);
+  const hosts = (Array.isArray(endpoints) ? endpoints : endpoints.split(',')).map((h) => h.trim()).filter(Boolean);
   return new Etcd3({
     hosts,
     dialTimeout: timeoutMs,

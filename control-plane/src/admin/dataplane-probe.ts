@@ -75,7 +75,7 @@ export function createDataplaneProbe(options: ProbeOptions = {}) {
     /** Every live data plane's latest answer (cached up to cacheMs). */
     async probeAll(dataplanes: LiveDataplane[]): Promise<ProbeResult[]> {
       const live = new Set(dataplanes.map((d) => d.id));
-      for (const id of latest.keys()) if (!live.has(id)) (latest.delete(id), previous.delete(id));
+      for (const id of latest.keys()) if (!live.has(id)) latest.delete(id), previous.delete(id);
       return Promise.all(dataplanes.map(probe));
     },
 

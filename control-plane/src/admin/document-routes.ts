@@ -64,26 +64,28 @@ function registerKind(app: FastifyInstance, { service, live, recordWrite }: Docu
   );
 
   // Whether every live data plane serves this version; `?revision=N` for a deleted document.
-  app.get(`${base}/:id/applied`, { schema: { tags: ['admin'], summary: 'Whether every live data plane applied this document' } }, async (request: IdRequest) => {
-    const given = request.query.revision;
-    let modRevision: number;
-    if (given !== undefined) {
-      modRevision = Number(Array.isArray(given) ? given[given.length - 1] : given);
-      if (!Number.isInteger(modRevision) || modRevision < 1) {
-        throw new GatewayError('GW_ERR_BAD_REQUEST', { detail: 'revision must be a positive integer' });
+  app.get(
+    `${base}/:id/applied`,
+    { schema: { tags: ['admin'], summary: 'Whether every live data plane applied this document' } },
+    async (request: IdRequest) => {
+      const given = request.query.revision;
+      let modRevision: number;
+      if (given !== undefined) {
+        modRevision = Number(Array.isArray(given) ? given[given.length - 1] : given);
+        if (!Number.isInteger(modRevision) || modRevision < 1) {
+          throw new GatewayError('GW_ERR_BAD_REQUEST', { detail: 'revision must be a positive integer' });
+        }
+      } else {
+        modRevision = (await service.get(spec, request.params.id)).modRevision;
       }
-    } else {
-      modRevision = (await service.get(spec, request.params.id)).modRevision;
-    }
-    await live.ready();
-    return appliedStateOf(request.params.id, `${spec.collection}/${request.params.id}`, modRevision, live.dataplanes());
-  });
+      await live.ready();
+      return appliedStateOf(request.params.id, `${spec.collection}/${request.params.id}`, modRevision, live.dataplanes());
+    },
+  );
 
   app.get(`${API_ROOT}/schema/${spec.collection}`, { schema: schemas.schema }, async () => schemas.document);
 
-  app.post(`${API_ROOT}/validate/${spec.collection}`, { schema: schemas.validate }, async (request) =>
-    service.validate(spec, bodyObject(request.body)),
-  );
+  app.post(`${API_ROOT}/validate/${spec.collection}`, { schema: schemas.validate }, async (request) => service.validate(spec, bodyObject(request.body)));
 
   if (!spec.adminWritable) return;
 

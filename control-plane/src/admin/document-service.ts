@@ -72,12 +72,16 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
     }
     if (current && isManaged(current.doc as { owner?: Owner }) && !guards.force) {
       const owner = current.doc.owner as Owner;
-      throw new GatewayError('GW_ERR_MANAGED', {
-        kind: spec.kind,
-        id,
-        ownerKind: owner.kind,
-        ownerRef: [owner.namespace, owner.name].filter(Boolean).join('/') || '(unnamed)',
-      }, { owner });
+      throw new GatewayError(
+        'GW_ERR_MANAGED',
+        {
+          kind: spec.kind,
+          id,
+          ownerKind: owner.kind,
+          ownerRef: [owner.namespace, owner.name].filter(Boolean).join('/') || '(unnamed)',
+        },
+        { owner },
+      );
     }
   }
 
@@ -115,12 +119,7 @@ export function createDocumentService(repo: EtcdRepo, runtime?: RuntimeContext) 
       try {
         // Always guarded by what was read, so a document that became managed (or changed)
         // between the checks above and this write is never overwritten blindly.
-        const modRevision = await repo.put(
-          spec.collection,
-          id,
-          doc,
-          current ? { ifModRevision: current.modRevision } : { mustNotExist: true },
-        );
+        const modRevision = await repo.put(spec.collection, id, doc, current ? { ifModRevision: current.modRevision } : { mustNotExist: true });
         return { doc, modRevision, created: !current, previous: current?.doc };
       } catch (err) {
         if (!isRace(err) || guards.ifMatch || mode.mustNotExist || attempt >= RACE_RETRIES) throw err;

@@ -10,7 +10,10 @@ export function parseIfMatch(header: string | string[] | undefined, name = 'If-M
   if (raw.trim() === '') return undefined;
   if (raw.trim() === '*') return { any: true, raw: '*' };
   const revisions = raw.split(',').map((part) => {
-    const value = part.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+    const value = part
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1');
     if (!/^\d+$/.test(value)) {
       throw new GatewayError('GW_ERR_BAD_REQUEST', {
         detail: `${name} must be a mod revision (as in the ETag) or *, got ${JSON.stringify(part.trim())}`,

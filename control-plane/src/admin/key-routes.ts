@@ -1,14 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Etcd3 } from 'etcd3';
-import {
-  AdminKeyCreate,
-  GatewayError,
-  kindByCollection,
-  normalizePrefix,
-  validateSchema,
-  type AdminKeyCreated,
-  type AdminKeyInfo,
-} from '@sluice/model';
+import { AdminKeyCreate, GatewayError, kindByCollection, normalizePrefix, validateSchema, type AdminKeyCreated, type AdminKeyInfo } from '@sluice/model';
 import { etcdCall } from '../store/etcd-call.js';
 import { ADMIN_KEYS_SEGMENT, type LiveState } from '../store/live-state.js';
 import { requireAdmin } from './api-key-auth.js';
@@ -57,7 +49,11 @@ export async function keyRoutes(app: FastifyInstance, { client, etcdPrefix, live
     const key = generateKey();
     const record = { name: input.name, role: input.role, kinds: input.kinds, labels: input.labels, created: new Date().toISOString(), hash: hashKey(key) };
     const res = await etcdCall(
-      () => client.if(keyOf(input.name), 'Create', '==', 0).then(client.put(keyOf(input.name)).value(JSON.stringify(record))).commit(),
+      () =>
+        client
+          .if(keyOf(input.name), 'Create', '==', 0)
+          .then(client.put(keyOf(input.name)).value(JSON.stringify(record)))
+          .commit(),
       timeoutMs,
     );
     if (!res.succeeded) throw new GatewayError('GW_ERR_ALREADY_EXISTS', { kind: 'admin key', id: input.name });
@@ -68,23 +64,27 @@ export async function keyRoutes(app: FastifyInstance, { client, etcdPrefix, live
     return { ...shown, key } satisfies AdminKeyCreated;
   });
 
-  app.delete(`${API_ROOT}/admin-keys/:name`, { schema: { tags: ['admin'], summary: 'Delete an admin key (admin only)' } }, async (request: FastifyRequest<{ Params: { name: string } }>) => {
-    requireAdmin(request, 'deleting keys');
-    const { name } = request.params;
-    const previous = await etcdCall(() => client.get(keyOf(name)).string(), timeoutMs);
-    if (previous === null) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'admin key', id: name });
-    const res = await etcdCall(() => client.delete().key(keyOf(name)).exec(), timeoutMs);
-    if (Number(res.deleted) === 0) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'admin key', id: name });
-    live.noteAdminKey(name, undefined);
-    let before: Record<string, unknown> | undefined;
-    try {
-      before = info(name, JSON.parse(previous) as Record<string, unknown>);
-    } catch {
-      before = undefined;
-    }
-    await recordWrite(request, Number(res.header.revision), [{ action: 'key-delete', collection: 'admin-keys', id: name, before }]);
-    return { deleted: name };
-  });
+  app.delete(
+    `${API_ROOT}/admin-keys/:name`,
+    { schema: { tags: ['admin'], summary: 'Delete an admin key (admin only)' } },
+    async (request: FastifyRequest<{ Params: { name: string } }>) => {
+      requireAdmin(request, 'deleting keys');
+      const { name } = request.params;
+      const previous = await etcdCall(() => client.get(keyOf(name)).string(), timeoutMs);
+      if (previous === null) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'admin key', id: name });
+      const res = await etcdCall(() => client.delete().key(keyOf(name)).exec(), timeoutMs);
+      if (Number(res.deleted) === 0) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'admin key', id: name });
+      live.noteAdminKey(name, undefined);
+      let before: Record<string, unknown> | undefined;
+      try {
+        before = info(name, JSON.parse(previous) as Record<string, unknown>);
+      } catch {
+        before = undefined;
+      }
+      await recordWrite(request, Number(res.header.revision), [{ action: 'key-delete', collection: 'admin-keys', id: name, before }]);
+      return { deleted: name };
+    },
+  );
 }
 
 /** A stored key as it may be shown: never the hash. */

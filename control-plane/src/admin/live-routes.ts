@@ -27,36 +27,48 @@ export async function liveRoutes(app: FastifyInstance, { repo, live, probe }: Li
     return { items: items.map(dataplaneView), total: items.length, revision, documentRevision: live.documentRevision() };
   });
 
-  app.get(`${API_ROOT}/metrics/routes`, { schema: { tags: ['admin'], summary: 'Requests and errors per route, summed over the live data planes' } }, async () => {
-    await live.ready();
-    return probe.routeMetrics(await probe.probeAll(live.dataplanes()));
-  });
+  app.get(
+    `${API_ROOT}/metrics/routes`,
+    { schema: { tags: ['admin'], summary: 'Requests and errors per route, summed over the live data planes' } },
+    async () => {
+      await live.ready();
+      return probe.routeMetrics(await probe.probeAll(live.dataplanes()));
+    },
+  );
 
-  app.get(`${API_ROOT}/upstreams/:id/health`, { schema: { tags: ['admin'], summary: "Health of an upstream's nodes as each live data plane sees it" } }, async (request: IdRequest) => {
-    const stored = await repo.get('upstreams', request.params.id);
-    if (!stored) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'upstream', id: request.params.id });
-    await live.ready();
-    const results = await probe.probeAll(live.dataplanes());
-    const nodes = ((stored.doc.nodes ?? []) as { host: string; port: number }[]).map((n) => {
-      const key = n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`;
-      const dataplanes: Record<string, boolean> = {};
-      for (const r of results) {
-        const healthy = r.health.get(request.params.id)?.get(key);
-        if (healthy !== undefined) dataplanes[r.id] = healthy;
-      }
-      const seen = Object.values(dataplanes);
-      return { host: n.host, port: n.port, healthy: seen.length ? seen.every(Boolean) : null, dataplanes };
-    });
-    const unreachable = results.filter((r) => !r.ok).map((r) => r.id);
-    const reply: UpstreamHealthReply = { nodes, ...(unreachable.length ? { unreachable } : {}) };
-    return reply;
-  });
+  app.get(
+    `${API_ROOT}/upstreams/:id/health`,
+    { schema: { tags: ['admin'], summary: "Health of an upstream's nodes as each live data plane sees it" } },
+    async (request: IdRequest) => {
+      const stored = await repo.get('upstreams', request.params.id);
+      if (!stored) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'upstream', id: request.params.id });
+      await live.ready();
+      const results = await probe.probeAll(live.dataplanes());
+      const nodes = ((stored.doc.nodes ?? []) as { host: string; port: number }[]).map((n) => {
+        const key = n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`;
+        const dataplanes: Record<string, boolean> = {};
+        for (const r of results) {
+          const healthy = r.health.get(request.params.id)?.get(key);
+          if (healthy !== undefined) dataplanes[r.id] = healthy;
+        }
+        const seen = Object.values(dataplanes);
+        return { host: n.host, port: n.port, healthy: seen.length ? seen.every(Boolean) : null, dataplanes };
+      });
+      const unreachable = results.filter((r) => !r.ok).map((r) => r.id);
+      const reply: UpstreamHealthReply = { nodes, ...(unreachable.length ? { unreachable } : {}) };
+      return reply;
+    },
+  );
 
-  app.get(`${API_ROOT}/ssls/:id/info`, { schema: { tags: ['admin'], summary: 'Subject, issuer, validity and fingerprint of a stored certificate' } }, async (request: IdRequest) => {
-    const stored = await repo.get('ssls', request.params.id);
-    if (!stored) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'ssl', id: request.params.id });
-    return sslInfo(stored.doc);
-  });
+  app.get(
+    `${API_ROOT}/ssls/:id/info`,
+    { schema: { tags: ['admin'], summary: 'Subject, issuer, validity and fingerprint of a stored certificate' } },
+    async (request: IdRequest) => {
+      const stored = await repo.get('ssls', request.params.id);
+      if (!stored) throw new GatewayError('GW_ERR_NOT_FOUND', { kind: 'ssl', id: request.params.id });
+      return sslInfo(stored.doc);
+    },
+  );
 
   app.get(`${API_ROOT}/whoami`, { schema: { tags: ['admin'], summary: 'The name and role of the X-API-Key' } }, async (request) => request.identity);
 }

@@ -31,7 +31,7 @@ export function openapiToRoutes(api: unknown, upstreamId: string): { items: Impo
     const url = typeof server.url === 'string' ? server.url : '';
     const parsed = /^[a-z][a-z0-9+.-]*:\/\/([^/:?#]+)(?::\d+)?(\/[^?#]*)?/i.exec(url);
     if (parsed) hosts.add(parsed[1].toLowerCase());
-    const path = parsed ? parsed[2] ?? '' : url.startsWith('/') ? url : '';
+    const path = parsed ? (parsed[2] ?? '') : url.startsWith('/') ? url : '';
     if (i === 0) basePath = path.replace(/\/+$/, '');
   }
 

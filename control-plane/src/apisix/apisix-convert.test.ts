@@ -31,7 +31,14 @@ describe('uri', () => {
 
 describe('routes', () => {
   // docs/en/latest/admin-api.md, "Route" → "Example API usage" (create a route).
-  const documented = { uri: '/index.html', hosts: ['foo.com', '*.bar.com'], remote_addrs: ['127.0.0.0/8'], methods: ['PUT', 'GET'], enable_websocket: true, upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } } };
+  const documented = {
+    uri: '/index.html',
+    hosts: ['foo.com', '*.bar.com'],
+    remote_addrs: ['127.0.0.0/8'],
+    methods: ['PUT', 'GET'],
+    enable_websocket: true,
+    upstream: { type: 'roundrobin', nodes: { '127.0.0.1:1980': 1 } },
+  };
 
   it('takes the documented route and gives it back', () => {
     const { doc } = fromApisix(route, '1', documented);
@@ -46,9 +53,22 @@ describe('routes', () => {
   });
 
   it('maps vars onto header and query conditions and back', () => {
-    const body = { uri: '/*', vars: [['http_x_api_version', '==', 'v2'], ['arg_debug', '~~', '^on$'], ['uri', '~~', '^/v[0-9]+/items$']], priority: 10, upstream_id: 'u1' };
+    const body = {
+      uri: '/*',
+      vars: [
+        ['http_x_api_version', '==', 'v2'],
+        ['arg_debug', '~~', '^on$'],
+        ['uri', '~~', '^/v[0-9]+/items$'],
+      ],
+      priority: 10,
+      upstream_id: 'u1',
+    };
     const { doc } = fromApisix(route, 'r', body);
-    expect(doc!.match).toEqual({ paths: [{ type: 'regex', value: '/v[0-9]+/items' }], headers: [{ name: 'x-api-version', type: 'exact', value: 'v2' }], query: [{ name: 'debug', type: 'regex', value: '.*(?:^on$).*' }] });
+    expect(doc!.match).toEqual({
+      paths: [{ type: 'regex', value: '/v[0-9]+/items' }],
+      headers: [{ name: 'x-api-version', type: 'exact', value: 'v2' }],
+      query: [{ name: 'debug', type: 'regex', value: '.*(?:^on$).*' }],
+    });
     expect(back(route, 'r', body)).toEqual({ id: 'r', ...body, vars: [body.vars[0], body.vars[1], body.vars[2]] });
   });
 
@@ -56,11 +76,22 @@ describe('routes', () => {
     const { issues } = fromApisix(route, 'x', {
       uri: '/a',
       filter_func: 'function(vars) return true end',
-      vars: [['http_x', '>', '1'], ['server_port', '==', '80']],
+      vars: [
+        ['http_x', '>', '1'],
+        ['server_port', '==', '80'],
+      ],
       upstream: { nodes: { 'a:1': 1 }, type: 'chash', hash_on: 'vars_combinations', key: '$host$uri', service_name: 'x' },
       plugins: { 'limit-count': { count: 1, time_window: 60, unknown_knob: 1 }, zipkin: {} },
     });
-    expect(issues.map((i) => i.field).sort()).toEqual(['filter_func', 'plugins.limit-count.unknown_knob', 'plugins.zipkin', 'upstream.hash_on', 'upstream.service_name', 'vars[0]', 'vars[1]']);
+    expect(issues.map((i) => i.field).sort()).toEqual([
+      'filter_func',
+      'plugins.limit-count.unknown_knob',
+      'plugins.zipkin',
+      'upstream.hash_on',
+      'upstream.service_name',
+      'vars[0]',
+      'vars[1]',
+    ]);
     expect(issues.find((i) => i.field === 'plugins.zipkin')!.message).toMatch(/use opentelemetry/);
   });
 

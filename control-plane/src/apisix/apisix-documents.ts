@@ -17,7 +17,7 @@ export const SSL_FIELDS: FieldTable = {
   snis: { support: 'supported', doc: '' },
   sni: { support: 'supported', doc: 'The older single-name form; exported as `snis`.' },
   client: { support: 'partly', doc: '`client.ca` → `clientCa` (mTLS); `client.depth` and `client.skip_mtls_uri_regex` are refused.' },
-  type: { support: 'partly', doc: '`server` only; client certificates for upstreams go inline in the upstream\'s `tls`.' },
+  type: { support: 'partly', doc: "`server` only; client certificates for upstreams go inline in the upstream's `tls`." },
   status: { support: 'supported', doc: '1 / 0 → enabled / disabled.' },
   certs: { support: 'refused', doc: 'One certificate per document: add another ssl document for the other key type.' },
   keys: { support: 'refused', doc: 'See certs.' },
@@ -31,7 +31,10 @@ export const STREAM_ROUTE_FIELDS: FieldTable = {
   upstream_id: { support: 'supported', doc: '' },
   plugins: { support: 'partly', doc: 'Stream plugins Sluice has.' },
   server_addr: { support: 'refused', doc: 'Routes are per port: bind the data plane to the address with --host.' },
-  sni: { support: 'refused', doc: 'APISIX terminates TLS for such routes; Sluice\'s SNI stream routes pass TLS through. Terminate TLS with an HTTPS route, or pass through with a `tls` stream route written in Sluice\'s form.' },
+  sni: {
+    support: 'refused',
+    doc: "APISIX terminates TLS for such routes; Sluice's SNI stream routes pass TLS through. Terminate TLS with an HTTPS route, or pass through with a `tls` stream route written in Sluice's form.",
+  },
   service_id: { support: 'refused', doc: 'Services carry HTTP route settings only.' },
   protocol: { support: 'refused', doc: 'xRPC protocols (redis, dubbo) are not supported.' },
 };
@@ -62,9 +65,11 @@ export function consumerToApisix(doc: Obj, unsaid: (what: string) => void): Obj 
 
 export function sslToSluice(doc: Obj, issues: IssueList): Obj {
   checkFields(doc, SSL_FIELDS, '', issues, 'ssl');
-  if (doc.type !== undefined && doc.type !== 'server') issues.add('type', `${JSON.stringify(doc.type)} is not supported: only server certificates (an upstream's client certificate goes inline in its tls)`);
+  if (doc.type !== undefined && doc.type !== 'server')
+    issues.add('type', `${JSON.stringify(doc.type)} is not supported: only server certificates (an upstream's client certificate goes inline in its tls)`);
   if (isPlainObject(doc.client)) {
-    for (const key of Object.keys(doc.client)) if (key !== 'ca') issues.add(fieldPath('client', key), 'is not supported: Sluice checks client certificates against client.ca only');
+    for (const key of Object.keys(doc.client))
+      if (key !== 'ca') issues.add(fieldPath('client', key), 'is not supported: Sluice checks client certificates against client.ca only');
   }
   const snis = doc.snis ?? (doc.sni !== undefined ? [doc.sni] : undefined);
   return {
@@ -93,7 +98,8 @@ export function streamRouteToSluice(doc: Obj, issues: IssueList): Obj {
   checkFields(doc, STREAM_ROUTE_FIELDS, '', issues, 'stream route');
   if (doc.server_port === undefined) issues.add('server_port', 'is required: Sluice opens the ports its stream routes name');
   const { scheme, ...upstream } = (doc.upstream ?? {}) as Obj;
-  if (scheme !== undefined && !['tcp', 'udp'].includes(scheme)) issues.add(fieldPath('upstream', 'scheme'), `${JSON.stringify(scheme)} is not supported on a stream route: tcp or udp`);
+  if (scheme !== undefined && !['tcp', 'udp'].includes(scheme))
+    issues.add(fieldPath('upstream', 'scheme'), `${JSON.stringify(scheme)} is not supported on a stream route: tcp or udp`);
   const plugins = pluginsToSluice(doc.plugins, 'plugins', issues, 'stream-route');
   return {
     ...metaOf(doc),

@@ -29,5 +29,9 @@ export function checkFields(doc: Record<string, unknown>, table: FieldTable, at:
 
 /** name, desc, labels as they are. */
 export function metaOf(doc: Record<string, any>): Record<string, unknown> {
-  return { ...(doc.name !== undefined ? { name: doc.name } : {}), ...(doc.desc !== undefined ? { desc: doc.desc } : {}), ...(doc.labels !== undefined ? { labels: doc.labels } : {}) };
+  return {
+    ...(doc.name !== undefined ? { name: doc.name } : {}),
+    ...(doc.desc !== undefined ? { desc: doc.desc } : {}),
+    ...(doc.labels !== undefined ? { labels: doc.labels } : {}),
+  };
 }

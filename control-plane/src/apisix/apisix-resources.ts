@@ -36,14 +36,49 @@ export interface ApisixResource {
 
 /** The resources of APISIX's admin API Sluice serves, in the order a standalone file is applied (referenced ones first). */
 export const APISIX_RESOURCES: readonly ApisixResource[] = [
-  { name: 'upstreams', kind: 'upstream', collection: 'upstreams', fields: UPSTREAM_FIELDS, toSluice: (d, _id, i) => upstreamDocToSluice(d, i), toApisix: (d) => upstreamDocToApisix(d) },
+  {
+    name: 'upstreams',
+    kind: 'upstream',
+    collection: 'upstreams',
+    fields: UPSTREAM_FIELDS,
+    toSluice: (d, _id, i) => upstreamDocToSluice(d, i),
+    toApisix: (d) => upstreamDocToApisix(d),
+  },
   { name: 'ssls', kind: 'ssl', collection: 'ssls', fields: SSL_FIELDS, toSluice: (d, _id, i) => sslToSluice(d, i), toApisix: sslToApisix },
   { name: 'consumers', kind: 'consumer', collection: 'consumers', fields: CONSUMER_FIELDS, toSluice: consumerToSluice, toApisix: consumerToApisix },
-  { name: 'plugin_configs', kind: 'plugin config', collection: 'plugin-configs', fields: PLUGINS_ONLY_FIELDS, toSluice: (d, _id, i) => pluginsDocToSluice(d, i, 'plugin-config'), toApisix: (d, u) => pluginsDocToApisix(d, 'plugin-config', u) },
-  { name: 'global_rules', kind: 'global rule', collection: 'global-rules', fields: PLUGINS_ONLY_FIELDS, toSluice: (d, _id, i) => pluginsDocToSluice(d, i, 'global-rule'), toApisix: (d, u) => pluginsDocToApisix(d, 'global-rule', u) },
-  { name: 'services', kind: 'service', collection: 'services', fields: SERVICE_FIELDS, toSluice: (d, _id, i) => serviceToSluice(d, i), toApisix: serviceToApisix },
+  {
+    name: 'plugin_configs',
+    kind: 'plugin config',
+    collection: 'plugin-configs',
+    fields: PLUGINS_ONLY_FIELDS,
+    toSluice: (d, _id, i) => pluginsDocToSluice(d, i, 'plugin-config'),
+    toApisix: (d, u) => pluginsDocToApisix(d, 'plugin-config', u),
+  },
+  {
+    name: 'global_rules',
+    kind: 'global rule',
+    collection: 'global-rules',
+    fields: PLUGINS_ONLY_FIELDS,
+    toSluice: (d, _id, i) => pluginsDocToSluice(d, i, 'global-rule'),
+    toApisix: (d, u) => pluginsDocToApisix(d, 'global-rule', u),
+  },
+  {
+    name: 'services',
+    kind: 'service',
+    collection: 'services',
+    fields: SERVICE_FIELDS,
+    toSluice: (d, _id, i) => serviceToSluice(d, i),
+    toApisix: serviceToApisix,
+  },
   { name: 'routes', kind: 'route', collection: 'routes', fields: ROUTE_FIELDS, toSluice: (d, _id, i) => routeToSluice(d, i), toApisix: routeToApisix },
-  { name: 'stream_routes', kind: 'stream route', collection: 'stream-routes', fields: STREAM_ROUTE_FIELDS, toSluice: (d, _id, i) => streamRouteToSluice(d, i), toApisix: streamRouteToApisix },
+  {
+    name: 'stream_routes',
+    kind: 'stream route',
+    collection: 'stream-routes',
+    fields: STREAM_ROUTE_FIELDS,
+    toSluice: (d, _id, i) => streamRouteToSluice(d, i),
+    toApisix: streamRouteToApisix,
+  },
 ];
 
 const byName = new Map(APISIX_RESOURCES.map((r) => [r.name, r]));
@@ -104,7 +139,10 @@ const APISIX_NAMES: Readonly<Record<string, string>> = {
 function apisixFieldOf(pointer: string): string {
   const renamed = Object.entries(APISIX_NAMES).find(([ours]) => pointer === ours || pointer.startsWith(`${ours}/`));
   const apisixPointer = renamed ? renamed[1] + pointer.slice(renamed[0].length) : pointer;
-  const parts = apisixPointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = apisixPointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let out = '';
   for (const part of parts) out += /^\d+$/.test(part) ? `[${part}]` : `${out ? '.' : ''}${camelToSnake(part)}`;
   return out || '(document)';

@@ -17,22 +17,34 @@ type Obj = Record<string, any>;
 const REMOTE_ADDRS_AS = { rejectedCode: 404, message: 'Not Found' } as const;
 
 export const ROUTE_FIELDS: FieldTable = {
-  uri: { support: 'partly', doc: '`/a` exact; `/a/*` the segment-aware prefix `/a` (which also matches `/a` itself); `*` elsewhere and `:param` segments a regex on the whole path; exported back the same way.' },
+  uri: {
+    support: 'partly',
+    doc: '`/a` exact; `/a/*` the segment-aware prefix `/a` (which also matches `/a` itself); `*` elsewhere and `:param` segments a regex on the whole path; exported back the same way.',
+  },
   uris: { support: 'partly', doc: 'Each as `uri`.' },
   host: { support: 'supported', doc: 'Exact or `*.suffix` (any depth, as APISIX).' },
   hosts: { support: 'supported', doc: 'As `host`; exported as `hosts`.' },
   methods: { support: 'supported', doc: '' },
   remote_addr: { support: 'partly', doc: 'See remote_addrs.' },
-  remote_addrs: { support: 'partly', doc: 'An `ip-restriction` allow list answering 404 Not Found, as an unmatched request: the same for a client outside the list, except that the request does not fall through to another route with the same uri. Exported back as `remote_addrs`.' },
-  vars: { support: 'partly', doc: `${SUPPORTED_VARS}; other variables, operators and nested expressions are refused. \`["uri", "~~", re]\` with uri \`/*\` is a regex path.` },
-  priority: { support: 'supported', doc: 'Higher wins among routes matching alike; Sluice ranks by specificity first (exact, regex, longer prefix, more conditions), then priority.' },
+  remote_addrs: {
+    support: 'partly',
+    doc: 'An `ip-restriction` allow list answering 404 Not Found, as an unmatched request: the same for a client outside the list, except that the request does not fall through to another route with the same uri. Exported back as `remote_addrs`.',
+  },
+  vars: {
+    support: 'partly',
+    doc: `${SUPPORTED_VARS}; other variables, operators and nested expressions are refused. \`["uri", "~~", re]\` with uri \`/*\` is a regex path.`,
+  },
+  priority: {
+    support: 'supported',
+    doc: 'Higher wins among routes matching alike; Sluice ranks by specificity first (exact, regex, longer prefix, more conditions), then priority.',
+  },
   plugins: { support: 'partly', doc: 'Per plugin, see the plugin table.' },
   upstream: { support: 'partly', doc: 'See the upstream table.' },
   upstream_id: { support: 'supported', doc: '' },
   service_id: { support: 'supported', doc: '`serviceId` (a `services` document).' },
   plugin_config_id: { support: 'supported', doc: '' },
   timeout: { support: 'supported', doc: '' },
-  enable_websocket: { support: 'supported', doc: '`websocket`. APISIX\'s default is off, Sluice\'s on: a route that does not say allows WebSocket.' },
+  enable_websocket: { support: 'supported', doc: "`websocket`. APISIX's default is off, Sluice's on: a route that does not say allows WebSocket." },
   status: { support: 'supported', doc: '1 / 0 → `status: enabled / disabled`.' },
   filter_func: { support: 'refused', doc: 'Lua code is not run by Sluice; express the condition with vars or write a custom plugin.' },
   script: { support: 'refused', doc: 'Lua code is not run by Sluice; write a custom plugin (--plugins-dir).' },
@@ -43,7 +55,7 @@ export const SERVICE_FIELDS: FieldTable = {
   hosts: { support: 'supported', doc: 'For routes that set none.' },
   upstream: { support: 'partly', doc: 'See the upstream table.' },
   upstream_id: { support: 'supported', doc: '' },
-  plugins: { support: 'partly', doc: 'Under the route\'s own and its plugin config\'s.' },
+  plugins: { support: 'partly', doc: "Under the route's own and its plugin config's." },
   enable_websocket: { support: 'supported', doc: 'For routes that do not say.' },
   script: { support: 'refused', doc: 'Lua code is not run by Sluice.' },
 };
@@ -76,7 +88,8 @@ export function routeToSluice(doc: Obj, issues: IssueList): Obj {
   const plugins = pluginsToSluice(doc.plugins, 'plugins', issues, 'route') ?? {};
   const remote = doc.remote_addrs ?? (doc.remote_addr !== undefined ? [doc.remote_addr] : undefined);
   if (remote) {
-    if (plugins['ip-restriction']) issues.add(doc.remote_addrs ? 'remote_addrs' : 'remote_addr', 'cannot be combined with the ip-restriction plugin (Sluice carries it as one)');
+    if (plugins['ip-restriction'])
+      issues.add(doc.remote_addrs ? 'remote_addrs' : 'remote_addr', 'cannot be combined with the ip-restriction plugin (Sluice carries it as one)');
     else plugins['ip-restriction'] = { whitelist: remote, ...REMOTE_ADDRS_AS };
   }
   return {
@@ -108,7 +121,12 @@ export function routeToApisix(route: Obj, unsaid: (what: string) => void): Obj {
     uriRegex = toSearch(paths[0]!.value);
   } else {
     out.uris = uris.filter((u) => u !== undefined);
-    unsaid(`regex paths ${paths.filter((_, i) => uris[i] === undefined).map((p) => p.value).join(', ')} of a route with several paths`);
+    unsaid(
+      `regex paths ${paths
+        .filter((_, i) => uris[i] === undefined)
+        .map((p) => p.value)
+        .join(', ')} of a route with several paths`,
+    );
   }
   if (match.hosts) out.hosts = match.hosts;
   if (match.methods) out.methods = match.methods;
@@ -118,7 +136,12 @@ export function routeToApisix(route: Obj, unsaid: (what: string) => void): Obj {
   if (priority !== undefined) out.priority = priority;
   Object.assign(out, upstreamToApisixFields(route, unsaid));
   const { 'ip-restriction': restriction, ...others } = (route.plugins ?? {}) as Obj;
-  const isRemoteAddrs = isPlainObject(restriction) && restriction.whitelist && restriction.rejectedCode === REMOTE_ADDRS_AS.rejectedCode && restriction.message === REMOTE_ADDRS_AS.message && !restriction.blacklist;
+  const isRemoteAddrs =
+    isPlainObject(restriction) &&
+    restriction.whitelist &&
+    restriction.rejectedCode === REMOTE_ADDRS_AS.rejectedCode &&
+    restriction.message === REMOTE_ADDRS_AS.message &&
+    !restriction.blacklist;
   const plugins = pluginsToApisix(isRemoteAddrs ? others : route.plugins, 'route', unsaid);
   if (plugins && Object.keys(plugins).length) out.plugins = plugins;
   if (isRemoteAddrs) out.remote_addrs = restriction.whitelist;
@@ -170,7 +193,13 @@ function upstreamOf(doc: Obj, issues: IssueList): Obj {
 
 function upstreamToApisixFields(doc: Obj, unsaid: (what: string) => void): Obj {
   const backends = (doc.backends ?? []) as { upstreamId: string; weight?: number }[];
-  if (backends.length > 1) unsaid(`weighted backends beyond the first (${backends.slice(1).map((b) => b.upstreamId).join(', ')}): use traffic-split`);
+  if (backends.length > 1)
+    unsaid(
+      `weighted backends beyond the first (${backends
+        .slice(1)
+        .map((b) => b.upstreamId)
+        .join(', ')}): use traffic-split`,
+    );
   if (backends.length) return { upstream_id: backends[0]!.upstreamId };
   if (doc.upstream) return { upstream: upstreamToApisix(doc.upstream) };
   return {};

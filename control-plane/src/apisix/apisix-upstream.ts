@@ -5,11 +5,20 @@ type Obj = Record<string, any>;
 
 /** APISIX upstream fields and what Sluice does with each (docs/migrate-from-apisix.md is generated from this). */
 export const UPSTREAM_FIELDS: Record<string, { support: 'supported' | 'partly' | 'refused'; doc: string }> = {
-  nodes: { support: 'supported', doc: 'A map `"host:port": weight` or a list of `{host, port, weight, priority}`; a node without a port takes 80 (443 for https/grpcs). Exported as a map, or a list when a node has a priority.' },
+  nodes: {
+    support: 'supported',
+    doc: 'A map `"host:port": weight` or a list of `{host, port, weight, priority}`; a node without a port takes 80 (443 for https/grpcs). Exported as a map, or a list when a node has a priority.',
+  },
   type: { support: 'supported', doc: '`roundrobin`, `chash`, `least_conn`, `ewma`.' },
-  hash_on: { support: 'partly', doc: '`vars` with key `remote_addr` or `uri`, `header`, `cookie`, `consumer`; other nginx variables and `vars_combinations` are refused. Exported with `hash_on` written out.' },
+  hash_on: {
+    support: 'partly',
+    doc: '`vars` with key `remote_addr` or `uri`, `header`, `cookie`, `consumer`; other nginx variables and `vars_combinations` are refused. Exported with `hash_on` written out.',
+  },
   key: { support: 'supported', doc: 'With hash_on.' },
-  checks: { support: 'partly', doc: '`active` as in APISIX (except `concurrency`, `port`); `passive.unhealthy.http_statuses` and the failure count (`http_failures`, else `tcp_failures` / `timeouts`) eject a node for 10 s (`ejectSeconds`); `passive.healthy` is accepted but a node comes back by time, not by successes.' },
+  checks: {
+    support: 'partly',
+    doc: '`active` as in APISIX (except `concurrency`, `port`); `passive.unhealthy.http_statuses` and the failure count (`http_failures`, else `tcp_failures` / `timeouts`) eject a node for 10 s (`ejectSeconds`); `passive.healthy` is accepted but a node comes back by time, not by successes.',
+  },
   retries: { support: 'supported', doc: 'Extra attempts on other nodes.' },
   retry_timeout: { support: 'supported', doc: '`retryTimeout`; 0 = none.' },
   timeout: { support: 'supported', doc: '`{connect, send, read}` seconds.' },
@@ -21,7 +30,10 @@ export const UPSTREAM_FIELDS: Record<string, { support: 'supported' | 'partly' |
   name: { support: 'supported', doc: '' },
   desc: { support: 'supported', doc: '' },
   labels: { support: 'supported', doc: '' },
-  service_name: { support: 'refused', doc: 'Service discovery registries are not supported: list the nodes, or let Kubernetes fill them (Ingress, Gateway API).' },
+  service_name: {
+    support: 'refused',
+    doc: 'Service discovery registries are not supported: list the nodes, or let Kubernetes fill them (Ingress, Gateway API).',
+  },
   discovery_type: { support: 'refused', doc: 'See service_name.' },
   discovery_args: { support: 'refused', doc: 'See service_name.' },
   upstream_type: { support: 'refused', doc: 'Not supported.' },
@@ -42,7 +54,11 @@ export function upstreamToSluice(u: Obj, at: string, issues: IssueList): InlineU
     else if (declared.support === 'refused') issues.add(where, `is not supported: ${declared.doc}`);
   }
   const scheme = u.scheme ?? 'http';
-  if (!SCHEMES.has(scheme)) issues.add(fieldPath(at, 'scheme'), `${JSON.stringify(scheme)} is not supported here: use http, https, grpc or grpcs (tcp, udp and tls upstreams belong to stream routes)`);
+  if (!SCHEMES.has(scheme))
+    issues.add(
+      fieldPath(at, 'scheme'),
+      `${JSON.stringify(scheme)} is not supported here: use http, https, grpc or grpcs (tcp, udp and tls upstreams belong to stream routes)`,
+    );
   else if (u.scheme !== undefined) out.scheme = scheme;
   out.nodes = nodesToSluice(u.nodes, scheme, fieldPath(at, 'nodes'), issues);
   if (u.type !== undefined) {
@@ -56,7 +72,8 @@ export function upstreamToSluice(u: Obj, at: string, issues: IssueList): InlineU
   if (u.keepalive_pool !== undefined) out.keepalivePool = camelKeys(u.keepalive_pool);
   if (u.tls !== undefined) {
     const { client_cert_id, ...tls } = u.tls as Obj;
-    if (client_cert_id !== undefined) issues.add(fieldPath(fieldPath(at, 'tls'), 'client_cert_id'), 'is not supported: write client_cert and client_key inline');
+    if (client_cert_id !== undefined)
+      issues.add(fieldPath(fieldPath(at, 'tls'), 'client_cert_id'), 'is not supported: write client_cert and client_key inline');
     out.tls = camelKeys(tls);
   }
   if (u.checks !== undefined) out.checks = checksToSluice(u.checks, fieldPath(at, 'checks'), issues);
@@ -83,7 +100,10 @@ function hashToSluice(u: Obj, at: string, issues: IssueList): Obj {
   const on = u.hash_on ?? 'vars';
   if (on === 'vars') {
     if (u.key === 'remote_addr' || u.key === 'uri') return { hashOn: u.key };
-    issues.add(fieldPath(at, 'key'), `hashing on the nginx variable ${JSON.stringify(u.key)} is not supported: use remote_addr or uri (hash_on vars), or hash_on header / cookie / consumer`);
+    issues.add(
+      fieldPath(at, 'key'),
+      `hashing on the nginx variable ${JSON.stringify(u.key)} is not supported: use remote_addr or uri (hash_on vars), or hash_on header / cookie / consumer`,
+    );
     return {};
   }
   if (on === 'header' || on === 'cookie') return { hashOn: on, key: u.key };
@@ -95,7 +115,8 @@ function hashToSluice(u: Obj, at: string, issues: IssueList): Obj {
 function checksToSluice(checks: Obj, at: string, issues: IssueList): Obj {
   const out: Obj = {};
   if (checks.active) {
-    for (const key of Object.keys(checks.active)) if (!CHECK_FIELDS.has(key)) issues.add(fieldPath(fieldPath(at, 'active'), key), 'is not supported by Sluice\'s active checks');
+    for (const key of Object.keys(checks.active))
+      if (!CHECK_FIELDS.has(key)) issues.add(fieldPath(fieldPath(at, 'active'), key), "is not supported by Sluice's active checks");
     out.active = camelKeys(checks.active);
   }
   if (checks.passive) {
@@ -109,19 +130,29 @@ function checksToSluice(checks: Obj, at: string, issues: IssueList): Obj {
 /** Sluice upstream fields → an APISIX upstream body. */
 export function upstreamToApisix(u: InlineUpstream & Obj): Obj {
   const out: Obj = {};
-  out.nodes = u.nodes.some((n) => n.priority) ? u.nodes.map((n) => ({ host: n.host, port: n.port, weight: n.weight ?? 1, ...(n.priority ? { priority: n.priority } : {}) })) : Object.fromEntries(u.nodes.map((n) => [`${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`, n.weight ?? 1]));
+  out.nodes = u.nodes.some((n) => n.priority)
+    ? u.nodes.map((n) => ({ host: n.host, port: n.port, weight: n.weight ?? 1, ...(n.priority ? { priority: n.priority } : {}) }))
+    : Object.fromEntries(u.nodes.map((n) => [`${n.host.includes(':') ? `[${n.host}]` : n.host}:${n.port}`, n.weight ?? 1]));
   if (u.type) out.type = u.type;
   if (u.hashOn === 'remote_addr' || u.hashOn === 'uri') Object.assign(out, { hash_on: 'vars', key: u.hashOn });
   else if (u.hashOn === 'header' || u.hashOn === 'cookie') Object.assign(out, { hash_on: u.hashOn, key: u.key });
   else if (u.hashOn === 'consumer') out.hash_on = 'consumer';
-  for (const key of ['scheme', 'retries', 'timeout', 'passHost', 'upstreamHost', 'retryTimeout'] as const) if (u[key] !== undefined) out[camelToSnake(key)] = u[key];
+  for (const key of ['scheme', 'retries', 'timeout', 'passHost', 'upstreamHost', 'retryTimeout'] as const)
+    if (u[key] !== undefined) out[camelToSnake(key)] = u[key];
   if (u.keepalivePool) out.keepalive_pool = snakeKeys(u.keepalivePool);
   if (u.tls) out.tls = snakeKeys(u.tls);
   if (u.checks) {
     out.checks = {
       ...(u.checks.active ? { active: snakeKeys(u.checks.active) } : {}),
       ...(u.checks.passive
-        ? { passive: { unhealthy: { ...(u.checks.passive.httpStatuses ? { http_statuses: u.checks.passive.httpStatuses } : {}), ...(u.checks.passive.failures !== undefined ? { http_failures: u.checks.passive.failures } : {}) } } }
+        ? {
+            passive: {
+              unhealthy: {
+                ...(u.checks.passive.httpStatuses ? { http_statuses: u.checks.passive.httpStatuses } : {}),
+                ...(u.checks.passive.failures !== undefined ? { http_failures: u.checks.passive.failures } : {}),
+              },
+            },
+          }
         : {}),
     };
   }

@@ -27,7 +27,7 @@ export function configToSluice(value: unknown, schema: TSchema | undefined, at: 
     const declared = shape.properties[camel] ? camel : shape.properties[key] ? key : undefined;
     if (declared) out[declared] = configToSluice(v, shape.properties[declared], fieldPath(at, key), issues);
     else if (shape.record) out[key] = configToSluice(v, shape.record, fieldPath(at, key), issues);
-    else issues.add(fieldPath(at, key), 'is not supported by Sluice\'s plugin of that name');
+    else issues.add(fieldPath(at, key), "is not supported by Sluice's plugin of that name");
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { APISIX_RESOURCES, apisixResource, apisixResourceOf, fromApisix, toApisi
 export const NOT_CARRIED: Readonly<Record<string, string>> = {
   plugins: 'the plugins a gateway loads are not configuration in Sluice (custom plugins come from --plugins-dir)',
   stream_plugins: 'see plugins',
-  plugin_metadata: 'plugin metadata is not supported: put the settings in each plugin\'s config',
+  plugin_metadata: "plugin metadata is not supported: put the settings in each plugin's config",
   consumer_groups: 'consumer groups are not supported: put the plugins on each consumer',
   protos: 'gRPC transcoding is not supported',
   secrets: 'secret managers are not supported: write the values into the documents',
@@ -59,7 +59,10 @@ export function convertStandalone(text: string): StandaloneImport {
       const rawId = key === 'consumers' ? body.username : body.id;
       const object = `${key}/${rawId ?? `#${index}`}`;
       if (rawId === undefined || rawId === '') {
-        outcomes.push({ object, issues: [{ field: key === 'consumers' ? 'username' : 'id', message: 'is required: Sluice keeps APISIX ids as document ids' }] });
+        outcomes.push({
+          object,
+          issues: [{ field: key === 'consumers' ? 'username' : 'id', message: 'is required: Sluice keeps APISIX ids as document ids' }],
+        });
         return;
       }
       const id = String(rawId);
@@ -88,7 +91,8 @@ export function composeStandalone(items: readonly ImportItem[]): { text: string;
     if (docs.length) file[resource.name] = docs.map((i) => toApisix(resource, i.document, (what) => unsaid.push(`${resource.name}/${i.id}: ${what}`)));
   }
   for (const item of items) {
-    if (!apisixResourceOf(item.collection) && kindByCollection(item.collection)?.adminWritable) unsaid.push(`${item.collection}/${item.id}: APISIX has no ${kindByCollection(item.collection)!.kind}s`);
+    if (!apisixResourceOf(item.collection) && kindByCollection(item.collection)?.adminWritable)
+      unsaid.push(`${item.collection}/${item.id}: APISIX has no ${kindByCollection(item.collection)!.kind}s`);
   }
   return { text: `${YAML.stringify(file, { lineWidth: 0 })}#END\n`, unsaid };
 }

@@ -28,7 +28,7 @@ export function poolContains(cidr: string, address: string): boolean {
   const bits = Number(m[2]);
   if (base === undefined) return false;
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((ip & mask) >>> 0) === ((base & mask) >>> 0);
+  return (ip & mask) >>> 0 === (base & mask) >>> 0;
 }
 
 function ipv4(text: string): number | undefined {

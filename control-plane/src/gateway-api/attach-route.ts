@@ -22,12 +22,7 @@ export interface ParentAttachment {
  * hostnames (NoMatchingListenerHostname). Parents that are not our Gateways get no entry
  * (another controller writes those). Successful attachments count in the listeners' attachedRoutes.
  */
-export function attachRoute(
-  route: GatewayApiObject,
-  routeKind: string,
-  gateways: readonly GatewayState[],
-  usesHostnames: boolean,
-): ParentAttachment[] {
+export function attachRoute(route: GatewayApiObject, routeKind: string, gateways: readonly GatewayState[], usesHostnames: boolean): ParentAttachment[] {
   const namespace = route.metadata?.namespace ?? 'default';
   const routeId = `${routeKind}/${namespace}/${route.metadata?.name}`;
   const hostnames: string[] = usesHostnames && Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : [];
@@ -38,7 +33,8 @@ export function attachRoute(
     if (group !== GATEWAY_GROUP || (kind !== 'Gateway' && kind !== 'ListenerSet')) continue;
     const refNamespace = ref?.namespace ?? namespace;
     // A Gateway parent offers its own listeners only; a ListenerSet parent (GEP-1713) its own.
-    const parent = kind === 'Gateway' ? gateways.find((g) => g.namespace === refNamespace && g.name === ref?.name) : listenerSetOf(gateways, refNamespace, ref?.name);
+    const parent =
+      kind === 'Gateway' ? gateways.find((g) => g.namespace === refNamespace && g.name === ref?.name) : listenerSetOf(gateways, refNamespace, ref?.name);
     if (!parent) continue;
     const parentRef = {
       group,
@@ -58,9 +54,7 @@ export function attachRoute(
       fail('NoMatchingParent', `no listener of ${kind} ${refNamespace}/${ref.name} matches sectionName/port`);
       continue;
     }
-    const allowed = selected.filter(
-      (l) => l.usable && l.supportedKinds.some((k) => k.kind === routeKind) && l.allowsNamespace(namespace),
-    );
+    const allowed = selected.filter((l) => l.usable && l.supportedKinds.some((k) => k.kind === routeKind) && l.allowsNamespace(namespace));
     if (allowed.length === 0) {
       fail('NotAllowedByListeners', `no listener of ${kind} ${refNamespace}/${ref.name} allows ${routeKind} from namespace ${namespace}`);
       continue;
@@ -90,11 +84,7 @@ function listenerSetOf(gateways: readonly GatewayState[], namespace: string, nam
 }
 
 /** The route's `status.parents`: each of our parents with Accepted and the route-wide ResolvedRefs. */
-export function routeParentsStatus(
-  parents: readonly ParentAttachment[],
-  resolvedRefs: Condition,
-  controllerName: string,
-): Record<string, unknown> {
+export function routeParentsStatus(parents: readonly ParentAttachment[], resolvedRefs: Condition, controllerName: string): Record<string, unknown> {
   return {
     parents: parents.map((p) => ({ parentRef: p.parentRef, controllerName, conditions: [p.accepted, resolvedRefs] })),
   };

@@ -17,8 +17,15 @@ export function backendClientCertificate(
   const gatewayNamespace = gateway.metadata?.namespace ?? 'default';
   const namespace = ref.namespace ?? gatewayNamespace;
   const failed = (reason: string, message: string) => ({ condition: condition(gateway, 'ResolvedRefs', false, reason, message) });
-  if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret') return failed('InvalidClientCertificateRef', `clientCertificateRef ${ref.group}/${ref.kind} is not a Secret`);
-  if (!isReferencePermitted(resources.referenceGrants, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gatewayNamespace }, { group: '', kind: 'Secret', namespace, name: ref.name }))
+  if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret')
+    return failed('InvalidClientCertificateRef', `clientCertificateRef ${ref.group}/${ref.kind} is not a Secret`);
+  if (
+    !isReferencePermitted(
+      resources.referenceGrants,
+      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gatewayNamespace },
+      { group: '', kind: 'Secret', namespace, name: ref.name },
+    )
+  )
     return failed('RefNotPermitted', `Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it`);
   const secret = resources.secrets.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === ref.name);
   const cert = secret && pemOf(secret, 'tls.crt');

@@ -10,7 +10,20 @@ export type ResolvedBackend =
   | { ok: false; reason: string; message: string; weight: number };
 
 /** appProtocols a Service port may declare that we can speak to. */
-const KNOWN_APP_PROTOCOLS = new Set(['kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss', 'http', 'https', 'h2c', 'grpc', 'ws', 'wss', 'tls', 'tcp', 'udp']);
+const KNOWN_APP_PROTOCOLS = new Set([
+  'kubernetes.io/h2c',
+  'kubernetes.io/ws',
+  'kubernetes.io/wss',
+  'http',
+  'https',
+  'h2c',
+  'grpc',
+  'ws',
+  'wss',
+  'tls',
+  'tcp',
+  'udp',
+]);
 
 /**
  * A route's backendRef → an upstream (Service port, nodes from EndpointSlices) with the
@@ -39,10 +52,12 @@ export function resolveBackendRef(
     { group: GATEWAY_GROUP, kind: routeKind, namespace: routeNamespace },
     { group: '', kind: 'Service', namespace, name },
   );
-  if (!permitted) return { ok: false, reason: 'RefNotPermitted', message: `Service ${namespace}/${name} is in another namespace and no ReferenceGrant allows it`, weight };
+  if (!permitted)
+    return { ok: false, reason: 'RefNotPermitted', message: `Service ${namespace}/${name} is in another namespace and no ReferenceGrant allows it`, weight };
   const service = resources.services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
   if (!service) return { ok: false, reason: 'BackendNotFound', message: `Service ${namespace}/${name} not found`, weight };
-  if (typeof ref?.port !== 'number') return { ok: false, reason: 'BackendNotFound', message: `backendRef to Service ${namespace}/${name} needs a port`, weight };
+  if (typeof ref?.port !== 'number')
+    return { ok: false, reason: 'BackendNotFound', message: `backendRef to Service ${namespace}/${name} needs a port`, weight };
   const port = (service.spec?.ports ?? []).find((p) => p.port === ref.port);
   if (!port && service.spec?.type !== 'ExternalName')
     return { ok: false, reason: 'BackendNotFound', message: `Service ${namespace}/${name} has no port ${ref.port}`, weight };

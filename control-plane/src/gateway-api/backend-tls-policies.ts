@@ -52,7 +52,8 @@ export class BackendTlsPolicies {
   forService(namespace: string, name: string, portName: string | undefined, _routeKind: string, route?: GatewayApiObject): UpstreamTls | undefined {
     const matching = (sectionName: string | undefined) =>
       this.states.find(
-        (s) => s.accepted.reason !== 'Conflicted' && targets(s.policy).some((t) => t.namespace === namespace && t.name === name && t.sectionName === sectionName),
+        (s) =>
+          s.accepted.reason !== 'Conflicted' && targets(s.policy).some((t) => t.namespace === namespace && t.name === name && t.sectionName === sectionName),
       );
     const state = (portName ? matching(portName) : undefined) ?? matching(undefined);
     if (!state) return undefined;
@@ -137,7 +138,8 @@ function validate(policy: GatewayApiObject, resources: GatewayResources): Policy
   const pems: string[] = [];
   for (const ref of (validation.caCertificateRefs ?? []) as any[]) {
     const kind = ref?.kind;
-    if ((ref?.group ?? '') !== '' || (kind !== 'ConfigMap' && kind !== 'Secret')) return bad('InvalidKind', `caCertificateRef ${ref?.group ?? ''}/${kind} is not a ConfigMap or Secret`);
+    if ((ref?.group ?? '') !== '' || (kind !== 'ConfigMap' && kind !== 'Secret'))
+      return bad('InvalidKind', `caCertificateRef ${ref?.group ?? ''}/${kind} is not a ConfigMap or Secret`);
     const source =
       kind === 'ConfigMap'
         ? resources.configMaps.find((c) => c.metadata?.namespace === namespace && c.metadata?.name === ref.name)?.data?.['ca.crt']

@@ -23,7 +23,9 @@ type Expectation = Record<string, any> & { check: string; step: number };
 const NOT_STATIC = new Set(['namespaces_ready', 'infrastructure_metadata_propagated', 'spec_addresses_count', 'generation_changed']);
 
 function parse(text: string): Obj[] {
-  return parseAllDocuments(text.replaceAll('{GATEWAY_CLASS_NAME}', CLASS).replaceAll('{GATEWAY_CONTROLLER_NAME}', CONTROLLER)).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => !!o?.kind);
+  return parseAllDocuments(text.replaceAll('{GATEWAY_CLASS_NAME}', CLASS).replaceAll('{GATEWAY_CONTROLLER_NAME}', CONTROLLER))
+    .map((d) => d.toJS() as Obj | null)
+    .filter((o): o is Obj => !!o?.kind);
 }
 
 /** A GatewayClass of ours, the suite's programmatic Secrets/ConfigMaps, and EndpointSlices for every Service. */
@@ -31,14 +33,24 @@ function environment(objects: Obj[], setup: any[]): Obj[] {
   const pem = (what: string) => `-----BEGIN ${what}-----\nMIIBfake\n-----END ${what}-----\n`;
   const extra: Obj[] = [{ kind: 'GatewayClass', metadata: { name: CLASS, generation: 1 }, spec: { controllerName: CONTROLLER } }];
   for (const r of setup) {
-    if (r.kind === 'Secret') extra.push({ kind: 'Secret', metadata: { namespace: r.namespace, name: r.name }, stringData: { 'tls.crt': pem('CERTIFICATE'), 'tls.key': pem('PRIVATE KEY') } });
-    else if (r.kind === 'ConfigMap') extra.push({ kind: 'ConfigMap', metadata: { namespace: r.namespace, name: r.name }, data: { 'ca.crt': pem('CERTIFICATE') } });
+    if (r.kind === 'Secret')
+      extra.push({
+        kind: 'Secret',
+        metadata: { namespace: r.namespace, name: r.name },
+        stringData: { 'tls.crt': pem('CERTIFICATE'), 'tls.key': pem('PRIVATE KEY') },
+      });
+    else if (r.kind === 'ConfigMap')
+      extra.push({ kind: 'ConfigMap', metadata: { namespace: r.namespace, name: r.name }, data: { 'ca.crt': pem('CERTIFICATE') } });
   }
   let ip = 0;
   for (const s of objects.filter((o) => o.kind === 'Service')) {
     extra.push({
       kind: 'EndpointSlice',
-      metadata: { namespace: s.metadata?.namespace ?? 'default', name: `${s.metadata?.name}-slice`, labels: { 'kubernetes.io/service-name': s.metadata?.name } },
+      metadata: {
+        namespace: s.metadata?.namespace ?? 'default',
+        name: `${s.metadata?.name}-slice`,
+        labels: { 'kubernetes.io/service-name': s.metadata?.name },
+      },
       ports: (s.spec?.ports ?? []).map((p: any) => ({ name: p.name, port: typeof p.targetPort === 'number' ? p.targetPort : p.port })),
       endpoints: [{ addresses: [`10.1.${Math.floor(++ip / 250)}.${ip % 250}`] }],
     });
@@ -60,7 +72,10 @@ function apply(world: Map<string, Obj>, objects: Obj[]): void {
 function jsonPatch(target: Obj, ops: any[]): Obj {
   const copy = structuredClone(target);
   for (const op of ops) {
-    const parts = String(op.path).split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const parts = String(op.path)
+      .split('/')
+      .slice(1)
+      .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
     const last = parts.pop()!;
     let node: any = copy;
     for (const p of parts) node = node[p] ??= {};
@@ -75,8 +90,8 @@ function jsonPatch(target: Obj, ops: any[]): Obj {
 /** Applies one mid-test action; false when it is only described in prose (not expressible here). */
 function act(world: Map<string, Obj>, action: any): boolean {
   const k = `${action.object?.kind}/${action.object?.namespace ?? ''}/${action.object?.name}`;
-  if (action.action === 'delete') return world.delete(k), true;
-  if (action.action === 'create' && action.manifest) return apply(world, parse(action.manifest)), true;
+  if (action.action === 'delete') return (world.delete(k), true);
+  if (action.action === 'create' && action.manifest) return (apply(world, parse(action.manifest)), true);
   if (action.action === 'patch' && action.json_patch && world.has(k)) {
     const patched = jsonPatch(world.get(k)!, action.json_patch);
     apply(world, [patched]);
@@ -90,7 +105,9 @@ function statusOf(result: GatewayTranslateResult, o: { kind: string; namespace?:
 }
 
 function hasCondition(conditions: any[] | undefined, want: any): boolean {
-  return (conditions ?? []).some((c) => c.type === want.type && (want.status == null || c.status === want.status) && (want.reason == null || c.reason === want.reason));
+  return (conditions ?? []).some(
+    (c) => c.type === want.type && (want.status == null || c.status === want.status) && (want.reason == null || c.reason === want.reason),
+  );
 }
 
 function latestGeneration(world: Map<string, Obj>, o: any, conditions: any[]): boolean {
@@ -106,9 +123,16 @@ function check(e: Expectation, result: GatewayTranslateResult, world: Map<string
     case 'gateway_has_address':
       return s?.addresses?.some((a: any) => a.type && a.value) ? undefined : 'no status address';
     case 'object_condition':
-      return hasCondition(s?.conditions, e.condition) ? undefined : `no condition ${JSON.stringify(e.condition)} in ${JSON.stringify(s?.conditions?.map((c: any) => [c.type, c.status, c.reason]))}`;
+      return hasCondition(s?.conditions, e.condition)
+        ? undefined
+        : `no condition ${JSON.stringify(e.condition)} in ${JSON.stringify(s?.conditions?.map((c: any) => [c.type, c.status, c.reason]))}`;
     case 'conditions_have_latest_observed_generation': {
-      const all = [...(s?.conditions ?? []), ...(s?.listeners ?? []).flatMap((l: any) => l.conditions), ...(s?.parents ?? []).flatMap((p: any) => p.conditions), ...(s?.ancestors ?? []).flatMap((a: any) => a.conditions)];
+      const all = [
+        ...(s?.conditions ?? []),
+        ...(s?.listeners ?? []).flatMap((l: any) => l.conditions),
+        ...(s?.parents ?? []).flatMap((p: any) => p.conditions),
+        ...(s?.ancestors ?? []).flatMap((a: any) => a.conditions),
+      ];
       return all.length && latestGeneration(world, e.object, all) ? undefined : 'conditions missing or not at the latest generation';
     }
     case 'listeners_have_conditions': {
@@ -137,21 +161,33 @@ function check(e: Expectation, result: GatewayTranslateResult, world: Map<string
     case 'route_parents':
       for (const want of e.parents) {
         const p = (s?.parents ?? []).find(
-          (x: any) => x.parentRef.name === want.parent_ref.name && x.parentRef.kind === want.parent_ref.kind && x.parentRef.group === want.parent_ref.group && (x.parentRef.namespace ?? e.object.namespace) === (want.parent_ref.namespace ?? e.object.namespace),
+          (x: any) =>
+            x.parentRef.name === want.parent_ref.name &&
+            x.parentRef.kind === want.parent_ref.kind &&
+            x.parentRef.group === want.parent_ref.group &&
+            (x.parentRef.namespace ?? e.object.namespace) === (want.parent_ref.namespace ?? e.object.namespace),
         );
         if (!p) return `no parent ${want.parent_ref.name}`;
         if (p.controllerName !== CONTROLLER) return 'wrong controllerName';
-        for (const c of want.conditions) if (!hasCondition(p.conditions, c)) return `parent ${want.parent_ref.name} lacks ${JSON.stringify(c)}: ${JSON.stringify(p.conditions.map((x: any) => [x.type, x.status, x.reason]))}`;
+        for (const c of want.conditions)
+          if (!hasCondition(p.conditions, c))
+            return `parent ${want.parent_ref.name} lacks ${JSON.stringify(c)}: ${JSON.stringify(p.conditions.map((x: any) => [x.type, x.status, x.reason]))}`;
       }
       return undefined;
     case 'route_condition': {
-      const p = (s?.parents ?? []).find((x: any) => x.parentRef.name === e.parent.name && (!e.parent.namespace || x.parentRef.namespace === e.parent.namespace));
+      const p = (s?.parents ?? []).find(
+        (x: any) => x.parentRef.name === e.parent.name && (!e.parent.namespace || x.parentRef.namespace === e.parent.namespace),
+      );
       if (!p) return `no parent ${e.parent.name}`;
-      return hasCondition(p.conditions, e.condition) ? undefined : `parent lacks ${JSON.stringify(e.condition)}: ${JSON.stringify(p.conditions.map((x: any) => [x.type, x.status, x.reason]))}`;
+      return hasCondition(p.conditions, e.condition)
+        ? undefined
+        : `parent lacks ${JSON.stringify(e.condition)}: ${JSON.stringify(p.conditions.map((x: any) => [x.type, x.status, x.reason]))}`;
     }
     case 'route_has_no_accepted_parents': {
       const parents = s?.parents ?? [];
-      return parents.length === 0 || (parents.length === 1 && hasCondition(parents[0].conditions, { type: 'Accepted', status: 'False' })) ? undefined : 'has accepted parents';
+      return parents.length === 0 || (parents.length === 1 && hasCondition(parents[0].conditions, { type: 'Accepted', status: 'False' }))
+        ? undefined
+        : 'has accepted parents';
     }
     case 'policy_ancestor_condition': {
       const a = (s?.ancestors ?? []).find((x: any) => x.ancestorRef.name === (e.ancestor?.name ?? e.ancestor));
@@ -184,7 +220,10 @@ describe('conformance status expectations (cases.json)', () => {
       const world = new Map<string, Obj>();
       const objects = environment([...base, ...test.manifests.flatMap(parse)], suite.suite_setup.programmatic_resources);
       apply(world, objects);
-      const items = [...test.status_expectations.map((e: any) => ({ ...e, isAction: false })), ...(test.actions ?? []).map((a: any) => ({ ...a, isAction: true }))].sort((a, b) => a.step - b.step);
+      const items = [
+        ...test.status_expectations.map((e: any) => ({ ...e, isAction: false })),
+        ...(test.actions ?? []).map((a: any) => ({ ...a, isAction: true })),
+      ].sort((a, b) => a.step - b.step);
       let result = translateGatewayApi(gatewayResourcesOf([...world.values()]), { controllerName: CONTROLLER, gatewayAddressPool: '127.0.1.0/24' });
       let failure: string | undefined;
       let statics = 0;
@@ -210,7 +249,14 @@ describe('conformance status expectations (cases.json)', () => {
       if (!failure) passed++;
       rows.push({ test: test.name, result: failure ? `FAIL ${failure}` : 'pass' });
     }
-    console.log(rows.map((r) => `${r.result === 'pass' ? 'ok  ' : r.result.startsWith('skipped') ? 'skip' : 'FAIL'} ${r.test}${r.result === 'pass' ? '' : `  ${r.result.replace(/^FAIL /, '')}`}`).join('\n'));
+    console.log(
+      rows
+        .map(
+          (r) =>
+            `${r.result === 'pass' ? 'ok  ' : r.result.startsWith('skipped') ? 'skip' : 'FAIL'} ${r.test}${r.result === 'pass' ? '' : `  ${r.result.replace(/^FAIL /, '')}`}`,
+        )
+        .join('\n'),
+    );
     console.log(`conformance status: ${passed}/${considered} tests pass every static status expectation`);
     expect(passed).toBeGreaterThanOrEqual(RATCHET);
   });

@@ -33,8 +33,17 @@ export function frontendValidationFor(gateway: GatewayApiObject, port: number, r
     const key = `${kind} ${namespace}/${ref?.name}`;
     let problem: FrontendValidation['problem'];
     if ((ref?.group ?? '') !== '' || (kind !== 'ConfigMap' && kind !== 'Secret'))
-      problem = { reason: 'InvalidCACertificateKind', message: `caCertificateRef ${ref?.group ? `${ref.group}/` : ''}${kind} ${ref?.name} is not a core ConfigMap or Secret` };
-    else if (!isReferencePermitted(resources.referenceGrants, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gatewayNamespace }, { group: '', kind, namespace, name: ref?.name }))
+      problem = {
+        reason: 'InvalidCACertificateKind',
+        message: `caCertificateRef ${ref?.group ? `${ref.group}/` : ''}${kind} ${ref?.name} is not a core ConfigMap or Secret`,
+      };
+    else if (
+      !isReferencePermitted(
+        resources.referenceGrants,
+        { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gatewayNamespace },
+        { group: '', kind, namespace, name: ref?.name },
+      )
+    )
       problem = { reason: 'RefNotPermitted', message: `${key} is in another namespace and no ReferenceGrant allows it` };
     else {
       const pem = caText(resources, kind, namespace, String(ref?.name));
@@ -52,7 +61,15 @@ export function insecureFrontendCondition(gateway: GatewayApiObject): Condition[
   const frontend = gateway.spec?.tls?.frontend;
   const modes = [frontend?.default?.validation?.mode, ...((frontend?.perPort ?? []) as any[]).map((p) => p?.tls?.validation?.mode)];
   if (!modes.includes('AllowInsecureFallback')) return [];
-  return [condition(gateway, 'InsecureFrontendValidationMode', true, 'ConfigurationChanged', 'client certificates are requested but not required (AllowInsecureFallback)')];
+  return [
+    condition(
+      gateway,
+      'InsecureFrontendValidationMode',
+      true,
+      'ConfigurationChanged',
+      'client certificates are requested but not required (AllowInsecureFallback)',
+    ),
+  ];
 }
 
 function caText(resources: GatewayResources, kind: string, namespace: string, name: string): string | undefined {

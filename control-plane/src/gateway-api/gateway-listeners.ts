@@ -168,7 +168,8 @@ function addressProblems(gateway: GatewayApiObject, options: GatewayTranslateOpt
     const type = a?.type ?? 'IPAddress';
     const value = typeof a?.value === 'string' ? a.value : '';
     if (type !== 'IPAddress') invalid.push(`${type}:${value}`);
-    else if (value === '') continue; // "any address you choose" (GatewayAddressEmpty)
+    else if (value === '')
+      continue; // "any address you choose" (GatewayAddressEmpty)
     else if (!isIP(value)) invalid.push(value);
     else if (options.gatewayAddressPool && !poolContains(options.gatewayAddressPool, value)) unusable.push(value);
   }
@@ -238,7 +239,8 @@ export function resolveListener(spec: any, gateway: GatewayState, resources: Gat
   if (protocol === 'HTTPS' || protocol === 'TLS') {
     const mode = spec?.tls?.mode ?? 'Terminate';
     if (mode !== 'Terminate' && mode !== 'Passthrough') accepted = condition(obj, 'Accepted', false, 'UnsupportedValue', `tls.mode ${mode} is not supported`);
-    else if (protocol === 'HTTPS' && mode === 'Passthrough') accepted = condition(obj, 'Accepted', false, 'UnsupportedValue', 'HTTPS listeners terminate TLS; use protocol TLS for passthrough');
+    else if (protocol === 'HTTPS' && mode === 'Passthrough')
+      accepted = condition(obj, 'Accepted', false, 'UnsupportedValue', 'HTTPS listeners terminate TLS; use protocol TLS for passthrough');
     else listener.tlsMode = mode;
     if (mode === 'Terminate') {
       const certProblem = resolveCertificates(spec, listener, resources, ssls);
@@ -246,10 +248,12 @@ export function resolveListener(spec: any, gateway: GatewayState, resources: Gat
     }
     // Frontend validation is the Gateway's (default or per port), for HTTPS listeners only.
     const validation = protocol === 'HTTPS' ? frontendValidationFor(gateway.gateway, port, resources) : undefined;
-    if (validation?.problem && resolved.status === 'True') resolved = condition(obj, 'ResolvedRefs', false, validation.problem.reason, validation.problem.message);
+    if (validation?.problem && resolved.status === 'True')
+      resolved = condition(obj, 'ResolvedRefs', false, validation.problem.reason, validation.problem.message);
     if (validation && validation.clientCa === undefined) {
       // Serving without the CAs would let anyone in: the listener is not accepted at all.
-      if (accepted.status === 'True') accepted = condition(obj, 'Accepted', false, 'NoValidCACertificate', 'no caCertificateRef of the client-certificate validation resolved');
+      if (accepted.status === 'True')
+        accepted = condition(obj, 'Accepted', false, 'NoValidCACertificate', 'no caCertificateRef of the client-certificate validation resolved');
     } else if (validation) listener.clientValidation = { clientCa: validation.clientCa!, clientVerify: validation.clientVerify };
   }
   listener.usable = accepted.status === 'True';
@@ -300,7 +304,14 @@ function resolveCertificates(
     const sslName = `gateway-secret/${key}`;
     const id = shortHash(sslName);
     const uid = secret.metadata?.uid;
-    const ssl: Ssl = ssls.get(id) ?? { id, name: sslName, owner: { kind: 'Secret' as const, namespace, name: ref.name, ...(uid ? { uid } : {}) }, snis: [] as string[], cert, key: pemKey };
+    const ssl: Ssl = ssls.get(id) ?? {
+      id,
+      name: sslName,
+      owner: { kind: 'Secret' as const, namespace, name: ref.name, ...(uid ? { uid } : {}) },
+      snis: [] as string[],
+      cert,
+      key: pemKey,
+    };
     ssl.snis.push(listener.hostname ?? '*');
     ssls.set(id, ssl);
     listener.sslIds.push(id);

@@ -31,7 +31,10 @@ function load(file: string): { objects: K8sObject[]; options: Partial<GatewayTra
 
 const identity = (o: K8sObject) => `${o.kind}/${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`;
 const base = load(join(dir, 'base.yaml'));
-const cases = readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.in.yaml'))
+  .map((f) => f.slice(0, -'.in.yaml'.length))
+  .sort();
 
 function run(objects: K8sObject[], options: Partial<GatewayTranslateOptions>) {
   return translateGatewayApi(gatewayResourcesOf(objects), { ...defaults, ...base.options, ...options });

@@ -37,7 +37,11 @@ interface Shared {
  * hostnames (listeners with the same hostname intersection share a document), each restricted
  * to its listeners by `listeners`.
  */
-export function translateHttpRoutes(kind: 'HTTPRoute' | 'GRPCRoute', routes: readonly GatewayApiObject[], shared: Shared): { drafts: HttpRouteDraft[]; outcomes: RouteOutcome[] } {
+export function translateHttpRoutes(
+  kind: 'HTTPRoute' | 'GRPCRoute',
+  routes: readonly GatewayApiObject[],
+  shared: Shared,
+): { drafts: HttpRouteDraft[]; outcomes: RouteOutcome[] } {
   const drafts: HttpRouteDraft[] = [];
   const outcomes: RouteOutcome[] = [];
   for (const route of routes) {
@@ -48,8 +52,7 @@ export function translateHttpRoutes(kind: 'HTTPRoute' | 'GRPCRoute', routes: rea
     const parents = attachRoute(route, kind, shared.gateways, true);
     if (parents.length === 0) continue;
     const rules: any[] = Array.isArray(route.spec?.rules) && route.spec.rules.length ? route.spec.rules : [{}];
-    const resolveRef = (ref: any, overrides: UpstreamOverrides) =>
-      resolveBackendRef(ref, route, kind, shared.resources, shared.policies, overrides, warn);
+    const resolveRef = (ref: any, overrides: UpstreamOverrides) => resolveBackendRef(ref, route, kind, shared.resources, shared.policies, overrides, warn);
     const resolvedRules = rules.map((rule) => {
       const overrides = ruleOverrides(rule, kind, warn);
       return { rule, overrides, backends: ((rule?.backendRefs ?? []) as any[]).map((ref) => resolveRef(ref, overrides)) };
@@ -233,7 +236,9 @@ function perBackendPlugins(
   if (new Set(weighted.map((b) => JSON.stringify(b.filters))).size === 1) return translated[0]!.plugins;
   const onlyRewrites = translated.every((t) => Object.keys(t.plugins).every((name) => name === 'proxy-rewrite'));
   if (!onlyRewrites) {
-    warn(`per-backend filters other than RequestHeaderModifier and URLRewrite that differ between weighted backends are not supported; ${kind} backend filters ignored`);
+    warn(
+      `per-backend filters other than RequestHeaderModifier and URLRewrite that differ between weighted backends are not supported; ${kind} backend filters ignored`,
+    );
     return {};
   }
   const weightedUpstreams = weighted.map((b, i) => ({

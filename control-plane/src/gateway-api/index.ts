@@ -67,9 +67,11 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
   }
   for (const g of gateways) {
     if (g.conditions[0]!.status !== 'True') continue;
-    for (const l of g.listeners.filter((x) => x.usable)) keep('listeners', listenerDocument(l) as TranslatedDocument['doc'], `Gateway/${g.namespace}/${g.name}`);
+    for (const l of g.listeners.filter((x) => x.usable))
+      keep('listeners', listenerDocument(l) as TranslatedDocument['doc'], `Gateway/${g.namespace}/${g.name}`);
     for (const set of (g.listenerSets ?? []).filter((s) => s.accepted))
-      for (const l of set.listeners.filter((x) => x.usable)) keep('listeners', listenerDocument(l) as TranslatedDocument['doc'], `ListenerSet/${set.namespace}/${set.name}`);
+      for (const l of set.listeners.filter((x) => x.usable))
+        keep('listeners', listenerDocument(l) as TranslatedDocument['doc'], `ListenerSet/${set.namespace}/${set.name}`);
   }
   for (const ssl of ssls) keep('ssls', ssl as TranslatedDocument['doc'], `Secret/${ssl.owner!.namespace}/${ssl.owner!.name}`);
 
@@ -79,7 +81,12 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
       object: `GatewayClass/${c.metadata?.name}`,
       kind: 'GatewayClass',
       name: c.metadata?.name ?? '',
-      status: { conditions: [condition(c, 'Accepted', true, 'Accepted', 'GatewayClass accepted'), condition(c, 'SupportedVersion', true, 'SupportedVersion', 'supported')] },
+      status: {
+        conditions: [
+          condition(c, 'Accepted', true, 'Accepted', 'GatewayClass accepted'),
+          condition(c, 'SupportedVersion', true, 'SupportedVersion', 'supported'),
+        ],
+      },
     })),
     ...gateways.map((g) => ({
       object: `Gateway/${g.namespace}/${g.name}`,
@@ -88,7 +95,13 @@ export function translateGatewayApi(resources: GatewayResources, options: Gatewa
       name: g.name,
       status: { ...gatewayStatus(g), ...(g.listenerSets?.length ? { attachedListenerSets: attachedListenerSets(g) } : {}) },
     })),
-    ...listenerSets.map((s) => ({ object: `ListenerSet/${s.namespace}/${s.name}`, kind: 'ListenerSet', namespace: s.namespace, name: s.name, status: listenerSetStatus(s) })),
+    ...listenerSets.map((s) => ({
+      object: `ListenerSet/${s.namespace}/${s.name}`,
+      kind: 'ListenerSet',
+      namespace: s.namespace,
+      name: s.name,
+      status: listenerSetStatus(s),
+    })),
     ...[...http.outcomes, ...grpc.outcomes, ...streams.flatMap((s) => s.outcomes)].map((o) => routeStatus(o, options.controllerName)),
     ...policies.statuses(options.controllerName).map(({ policy, status }) => ({
       object: `BackendTLSPolicy/${policy.metadata?.namespace}/${policy.metadata?.name}`,

@@ -3,7 +3,7 @@ export function matchesLabelSelector(selector: any, labels: Record<string, strin
   const have = labels ?? {};
   for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) if (have[key] !== value) return false;
   for (const expr of selector?.matchExpressions ?? []) {
-    const present = Object.prototype.hasOwnProperty.call(have, expr?.key);
+    const present = Object.hasOwn(have, expr?.key);
     const values: string[] = expr?.values ?? [];
     switch (expr?.operator) {
       case 'In':

@@ -1,11 +1,10 @@
 import type { Ssl } from '@sluice/model';
 import { compareAge } from '../translate/object-ref.js';
 import { condition } from './conditions.js';
-import { listenerConflict, namespaceFilter, resolveListener, type GatewayState, type ListenerSetRef, type ListenerSetState, type ListenerState } from './gateway-listeners.js';
+import { listenerConflict, namespaceFilter, resolveListener, type GatewayState, type ListenerSetState, type ListenerState } from './gateway-listeners.js';
 
 export type { ListenerSetRef, ListenerSetState } from './gateway-listeners.js';
-import { GATEWAY_GROUP, type Condition, type GatewayApiObject, type GatewayResources } from './types.js';
-
+import { GATEWAY_GROUP, type GatewayResources } from './types.js';
 
 /**
  * ListenerSets (GEP-1713) → extra listeners of their parent Gateway. A Gateway takes none unless
@@ -17,7 +16,11 @@ import { GATEWAY_GROUP, type Condition, type GatewayApiObject, type GatewayResou
  * Gateway's `listenerSets` is filled (routes attach through it); ssl documents for the sets'
  * certificates are merged into `ssls`.
  */
-export function resolveListenerSets(resources: GatewayResources, gateways: readonly GatewayState[], ssls: readonly Ssl[]): { listenerSets: ListenerSetState[]; ssls: Ssl[] } {
+export function resolveListenerSets(
+  resources: GatewayResources,
+  gateways: readonly GatewayState[],
+  ssls: readonly Ssl[],
+): { listenerSets: ListenerSetState[]; ssls: Ssl[] } {
   const sslMap = new Map(ssls.map((s) => [s.id, { ...s, snis: [...s.snis] }]));
   const out: ListenerSetState[] = [];
   for (const object of [...(resources.listenerSets ?? [])].sort(compareAge)) {
@@ -30,7 +33,10 @@ export function resolveListenerSets(resources: GatewayResources, gateways: reado
     (gateway.listenerSets ??= []).push(set);
     out.push(set);
 
-    const rejected = (reason: string, message: string) => [condition(object, 'Accepted', false, reason, message), condition(object, 'Programmed', false, reason, message)];
+    const rejected = (reason: string, message: string) => [
+      condition(object, 'Accepted', false, reason, message),
+      condition(object, 'Programmed', false, reason, message),
+    ];
     const allowed = gateway.gateway.spec?.allowedListeners?.namespaces;
     if (!namespaceFilter({ ...allowed, from: allowed?.from ?? 'None' }, gateway.namespace, resources)(namespace)) {
       set.conditions = rejected('NotAllowed', `Gateway ${gateway.namespace}/${gateway.name} does not allow ListenerSets from namespace ${namespace}`);

@@ -23,9 +23,7 @@ export function isReferencePermitted(grants: readonly GatewayApiObject[], from: 
   return grants.some(
     (grant) =>
       grant.metadata?.namespace === to.namespace &&
-      (grant.spec?.from ?? []).some(
-        (f: any) => (f?.group ?? '') === from.group && f?.kind === from.kind && f?.namespace === from.namespace,
-      ) &&
+      (grant.spec?.from ?? []).some((f: any) => (f?.group ?? '') === from.group && f?.kind === from.kind && f?.namespace === from.namespace) &&
       (grant.spec?.to ?? []).some(
         (t: any) => (t?.group ?? '') === to.group && t?.kind === to.kind && (t?.name === undefined || t?.name === '' || t.name === to.name),
       ),

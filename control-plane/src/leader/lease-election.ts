@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { CoordinationV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 
 export interface LeaseElectionOptions {
   /** The process's one KubeConfig (loadKubeConfig). */
@@ -84,7 +84,10 @@ export function createLeaseElection(options: LeaseElectionOptions): LeaseElectio
       throw err;
     });
     if (!lease) {
-      await api.createNamespacedLease({ namespace, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(undefined, 0) } });
+      await api.createNamespacedLease({
+        namespace,
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(undefined, 0) },
+      });
       lastRenewed = Date.now();
       return setLeading(true);
     }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { documentKey, type Route, type Upstream } from '@sluice/model';
 
 /**

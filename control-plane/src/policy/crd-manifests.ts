@@ -86,12 +86,7 @@ export function crdManifests(): CrdFile[] {
     ['rpol'],
     'Plugins attached to Ingresses, Services, Gateways or HTTPRoutes (Gateway API policy attachment).',
     toStructuralSchema(routePolicySpecSchema() as unknown as SchemaNode),
-    [
-      { name: 'Targets', type: 'string', jsonPath: '.spec.targetRefs[*].name' },
-      conditionColumn('Accepted'),
-      conditionColumn('Conflicted'),
-      age,
-    ],
+    [{ name: 'Targets', type: 'string', jsonPath: '.spec.targetRefs[*].name' }, conditionColumn('Accepted'), conditionColumn('Conflicted'), age],
   );
   const consumer = crd(
     'Consumer',

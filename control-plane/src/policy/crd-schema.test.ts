@@ -68,7 +68,10 @@ describe('CRDs generated from the model', () => {
     for (const file of ['sluice.dev_routepolicies.yaml', 'sluice.dev_consumers.yaml']) {
       for (const [path, node] of nodes(specSchemaOf(file))) {
         const where = `${file}${path}`;
-        expect(node.type !== undefined || node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true, `${where} has a type`).toBe(true);
+        expect(
+          node.type !== undefined || node['x-kubernetes-preserve-unknown-fields'] === true || node['x-kubernetes-int-or-string'] === true,
+          `${where} has a type`,
+        ).toBe(true);
         for (const banned of ['$id', '$schema', '$ref', 'default', 'uniqueItems', 'patternProperties', 'const', 'oneOf', 'additionalItems']) {
           expect(node[banned], `${where} has ${banned}`).toBeUndefined();
         }
@@ -85,7 +88,12 @@ describe('CRDs generated from the model', () => {
   it('lists every built-in route plugin in RoutePolicy.spec.plugins', () => {
     const plugins = specSchemaOf('sluice.dev_routepolicies.yaml').properties as Record<string, Node>;
     const names = Object.keys(plugins.plugins.properties as object);
-    expect(names).toEqual(allPluginSpecs().filter((s) => s.attachTo.includes('route')).map((s) => s.name).sort());
+    expect(names).toEqual(
+      allPluginSpecs()
+        .filter((s) => s.attachTo.includes('route'))
+        .map((s) => s.name)
+        .sort(),
+    );
   });
 
   describe('RoutePolicy: the CRD and the model agree', () => {
@@ -95,7 +103,18 @@ describe('CRDs generated from the model', () => {
       ...allPluginSpecs()
         .filter((s) => s.attachTo.includes('route'))
         .map((s): [string, unknown] => [`${s.name} example`, routePolicy({ [s.name]: s.example })]),
-      ['several targets and a priority', { targetRefs: [ingressRef, { group: '', kind: 'Service', name: 'api' }, { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'https' }], plugins: { 'key-auth': {} }, priority: 10 }],
+      [
+        'several targets and a priority',
+        {
+          targetRefs: [
+            ingressRef,
+            { group: '', kind: 'Service', name: 'api' },
+            { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'https' },
+          ],
+          plugins: { 'key-auth': {} },
+          priority: 10,
+        },
+      ],
       ['no plugins at all', routePolicy({})],
     ];
     const bad: [string, unknown][] = [
@@ -120,7 +139,16 @@ describe('CRDs generated from the model', () => {
     const model = (spec: unknown) => validateSchema(ConsumerSpec, spec).length === 0;
     const samples: [string, unknown, boolean][] = [
       ['key-auth from a Secret', { username: 'alice', credentials: { keyAuth: { secretRef: { name: 'alice-key' } } } }, true],
-      ['all three credentials, labels, a limit', { username: 'bob', credentials: { keyAuth: { secretRef: { name: 'a' } }, basicAuth: { secretRef: { name: 'b' } }, jwtAuth: { secretRef: { name: 'c' } } }, labels: { team: 'shop' }, plugins: { 'limit-count': { count: 10, timeWindow: 60 } } }, true],
+      [
+        'all three credentials, labels, a limit',
+        {
+          username: 'bob',
+          credentials: { keyAuth: { secretRef: { name: 'a' } }, basicAuth: { secretRef: { name: 'b' } }, jwtAuth: { secretRef: { name: 'c' } } },
+          labels: { team: 'shop' },
+          plugins: { 'limit-count': { count: 10, timeWindow: 60 } },
+        },
+        true,
+      ],
       ['no username', { credentials: {} }, false],
       ['a username with a slash', { username: 'a/b' }, false],
       ['an inline key instead of a Secret', { username: 'alice', credentials: { keyAuth: { key: 'plain' } } }, false],

@@ -12,8 +12,14 @@ export const POLICY_TARGET_KINDS = ['Gateway', 'HTTPRoute', 'Ingress', 'Service'
 /** A Gateway API `LocalPolicyTargetReference` plus `sectionName`: the target lives in the policy's namespace. */
 export const PolicyTargetRef = Type.Object(
   {
-    group: Type.String({ maxLength: 253, description: 'API group of the target: "" (core) for Service, networking.k8s.io for Ingress, gateway.networking.k8s.io for Gateway and HTTPRoute' }),
-    kind: Type.Union(POLICY_TARGET_KINDS.map((k) => Type.Literal(k)), { description: 'kind of the target' }),
+    group: Type.String({
+      maxLength: 253,
+      description: 'API group of the target: "" (core) for Service, networking.k8s.io for Ingress, gateway.networking.k8s.io for Gateway and HTTPRoute',
+    }),
+    kind: Type.Union(
+      POLICY_TARGET_KINDS.map((k) => Type.Literal(k)),
+      { description: 'kind of the target' },
+    ),
     name: Type.String({ minLength: 1, maxLength: 253, description: 'name of the target, in the policy namespace' }),
     sectionName: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'a listener of a Gateway or a rule name of an HTTPRoute' })),
   },
@@ -42,9 +48,13 @@ export function routePolicySpecSchema(): TSchema {
   return Type.Object(
     {
       targetRefs: Type.Array(PolicyTargetRef, { minItems: 1, maxItems: 16, description: 'what the plugins attach to' }),
-      plugins: pluginPropertiesSchema('route', 'plugin name → config, validated by that plugin\'s schema'),
+      plugins: pluginPropertiesSchema('route', "plugin name → config, validated by that plugin's schema"),
       priority: Type.Optional(
-        Type.Integer({ minimum: -1000, maximum: 1000, description: 'between policies setting the same plugin on the same target, the higher wins; on a tie the older wins and the newer is Conflicted' }),
+        Type.Integer({
+          minimum: -1000,
+          maximum: 1000,
+          description: 'between policies setting the same plugin on the same target, the higher wins; on a tie the older wins and the newer is Conflicted',
+        }),
       ),
     },
     { additionalProperties: false },

@@ -14,8 +14,14 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '../../test/golden/pol
 const update = process.env.UPDATE_GOLDEN === '1';
 const options: TranslateOptions = { ingressClass: 'sluice', controllerName: 'sluice.dev/gateway-controller', watchIngressWithoutClass: false };
 
-const load = (file: string) => parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as unknown).filter(Boolean);
-const cases = readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+const load = (file: string) =>
+  parseAllDocuments(readFileSync(join(dir, file), 'utf8'))
+    .map((d) => d.toJS() as unknown)
+    .filter(Boolean);
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.in.yaml'))
+  .map((f) => f.slice(0, -'.in.yaml'.length))
+  .sort();
 
 describe('RoutePolicy and Consumer golden cases', () => {
   it('has the cases', () => expect(cases.length).toBeGreaterThanOrEqual(4));

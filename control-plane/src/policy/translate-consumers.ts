@@ -20,7 +20,10 @@ const CREDENTIALS: Record<keyof Credentials, { plugin: string; read(data: Record
     read: (d) => {
       if (d.username !== undefined && d.password !== undefined) return { username: d.username, password: d.password };
       // An htpasswd file (as ingress-nginx's auth-secret): its first line, user:hash.
-      const line = d.auth?.split('\n').map((l) => l.trim()).find(Boolean);
+      const line = d.auth
+        ?.split('\n')
+        .map((l) => l.trim())
+        .find(Boolean);
       const colon = line?.indexOf(':') ?? -1;
       if (line && colon > 0) return { username: line.slice(0, colon), password: line.slice(colon + 1) };
       return 'has neither "username" and "password" nor an htpasswd "auth" line';
@@ -78,7 +81,10 @@ export function translateConsumers(consumers: readonly ConsumerResource[], secre
     }
     if (unresolved.length > 0) {
       const message = unresolved.join('; ');
-      push(condition('Accepted', false, 'UnresolvedRefs', `not served: ${message}`, generation), condition('ResolvedRefs', false, 'InvalidSecret', message, generation));
+      push(
+        condition('Accepted', false, 'UnresolvedRefs', `not served: ${message}`, generation),
+        condition('ResolvedRefs', false, 'InvalidSecret', message, generation),
+      );
       continue;
     }
     const resolved = condition('ResolvedRefs', true, 'ResolvedRefs', 'every credential Secret was read', generation);

@@ -26,7 +26,10 @@ export function admitManifests(objects: readonly unknown[], warn: (warning: { ob
     }
     const issues = validateManifest(obj);
     if (issues.length) {
-      warn({ object: refOf(obj), message: `refused, as the API server would refuse it: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}` });
+      warn({
+        object: refOf(obj),
+        message: `refused, as the API server would refuse it: ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`,
+      });
       continue;
     }
     admitted.push(obj);

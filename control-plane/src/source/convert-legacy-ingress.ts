@@ -29,7 +29,11 @@ export function convertLegacyIngress(obj: Obj): { object: Obj; warning: string }
                   ...rule,
                   http: {
                     ...rule.http,
-                    paths: (rule.http.paths as Obj[]).map((p) => ({ path: p.path ?? '/', pathType: p.pathType ?? 'ImplementationSpecific', ...(p.backend ? { backend: convertBackend(p.backend) } : {}) })),
+                    paths: (rule.http.paths as Obj[]).map((p) => ({
+                      path: p.path ?? '/',
+                      pathType: p.pathType ?? 'ImplementationSpecific',
+                      ...(p.backend ? { backend: convertBackend(p.backend) } : {}),
+                    })),
                   },
                 }
               : rule,

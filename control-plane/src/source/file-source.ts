@@ -46,7 +46,11 @@ export function createFileSource({ dir, warn = () => {}, coalesceMs = COALESCE_M
       };
       const changes = (burst = coalesce(coalesceMs, publish));
       // Watch before the first read, so an edit made in between is not missed.
-      watcher = watchFolder(dir, () => changes.trigger(), (err) => warn({ object: `dir/${dir}`, message: `watch failed: ${err.message}` }));
+      watcher = watchFolder(
+        dir,
+        () => changes.trigger(),
+        (err) => warn({ object: `dir/${dir}`, message: `watch failed: ${err.message}` }),
+      );
       try {
         onChange(snapshot());
       } catch (err) {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig, makeInformer, type Informer, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { type KubeConfig, makeInformer, type Informer, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 import { coalesce } from './coalesce.js';
 import { COALESCE_MS, type ResourceSource } from './resource-source.js';
@@ -106,7 +106,8 @@ export function createKubeSource(options: KubeSourceOptions): ResourceSource {
           const list = async () => {
             const body = await getJson<KubernetesListObject<KubernetesObject>>(kc, w.path).catch((err: { statusCode?: number }) => {
               // CRDs not installed, or not allowed: nothing of that kind (the watch then fails and is retried with backoff).
-              if (w.optional && (err?.statusCode === 404 || err?.statusCode === 403)) return { items: [], metadata: { resourceVersion: '0' } } as KubernetesListObject<KubernetesObject>;
+              if (w.optional && (err?.statusCode === 404 || err?.statusCode === 403))
+                return { items: [], metadata: { resourceVersion: '0' } } as KubernetesListObject<KubernetesObject>;
               throw err;
             });
             // List items leave out kind and apiVersion; watch events carry them. Make both alike.

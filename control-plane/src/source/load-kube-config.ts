@@ -26,7 +26,9 @@ export interface LoadedKubeConfig {
  * identity to use anyway).
  */
 export function runsInCluster(serviceAccountRoot = ''): boolean {
-  return Boolean(process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) && fs.existsSync(`${serviceAccountRoot}${SERVICE_ACCOUNT_DIR}/token`);
+  return (
+    Boolean(process.env.KUBERNETES_SERVICE_HOST && process.env.KUBERNETES_SERVICE_PORT) && fs.existsSync(`${serviceAccountRoot}${SERVICE_ACCOUNT_DIR}/token`)
+  );
 }
 
 /**

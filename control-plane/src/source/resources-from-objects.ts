@@ -62,9 +62,7 @@ export function resourcesFromObjects(objects: readonly unknown[]): ClusterSnapsh
     const obj = raw as KubeObject;
     const field = obj.kind ? FIELD_BY_KIND[obj.kind] : undefined;
     if (!field || !obj.metadata?.name) continue;
-    const scoped = CLUSTER_SCOPED.has(obj.kind!)
-      ? obj
-      : { ...obj, metadata: { ...obj.metadata, namespace: obj.metadata.namespace ?? 'default' } };
+    const scoped = CLUSTER_SCOPED.has(obj.kind!) ? obj : { ...obj, metadata: { ...obj.metadata, namespace: obj.metadata.namespace ?? 'default' } };
     const key = `${scoped.metadata!.namespace ?? ''}/${scoped.metadata!.name}`;
     if (!byField.has(field)) byField.set(field, new Map());
     byField.get(field)!.set(key, scoped);

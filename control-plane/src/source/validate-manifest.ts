@@ -66,11 +66,17 @@ function nameIssues(kind: string, metadata: Obj): string[] {
   const name = metadata.name;
   if (typeof name !== 'string' || name === '') return ['metadata.name: Required value'];
   if (kind === 'Service' && !(DNS1035_LABEL.test(name) && name.length <= 63)) {
-    issues.push(`metadata.name: Invalid value ${JSON.stringify(name)}: a Service name must be an RFC 1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`);
+    issues.push(
+      `metadata.name: Invalid value ${JSON.stringify(name)}: a Service name must be an RFC 1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`,
+    );
   } else if (kind === 'Namespace' && !(DNS1123_LABEL.test(name) && name.length <= 63)) {
-    issues.push(`metadata.name: Invalid value ${JSON.stringify(name)}: a Namespace name must be an RFC 1123 label (lower-case letters, digits and '-', at most 63 characters)`);
+    issues.push(
+      `metadata.name: Invalid value ${JSON.stringify(name)}: a Namespace name must be an RFC 1123 label (lower-case letters, digits and '-', at most 63 characters)`,
+    );
   } else if (!(DNS1123_SUBDOMAIN.test(name) && name.length <= 253)) {
-    issues.push(`metadata.name: Invalid value ${JSON.stringify(name)}: must be an RFC 1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)`);
+    issues.push(
+      `metadata.name: Invalid value ${JSON.stringify(name)}: must be an RFC 1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)`,
+    );
   }
   const ns = metadata.namespace;
   if (ns !== undefined && !(typeof ns === 'string' && DNS1123_LABEL.test(ns) && ns.length <= 63)) {
@@ -88,11 +94,15 @@ function ingressIssues(spec: Obj): string[] {
     const host = rule?.host;
     if (typeof host === 'string' && host !== '') {
       const bare = host.startsWith('*.') ? host.slice(2) : host;
-      if (!DNS1123_SUBDOMAIN.test(bare) || /^\d+(\.\d+){3}$/.test(host)) issues.push(`spec.rules[${i}].host: Invalid value ${JSON.stringify(host)}: must be a DNS name (a wildcard only as the first label, *.example.com), not an IP`);
+      if (!DNS1123_SUBDOMAIN.test(bare) || /^\d+(\.\d+){3}$/.test(host))
+        issues.push(
+          `spec.rules[${i}].host: Invalid value ${JSON.stringify(host)}: must be a DNS name (a wildcard only as the first label, *.example.com), not an IP`,
+        );
     }
     (rule?.http?.paths ?? []).forEach((p: Obj, j: number) => {
       const where = `spec.rules[${i}].http.paths[${j}]`;
-      if (p?.path !== undefined && !String(p.path).startsWith('/')) issues.push(`${where}.path: Invalid value ${JSON.stringify(p.path)}: must be an absolute path`);
+      if (p?.path !== undefined && !String(p.path).startsWith('/'))
+        issues.push(`${where}.path: Invalid value ${JSON.stringify(p.path)}: must be an absolute path`);
       if (p?.backend) issues.push(...backendIssues(p.backend, `${where}.backend`));
     });
   });
@@ -105,7 +115,9 @@ function backendIssues(backend: Obj, where: string): string[] {
   if (!service) return [];
   const issues: string[] = [];
   if (typeof service.name === 'string' && !DNS1035_LABEL.test(service.name)) {
-    issues.push(`${where}.service.name: Invalid value ${JSON.stringify(service.name)}: a Service name must be an RFC 1035 label (lower-case letters, digits and '-', starting with a letter)`);
+    issues.push(
+      `${where}.service.name: Invalid value ${JSON.stringify(service.name)}: a Service name must be an RFC 1035 label (lower-case letters, digits and '-', starting with a letter)`,
+    );
   }
   const port = service.port ?? {};
   if ((port.name === undefined) === (port.number === undefined)) issues.push(`${where}.service.port: exactly one of name or number must be set`);
@@ -124,8 +136,10 @@ function serviceIssues(spec: Obj): string[] {
   } else if (ports.length === 0 && !headless) issues.push('spec.ports: Required value');
   ports.forEach((p, i) => {
     if (ports.length > 1 && !p?.name) issues.push(`spec.ports[${i}].name: Required value (a Service with several ports names each)`);
-    if (p?.name !== undefined && !(DNS1123_LABEL.test(String(p.name)) && String(p.name).length <= 63)) issues.push(`spec.ports[${i}].name: Invalid value ${JSON.stringify(p.name)}: must be an RFC 1123 label`);
-    if (typeof p?.port === 'number' && (p.port < 1 || p.port > 65_535)) issues.push(`spec.ports[${i}].port: Invalid value ${p.port}: must be between 1 and 65535`);
+    if (p?.name !== undefined && !(DNS1123_LABEL.test(String(p.name)) && String(p.name).length <= 63))
+      issues.push(`spec.ports[${i}].name: Invalid value ${JSON.stringify(p.name)}: must be an RFC 1123 label`);
+    if (typeof p?.port === 'number' && (p.port < 1 || p.port > 65_535))
+      issues.push(`spec.ports[${i}].port: Invalid value ${p.port}: must be between 1 and 65535`);
   });
   return issues;
 }
@@ -155,7 +169,10 @@ const MAP_FIELDS = new Set(['data', 'stringData', 'binaryData', 'annotations', '
 
 /** An Ajv error as the API server names fields: `spec.rules[0].http.paths[0].pathType: Required value`. */
 function describe(e: AjvError): string {
-  const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (e.keyword === 'required') segments.push(String(e.params.missingProperty));
   let path = '';
   let previous = '';

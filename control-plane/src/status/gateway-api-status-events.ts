@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { ClusterSnapshot } from '../source/cluster-snapshot.js';
 import { resourceField } from '../source/resources-from-objects.js';
 import type { TranslateWarning } from '../translate/types.js';

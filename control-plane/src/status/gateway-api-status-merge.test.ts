@@ -6,12 +6,24 @@ const THEM = 'example.net/other-controller';
 const T0 = '2026-01-01T00:00:00Z';
 const NOW = '2026-02-02T10:00:00Z';
 const gw = { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'default', name: 'web' };
-const cond = (type: string, status: 'True' | 'False', reason: string, observedGeneration = 1) => ({ type, status, reason, message: reason, observedGeneration });
+const cond = (type: string, status: 'True' | 'False', reason: string, observedGeneration = 1) => ({
+  type,
+  status,
+  reason,
+  message: reason,
+  observedGeneration,
+});
 
 describe('mergeGatewayApiStatus', () => {
   it('keeps lastTransitionTime while status and reason stay, even when the message or generation moves on', () => {
     const current = { conditions: [{ ...cond('Accepted', 'True', 'Accepted'), lastTransitionTime: T0 }] };
-    const merged = mergeGatewayApiStatus('GatewayClass', current, { conditions: [{ ...cond('Accepted', 'True', 'Accepted', 2), message: 'new words' }] }, US, NOW);
+    const merged = mergeGatewayApiStatus(
+      'GatewayClass',
+      current,
+      { conditions: [{ ...cond('Accepted', 'True', 'Accepted', 2), message: 'new words' }] },
+      US,
+      NOW,
+    );
     expect(merged.conditions).toEqual([{ ...cond('Accepted', 'True', 'Accepted', 2), message: 'new words', lastTransitionTime: T0 }]);
   });
 
@@ -22,7 +34,9 @@ describe('mergeGatewayApiStatus', () => {
         { ...cond('Programmed', 'False', 'Pending'), lastTransitionTime: T0 },
       ],
     };
-    const desired = { conditions: [cond('Accepted', 'False', 'Invalid'), cond('Programmed', 'False', 'Invalid'), cond('ResolvedRefs', 'True', 'ResolvedRefs')] };
+    const desired = {
+      conditions: [cond('Accepted', 'False', 'Invalid'), cond('Programmed', 'False', 'Invalid'), cond('ResolvedRefs', 'True', 'ResolvedRefs')],
+    };
     const merged = mergeGatewayApiStatus('Gateway', current, desired, US, NOW) as { conditions: { type: string; lastTransitionTime: string }[] };
     expect(merged.conditions.map((c) => [c.type, c.lastTransitionTime])).toEqual([
       ['Accepted', NOW],
@@ -43,7 +57,9 @@ describe('mergeGatewayApiStatus', () => {
         { name: 'http', attachedRoutes: 1, conditions: [cond('Programmed', 'True', 'Programmed')] },
       ],
     };
-    const merged = mergeGatewayApiStatus('Gateway', current, desired, US, NOW) as { listeners: { name: string; attachedRoutes: number; conditions: { lastTransitionTime: string }[] }[] };
+    const merged = mergeGatewayApiStatus('Gateway', current, desired, US, NOW) as {
+      listeners: { name: string; attachedRoutes: number; conditions: { lastTransitionTime: string }[] }[];
+    };
     expect(merged.listeners.map((l) => [l.name, l.attachedRoutes, l.conditions[0]!.lastTransitionTime])).toEqual([
       ['https', 0, NOW],
       ['http', 1, T0],
@@ -51,10 +67,25 @@ describe('mergeGatewayApiStatus', () => {
   });
 
   it("keeps other controllers' route parents and replaces only ours", () => {
-    const theirs = { parentRef: { ...gw, name: 'their-gw' }, controllerName: THEM, conditions: [{ ...cond('Accepted', 'True', 'Accepted'), lastTransitionTime: T0 }] };
-    const oldOurs = { parentRef: gw, controllerName: US, conditions: [{ ...cond('Accepted', 'True', 'Accepted'), lastTransitionTime: T0 }, { ...cond('ResolvedRefs', 'True', 'ResolvedRefs'), lastTransitionTime: T0 }] };
+    const theirs = {
+      parentRef: { ...gw, name: 'their-gw' },
+      controllerName: THEM,
+      conditions: [{ ...cond('Accepted', 'True', 'Accepted'), lastTransitionTime: T0 }],
+    };
+    const oldOurs = {
+      parentRef: gw,
+      controllerName: US,
+      conditions: [
+        { ...cond('Accepted', 'True', 'Accepted'), lastTransitionTime: T0 },
+        { ...cond('ResolvedRefs', 'True', 'ResolvedRefs'), lastTransitionTime: T0 },
+      ],
+    };
     const current = { parents: [oldOurs, theirs] };
-    const desired = { parents: [{ parentRef: gw, controllerName: US, conditions: [cond('Accepted', 'True', 'Accepted', 2), cond('ResolvedRefs', 'False', 'BackendNotFound', 2)] }] };
+    const desired = {
+      parents: [
+        { parentRef: gw, controllerName: US, conditions: [cond('Accepted', 'True', 'Accepted', 2), cond('ResolvedRefs', 'False', 'BackendNotFound', 2)] },
+      ],
+    };
     const merged = mergeGatewayApiStatus('HTTPRoute', current, desired, US, NOW);
     expect(merged.parents).toEqual([
       theirs,
@@ -71,7 +102,13 @@ describe('mergeGatewayApiStatus', () => {
 
   it('matches our old parent entry by the whole parentRef (sectionName), with group and kind defaulted', () => {
     const current = {
-      parents: [{ parentRef: { name: 'web', namespace: 'default', sectionName: 'a' }, controllerName: US, conditions: [{ ...cond('Accepted', 'True', 'Accepted'), lastTransitionTime: T0 }] }],
+      parents: [
+        {
+          parentRef: { name: 'web', namespace: 'default', sectionName: 'a' },
+          controllerName: US,
+          conditions: [{ ...cond('Accepted', 'True', 'Accepted'), lastTransitionTime: T0 }],
+        },
+      ],
     };
     const desired = {
       parents: [
@@ -94,13 +131,21 @@ describe('mergeGatewayApiStatus', () => {
 
   it('keeps BackendTLSPolicy ancestors of other controllers', () => {
     const theirs = { ancestorRef: gw, controllerName: THEM, conditions: [] };
-    const merged = mergeGatewayApiStatus('BackendTLSPolicy', { ancestors: [theirs] }, { ancestors: [{ ancestorRef: gw, controllerName: US, conditions: [cond('Accepted', 'True', 'Accepted')] }] }, US, NOW);
+    const merged = mergeGatewayApiStatus(
+      'BackendTLSPolicy',
+      { ancestors: [theirs] },
+      { ancestors: [{ ancestorRef: gw, controllerName: US, conditions: [cond('Accepted', 'True', 'Accepted')] }] },
+      US,
+      NOW,
+    );
     expect((merged.ancestors as unknown[]).length).toBe(2);
     expect((merged.ancestors as unknown[])[0]).toEqual(theirs);
   });
 
   it('is a fixed point: merging the desired status over its own result changes nothing, so no second write', () => {
-    const desired = { parents: [{ parentRef: gw, controllerName: US, conditions: [cond('Accepted', 'True', 'Accepted'), cond('ResolvedRefs', 'True', 'ResolvedRefs')] }] };
+    const desired = {
+      parents: [{ parentRef: gw, controllerName: US, conditions: [cond('Accepted', 'True', 'Accepted'), cond('ResolvedRefs', 'True', 'ResolvedRefs')] }],
+    };
     const once = mergeGatewayApiStatus('HTTPRoute', undefined, desired, US, NOW);
     expect(sameStatus(undefined, once)).toBe(false);
     const twice = mergeGatewayApiStatus('HTTPRoute', once, desired, US, '2030-01-01T00:00:00Z');

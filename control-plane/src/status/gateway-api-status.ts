@@ -1,4 +1,4 @@
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { GatewayApiObject, GatewayObjectStatus } from '../gateway-api/types.js';
 import type { ClusterSnapshot } from '../source/cluster-snapshot.js';
 import { hasEntriesOf, hasSharedStatus, kubeTime, mergeGatewayApiStatus, sameStatus } from './gateway-api-status-merge.js';
@@ -84,7 +84,8 @@ export function createGatewayApiStatusWriter(options: GatewayApiStatusOptions): 
     const namespace = target.object.metadata?.namespace ?? 'default';
     let object = target.object;
     const mine = written.get(ref);
-    if (mine && mine.over === resourceVersionOf(object)) object = { ...object, status: mine.status, metadata: { ...object.metadata, resourceVersion: mine.resourceVersion } as GatewayApiObject['metadata'] };
+    if (mine && mine.over === resourceVersionOf(object))
+      object = { ...object, status: mine.status, metadata: { ...object.metadata, resourceVersion: mine.resourceVersion } as GatewayApiObject['metadata'] };
     else written.delete(ref);
     for (let attempt = 1; ; attempt++) {
       const status = mergeGatewayApiStatus(target.kind, object.status, target.desired, controllerName, kubeTime(now()));

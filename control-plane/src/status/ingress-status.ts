@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { KubeConfig, NetworkingV1Api, type V1Ingress, type V1IngressLoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
+import { type KubeConfig, NetworkingV1Api, type V1Ingress, type V1IngressLoadBalancerIngress, type V1Service } from '@kubernetes/client-node';
 import type { Resources, TranslateResult } from '../translate/types.js';
 import { objectRef } from '../translate/object-ref.js';
 
@@ -67,7 +67,10 @@ export function createIngressStatusWriter(options: IngressStatusOptions): Ingres
 }
 
 /** The addresses we publish: the flag's list, or the Service's load balancer, external IPs or cluster IP. */
-export function publishedAddresses(options: Pick<IngressStatusOptions, 'publishStatusAddress' | 'publishService'>, services: readonly V1Service[]): V1IngressLoadBalancerIngress[] {
+export function publishedAddresses(
+  options: Pick<IngressStatusOptions, 'publishStatusAddress' | 'publishService'>,
+  services: readonly V1Service[],
+): V1IngressLoadBalancerIngress[] {
   if (options.publishStatusAddress) {
     return options.publishStatusAddress
       .split(',')
@@ -79,7 +82,9 @@ export function publishedAddresses(options: Pick<IngressStatusOptions, 'publishS
   const [namespace, name] = options.publishService.includes('/') ? options.publishService.split('/', 2) : ['default', options.publishService];
   const service = services.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
   if (!service) return [];
-  const balancer = (service.status?.loadBalancer?.ingress ?? []).map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname! })).filter((i) => i.ip || i.hostname);
+  const balancer = (service.status?.loadBalancer?.ingress ?? [])
+    .map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname! }))
+    .filter((i) => i.ip || i.hostname);
   if (balancer.length > 0) return balancer;
   const external = service.spec?.externalIPs ?? [];
   if (external.length > 0) return external.map((ip) => ({ ip }));
@@ -88,6 +93,10 @@ export function publishedAddresses(options: Pick<IngressStatusOptions, 'publishS
 }
 
 function sameAddresses(a: readonly V1IngressLoadBalancerIngress[], b: readonly V1IngressLoadBalancerIngress[]): boolean {
-  const key = (l: readonly V1IngressLoadBalancerIngress[]) => l.map((i) => `${i.ip ?? ''}|${i.hostname ?? ''}`).sort().join(',');
+  const key = (l: readonly V1IngressLoadBalancerIngress[]) =>
+    l
+      .map((i) => `${i.ip ?? ''}|${i.hostname ?? ''}`)
+      .sort()
+      .join(',');
   return key(a) === key(b);
 }

@@ -1,4 +1,4 @@
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Condition, ConsumerResource, RoutePolicy } from '../policy/crd-schemas.js';
 import { SLUICE_GROUP, SLUICE_VERSION } from '../policy/crd-schemas.js';
 import type { PolicyStatus } from '../policy/policy-conditions.js';

@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
 import type { TranslateWarning } from '../translate/types.js';
 
 export interface WarningEventsOptions {

@@ -35,8 +35,7 @@ export function createAuditLog(client: Etcd3, rawPrefix: string, options: AuditL
   let appendsSinceTrim = 0;
   let trimming: Promise<void> | undefined;
 
-  const entryKey = (revision: number, sequence: number) =>
-    `${base}${String(revision).padStart(16, '0')}-${String(sequence).padStart(5, '0')}`;
+  const entryKey = (revision: number, sequence: number) => `${base}${String(revision).padStart(16, '0')}-${String(sequence).padStart(5, '0')}`;
 
   async function trim(): Promise<void> {
     const total = await etcdCall(() => client.getAll().prefix(base).count(), timeoutMs);
@@ -44,7 +43,15 @@ export function createAuditLog(client: Etcd3, rawPrefix: string, options: AuditL
     if (excess <= 0) return;
     const oldest = await etcdCall(() => client.getAll().prefix(base).sort('Key', 'Ascend').limit(excess).keys(), timeoutMs);
     const last = oldest[oldest.length - 1];
-    if (last) await etcdCall(() => client.delete().range(new Range(base, `${last}\0`)).exec(), timeoutMs);
+    if (last)
+      await etcdCall(
+        () =>
+          client
+            .delete()
+            .range(new Range(base, `${last}\0`))
+            .exec(),
+        timeoutMs,
+      );
   }
 
   return {
@@ -55,7 +62,16 @@ export function createAuditLog(client: Etcd3, rawPrefix: string, options: AuditL
       for (let i = 0; i < entries.length; i += 50) {
         const batch = entries.slice(i, i + 50);
         await Promise.all(
-          batch.map((e, j) => etcdCall(() => client.put(entryKey(e.revision, i + j)).value(JSON.stringify(e)).exec(), timeoutMs)),
+          batch.map((e, j) =>
+            etcdCall(
+              () =>
+                client
+                  .put(entryKey(e.revision, i + j))
+                  .value(JSON.stringify(e))
+                  .exec(),
+              timeoutMs,
+            ),
+          ),
         );
       }
       appendsSinceTrim += entries.length;
@@ -76,10 +92,7 @@ export function createAuditLog(client: Etcd3, rawPrefix: string, options: AuditL
       let end = query.before === undefined ? Range.prefix(base).end : `${base}${decodeCursor(query.before)}`;
       let lastKey: string | undefined;
       for (;;) {
-        const res = await etcdCall(
-          () => client.getAll().inRange(new Range(base, end)).sort('Key', 'Descend').limit(SCAN_PAGE).exec(),
-          timeoutMs,
-        );
+        const res = await etcdCall(() => client.getAll().inRange(new Range(base, end)).sort('Key', 'Descend').limit(SCAN_PAGE).exec(), timeoutMs);
         for (const kv of res.kvs) {
           const entry = parse(kv.value.toString());
           lastKey = kv.key.toString();

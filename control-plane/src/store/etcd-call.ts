@@ -11,10 +11,7 @@ export const DEFAULT_ETCD_TIMEOUT_MS = 5_000;
 export async function etcdCall<T>(operation: () => Promise<T>, timeoutMs = DEFAULT_ETCD_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new GatewayError('GW_ERR_ETCD_UNAVAILABLE', { detail: `no answer within ${timeoutMs} ms` })),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(new GatewayError('GW_ERR_ETCD_UNAVAILABLE', { detail: `no answer within ${timeoutMs} ms` })), timeoutMs);
   });
   try {
     return await Promise.race([operation(), deadline]);

@@ -139,9 +139,7 @@ export function createEtcdRepo(client: Etcd3, prefix: string, options: EtcdRepoO
         const res = await call(() => client.put(key).value(value).exec());
         return Number(res.header.revision);
       }
-      const txn = mustNotExist
-        ? client.if(key, 'Create', '==', 0)
-        : client.if(key, 'Mod', '==', ifModRevision!);
+      const txn = mustNotExist ? client.if(key, 'Create', '==', 0) : client.if(key, 'Mod', '==', ifModRevision!);
       const res = await call(() => txn.then(client.put(key).value(value)).else(client.get(key)).commit());
       if (res.succeeded) return Number(res.header.revision);
       const current = res.responses[0]?.response_range?.kvs?.[0];
@@ -159,9 +157,7 @@ export function createEtcdRepo(client: Etcd3, prefix: string, options: EtcdRepoO
         const res = await call(() => client.delete().key(key).exec());
         return Number(res.deleted) > 0 ? Number(res.header.revision) : undefined;
       }
-      const res = await call(() =>
-        client.if(key, 'Mod', '==', ifModRevision).then(client.delete().key(key)).else(client.get(key)).commit(),
-      );
+      const res = await call(() => client.if(key, 'Mod', '==', ifModRevision).then(client.delete().key(key)).else(client.get(key)).commit());
       if (res.succeeded) return Number(res.header.revision);
       const current = res.responses[0]?.response_range?.kvs?.[0];
       if (!current) return undefined;
@@ -175,7 +171,12 @@ export function createEtcdRepo(client: Etcd3, prefix: string, options: EtcdRepoO
       for (let i = 1; i < writes.length; i++) txn = txn.and(keys[i], 'Mod', '==', writes[i].ifModRevision);
       const res = await call(() => txn.then(...writes.map((w, i) => client.put(keys[i]).value(JSON.stringify(w.doc)))).commit());
       if (!res.succeeded) {
-        throw new GatewayError('GW_ERR_CONFLICT', { kind: 'import', id: '', expected: 'the documents as previewed', actual: 'a newer version of at least one' });
+        throw new GatewayError('GW_ERR_CONFLICT', {
+          kind: 'import',
+          id: '',
+          expected: 'the documents as previewed',
+          actual: 'a newer version of at least one',
+        });
       }
       return Number(res.header.revision);
     },

@@ -22,10 +22,7 @@ export interface LiveDataplane extends DataplaneServingReport {
 }
 
 /** How a wait for the data planes ended: every live one serves the write, one refuses it, or neither yet. */
-export type WaitOutcome =
-  | { state: 'applied' }
-  | { state: 'rejected'; rejections: { dataplane: string; key: string; reason: string }[] }
-  | { state: 'pending' };
+export type WaitOutcome = { state: 'applied' } | { state: 'rejected'; rejections: { dataplane: string; key: string; reason: string }[] } | { state: 'pending' };
 
 export type LiveEvent = { type: 'change'; data: ChangeEvent } | { type: 'dataplane'; data: DataplaneEvent };
 export type LiveListener = (event: LiveEvent) => void;
@@ -147,7 +144,17 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
       const existed = dataplanes.has(id);
       if (type === 'Put') {
         const dp = putDataplane(kv);
-        if (dp) emit({ type: 'dataplane', data: { id, appliedRevision: dp.appliedRevision, action: existed ? 'update' : 'register', rejected: { ...dp.rejected }, pending: [...(dp.pending ?? [])] } });
+        if (dp)
+          emit({
+            type: 'dataplane',
+            data: {
+              id,
+              appliedRevision: dp.appliedRevision,
+              action: existed ? 'update' : 'register',
+              rejected: { ...dp.rejected },
+              pending: [...(dp.pending ?? [])],
+            },
+          });
       } else if (existed) {
         const dp = dataplanes.get(id)!;
         dataplanes.delete(id);
@@ -179,7 +186,9 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
     const newest = await Promise.all(
       kinds
         .filter((k) => k.collection !== 'dataplanes')
-        .map((k) => etcdCall(() => client.getAll().prefix(collectionPrefix(prefix, k.collection)).sort('Mod', 'Descend').limit(1).revision(revision).exec(), timeoutMs)),
+        .map((k) =>
+          etcdCall(() => client.getAll().prefix(collectionPrefix(prefix, k.collection)).sort('Mod', 'Descend').limit(1).revision(revision).exec(), timeoutMs),
+        ),
     );
     documentRevision = Math.max(0, ...newest.flatMap((r) => r.kvs.map((kv) => Number(kv.mod_revision))));
     return revision;
@@ -189,7 +198,12 @@ export function createLiveState(client: Etcd3, rawPrefix: string, options: { log
     const revision = await load();
     if (closed) return;
     const w = await etcdCall(
-      () => client.watch().prefix(`${prefix}/`).startRevision(String(revision + 1)).create(),
+      () =>
+        client
+          .watch()
+          .prefix(`${prefix}/`)
+          .startRevision(String(revision + 1))
+          .create(),
       timeoutMs,
     );
     if (closed) {

@@ -87,7 +87,8 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
     if (known && Date.now() - knownAt < RESYNC_MS) return known;
     const current = new Map<string, Stored>();
     for (const collection of SYNCED_COLLECTIONS) {
-      for (const stored of await repo.listAll(collection)) current.set(`${collection}/${stored.id}`, { ...stored, collection, canonical: contentOf(stored.doc) });
+      for (const stored of await repo.listAll(collection))
+        current.set(`${collection}/${stored.id}`, { ...stored, collection, canonical: contentOf(stored.doc) });
     }
     known = current;
     knownAt = Date.now();
@@ -152,7 +153,15 @@ export function createEtcdWriter(client: Etcd3, prefix: string, options: EtcdWri
     for (const op of batch) {
       const k = `${op.collection}/${op.id}`;
       if (op.value === undefined) known?.delete(k);
-      else known?.set(k, { id: op.id, collection: op.collection, doc: op.doc!, modRevision: revision, createRevision: known.get(k)?.createRevision ?? revision, canonical: op.canonical! });
+      else
+        known?.set(k, {
+          id: op.id,
+          collection: op.collection,
+          doc: op.doc!,
+          modRevision: revision,
+          createRevision: known.get(k)?.createRevision ?? revision,
+          canonical: op.canonical!,
+        });
     }
   };
 

@@ -29,7 +29,8 @@ export function clientAuthOf(ingress: V1Ingress, valid: ValidAnnotations, resour
   const caSecret = `${namespace}/${name}`;
   if (verify === 'optional_no_ca') return { caSecret, clientVerify: 'optional_no_ca' };
   const secret = resources.secrets.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
-  const field = secret?.stringData?.['ca.crt'] ?? (secret?.data?.['ca.crt'] !== undefined ? Buffer.from(secret.data['ca.crt'], 'base64').toString('utf8') : undefined);
+  const field =
+    secret?.stringData?.['ca.crt'] ?? (secret?.data?.['ca.crt'] !== undefined ? Buffer.from(secret.data['ca.crt'], 'base64').toString('utf8') : undefined);
   if (!field?.includes('-----BEGIN ')) {
     warn(`annotation ${NGINX}auth-tls-secret ignored: Secret ${caSecret} ${secret ? 'has no PEM ca.crt' : 'not found'}; client certificates are not checked`);
     return undefined;

@@ -12,7 +12,14 @@ const DEFAULT_LARGE_BUFFERS = { number: 4, size: 8 * 1024 };
 const MAX_HEADER_SIZE = { min: 1024, max: 1_048_576 };
 
 /** The ConfigMap keys this rule reads, for the "unsupported key" check. */
-export const CLIENT_LIMIT_KEYS = ['proxy-body-size', 'client-header-buffer-size', 'large-client-header-buffers', 'keep-alive', 'keep-alive-requests', 'client-header-timeout'];
+export const CLIENT_LIMIT_KEYS = [
+  'proxy-body-size',
+  'client-header-buffer-size',
+  'large-client-header-buffers',
+  'keep-alive',
+  'keep-alive-requests',
+  'client-header-timeout',
+];
 
 /**
  * What ingress-nginx applies to every client before any location, as one global rule owned by
@@ -50,7 +57,10 @@ export function translateClientLimits(object: string, data: ReadonlyMap<string, 
     const { number, size } = largeBuffers ?? DEFAULT_LARGE_BUFFERS;
     const total = Math.max(headerBuffer ?? DEFAULT_HEADER_BUFFER, number * size);
     const clamped = Math.min(Math.max(total, MAX_HEADER_SIZE.min), MAX_HEADER_SIZE.max);
-    if (clamped !== total) say(`client-header-buffer-size / large-client-header-buffers allow ${total} bytes of request head; Sluice takes ${clamped} (its range is ${MAX_HEADER_SIZE.min} to ${MAX_HEADER_SIZE.max})`);
+    if (clamped !== total)
+      say(
+        `client-header-buffer-size / large-client-header-buffers allow ${total} bytes of request head; Sluice takes ${clamped} (its range is ${MAX_HEADER_SIZE.min} to ${MAX_HEADER_SIZE.max})`,
+      );
     traffic.maxHeaderSize = clamped;
   }
   const keepAlive = read('keep-alive', checkNginxTime(0, 86_400), parseNginxTime);

@@ -6,5 +6,10 @@ export function findConfigMap(resources: Resources, ref: string): { object: stri
   const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : ['default', ref];
   const found: V1ConfigMap | undefined = resources.configMaps.find((c) => (c.metadata?.namespace ?? 'default') === namespace && c.metadata?.name === name);
   if (!found) return undefined;
-  return { object: `ConfigMap/${namespace}/${name}`, data: Object.entries(found.data ?? {}).map(([k, v]) => [k, String(v)] as [string, string]).sort(([a], [b]) => a.localeCompare(b)) };
+  return {
+    object: `ConfigMap/${namespace}/${name}`,
+    data: Object.entries(found.data ?? {})
+      .map(([k, v]) => [k, String(v)] as [string, string])
+      .sort(([a], [b]) => a.localeCompare(b)),
+  };
 }

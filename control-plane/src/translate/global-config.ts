@@ -45,9 +45,23 @@ const AS_ANNOTATION = [
 
 /** ingress-nginx's default gzip-types. */
 const DEFAULT_GZIP_TYPES = [
-  'application/atom+xml', 'application/javascript', 'application/x-javascript', 'application/json', 'application/rss+xml',
-  'application/vnd.ms-fontobject', 'application/x-font-ttf', 'application/x-web-app-manifest+json', 'application/xhtml+xml',
-  'application/xml', 'font/opentype', 'image/svg+xml', 'image/x-icon', 'text/css', 'text/javascript', 'text/plain', 'text/x-component',
+  'application/atom+xml',
+  'application/javascript',
+  'application/x-javascript',
+  'application/json',
+  'application/rss+xml',
+  'application/vnd.ms-fontobject',
+  'application/x-font-ttf',
+  'application/x-web-app-manifest+json',
+  'application/xhtml+xml',
+  'application/xml',
+  'font/opentype',
+  'image/svg+xml',
+  'image/x-icon',
+  'text/css',
+  'text/javascript',
+  'text/plain',
+  'text/x-component',
 ];
 
 const GZIP_KEYS = ['use-gzip', 'gzip-types', 'gzip-min-length', 'gzip-level'];
@@ -57,7 +71,11 @@ const REAL_IP_KEYS = [...REAL_IP_SWITCHES, 'forwarded-for-header', 'proxy-real-i
 
 /** Every ConfigMap key Sluice reads, grouped as docs/ingress-nginx-migration.md lists them (generated from here). */
 export const CONFIG_MAP_KEYS: readonly { keys: readonly string[]; support: 'supported' | 'partly'; doc: string }[] = [
-  { keys: AS_ANNOTATION, support: 'supported', doc: 'Defaults of the annotations of the same name (an Ingress\'s own annotation wins); times as nginx writes them (`11s`, `5m`) are accepted.' },
+  {
+    keys: AS_ANNOTATION,
+    support: 'supported',
+    doc: "Defaults of the annotations of the same name (an Ingress's own annotation wins); times as nginx writes them (`11s`, `5m`) are accepted.",
+  },
   {
     keys: CLIENT_LIMIT_KEYS,
     support: 'partly',
@@ -84,7 +102,7 @@ export const CONFIG_MAP_NOTES: Readonly<Record<string, string>> = {
   'allow-snippet-annotations': 'snippets are always refused, whatever this says',
   'worker-processes': 'an nginx process setting; the data plane has --workers',
   'max-worker-connections': 'an nginx process setting; Node has no per-worker connection cap to set',
-  'max-worker-open-files': 'an nginx process setting; raise the data plane\'s open-file limit (ulimit -n) instead',
+  'max-worker-open-files': "an nginx process setting; raise the data plane's open-file limit (ulimit -n) instead",
   'disable-ipv6': 'Sluice listens where --host says',
   'disable-ipv6-dns': 'Sluice resolves upstream names with the system resolver',
 };
@@ -117,7 +135,10 @@ export function readGlobalConfig(resources: Resources, ref: string | undefined, 
   const useGzip = data.get('use-gzip');
   if (useGzip !== undefined && check.boolean(useGzip)) say(`use-gzip ignored: ${check.boolean(useGzip)}`);
   if (useGzip === 'true') {
-    const types = data.get('gzip-types')?.split(/[\s,]+/).filter(Boolean);
+    const types = data
+      .get('gzip-types')
+      ?.split(/[\s,]+/)
+      .filter(Boolean);
     const minLengthText = data.get('gzip-min-length');
     const minLengthError = minLengthText === undefined ? undefined : checkNginxSize(minLengthText);
     if (minLengthError) say(`gzip-min-length ignored: ${minLengthError}`);
@@ -170,7 +191,8 @@ function readRealIp(data: Map<string, string>, object: string, say: (message: st
     const v = data.get(key);
     if (v !== undefined && check.boolean(v)) say(`${key} ignored: ${check.boolean(v)}`);
   }
-  if (data.get('compute-full-forwarded-for') === 'false') say('compute-full-forwarded-for "false" is not supported: the client address is always appended to X-Forwarded-For');
+  if (data.get('compute-full-forwarded-for') === 'false')
+    say('compute-full-forwarded-for "false" is not supported: the client address is always appended to X-Forwarded-For');
   if (!REAL_IP_SWITCHES.some((k) => data.get(k) === 'true')) {
     for (const key of ['forwarded-for-header', 'proxy-real-ip-cidr']) {
       if (data.has(key)) say(`${key} has no effect without use-forwarded-headers or enable-real-ip "true"`);
@@ -178,7 +200,10 @@ function readRealIp(data: Map<string, string>, object: string, say: (message: st
     return undefined;
   }
   const header = data.get('forwarded-for-header')?.trim() || 'X-Forwarded-For';
-  const cidrs = (data.get('proxy-real-ip-cidr') ?? '0.0.0.0/0').split(',').map((c) => c.trim()).filter(Boolean);
+  const cidrs = (data.get('proxy-real-ip-cidr') ?? '0.0.0.0/0')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   // 0.0.0.0/0 means "any client" in ingress-nginx; IPv6 clients are any clients too.
   const trusted = cidrs.includes('0.0.0.0/0') && !cidrs.includes('::/0') ? [...cidrs, '::/0'] : cidrs;
   return configMapGlobalRule(object, 'real-ip', { 'real-ip': { header, trusted, recursive: true } }, say, 'check forwarded-for-header and proxy-real-ip-cidr');

@@ -46,7 +46,10 @@ function resourcesOf(objects: K8sObject[]): Resources {
 }
 
 const base = load(join(dir, 'base.yaml'));
-const cases = readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.in.yaml'))
+  .map((f) => f.slice(0, -'.in.yaml'.length))
+  .sort();
 
 describe('Ingress golden cases', () => {
   it('has the cases', () => expect(cases.length).toBeGreaterThanOrEqual(50));

@@ -46,7 +46,12 @@ export function translate(resources: Resources, options: TranslateOptions): Tran
   // 3b. app-root: a host's "/" redirects even where the Ingress declares no "/" path (after all
   //     drafts, because a host where another Ingress serves "/" keeps that location).
   const served = ingresses.filter((i) => !isCanary(i));
-  const rootDrafts = translateAppRootRoutes(served, (i) => annotations.get(i)!, draftsOf, served.flatMap((i) => draftsOf.get(i)!));
+  const rootDrafts = translateAppRootRoutes(
+    served,
+    (i) => annotations.get(i)!,
+    draftsOf,
+    served.flatMap((i) => draftsOf.get(i)!),
+  );
   for (const [ing, drafts] of rootDrafts) draftsOf.get(ing)!.push(...drafts);
   const mainDrafts = served.flatMap((i) => draftsOf.get(i)!);
   const canaryDrafts = ingresses.filter(isCanary).flatMap((i) => draftsOf.get(i)!);

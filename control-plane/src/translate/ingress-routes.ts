@@ -12,12 +12,7 @@ import type { Resources } from './types.js';
  * (Kubernetes Ingress v1: pathType Exact, Prefix, ImplementationSpecific; hosts exact or
  * `*.label` wildcards matching one label).
  */
-export function translateIngressRoutes(
-  ingress: V1Ingress,
-  annotations: ValidAnnotations,
-  resources: Resources,
-  warn: (message: string) => void,
-): RouteDraft[] {
+export function translateIngressRoutes(ingress: V1Ingress, annotations: ValidAnnotations, resources: Resources, warn: (message: string) => void): RouteDraft[] {
   const namespace = namespaceOf(ingress);
   const base = `ingress/${namespace}/${ingress.metadata?.name}`;
   // rewrite-target implies use-regex in ingress-nginx.
@@ -29,7 +24,9 @@ export function translateIngressRoutes(
     if (!backend.service) {
       const r = backend.resource;
       const what = r ? ` (${r.kind} ${r.apiGroup ?? 'core'}/${r.name})` : '';
-      warn(`${name}: resource backends${what} are not supported: Sluice proxies to Services; put what serves the path behind a Service (an ExternalName Service for a bucket outside the cluster) and name it in backend.service; path ignored`);
+      warn(
+        `${name}: resource backends${what} are not supported: Sluice proxies to Services; put what serves the path behind a Service (an ExternalName Service for a bucket outside the cluster) and name it in backend.service; path ignored`,
+      );
       return;
     }
     drafts.push({
@@ -74,7 +71,8 @@ export function translateIngressRoutes(
 export function pathMatchOf(p: V1HTTPIngressPath, useRegex: boolean): PathMatch | string {
   const raw = p.path ?? '/';
   const pathType = p.pathType ?? 'ImplementationSpecific';
-  if (!['Exact', 'Prefix', 'ImplementationSpecific'].includes(pathType)) return `pathType ${JSON.stringify(pathType)} is not Exact, Prefix or ImplementationSpecific`;
+  if (!['Exact', 'Prefix', 'ImplementationSpecific'].includes(pathType))
+    return `pathType ${JSON.stringify(pathType)} is not Exact, Prefix or ImplementationSpecific`;
   if (!raw.startsWith('/')) return `path ${JSON.stringify(raw)} must start with /`;
   if (pathType === 'Exact') return { type: 'exact', value: raw };
   if (useRegex) {

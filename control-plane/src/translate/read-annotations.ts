@@ -6,7 +6,6 @@ import { annotationByKey, NGINX } from './annotations/index.js';
 import { isSnippetKey, SNIPPET_REFUSAL } from './annotations/snippets.js';
 import { canonicalKeys, isNginxIncAnnotation, NGINX_INC_ANNOTATION_NOTES, NGINX_INC_ANNOTATIONS } from './nginx-inc-keys.js';
 
-
 /**
  * Checks every `nginx.ingress.kubernetes.io/*` and `sluice.dev/*` annotation: a bad value or
  * an unknown key is a warning naming the annotation, and only that annotation is dropped.
@@ -20,7 +19,9 @@ export function readAnnotations(ingress: V1Ingress, warn: (message: string) => v
   for (const [key, value] of entries) {
     if (isNginxIncAnnotation(key)) {
       const note = NGINX_INC_ANNOTATION_NOTES[key];
-      warn(`annotation ${key} belongs to the NGINX Inc. controller, not ingress-nginx; ${note ?? 'not supported by Sluice'}; ignored (see docs/ingress-nginx-migration.md)`);
+      warn(
+        `annotation ${key} belongs to the NGINX Inc. controller, not ingress-nginx; ${note ?? 'not supported by Sluice'}; ignored (see docs/ingress-nginx-migration.md)`,
+      );
       continue;
     }
     if (!key.startsWith(NGINX) && !key.startsWith('sluice.dev/')) continue;

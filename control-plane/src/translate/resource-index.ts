@@ -19,7 +19,8 @@ export function resourceIndex(resources: Resources): ResourceIndex {
   if (cached) return cached;
   const key = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
   const services = new Map<string, V1Service>();
-  for (const s of resources.services) if (!services.has(key(s.metadata?.namespace, s.metadata?.name))) services.set(key(s.metadata?.namespace, s.metadata?.name), s);
+  for (const s of resources.services)
+    if (!services.has(key(s.metadata?.namespace, s.metadata?.name))) services.set(key(s.metadata?.namespace, s.metadata?.name), s);
   const slices = new Map<string, V1EndpointSlice[]>();
   for (const s of resources.endpointSlices) {
     const k = key(s.metadata?.namespace, s.metadata?.labels?.[SERVICE_NAME_LABEL]);
@@ -28,7 +29,8 @@ export function resourceIndex(resources: Resources): ResourceIndex {
     else slices.set(k, [s]);
   }
   const endpoints = new Map<string, V1Endpoints>();
-  for (const e of resources.endpoints) if (!endpoints.has(key(e.metadata?.namespace, e.metadata?.name))) endpoints.set(key(e.metadata?.namespace, e.metadata?.name), e);
+  for (const e of resources.endpoints)
+    if (!endpoints.has(key(e.metadata?.namespace, e.metadata?.name))) endpoints.set(key(e.metadata?.namespace, e.metadata?.name), e);
   const index: ResourceIndex = {
     service: (ns, name) => services.get(key(ns, name)),
     slicesOf: (ns, service) => slices.get(key(ns, service)) ?? [],

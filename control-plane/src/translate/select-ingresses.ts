@@ -13,16 +13,10 @@ const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
  * - else (no class at all) with `watchIngressWithoutClass`, or when the IngressClass marked
  *   default is ours (the API server would have defaulted the class to it).
  */
-export function selectIngresses(
-  ingresses: readonly V1Ingress[],
-  classes: readonly V1IngressClass[],
-  options: TranslateOptions,
-): V1Ingress[] {
+export function selectIngresses(ingresses: readonly V1Ingress[], classes: readonly V1IngressClass[], options: TranslateOptions): V1Ingress[] {
   const ourClasses = new Set(classes.filter((c) => c.spec?.controller === options.controllerName).map((c) => c.metadata?.name ?? ''));
   const knownClasses = new Set(classes.map((c) => c.metadata?.name ?? ''));
-  const defaultIsOurs = classes.some(
-    (c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' && c.spec?.controller === options.controllerName,
-  );
+  const defaultIsOurs = classes.some((c) => c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' && c.spec?.controller === options.controllerName);
   const isOurs = (ing: V1Ingress): boolean => {
     const className = ing.spec?.ingressClassName;
     if (className) return ourClasses.has(className) || (!knownClasses.has(className) && className === options.ingressClass);

@@ -13,7 +13,6 @@ export interface UpstreamDraft {
   balancing?: Pick<InlineUpstream, 'type' | 'hashOn'>;
 }
 
-
 /**
  * The upstream for one Ingress backend: the Service port by number or name, its nodes from
  * EndpointSlices (ready and not terminating), else legacy Endpoints (selector-less Services),
@@ -34,9 +33,7 @@ export function resolveServiceUpstream(
     warn(`Service ${namespace}/${backend.name} not found; the backend answers 503`);
     return { key, owner, nodes: [] };
   }
-  const port = (service.spec?.ports ?? []).find((p) =>
-    backend.port?.name !== undefined ? p.name === backend.port.name : p.port === backend.port?.number,
-  );
+  const port = (service.spec?.ports ?? []).find((p) => (backend.port?.name !== undefined ? p.name === backend.port.name : p.port === backend.port?.number));
   if (service.spec?.type === 'ExternalName') return { key, owner, nodes: externalNameNodes(service, port, backend, warn) };
   if (!port) {
     warn(`Service ${namespace}/${backend.name} has no port ${portLabel}; the backend answers 503`);
@@ -66,7 +63,9 @@ function externalNameNodes(
   // An ExternalName Service may list no ports: a backend port number is then used as is.
   const portNumber = port ? targetPortNumber(port) : backend.port?.number;
   if (!host || !portNumber) {
-    warn(`ExternalName Service ${service.metadata?.namespace}/${service.metadata?.name} has no host or no port ${backend.port?.name ?? backend.port?.number}; the backend answers 503`);
+    warn(
+      `ExternalName Service ${service.metadata?.namespace}/${service.metadata?.name} has no host or no port ${backend.port?.name ?? backend.port?.number}; the backend answers 503`,
+    );
     return [];
   }
   return [{ host, port: portNumber, weight: 1 }];

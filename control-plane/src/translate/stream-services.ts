@@ -21,7 +21,10 @@ export function translateStreamServices(
   if (!ref) return [];
   const found = findConfigMap(resources, ref);
   if (!found) {
-    warn(`ConfigMap/${ref.includes('/') ? ref : `default/${ref}`}`, `the --${protocol}-services-configmap ConfigMap does not exist; no ${protocol.toUpperCase()} services`);
+    warn(
+      `ConfigMap/${ref.includes('/') ? ref : `default/${ref}`}`,
+      `the --${protocol}-services-configmap ConfigMap does not exist; no ${protocol.toUpperCase()} services`,
+    );
     return [];
   }
   const say = (message: string) => warn(found.object, message);

@@ -37,7 +37,10 @@ export function translateTls(
         continue;
       }
       if (!pemOf(secret, 'tls.crt') || !pemOf(secret, 'tls.key')) {
-        warn(objectRef('Ingress', ingress), `TLS Secret ${secretKey} has no PEM tls.crt and tls.key; the default certificate is served for ${hosts.join(', ') || 'its hosts'}`);
+        warn(
+          objectRef('Ingress', ingress),
+          `TLS Secret ${secretKey} has no PEM tls.crt and tls.key; the default certificate is served for ${hosts.join(', ') || 'its hosts'}`,
+        );
         continue;
       }
       if (hosts.length === 0) {

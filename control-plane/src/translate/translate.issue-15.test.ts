@@ -31,7 +31,9 @@ const routes = (r: ReturnType<typeof translate>) => r.documents.filter((d) => d.
 const upstreams = (r: ReturnType<typeof translate>) => r.documents.filter((d) => d.collection === 'upstreams').map((d) => d.doc as Doc);
 
 describe('app-root (seed 002, URL Rewrite)', () => {
-  const seed = ingress('rewrite', { 'nginx.ingress.kubernetes.io/app-root': '/gateway/', 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' }, [{ path: '/gateway(/|$)(.*)', pathType: 'Prefix' }]);
+  const seed = ingress('rewrite', { 'nginx.ingress.kubernetes.io/app-root': '/gateway/', 'nginx.ingress.kubernetes.io/rewrite-target': '/$2' }, [
+    { path: '/gateway(/|$)(.*)', pathType: 'Prefix' },
+  ]);
 
   it('redirects the host\'s "/" even when no path of the Ingress covers it', () => {
     const result = translate(resources([seed]), options);
@@ -53,11 +55,14 @@ describe('sessionAffinity: ClientIP (seed 003, testim-service)', () => {
   const plain = ingress('im', {}, [{ path: '/', pathType: 'Prefix' }]);
 
   it('becomes consistent hashing on the client address', () => {
-    const result = translate(resources([plain], [service('my-nginx', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } } })]), options);
+    const result = translate(
+      resources([plain], [service('my-nginx', { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } } })]),
+      options,
+    );
     expect(upstreams(result)[0]).toMatchObject({ type: 'chash', hashOn: 'remote_addr' });
   });
 
-  it('gives way to the Ingress\'s own balancing annotations', () => {
+  it("gives way to the Ingress's own balancing annotations", () => {
     const cookie = ingress('im', { 'nginx.ingress.kubernetes.io/affinity': 'cookie' }, [{ path: '/', pathType: 'Prefix' }]);
     const result = translate(resources([cookie], [service('my-nginx', { sessionAffinity: 'ClientIP' })]), options);
     expect(upstreams(result)[0].type).toBeUndefined();

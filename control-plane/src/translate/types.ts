@@ -1,12 +1,4 @@
-import type {
-  V1ConfigMap,
-  V1Endpoints,
-  V1Ingress,
-  V1IngressClass,
-  V1Secret,
-  V1Service,
-  V1EndpointSlice,
-} from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Endpoints, V1Ingress, V1IngressClass, V1Secret, V1Service, V1EndpointSlice } from '@kubernetes/client-node';
 import type { ConsumerResource, RoutePolicy } from '../policy/crd-schemas.js';
 import type { PolicyStatus } from '../policy/policy-conditions.js';
 

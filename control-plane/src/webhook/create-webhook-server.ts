@@ -51,7 +51,10 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return send(200, { status: 'ok' });
     if (req.method === 'GET' && path === '/metrics') {
-      return void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text), (err: Error) => send(500, { message: err.message }));
+      return void registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (err: Error) => send(500, { message: err.message }),
+      );
     }
     if (path !== '/validate') return send(404, { message: `no route for ${path}` });
     if (req.method !== 'POST') return send(405, { message: 'POST an AdmissionReview' });

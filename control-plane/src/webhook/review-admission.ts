@@ -1,13 +1,19 @@
 import type { V1Ingress } from '@kubernetes/client-node';
 import { validateSchema } from '@sluice/model';
-import { ConsumerSpec, type ConsumerResource, type RoutePolicy } from '../policy/crd-schemas.js';
+import { ConsumerSpec, type RoutePolicy } from '../policy/crd-schemas.js';
 import { findCondition } from '../policy/policy-conditions.js';
 import { validateRoutePolicy } from '../policy/validate-route-policy.js';
 import { translate } from '../translate/index.js';
 import { objectRef } from '../translate/object-ref.js';
 import type { Resources, TranslateOptions } from '../translate/types.js';
 
-type KubeObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; [k: string]: unknown }; spec?: unknown; [k: string]: unknown };
+type KubeObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; [k: string]: unknown };
+  spec?: unknown;
+  [k: string]: unknown;
+};
 
 /** The parts of an `admission.k8s.io/v1` AdmissionReview request we read. */
 export interface AdmissionRequest {
@@ -111,6 +117,9 @@ function judgeHttpRoute(route: KubeObject): Verdict {
 }
 
 /** The list without the stored version of `obj` (an UPDATE replaces it). */
-function without<T extends { metadata?: { name?: string; namespace?: string } }>(list: readonly T[], obj: { metadata?: { name?: string; namespace?: string } }): T[] {
+function without<T extends { metadata?: { name?: string; namespace?: string } }>(
+  list: readonly T[],
+  obj: { metadata?: { name?: string; namespace?: string } },
+): T[] {
   return list.filter((o) => !(o.metadata?.name === obj.metadata?.name && (o.metadata?.namespace ?? 'default') === (obj.metadata?.namespace ?? 'default')));
 }

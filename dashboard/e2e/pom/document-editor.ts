@@ -23,7 +23,10 @@ export function documentEditor(page: Page) {
     /** Rolls back to an earlier version through its confirmation. */
     async rollBack(index = 0): Promise<void> {
       await entries.nth(index).getByRole('button', { name: 'Roll back' }).click();
-      await page.getByTestId('rollback-confirm').getByRole('button', { name: /^Roll back to rev \d+$/ }).click();
+      await page
+        .getByTestId('rollback-confirm')
+        .getByRole('button', { name: /^Roll back to rev \d+$/ })
+        .click();
     },
   };
 }

@@ -21,7 +21,8 @@ export function routeEditor(page: Page) {
       return page.locator(`[data-plugin="${name}"]`);
     },
     /** The generated input for a plugin field, found by its JSON pointer. */
-    pluginField: (plugin: string, field: string): Locator => page.locator(`[data-path="/plugins/${plugin}/${field}"]`).locator('input, select, textarea').first(),
+    pluginField: (plugin: string, field: string): Locator =>
+      page.locator(`[data-path="/plugins/${plugin}/${field}"]`).locator('input, select, textarea').first(),
     readOnlyBanner: page.getByTestId('read-only-banner'),
     roleReadOnlyBanner: page.getByTestId('role-read-only-banner'),
   };

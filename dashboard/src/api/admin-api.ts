@@ -46,7 +46,8 @@ export const adminApi = {
   },
   audit: async (q: AuditQuery = {}) => (await call<AuditPage>('GET', `/audit${query({ ...q })}`)).body,
   exportYaml: (collections: string[], label?: string) => callText('GET', `/export${query({ collections: collections.join(','), label })}`),
-  importYaml: async (yaml: string, dryRun: boolean) => (await call<ImportPlan>('POST', `/import${query({ dryRun: dryRun || undefined })}`, { text: yaml })).body,
+  importYaml: async (yaml: string, dryRun: boolean) =>
+    (await call<ImportPlan>('POST', `/import${query({ dryRun: dryRun || undefined })}`, { text: yaml })).body,
   importOpenapi: async (document: string, upstream: string, dryRun: boolean) =>
     (
       await call<ImportPlan>('POST', `/import/openapi${query({ upstream, dryRun: dryRun || undefined })}`, {

@@ -171,9 +171,7 @@ function safeParse(text: string): unknown {
 
 function decodeError(status: number, body: unknown, headers?: Headers): ApiError {
   const b = (body ?? {}) as { code?: string; message?: string; details?: unknown };
-  const issues = Array.isArray(b.details)
-    ? b.details.filter((d): d is FieldIssue => typeof d?.path === 'string' && typeof d?.message === 'string')
-    : [];
+  const issues = Array.isArray(b.details) ? b.details.filter((d): d is FieldIssue => typeof d?.path === 'string' && typeof d?.message === 'string') : [];
   return new ApiError(status, b.code ?? `HTTP_${status}`, b.message ?? `request failed with status ${status}`, issues, headers);
 }
 
@@ -214,8 +212,7 @@ export function resource<C extends Collection>(collection: C): Resource<Document
       await call('DELETE', `${base}/${seg(id)}`, { ifMatch: revision });
     },
     history: async (id) => (await call<HistoryEntry<T>[]>('GET', `${base}/${seg(id)}/history`)).body,
-    rollback: async (id, modRevision, opts) =>
-      versioned(await call<T>('POST', `${base}/${seg(id)}/rollback${wait(opts)}`, { body: { modRevision } })),
+    rollback: async (id, modRevision, opts) => versioned(await call<T>('POST', `${base}/${seg(id)}/rollback${wait(opts)}`, { body: { modRevision } })),
   };
 }
 

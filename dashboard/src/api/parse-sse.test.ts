@@ -19,7 +19,13 @@ describe('parseSse', () => {
 
 describe('decodeEvent', () => {
   it('tags change and dataplane events and drops the rest', () => {
-    expect(decodeEvent('change', '{"collection":"routes","id":"a","action":"put","revision":7}')).toEqual({ type: 'change', collection: 'routes', id: 'a', action: 'put', revision: 7 });
+    expect(decodeEvent('change', '{"collection":"routes","id":"a","action":"put","revision":7}')).toEqual({
+      type: 'change',
+      collection: 'routes',
+      id: 'a',
+      action: 'put',
+      revision: 7,
+    });
     expect(decodeEvent('message', '{}')).toBeUndefined();
     expect(decodeEvent('dataplane', 'not json')).toBeUndefined();
   });

@@ -19,7 +19,11 @@ export function BackendsField({ backends, onChange, errors }: { backends: Doc[];
       {backends.map((b, i) => (
         <div className="row" key={i} data-testid={`backend-${i}`}>
           <Field label={`Upstream ${i + 1}`} path={`/backends/${i}/upstreamId`} errors={errors} issue={b.upstreamId ? undefined : 'choose an upstream'}>
-            <select aria-label={`Backend ${i + 1} upstream`} value={b.upstreamId ?? ''} onChange={(ev) => edit(i, (c) => ({ ...c, upstreamId: ev.target.value }))}>
+            <select
+              aria-label={`Backend ${i + 1} upstream`}
+              value={b.upstreamId ?? ''}
+              onChange={(ev) => edit(i, (c) => ({ ...c, upstreamId: ev.target.value }))}
+            >
               <option value="">(choose an upstream)</option>
               {[...new Set([...(b.upstreamId ? [b.upstreamId] : []), ...upstreamIds])].map((u) => (
                 <option key={u} value={u}>
@@ -42,7 +46,11 @@ export function BackendsField({ backends, onChange, errors }: { backends: Doc[];
           </button>
         </div>
       ))}
-      {errors['/backends'] && <small className="field-error" role="alert">{errors['/backends']}</small>}
+      {errors['/backends'] && (
+        <small className="field-error" role="alert">
+          {errors['/backends']}
+        </small>
+      )}
       <button type="button" className="secondary" onClick={() => onChange([...backends, { upstreamId: '' }])}>
         Add backend
       </button>

@@ -2,7 +2,13 @@
  * A group of checkboxes choosing a subset of `options`; `chosen` keeps the order of the clicks.
  * `path` ties the group to a document field so a server issue there can be located.
  */
-export function Checklist({ legend, options, chosen, onChange, path }: {
+export function Checklist({
+  legend,
+  options,
+  chosen,
+  onChange,
+  path,
+}: {
   legend: string;
   options: readonly { value: string; label: string }[];
   chosen: readonly string[];

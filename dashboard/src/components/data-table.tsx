@@ -4,7 +4,19 @@ import type { ReactNode } from 'react';
  * The scrolling table every list page shows: a header row from `columns`, the caller's rows,
  * and, when `empty` is given, one full-width row saying why there is nothing to show.
  */
-export function DataTable({ label, columns, busy, empty, children }: { label: string; columns: string[]; busy?: boolean; empty?: ReactNode; children: ReactNode }) {
+export function DataTable({
+  label,
+  columns,
+  busy,
+  empty,
+  children,
+}: {
+  label: string;
+  columns: string[];
+  busy?: boolean;
+  empty?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <div className="table-wrap">
       <table aria-label={label} aria-busy={busy}>

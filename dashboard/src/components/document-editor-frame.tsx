@@ -10,7 +10,21 @@ import { VersionDiff } from './version-diff';
  * beside it, and, under the form where there is room, an earlier version compared with the
  * current one; a rollback is confirmed there, with the diff in view.
  */
-export function DocumentEditorFrame({ editor: e, id, title, doc, form, extra }: { editor: DocumentEditor; id?: string; title: string; doc: Doc; form?: ReactNode; extra?: ReactNode }) {
+export function DocumentEditorFrame({
+  editor: e,
+  id,
+  title,
+  doc,
+  form,
+  extra,
+}: {
+  editor: DocumentEditor;
+  id?: string;
+  title: string;
+  doc: Doc;
+  form?: ReactNode;
+  extra?: ReactNode;
+}) {
   const [compared, setCompared] = useState<{ entry: HistoryEntry<unknown>; confirm: boolean }>();
   const close = () => setCompared(undefined);
   const below = compared && (
@@ -23,7 +37,12 @@ export function DocumentEditorFrame({ editor: e, id, title, doc, form, extra }: 
           Close
         </button>
       </div>
-      <VersionDiff from={e.loaded} to={compared.entry.document} fromLabel={`current (rev ${e.revision ?? '?'})`} toLabel={`rev ${compared.entry.modRevision}`} />
+      <VersionDiff
+        from={e.loaded}
+        to={compared.entry.document}
+        fromLabel={`current (rev ${e.revision ?? '?'})`}
+        toLabel={`rev ${compared.entry.modRevision}`}
+      />
       {compared.confirm && (
         <div className="confirm" data-testid="rollback-confirm">
           <p>Roll back? The version of revision {compared.entry.modRevision} becomes the current one, as shown above.</p>

@@ -83,7 +83,11 @@ export function EditorFrame({ title, editor: e, doc, onSave, form, below, side }
             </p>
           )}
           {e.appliedSummary && (
-            <p className={e.appliedSummary.state === 'applied' ? 'notice' : e.appliedSummary.state === 'rejected' ? 'error' : 'banner'} data-testid="applied-summary" role="status">
+            <p
+              className={e.appliedSummary.state === 'applied' ? 'notice' : e.appliedSummary.state === 'rejected' ? 'error' : 'banner'}
+              data-testid="applied-summary"
+              role="status"
+            >
               {appliedText(e.appliedSummary)}
             </p>
           )}
@@ -115,8 +119,8 @@ function ConflictBanner({ editor: e, doc, onSaveOver }: { editor: DocumentEditor
   return (
     <div className="banner conflict" role="alert" data-testid="conflict">
       <p>
-        Not saved: someone changed this {e.api.spec.kind} after you opened it{at ? ` (it is now at revision ${at})` : ''}. Reload their version, or compare it with
-        yours first.
+        Not saved: someone changed this {e.api.spec.kind} after you opened it{at ? ` (it is now at revision ${at})` : ''}. Reload their version, or compare it
+        with yours first.
       </p>
       <div className="actions">
         <button type="button" onClick={() => void e.reload()}>

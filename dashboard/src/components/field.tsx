@@ -6,11 +6,26 @@ import { useFieldIssue } from './form-issues';
  * before anything is sent, `issue`, which also keeps Save from sending the form.
  * `path` is the pointer of the document field this input edits.
  */
-export function Field({ label, path, errors, children, hint, issue }: { label: string; path: string; errors: Record<string, string>; children: ReactNode; hint?: string; issue?: string }) {
+export function Field({
+  label,
+  path,
+  errors,
+  children,
+  hint,
+  issue,
+}: {
+  label: string;
+  path: string;
+  errors: Record<string, string>;
+  children: ReactNode;
+  hint?: string;
+  issue?: string;
+}) {
   useFieldIssue(path, issue);
   const message = errors[path] ?? issue;
   return (
     <div className={`field${message ? ' invalid' : ''}`} data-path={path}>
+      {/* biome-ignore lint/a11y/noLabelWithoutControl: the control is `children`, wrapped by the label */}
       <label>
         <span className="field-label">{label}</span>
         {children}

@@ -6,7 +6,16 @@ import { useAsync } from '../use-async';
  * newest first. Each can be compared with the current version, or rolled back to after a
  * confirmation that shows the same comparison.
  */
-export function HistoryPanel({ api, id, version, current, compared, readOnly, onCompare, onRollback }: {
+export function HistoryPanel({
+  api,
+  id,
+  version,
+  current,
+  compared,
+  readOnly,
+  onCompare,
+  onRollback,
+}: {
   api: Resource<unknown>;
   id: string;
   version: number;

@@ -1,7 +1,6 @@
 import type { ImportPlan } from '../api/admin-types';
 import { VersionDiff } from './version-diff';
 
-
 /** What an import would do (a dry run): documents created, updated (with their diff), unchanged, and errors by field. */
 export function ImportPlanView({ plan }: { plan: ImportPlan }) {
   return (
@@ -37,7 +36,10 @@ export function ImportPlanView({ plan }: { plan: ImportPlan }) {
       {plan.update.map((u) => (
         <details key={`${u.collection}/${u.id}`} open={plan.update.length <= 3}>
           <summary>
-            Update <code>{u.collection}/{u.id}</code>
+            Update{' '}
+            <code>
+              {u.collection}/{u.id}
+            </code>
           </summary>
           <VersionDiff from={u.before} to={u.after} fromLabel="stored" toLabel="imported" />
         </details>

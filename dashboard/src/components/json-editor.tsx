@@ -1,7 +1,17 @@
 import { useState } from 'react';
 
 /** Raw JSON of a document; changes reach the caller only while the text parses. */
-export function JsonEditor({ value, onChange, readOnly, onValidity }: { value: unknown; onChange: (doc: Record<string, any>) => void; readOnly?: boolean; onValidity?: (ok: boolean) => void }) {
+export function JsonEditor({
+  value,
+  onChange,
+  readOnly,
+  onValidity,
+}: {
+  value: unknown;
+  onChange: (doc: Record<string, any>) => void;
+  readOnly?: boolean;
+  onValidity?: (ok: boolean) => void;
+}) {
   const [text, setText] = useState(() => JSON.stringify(value, null, 2));
   const [parseError, setParseError] = useState<string>();
 

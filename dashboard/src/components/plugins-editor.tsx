@@ -13,7 +13,17 @@ type PluginMap = Record<string, unknown>;
  * schema); issues at /plugins/<name>/... land on their field. Routes, consumers, plugin
  * configs and global rules all edit their plugins here.
  */
-export function PluginsEditor({ plugins, onChange, errors, attachTo }: { plugins: PluginMap; onChange: (plugins: PluginMap | undefined) => void; errors: Record<string, string>; attachTo: string }) {
+export function PluginsEditor({
+  plugins,
+  onChange,
+  errors,
+  attachTo,
+}: {
+  plugins: PluginMap;
+  onChange: (plugins: PluginMap | undefined) => void;
+  errors: Record<string, string>;
+  attachTo: string;
+}) {
   const catalog = useAsync(() => adminApi.plugins(), []);
   const [picked, setPicked] = useState('');
   const available = (catalog.data ?? []).filter((p) => p.attachTo.includes(attachTo) && !(p.name in plugins));
@@ -64,7 +74,11 @@ export function PluginsEditor({ plugins, onChange, errors, attachTo }: { plugins
           </div>
         );
       })}
-      {errors['/plugins'] && <small className="field-error" role="alert">{errors['/plugins']}</small>}
+      {errors['/plugins'] && (
+        <small className="field-error" role="alert">
+          {errors['/plugins']}
+        </small>
+      )}
       <div className="row">
         <label className="inline">
           <span className="field-label">Add a plugin</span>

@@ -1,7 +1,15 @@
 import { Field } from './field';
 
 /** A form `Field` holding a `<select>` of fixed choices, each shown as its own value. */
-export function SelectField({ label, path, name, value, options, errors, onChange }: {
+export function SelectField({
+  label,
+  path,
+  name,
+  value,
+  options,
+  errors,
+  onChange,
+}: {
   label: string;
   path: string;
   name: string;

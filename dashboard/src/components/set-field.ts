@@ -10,7 +10,9 @@ export function setField(doc: Doc, path: string[], value: unknown): Doc {
   const copy: Doc = { ...doc };
   const next = rest.length ? setField((doc[head] as Doc) ?? {}, rest, value) : value;
   const empty =
-    next === undefined || next === '' || (Array.isArray(next) && next.length === 0) ||
+    next === undefined ||
+    next === '' ||
+    (Array.isArray(next) && next.length === 0) ||
     (typeof next === 'object' && next !== null && !Array.isArray(next) && Object.keys(next).length === 0);
   if (empty) delete copy[head];
   else copy[head] = next;

@@ -1,7 +1,19 @@
 import { useId } from 'react';
 
 /** A text area for a document, which a chosen file fills. */
-export function TextFileInput({ label, value, onChange, accept, rows = 10 }: { label: string; value: string; onChange: (text: string) => void; accept: string; rows?: number }) {
+export function TextFileInput({
+  label,
+  value,
+  onChange,
+  accept,
+  rows = 10,
+}: {
+  label: string;
+  value: string;
+  onChange: (text: string) => void;
+  accept: string;
+  rows?: number;
+}) {
   const fileId = useId();
   return (
     <div className="pem-input">

@@ -11,7 +11,6 @@ import { setField, type Doc } from './set-field';
 
 export type { Doc } from './set-field';
 
-
 /** Whether the data planes serve the version shown: the document's state from `/applied`. */
 export type AppliedSummary = Pick<AppliedState, 'state' | 'reason' | 'dataplanes'>;
 
@@ -56,6 +55,7 @@ export function useDocumentEditor(collection: Collection, id: string | undefined
     }
   }, [collection, id]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: api and refreshApplied follow collection and id
   const load = useCallback(async () => {
     if (id === undefined) return;
     setLoading(true);
@@ -73,7 +73,6 @@ export function useDocumentEditor(collection: Collection, id: string | undefined
       setLoading(false);
       setHistoryVersion((v) => v + 1);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [collection, id]);
   useEffect(() => void load(), [load]);
 
@@ -95,7 +94,9 @@ export function useDocumentEditor(collection: Collection, id: string | undefined
     setAppliedSummary(undefined);
     const local = formIssues.list();
     if (local.length) {
-      setError(new ApiError(0, 'GW_ERR_VALIDATION', `Nothing was saved: fix ${local.length === 1 ? 'the field' : `the ${local.length} fields`} marked below.`, local));
+      setError(
+        new ApiError(0, 'GW_ERR_VALIDATION', `Nothing was saved: fix ${local.length === 1 ? 'the field' : `the ${local.length} fields`} marked below.`, local),
+      );
       return;
     }
     const idField = api.spec.idField;

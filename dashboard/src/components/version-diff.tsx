@@ -3,13 +3,21 @@ import { useState, type ReactNode } from 'react';
 
 /** Keys sorted and timestamps dropped, so the diff shows what changed, not how it was serialized. */
 export function prettyForDiff(doc: unknown): string {
-  return JSON.stringify(doc, (key, value) => {
-    if (key === 'updatedAt' || key === 'createdAt') return undefined;
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]]));
-    }
-    return value;
-  }, 2);
+  return JSON.stringify(
+    doc,
+    (key, value) => {
+      if (key === 'updatedAt' || key === 'createdAt') return undefined;
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        return Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, (value as Record<string, unknown>)[k]]),
+        );
+      }
+      return value;
+    },
+    2,
+  );
 }
 
 type Line = { kind: 'same' | 'added' | 'removed'; text: string; words?: ReactNode };

@@ -72,9 +72,7 @@ export function AdminKeysPage() {
             </select>
           </label>
         </div>
-        {role === 'editor' && (
-          <Checklist legend="May edit (none = every kind)" options={collectionChoices} chosen={kinds} onChange={setKinds} />
-        )}
+        {role === 'editor' && <Checklist legend="May edit (none = every kind)" options={collectionChoices} chosen={kinds} onChange={setKinds} />}
         <div className="actions">
           <button type="submit" disabled={name === ''}>
             Create key
@@ -97,15 +95,33 @@ export function AdminKeysPage() {
           </div>
         </div>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
-      {keys.error && <p className="error" role="alert">{keys.error.message}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {keys.error && (
+        <p className="error" role="alert">
+          {keys.error.message}
+        </p>
+      )}
       <h2>Keys</h2>
       <DataTable label="Admin keys" columns={['Name', 'Role', 'Scope', 'Created', '']}>
         {keys.data?.map((k) => (
           <tr key={k.name} data-key={k.name}>
             <td>{k.name}</td>
             <td>{k.role}</td>
-            <td>{[k.kinds?.join(', '), k.labels && Object.entries(k.labels).map(([a, b]) => `${a}=${b}`).join(',')].filter(Boolean).join(' · ') || 'all'}</td>
+            <td>
+              {[
+                k.kinds?.join(', '),
+                k.labels &&
+                  Object.entries(k.labels)
+                    .map(([a, b]) => `${a}=${b}`)
+                    .join(','),
+              ]
+                .filter(Boolean)
+                .join(' · ') || 'all'}
+            </td>
             <td>{k.created ? new Date(k.created).toLocaleString() : ''}</td>
             <td>
               <button type="button" className="danger" aria-label={`Delete key ${k.name}`} onClick={() => void remove(k.name)}>

@@ -35,6 +35,7 @@ export function AuditPage() {
       <div className="page-head">
         <h1>Audit log</h1>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: <search> is too new for the browsers the dashboard supports */}
       <div className="filters" role="search">
         <label>
           <span className="field-label">Collection</span>
@@ -56,7 +57,11 @@ export function AuditPage() {
           <input value={filters.key} onChange={(e) => setFilter('key', e.target.value)} />
         </label>
       </div>
-      {first.error && <p className="error" role="alert">{first.error.message}</p>}
+      {first.error && (
+        <p className="error" role="alert">
+          {first.error.message}
+        </p>
+      )}
       <DataTable
         label="Audit log"
         busy={first.loading}

@@ -41,20 +41,18 @@ export function DocumentListPage({ collection }: { collection: Collection }) {
         )}
       </div>
       <div className="filters">
-        <input
-          type="search"
-          placeholder="Search id, name, host, path…"
-          aria-label="Search"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-        />
+        <input type="search" placeholder="Search id, name, host, path…" aria-label="Search" value={q} onChange={(e) => setQ(e.target.value)} />
         <select aria-label="Owner" value={owner} onChange={(e) => setOwner(e.target.value)}>
           <option value="">Any owner</option>
           <option value="admin">Admin API</option>
           <option value="kubernetes">Kubernetes</option>
         </select>
       </div>
-      {error && <p className="error" role="alert">{error.message}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      )}
       <DataTable
         label={titleOf(collection)}
         busy={loading}

@@ -52,7 +52,7 @@ function ExportPanel() {
   };
 
   return (
-    <div className="card form-grid" aria-label="Export">
+    <section className="card form-grid" aria-label="Export">
       <h2>Export</h2>
       <Checklist legend="Collections" options={collectionChoices} chosen={chosen} onChange={setChosen} />
       <label className="field">
@@ -64,9 +64,17 @@ function ExportPanel() {
           Download YAML
         </button>
       </div>
-      {status && <p className="notice" role="status">{status}</p>}
-      {error && <p className="error" role="alert">{error}</p>}
-    </div>
+      {status && (
+        <p className="notice" role="status">
+          {status}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
   );
 }
 
@@ -96,7 +104,7 @@ function ImportPanel({ kind }: { kind: 'yaml' | 'openapi' }) {
   };
 
   return (
-    <div className="card form-grid" aria-label={title} data-import={kind}>
+    <section className="card form-grid" aria-label={title} data-import={kind}>
       <h2>{title}</h2>
       <TextFileInput
         label={kind === 'yaml' ? 'Documents (YAML)' : 'OpenAPI 3 document (YAML or JSON)'}
@@ -131,8 +139,16 @@ function ImportPanel({ kind }: { kind: 'yaml' | 'openapi' }) {
         )}
       </div>
       {plan && <ImportPlanView plan={plan} />}
-      {status && <p className="notice" role="status">{status}</p>}
-      {error && <p className="error" role="alert">{error}</p>}
-    </div>
+      {status && (
+        <p className="notice" role="status">
+          {status}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
   );
 }

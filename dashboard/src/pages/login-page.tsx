@@ -28,7 +28,9 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (who: WhoAmI) => void })
     <main className="login">
       <form className="card" onSubmit={submit} aria-label="Sign in">
         <h1>Sluice</h1>
-        <p className="muted">Enter an admin key (printed by <code>gateway up</code>).</p>
+        <p className="muted">
+          Enter an admin key (printed by <code>gateway up</code>).
+        </p>
         <label>
           Admin key
           <input
@@ -38,6 +40,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (who: WhoAmI) => void })
             value={key}
             onChange={(e) => setKey(e.target.value)}
             required
+            // biome-ignore lint/a11y/noAutofocus: the login page has one field, and typing the key is all there is to do
             autoFocus
           />
         </label>

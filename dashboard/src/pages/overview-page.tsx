@@ -29,7 +29,11 @@ export function OverviewPage() {
 
   const refresh = useCallback(async () => {
     try {
-      const [dps, routes, upstreams] = await Promise.all([adminApi.dataplanes(), resource('routes').list({ limit: 1 }), resource('upstreams').list({ limit: 1 })]);
+      const [dps, routes, upstreams] = await Promise.all([
+        adminApi.dataplanes(),
+        resource('routes').list({ limit: 1 }),
+        resource('upstreams').list({ limit: 1 }),
+      ]);
       // The list's `revision` is etcd's head, which the data planes' own registration writes
       // move past anything they could apply; `documentRevision` is the newest document change.
       const latest = dps.documentRevision ?? Math.min(dps.revision, ...dps.items.map((d) => d.appliedRevision));
@@ -70,7 +74,14 @@ export function OverviewPage() {
       setState((s) => ({
         ...s,
         dataplanes: s.dataplanes.map((d) =>
-          d.id === event.id ? { ...d, appliedRevision: Math.max(d.appliedRevision, event.appliedRevision), rejected: event.rejected ?? d.rejected, pending: event.pending ?? d.pending } : d,
+          d.id === event.id
+            ? {
+                ...d,
+                appliedRevision: Math.max(d.appliedRevision, event.appliedRevision),
+                rejected: event.rejected ?? d.rejected,
+                pending: event.pending ?? d.pending,
+              }
+            : d,
         ),
       }));
       // The registration may have changed more than the revision (rejected documents, state):
@@ -108,7 +119,11 @@ export function OverviewPage() {
           Refresh
         </button>
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="stats">
         <Link href="/routes" className="stat" data-testid="route-count">
           <strong>{state.routes ?? '…'}</strong> routes
@@ -139,11 +154,14 @@ export function OverviewPage() {
       <DataTable
         label="Data planes"
         columns={['Id', 'Host', 'Workers', 'Applied revision', 'State', 'Started']}
-        empty={loaded && dataplanes.length === 0 && (
-          <>
-            No data plane is registered: start one with <code>gateway data-plane</code>.
-          </>
-        )}
+        empty={
+          loaded &&
+          dataplanes.length === 0 && (
+            <>
+              No data plane is registered: start one with <code>gateway data-plane</code>.
+            </>
+          )
+        }
       >
         {dataplanes.map((dp) => {
           const state = typeof dp.status === 'string' ? dp.status : 'unknown';
@@ -190,7 +208,11 @@ export function OverviewPage() {
       <h2>Traffic per route</h2>
       {metricsError && <p className="muted">Route metrics are not available: {metricsError}</p>}
       {metrics?.unreachable && metrics.unreachable.length > 0 && <p className="banner">No metrics from: {metrics.unreachable.join(', ')}</p>}
-      <DataTable label="Route traffic" columns={['Route', 'Requests', 'Rate /s', '4xx', '5xx']} empty={metrics && metrics.items.length === 0 && 'No traffic yet.'}>
+      <DataTable
+        label="Route traffic"
+        columns={['Route', 'Requests', 'Rate /s', '4xx', '5xx']}
+        empty={metrics && metrics.items.length === 0 && 'No traffic yet.'}
+      >
         {metrics?.items.map((m) => (
           <tr key={m.routeId} data-route={m.routeId}>
             <td>

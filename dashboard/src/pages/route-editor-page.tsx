@@ -36,7 +36,13 @@ export function RouteEditorPage({ id }: { id?: string }) {
   const form = (
     <div className="form-grid">
       <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
-      <Field label="Hosts" path="/match/hosts" errors={errors} hint="Comma-separated; *.example.com wildcards; empty = any host." issue={hostsProblem(hostsText)}>
+      <Field
+        label="Hosts"
+        path="/match/hosts"
+        errors={errors}
+        hint="Comma-separated; *.example.com wildcards; empty = any host."
+        issue={hostsProblem(hostsText)}
+      >
         <input
           name="hosts"
           defaultValue={(doc.match?.hosts ?? []).join(', ')}
@@ -53,7 +59,12 @@ export function RouteEditorPage({ id }: { id?: string }) {
             <select
               aria-label={`Path ${i + 1} type`}
               value={p.type}
-              onChange={(ev) => set(['match', 'paths'], paths.map((q, j) => (j === i ? { ...q, type: ev.target.value } : q)))}
+              onChange={(ev) =>
+                set(
+                  ['match', 'paths'],
+                  paths.map((q, j) => (j === i ? { ...q, type: ev.target.value } : q)),
+                )
+              }
             >
               {PATH_TYPES.map((t) => (
                 <option key={t}>{t}</option>
@@ -63,10 +74,25 @@ export function RouteEditorPage({ id }: { id?: string }) {
               <input
                 aria-label={`Path ${i + 1} value`}
                 value={p.value}
-                onChange={(ev) => set(['match', 'paths'], paths.map((q, j) => (j === i ? { ...q, value: ev.target.value } : q)))}
+                onChange={(ev) =>
+                  set(
+                    ['match', 'paths'],
+                    paths.map((q, j) => (j === i ? { ...q, value: ev.target.value } : q)),
+                  )
+                }
               />
             </Field>
-            <button type="button" className="icon" aria-label={`Remove path ${i + 1}`} onClick={() => set(['match', 'paths'], paths.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              className="icon"
+              aria-label={`Remove path ${i + 1}`}
+              onClick={() =>
+                set(
+                  ['match', 'paths'],
+                  paths.filter((_, j) => j !== i),
+                )
+              }
+            >
               ×
             </button>
           </div>
@@ -106,7 +132,12 @@ export function RouteEditorPage({ id }: { id?: string }) {
       </fieldset>
       <div className="row">
         <label className="check">
-          <input type="checkbox" name="websocket" checked={doc.websocket !== false} onChange={(ev) => set(['websocket'], ev.target.checked ? undefined : false)} />
+          <input
+            type="checkbox"
+            name="websocket"
+            checked={doc.websocket !== false}
+            onChange={(ev) => set(['websocket'], ev.target.checked ? undefined : false)}
+          />
           WebSocket
         </label>
         <StatusField doc={doc} errors={errors} set={set} />

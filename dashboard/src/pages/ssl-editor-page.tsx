@@ -25,11 +25,19 @@ export function SslEditorPage({ id }: { id?: string }) {
         <input name="snis" defaultValue={(doc.snis ?? []).join(', ')} onChange={(ev) => set(['snis'], splitList(ev.target.value))} />
       </Field>
       <PemInput label="Certificate PEM" name="cert" value={doc.cert ?? ''} onChange={(pem) => set(['cert'], pem)} />
-      {errors['/cert'] && <small className="field-error" role="alert">{errors['/cert']}</small>}
+      {errors['/cert'] && (
+        <small className="field-error" role="alert">
+          {errors['/cert']}
+        </small>
+      )}
       {e.isNew ? (
         <>
           <PemInput label="Private key PEM" name="key" value={doc.key ?? ''} onChange={(pem) => set(['key'], pem)} />
-          {errors['/key'] && <small className="field-error" role="alert">{errors['/key']}</small>}
+          {errors['/key'] && (
+            <small className="field-error" role="alert">
+              {errors['/key']}
+            </small>
+          )}
         </>
       ) : (
         <>
@@ -43,7 +51,11 @@ export function SslEditorPage({ id }: { id?: string }) {
             onChange={(pem) => set(['key'], pem === '' ? SECRET_PLACEHOLDER : pem)}
             placeholder="(keep the stored key)"
           />
-          {errors['/key'] && <small className="field-error" role="alert">{errors['/key']}</small>}
+          {errors['/key'] && (
+            <small className="field-error" role="alert">
+              {errors['/key']}
+            </small>
+          )}
         </>
       )}
       <PemInput label="Client CA PEM (mTLS, optional)" name="clientCa" value={doc.clientCa ?? ''} onChange={(pem) => set(['clientCa'], pem)} />
@@ -51,5 +63,14 @@ export function SslEditorPage({ id }: { id?: string }) {
     </div>
   );
 
-  return <DocumentEditorFrame editor={e} id={id} title={id ? `Certificate ${id}` : 'New certificate'} doc={doc} form={form} extra={id && <CertificateInfo id={id} version={e.revision} />} />;
+  return (
+    <DocumentEditorFrame
+      editor={e}
+      id={id}
+      title={id ? `Certificate ${id}` : 'New certificate'}
+      doc={doc}
+      form={form}
+      extra={id && <CertificateInfo id={id} version={e.revision} />}
+    />
+  );
 }

@@ -20,9 +20,24 @@ export function StreamRouteEditorPage({ id }: { id?: string }) {
     <div className="form-grid">
       <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
       <div className="row">
-        <SelectField label="Protocol" path="/protocol" name="protocol" value={doc.protocol ?? 'tcp'} options={PROTOCOLS} errors={errors} onChange={(v) => set(['protocol'], v)} />
+        <SelectField
+          label="Protocol"
+          path="/protocol"
+          name="protocol"
+          value={doc.protocol ?? 'tcp'}
+          options={PROTOCOLS}
+          errors={errors}
+          onChange={(v) => set(['protocol'], v)}
+        />
         <Field label="Listen port" path="/listenPort" errors={errors}>
-          <input name="listenPort" type="number" min={1} max={65535} value={doc.listenPort ?? ''} onChange={(ev) => set(['listenPort'], numberOrUndefined(ev.target.value))} />
+          <input
+            name="listenPort"
+            type="number"
+            min={1}
+            max={65535}
+            value={doc.listenPort ?? ''}
+            onChange={(ev) => set(['listenPort'], numberOrUndefined(ev.target.value))}
+          />
         </Field>
         {doc.protocol === 'tls' && (
           <Field label="SNI" path="/sni" errors={errors} hint="Routes TLS passthrough on the ClientHello's server name.">
@@ -30,7 +45,14 @@ export function StreamRouteEditorPage({ id }: { id?: string }) {
           </Field>
         )}
         <Field label="Idle timeout (s)" path="/timeout" errors={errors}>
-          <input name="timeout" type="number" min={0} step="any" value={doc.timeout ?? ''} onChange={(ev) => set(['timeout'], numberOrUndefined(ev.target.value))} />
+          <input
+            name="timeout"
+            type="number"
+            min={0}
+            step="any"
+            value={doc.timeout ?? ''}
+            onChange={(ev) => set(['timeout'], numberOrUndefined(ev.target.value))}
+          />
         </Field>
       </div>
       <BackendsField backends={backends} onChange={(b) => set(['backends'], b)} errors={errors} />

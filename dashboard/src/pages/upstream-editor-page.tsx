@@ -30,7 +30,10 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
   const { doc, fieldErrors: errors, set } = e;
   const nodes: Doc[] = doc.nodes ?? [];
   const setNode = (i: number, field: string, value: unknown) =>
-    set(['nodes'], nodes.map((n, j) => (j === i ? setField(n, [field], value) : n)));
+    set(
+      ['nodes'],
+      nodes.map((n, j) => (j === i ? setField(n, [field], value) : n)),
+    );
   const health = doc.checks?.active ? 'active checks' : doc.checks?.passive ? 'passive checks' : 'no health checks';
   const generated = (name: string, label?: string) => (
     <SchemaField name={name} label={label} schema={fields[name]} value={doc[name]} path={`/${name}`} errors={errors} onChange={(v) => set([name], v)} />
@@ -40,8 +43,24 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
     <div className="form-grid">
       <IdNameFields doc={doc} isNew={e.isNew} errors={errors} set={set} />
       <div className="row">
-        <SelectField label="Type" path="/type" name="type" value={doc.type ?? 'roundrobin'} options={TYPES} errors={errors} onChange={(v) => set(['type'], v)} />
-        <SelectField label="Scheme" path="/scheme" name="scheme" value={doc.scheme ?? 'http'} options={SCHEMES} errors={errors} onChange={(v) => set(['scheme'], v)} />
+        <SelectField
+          label="Type"
+          path="/type"
+          name="type"
+          value={doc.type ?? 'roundrobin'}
+          options={TYPES}
+          errors={errors}
+          onChange={(v) => set(['type'], v)}
+        />
+        <SelectField
+          label="Scheme"
+          path="/scheme"
+          name="scheme"
+          value={doc.scheme ?? 'http'}
+          options={SCHEMES}
+          errors={errors}
+          onChange={(v) => set(['scheme'], v)}
+        />
       </div>
       <fieldset className="group" data-path="/nodes">
         <legend>
@@ -53,12 +72,32 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
               <input aria-label={`Node ${i + 1} host`} value={n.host ?? ''} onChange={(ev) => setNode(i, 'host', ev.target.value)} />
             </Field>
             <Field label="Port" path={`/nodes/${i}/port`} errors={errors}>
-              <input type="number" aria-label={`Node ${i + 1} port`} value={n.port ?? ''} onChange={(ev) => setNode(i, 'port', numberOrUndefined(ev.target.value))} />
+              <input
+                type="number"
+                aria-label={`Node ${i + 1} port`}
+                value={n.port ?? ''}
+                onChange={(ev) => setNode(i, 'port', numberOrUndefined(ev.target.value))}
+              />
             </Field>
             <Field label="Weight" path={`/nodes/${i}/weight`} errors={errors}>
-              <input type="number" aria-label={`Node ${i + 1} weight`} value={n.weight ?? ''} onChange={(ev) => setNode(i, 'weight', numberOrUndefined(ev.target.value))} />
+              <input
+                type="number"
+                aria-label={`Node ${i + 1} weight`}
+                value={n.weight ?? ''}
+                onChange={(ev) => setNode(i, 'weight', numberOrUndefined(ev.target.value))}
+              />
             </Field>
-            <button type="button" className="icon" aria-label={`Remove node ${i + 1}`} onClick={() => set(['nodes'], nodes.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              className="icon"
+              aria-label={`Remove node ${i + 1}`}
+              onClick={() =>
+                set(
+                  ['nodes'],
+                  nodes.filter((_, j) => j !== i),
+                )
+              }
+            >
               ×
             </button>
           </div>
@@ -81,5 +120,7 @@ export function UpstreamEditorPage({ id }: { id?: string }) {
     </div>
   );
 
-  return <DocumentEditorFrame editor={e} id={id} title={id ? `Upstream ${id}` : 'New upstream'} doc={doc} form={form} extra={id && <UpstreamHealth id={id} />} />;
+  return (
+    <DocumentEditorFrame editor={e} id={id} title={id ? `Upstream ${id}` : 'New upstream'} doc={doc} form={form} extra={id && <UpstreamHealth id={id} />} />
+  );
 }

@@ -15,10 +15,7 @@ export interface AffinityCookie {
  * key, so clients never learn internal addresses and the value survives restarts and
  * re-ordering of the node list.
  */
-export function createAffinityCookie(
-  nodes: readonly NodeRef[],
-  affinity: NonNullable<InlineUpstream['affinity']>,
-): AffinityCookie {
+export function createAffinityCookie(nodes: readonly NodeRef[], affinity: NonNullable<InlineUpstream['affinity']>): AffinityCookie {
   const name = affinity.name ?? 'sluice_affinity';
   const path = affinity.path ?? '/';
   const maxAge = affinity.ttl ? `; Max-Age=${affinity.ttl}` : '';

@@ -104,7 +104,14 @@ describe('createChashPicker', () => {
   });
 
   it('gives heavier nodes proportionally more keys', () => {
-    const u = { id: 'u', type: 'chash' as const, nodes: [{ host: 'a', port: 1, weight: 1 }, { host: 'b', port: 1, weight: 3 }] };
+    const u = {
+      id: 'u',
+      type: 'chash' as const,
+      nodes: [
+        { host: 'a', port: 1, weight: 1 },
+        { host: 'b', port: 1, weight: 3 },
+      ],
+    };
     const nodes = toNodeRefs(u);
     const picker = createChashPicker(nodes, u);
     let heavy = 0;

@@ -16,7 +16,15 @@ function seeded(seed: number): () => number {
 }
 
 describe('createEwmaPicker', () => {
-  const u = { id: 'u', type: 'ewma' as const, nodes: [{ host: 'fast', port: 1 }, { host: 'slow', port: 1 }, { host: 'mid', port: 1 }] };
+  const u = {
+    id: 'u',
+    type: 'ewma' as const,
+    nodes: [
+      { host: 'fast', port: 1 },
+      { host: 'slow', port: 1 },
+      { host: 'mid', port: 1 },
+    ],
+  };
 
   it('sends most traffic to the fast node while still sampling the others', () => {
     const nodes = toNodeRefs(u);

@@ -14,17 +14,27 @@ const ok = { status: 200, latencyMs: 1 };
 function runtime(doc: Omit<Upstream, 'id'>, clock = { t: 1_000 }) {
   const changes: [string, boolean][] = [];
   const logs: object[] = [];
-  const rt = createUpstreamRuntime('u1', { id: 'u1', ...doc }, {
-    now: () => clock.t,
-    onHealthChange: (key, healthy) => changes.push([key, healthy]),
-    logger: { warn: (obj) => logs.push(obj) },
-  });
+  const rt = createUpstreamRuntime(
+    'u1',
+    { id: 'u1', ...doc },
+    {
+      now: () => clock.t,
+      onHealthChange: (key, healthy) => changes.push([key, healthy]),
+      logger: { warn: (obj) => logs.push(obj) },
+    },
+  );
   return { rt, changes, logs, clock };
 }
 
 describe('createUpstreamRuntime', () => {
   it('applies node defaults and never picks weight-0 nodes', () => {
-    const { rt } = runtime({ nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 2, weight: 0 }, { host: '::1', port: 3 }] });
+    const { rt } = runtime({
+      nodes: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2, weight: 0 },
+        { host: '::1', port: 3 },
+      ],
+    });
     expect(rt.nodes.map((n) => [n.key, n.weight, n.priority])).toEqual([
       ['a:1', 1, 0],
       ['b:2', 0, 0],
@@ -59,7 +69,13 @@ describe('createUpstreamRuntime', () => {
   });
 
   it('sends retries to nodes not tried yet, then gives up', () => {
-    const { rt } = runtime({ nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 1 }, { host: 'c', port: 1, priority: -1 }] });
+    const { rt } = runtime({
+      nodes: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 1 },
+        { host: 'c', port: 1, priority: -1 },
+      ],
+    });
     const tried: NodeRef[] = [];
     for (let i = 0; i < 3; i++) {
       const node = rt.select(ctx(), tried)!.node;
@@ -73,7 +89,10 @@ describe('createUpstreamRuntime', () => {
 
   it('returns undefined when every node is unhealthy, and logs each transition once', () => {
     const { rt, changes, logs } = runtime({
-      nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 1 }],
+      nodes: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 1 },
+      ],
       checks: { passive: { failures: 2, ejectSeconds: 10 } },
     });
     for (const node of rt.nodes) {
@@ -92,7 +111,12 @@ describe('createUpstreamRuntime', () => {
   });
 
   it('without checks, a connect error takes a node out for 2 s (not a 5xx, not a single node)', () => {
-    const { rt, clock } = runtime({ nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 1 }] });
+    const { rt, clock } = runtime({
+      nodes: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 1 },
+      ],
+    });
     rt.onAttemptEnd(rt.nodes[0], fail);
     expect(rt.health()[0].healthy).toBe(true);
     rt.onAttemptEnd(rt.nodes[0], { error: 'connect', latencyMs: 1 });
@@ -108,7 +132,10 @@ describe('createUpstreamRuntime', () => {
 
   it('passive ejection is half-open after ejectSeconds: one failure ejects again, a success resets', () => {
     const { rt, clock, changes } = runtime({
-      nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 1 }],
+      nodes: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 1 },
+      ],
       checks: { passive: { failures: 3, ejectSeconds: 10, httpStatuses: [502] } },
     });
     const a = rt.nodes[0];
@@ -142,7 +169,11 @@ describe('createUpstreamRuntime', () => {
 
   it('cookie affinity keeps a client on one node and moves it when the node goes unhealthy', () => {
     const { rt } = runtime({
-      nodes: [{ host: '10.0.0.1', port: 80 }, { host: '10.0.0.2', port: 80 }, { host: '10.0.0.3', port: 80 }],
+      nodes: [
+        { host: '10.0.0.1', port: 80 },
+        { host: '10.0.0.2', port: 80 },
+        { host: '10.0.0.3', port: 80 },
+      ],
       affinity: { type: 'cookie', name: 'stick', ttl: 60 },
       checks: { passive: { failures: 1 } },
     });
@@ -173,14 +204,26 @@ describe('createUpstreamRuntime', () => {
   });
 
   it('forwards attempts to the picker (least_conn) and hands out every algorithm', () => {
-    const { rt } = runtime({ type: 'least_conn', nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 1 }] });
+    const { rt } = runtime({
+      type: 'least_conn',
+      nodes: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 1 },
+      ],
+    });
     rt.onAttemptStart(rt.nodes[0]);
     for (let i = 0; i < 4; i++) expect(rt.select(ctx())!.node.key).toBe('b:1');
     rt.onAttemptEnd(rt.nodes[0], ok);
     rt.onAttemptStart(rt.nodes[1]);
     expect(rt.select(ctx())!.node.key).toBe('a:1');
     for (const type of ['roundrobin', 'chash', 'ewma'] as const) {
-      const r = runtime({ type, nodes: [{ host: 'a', port: 1 }, { host: 'b', port: 1 }] }).rt;
+      const r = runtime({
+        type,
+        nodes: [
+          { host: 'a', port: 1 },
+          { host: 'b', port: 1 },
+        ],
+      }).rt;
       expect(['a:1', 'b:1']).toContain(r.select(ctx())!.node.key);
       r.close();
     }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Etcd3, type Lease } from 'etcd3';
+import type { Etcd3, Lease } from 'etcd3';
 import { documentKey, type DataplaneStatus } from '@sluice/model';
 import type { Logger } from '../observe/logger.js';
 

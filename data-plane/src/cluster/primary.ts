@@ -48,7 +48,9 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   // that changed it, naming what changed, rather than mis-parse requests at the edge.
   const parserProblem = llhttpSelfTest();
   if (parserProblem !== undefined) {
-    throw new Error(`the HTTP parser self-test failed on Node.js ${process.version}: ${parserProblem}. Use a supported Node.js release (see docs/security.md).`);
+    throw new Error(
+      `the HTTP parser self-test failed on Node.js ${process.version}: ${parserProblem}. Use a supported Node.js release (see docs/security.md).`,
+    );
   }
   const workerCount = opts.workers > 0 ? opts.workers : Math.max(1, os.availableParallelism());
   const slots = new Map<number, WorkerSlot>();
@@ -142,7 +144,10 @@ export async function runDataPlane(opts: DataPlaneOptions) {
   let firstGenerationForked = false;
   function fork(index: number): WorkerSlot {
     // The resolved worker count: a worker of several counts limits through the primary.
-    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify({ ...opts, workers: workerCount }), [LOAD_BEFORE_LISTEN_ENV]: firstGenerationForked ? '1' : '0' });
+    const worker = cluster.fork({
+      [WORKER_OPTIONS_ENV]: JSON.stringify({ ...opts, workers: workerCount }),
+      [LOAD_BEFORE_LISTEN_ENV]: firstGenerationForked ? '1' : '0',
+    });
     const slot: WorkerSlot = { worker, index, boundStreamPorts: new Set() };
     slots.set(worker.id, slot);
     worker.on('listening', (address) => slot.boundStreamPorts.add(listeningPortKey(address)));

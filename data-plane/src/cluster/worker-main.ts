@@ -29,13 +29,14 @@ async function main(): Promise<void> {
     endpoints: opts.etcd,
     prefix: opts.prefix,
     auth: opts.etcdUsername ? { username: opts.etcdUsername, password: opts.etcdPassword ?? '' } : undefined,
-    tls: opts.etcdCa || opts.etcdCert
-      ? {
-          ca: opts.etcdCa ? fs.readFileSync(opts.etcdCa) : undefined,
-          cert: opts.etcdCert ? fs.readFileSync(opts.etcdCert) : undefined,
-          key: opts.etcdKey ? fs.readFileSync(opts.etcdKey) : undefined,
-        }
-      : undefined,
+    tls:
+      opts.etcdCa || opts.etcdCert
+        ? {
+            ca: opts.etcdCa ? fs.readFileSync(opts.etcdCa) : undefined,
+            cert: opts.etcdCert ? fs.readFileSync(opts.etcdCert) : undefined,
+            key: opts.etcdKey ? fs.readFileSync(opts.etcdKey) : undefined,
+          }
+        : undefined,
     cacheFile,
     logger,
     onStateChange: (s) => worker?.sourceStateChanged(s),

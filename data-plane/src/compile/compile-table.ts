@@ -30,7 +30,11 @@ interface CachedRuntime {
  * probes) are kept from one table to the next while their document is unchanged, so a
  * route edit does not reset health or affinity.
  */
-export function createTableCompiler(createRuntime: CreateUpstreamRuntime, registry: PluginRegistry, options: { portMap?: PortMap; clientTraffic?: ClientTraffic } = {}) {
+export function createTableCompiler(
+  createRuntime: CreateUpstreamRuntime,
+  registry: PluginRegistry,
+  options: { portMap?: PortMap; clientTraffic?: ClientTraffic } = {},
+) {
   let runtimes = new Map<string, CachedRuntime>();
   const sniCompiler = createSniIndexCompiler();
 
@@ -50,7 +54,10 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
     const rejected = new Map<string, string>();
     const entries: CompiledRoute[] = [];
     // Consumers and global rules are shared by every route: index them once per snapshot.
-    const consumers = buildConsumerIndex([...snapshot.consumers.values()].map((v) => v.doc), registry);
+    const consumers = buildConsumerIndex(
+      [...snapshot.consumers.values()].map((v) => v.doc),
+      registry,
+    );
     const globalRules = [...snapshot.globalRules.values()].map((v) => v.doc);
 
     for (const [id, { doc: route, modRevision, createRevision }] of snapshot.routes) {
@@ -61,7 +68,7 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
         rejected.set(`routes/${id}`, `plugin config ${route.pluginConfigId} does not exist`);
         continue;
       }
-      let plugins;
+      let plugins: ReturnType<typeof compilePluginChain>;
       try {
         plugins = compilePluginChain(route.plugins, pluginConfig, globalRules, registry, { routeId: id, consumers });
       } catch (err) {
@@ -182,4 +189,3 @@ export function createTableCompiler(createRuntime: CreateUpstreamRuntime, regist
 }
 
 export type TableCompiler = ReturnType<typeof createTableCompiler>;
-

@@ -20,7 +20,8 @@ function setup() {
     return revision;
   };
   const compile = () => compiler.compile(store.snapshot(revision).snapshot);
-  const routeOf = (table: ReturnType<typeof compile>['table'], path: string) => table.http.match({ method: 'GET', host: 'x', path, headers: {}, query: '' })?.route;
+  const routeOf = (table: ReturnType<typeof compile>['table'], path: string) =>
+    table.http.match({ method: 'GET', host: 'x', path, headers: {}, query: '' })?.route;
   return { compiler, put, compile, routeOf, close: () => compiler.close() };
 }
 

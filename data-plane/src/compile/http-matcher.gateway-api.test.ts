@@ -16,7 +16,16 @@ function entry(id: string, match: RouteMatch, ownerKind: string): RouteEntry {
 
 const methodOnly = (kind: string) => entry('method', { methods: ['PATCH'] }, kind);
 const twoHeaders = (kind: string) =>
-  entry('headers', { headers: [{ name: 'x-a', value: '1' }, { name: 'x-b', value: '2' }] }, kind);
+  entry(
+    'headers',
+    {
+      headers: [
+        { name: 'x-a', value: '1' },
+        { name: 'x-b', value: '2' },
+      ],
+    },
+    kind,
+  );
 const query = (kind: string) => entry('query', { query: [{ name: 'q', value: '1' }] }, kind);
 
 function winner(entries: RouteEntry[], method: string, headers: IncomingHttpHeaders, q = ''): string | undefined {

@@ -161,9 +161,7 @@ describe('compileHttpMatcher', () => {
       ['DELETE', undefined],
       ['BREW', undefined],
     ])('%s → %s', (method, expected) => {
-      expect(matchId([r, entry('other', { methods: ['DELETE'], hosts: ['other.com'] })], request('/', { method }))).toBe(
-        expected,
-      );
+      expect(matchId([r, entry('other', { methods: ['DELETE'], hosts: ['other.com'] })], request('/', { method }))).toBe(expected);
     });
   });
 

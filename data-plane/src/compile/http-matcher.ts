@@ -98,10 +98,7 @@ export function compileHttpMatcher<T extends RouteEntry>(entries: readonly T[]):
   return { match, size, rejected };
 }
 
-type CompiledPath =
-  | { kind: 'exact'; value: string }
-  | { kind: 'prefix'; value: string }
-  | { kind: 'regex'; source: string; regex: RegExp };
+type CompiledPath = { kind: 'exact'; value: string } | { kind: 'prefix'; value: string } | { kind: 'regex'; source: string; regex: RegExp };
 
 /** A route's paths, de-duplicated; none means prefix `/`. */
 function compilePaths(entry: RouteEntry): CompiledPath[] {

@@ -81,7 +81,17 @@ const KIND: Record<Listener['protocol'], ListenerSocketKind> = { HTTP: 'http', H
 export function compileListenerTable(input: ListenerTableInput, rejected: Map<string, string>): ListenerTable {
   const portMap = input.portMap ?? new Map<number, number>();
   const byId = new Map<string, CompiledListener>();
-  const sockets = new Map<string, { kind: ListenerSocketKind; address: string | undefined; port: number; declaredPort: number; listeners: CompiledListener[]; byHost: ServerNameMap<CompiledListener> }>();
+  const sockets = new Map<
+    string,
+    {
+      kind: ListenerSocketKind;
+      address: string | undefined;
+      port: number;
+      declaredPort: number;
+      listeners: CompiledListener[];
+      byHost: ServerNameMap<CompiledListener>;
+    }
+  >();
 
   const byAge = [...input.listeners].sort(([, a], [, b]) => a.createRevision - b.createRevision);
   for (const [id, { doc, createRevision, modRevision }] of byAge) {
@@ -96,7 +106,10 @@ export function compileListenerTable(input: ListenerTableInput, rejected: Map<st
     const socketKey = `${kind}:${doc.address ?? '*'}:${port}`;
     const kindClash = [...sockets.values()].find((s) => s.port === port && s.address === doc.address && s.kind !== kind && sameTransport(s.kind, kind));
     if (kindClash !== undefined) {
-      rejected.set(key, `port ${doc.port} on ${doc.address ?? 'all addresses'} is already used by ${kindClash.kind.toUpperCase()} listener ${kindClash.listeners[0].key}`);
+      rejected.set(
+        key,
+        `port ${doc.port} on ${doc.address ?? 'all addresses'} is already used by ${kindClash.kind.toUpperCase()} listener ${kindClash.listeners[0].key}`,
+      );
       continue;
     }
     const listener: CompiledListener = { id, key, doc, createRevision, modRevision, documents: [{ key, modRevision }] };
@@ -137,10 +150,12 @@ function sameTransport(a: ListenerSocketKind, b: ListenerSocketKind): boolean {
 function tlsProblem(doc: Listener): string | undefined {
   if (doc.protocol === 'HTTPS' && doc.tls?.mode !== 'Terminate') return 'an HTTPS listener needs tls.mode Terminate';
   if (doc.protocol === 'TLS' && doc.tls === undefined) return 'a TLS listener needs tls.mode (Terminate or Passthrough)';
-  if ((doc.protocol === 'HTTP' || doc.protocol === 'TCP' || doc.protocol === 'UDP') && doc.tls !== undefined) return `tls is not meaningful on a ${doc.protocol} listener`;
+  if ((doc.protocol === 'HTTP' || doc.protocol === 'TCP' || doc.protocol === 'UDP') && doc.tls !== undefined)
+    return `tls is not meaningful on a ${doc.protocol} listener`;
   if (doc.tls?.clientVerify !== undefined && doc.tls.clientCa === undefined) return 'tls.clientVerify needs tls.clientCa';
   // Refused rather than opened without the check: a listener that must verify clients never serves unverified.
-  if (doc.tls?.clientCa !== undefined && doc.tls.mode !== 'Terminate') return 'tls.clientCa needs tls.mode Terminate (a passthrough listener never sees client certificates)';
+  if (doc.tls?.clientCa !== undefined && doc.tls.mode !== 'Terminate')
+    return 'tls.clientCa needs tls.mode Terminate (a passthrough listener never sees client certificates)';
   if (doc.tls?.clientCa !== undefined) return clientCaProblem(doc.tls.clientCa);
   return undefined;
 }
@@ -168,7 +183,8 @@ function certificatesOf(
   }
   if (first !== undefined && names.default === undefined) names.setDefault(first);
   // Still opened: handshakes for it fail until a certificate arrives, the other listeners serve on.
-  if (first === undefined) rejected.set(key, missing.length ? `ssl ${missing.join(', ')} does not exist or does not load` : 'a Terminate listener needs tls.sslIds');
+  if (first === undefined)
+    rejected.set(key, missing.length ? `ssl ${missing.join(', ')} does not exist or does not load` : 'a Terminate listener needs tls.sslIds');
   return names;
 }
 

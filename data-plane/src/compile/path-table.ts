@@ -79,11 +79,7 @@ export function normalizePrefix(prefix: string): string {
   return end === prefix.length ? prefix : prefix.slice(0, end);
 }
 
-function firstPassing<T extends RouteEntry>(
-  list: readonly RouteCandidate<T>[],
-  request: RequestView,
-  singleLabelHost: boolean,
-): T | undefined {
+function firstPassing<T extends RouteEntry>(list: readonly RouteCandidate<T>[], request: RequestView, singleLabelHost: boolean): T | undefined {
   for (let i = 0; i < list.length; i++) {
     if (candidatePasses(list[i], request, singleLabelHost)) return list[i].entry;
   }

@@ -51,12 +51,8 @@ export class MethodBits {
 /** Compiles a route's predicates; throws InvalidMatchError for a condition that cannot compile. */
 export function compileRouteCandidate<T extends RouteEntry>(entry: T, methodBits: MethodBits, methodFirst = false): RouteCandidate<T> {
   const match = entry.route.match;
-  const headers = match?.headers?.length
-    ? match.headers.map((h, i) => compileValuePredicate(h, true, `match.headers[${i}]`))
-    : NO_PREDICATES;
-  const query = match?.query?.length
-    ? match.query.map((q, i) => compileValuePredicate(q, false, `match.query[${i}]`))
-    : NO_PREDICATES;
+  const headers = match?.headers?.length ? match.headers.map((h, i) => compileValuePredicate(h, true, `match.headers[${i}]`)) : NO_PREDICATES;
+  const query = match?.query?.length ? match.query.map((q, i) => compileValuePredicate(q, false, `match.query[${i}]`)) : NO_PREDICATES;
   return {
     entry,
     methodMask: methodBits.maskOf(match?.methods),
@@ -105,11 +101,7 @@ function compareKeys(a: string | undefined, b: string | undefined): number {
  * `singleLabelHost` says whether the request host has exactly one label before the
  * wildcard suffix being tried (always true outside the wildcard tier).
  */
-export function candidatePasses<T extends RouteEntry>(
-  candidate: RouteCandidate<T>,
-  request: RequestView,
-  singleLabelHost: boolean,
-): boolean {
+export function candidatePasses<T extends RouteEntry>(candidate: RouteCandidate<T>, request: RequestView, singleLabelHost: boolean): boolean {
   if (candidate.methodMask !== 0 && (candidate.methodMask & request.methodBit) === 0) return false;
   if (candidate.singleLabelWildcard && !singleLabelHost) return false;
   const headers = candidate.headers;

@@ -137,4 +137,3 @@ function pemCertificates(bundle: string): string[] {
 function contextOptions(doc: Ssl): tls.SecureContextOptions {
   return { ...TLS_SERVER_DEFAULTS, cert: doc.cert, key: doc.key, ...(doc.clientCa !== undefined ? { ca: doc.clientCa } : {}) };
 }
-

@@ -47,14 +47,24 @@ describe('compileStreamMatcher', () => {
       noBackends,
       rejected,
     );
-    expect([...rejected.keys()].sort()).toEqual(['stream-routes/badAddrs', 'stream-routes/second', 'stream-routes/sniOnTcp', 'stream-routes/t2', 'stream-routes/tlsOnTcp']);
+    expect([...rejected.keys()].sort()).toEqual([
+      'stream-routes/badAddrs',
+      'stream-routes/second',
+      'stream-routes/sniOnTcp',
+      'stream-routes/t2',
+      'stream-routes/tlsOnTcp',
+    ]);
     expect(rejected.get('stream-routes/second')).toMatch(/already used by stream route stream-routes\/first/);
     expect(table.ports.get('tcp:7000')?.routeFor(undefined)?.id).toBe('first');
     expect(table.ports.has('tcp:7004')).toBe(false);
   });
 
   it('turns the route timeout into an idle limit in ms, an hour by default', () => {
-    const table = compileStreamMatcher(routes({ t: { protocol: 'tcp', listenPort: 1, timeout: 2.5 }, u: { protocol: 'tcp', listenPort: 2 } }), noBackends, new Map());
+    const table = compileStreamMatcher(
+      routes({ t: { protocol: 'tcp', listenPort: 1, timeout: 2.5 }, u: { protocol: 'tcp', listenPort: 2 } }),
+      noBackends,
+      new Map(),
+    );
     expect(table.ports.get('tcp:1')?.routes[0].idleMs).toBe(2500);
     expect(table.ports.get('tcp:2')?.routes[0].idleMs).toBe(3_600_000);
   });

@@ -89,7 +89,10 @@ export function compileStreamMatcher(
     } else if (existing.names === undefined) {
       rejected.set(key, `port ${route.listenPort} is already used by stream route ${holder}`);
     } else if (!existing.names.add(route.sni ?? '*', entry)) {
-      rejected.set(key, route.sni ? `SNI ${route.sni} on port ${route.listenPort} is already routed` : `port ${route.listenPort} already has a default (no SNI) tls route`);
+      rejected.set(
+        key,
+        route.sni ? `SNI ${route.sni} on port ${route.listenPort} is already routed` : `port ${route.listenPort} already has a default (no SNI) tls route`,
+      );
     } else {
       existing.routes.push(entry);
     }

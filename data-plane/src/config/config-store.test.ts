@@ -116,14 +116,29 @@ describe('routes naming a service', () => {
   const service = (id: string, extra: object) => JSON.stringify({ id, ...extra });
   const up = (port: number) => ({ nodes: [{ host: '127.0.0.1', port, weight: 1 }] });
 
-  it('take the service\'s hosts, upstream, plugins (under their own) and websocket, and follow the service when it changes', () => {
+  it("take the service's hosts, upstream, plugins (under their own) and websocket, and follow the service when it changes", () => {
     const store = createConfigStore('/gw');
-    store.applyPut('/gw/services/s', service('s', { hosts: ['svc.example'], upstream: up(1), plugins: { cors: {}, 'request-id': {} }, websocket: false }), 2, 2);
+    store.applyPut(
+      '/gw/services/s',
+      service('s', { hosts: ['svc.example'], upstream: up(1), plugins: { cors: {}, 'request-id': {} }, websocket: false }),
+      2,
+      2,
+    );
     store.applyPut('/gw/routes/a', route('a', { serviceId: 's', plugins: { cors: { allowOrigins: 'https://a.example' } } }), 3, 3);
-    store.applyPut('/gw/routes/b', route('b', { serviceId: 's', match: { hosts: ['own.example'], paths: [{ type: 'prefix', value: '/b' }] }, upstream: up(2), websocket: true }), 4, 4);
+    store.applyPut(
+      '/gw/routes/b',
+      route('b', { serviceId: 's', match: { hosts: ['own.example'], paths: [{ type: 'prefix', value: '/b' }] }, upstream: up(2), websocket: true }),
+      4,
+      4,
+    );
     store.applyPut('/gw/routes/plain', route('plain'), 5, 5);
     const first = store.snapshot(5).snapshot;
-    expect(first.routes.get('a')!.doc).toMatchObject({ match: { hosts: ['svc.example'] }, upstream: up(1), websocket: false, plugins: { cors: { allowOrigins: 'https://a.example' }, 'request-id': {} } });
+    expect(first.routes.get('a')!.doc).toMatchObject({
+      match: { hosts: ['svc.example'] },
+      upstream: up(1),
+      websocket: false,
+      plugins: { cors: { allowOrigins: 'https://a.example' }, 'request-id': {} },
+    });
     expect(first.routes.get('b')!.doc).toMatchObject({ match: { hosts: ['own.example'] }, upstream: up(2), websocket: true });
     expect(first.routes.get('plain')!.doc).toEqual(JSON.parse(route('plain')));
     expect(first.routes.get('a')!.modRevision).toBe(3);

@@ -176,7 +176,14 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
           if (!where) continue;
           const result = parseDocument(where.spec, where.id, kv.value);
           if (typeof result === 'string') {
-            invalid.push({ key: kv.key, field: where.field, id: where.id, name: `${where.spec.collection}/${where.id}`, modRevision: kv.modRevision, reason: result });
+            invalid.push({
+              key: kv.key,
+              field: where.field,
+              id: where.id,
+              name: `${where.spec.collection}/${where.id}`,
+              modRevision: kv.modRevision,
+              reason: result,
+            });
             continue;
           }
           put(where.field, where.id, { doc: result, modRevision: kv.modRevision, createRevision: kv.createRevision });
@@ -194,7 +201,12 @@ export function createConfigStore(prefix: string, logger?: ConfigLogger): Config
           const known = previous.get(bad.key);
           if (known) rejected.set(bad.key, known);
           if (bad.kept) put(bad.field, bad.id, bad.kept);
-          reject(bad.key, bad.name, bad.modRevision, bad.kept ? `${bad.reason}; the previous version (revision ${bad.kept.modRevision}) stays in force` : bad.reason);
+          reject(
+            bad.key,
+            bad.name,
+            bad.modRevision,
+            bad.kept ? `${bad.reason}; the previous version (revision ${bad.kept.modRevision}) stays in force` : bad.reason,
+          );
         }
         for (const [field, docs] of staged) published[field] = LayeredMap.of(docs);
         resolvedRoutes = resolveServices(serviceRoutes.reset(serviceInputs()), 0);
@@ -240,11 +252,6 @@ function emptyViews(): Record<Field, LayeredMap<AnyVersioned>> {
   const views = {} as Record<Field, LayeredMap<AnyVersioned>>;
   for (const field of Object.values(SNAPSHOT_FIELDS)) views[field] = LayeredMap.empty();
   return views;
-}
-
-function dropTombstones<V>(changes: Map<string, V | undefined>): Map<string, V> {
-  for (const [key, value] of changes) if (value === undefined) changes.delete(key);
-  return changes as Map<string, V>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

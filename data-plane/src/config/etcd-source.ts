@@ -69,7 +69,17 @@ export function createEtcdSource(opts: EtcdSourceOptions): EtcdSource {
   const log = opts.logger;
   const store = createConfigStore(prefix, log);
   const cache = opts.cacheFile ? createDiskCache({ file: opts.cacheFile, prefix, logger: log }) : undefined;
-  const stats: EtcdSourceStats = { loads: 0, compactions: 0, rewinds: 0, disconnects: 0, snapshots: 0, revision: 0, lastLoadMs: 0, rejected: 0, watchEvents: 0 };
+  const stats: EtcdSourceStats = {
+    loads: 0,
+    compactions: 0,
+    rewinds: 0,
+    disconnects: 0,
+    snapshots: 0,
+    revision: 0,
+    lastLoadMs: 0,
+    rejected: 0,
+    watchEvents: 0,
+  };
 
   let state: SourceState = 'connecting';
   let closed = false;
@@ -268,9 +278,7 @@ function clientOptions(opts: EtcdSourceOptions, endpoint: string): IOptions {
   return {
     hosts: [endpoint],
     auth: opts.auth,
-    credentials: opts.tls
-      ? { rootCertificate: pem(opts.tls.ca) as Buffer, certChain: pem(opts.tls.cert), privateKey: pem(opts.tls.key) }
-      : undefined,
+    credentials: opts.tls ? { rootCertificate: pem(opts.tls.ca) as Buffer, certChain: pem(opts.tls.cert), privateKey: pem(opts.tls.key) } : undefined,
     grpcOptions: {
       // Pages are small, but one large document must never make the whole load fail.
       'grpc.max_receive_message_length': 64 * 1024 * 1024,

@@ -3,9 +3,24 @@ import { LayeredMap } from './layered-map.js';
 
 describe('LayeredMap', () => {
   it('applies puts and deletes without touching the map it came from', () => {
-    const a = LayeredMap.of(new Map([['x', 1], ['y', 2]]));
-    const b = a.with(new Map<string, number | undefined>([['y', undefined], ['z', 3], ['x', 10], ['missing', undefined]]));
-    expect([...a].sort()).toEqual([['x', 1], ['y', 2]]);
+    const a = LayeredMap.of(
+      new Map([
+        ['x', 1],
+        ['y', 2],
+      ]),
+    );
+    const b = a.with(
+      new Map<string, number | undefined>([
+        ['y', undefined],
+        ['z', 3],
+        ['x', 10],
+        ['missing', undefined],
+      ]),
+    );
+    expect([...a].sort()).toEqual([
+      ['x', 1],
+      ['y', 2],
+    ]);
     expect(Object.fromEntries(b)).toEqual({ x: 10, z: 3 });
     expect(b.size).toBe(2);
     expect(b.has('y')).toBe(false);

@@ -29,8 +29,10 @@ function fakeEtcd(keys: Map<string, string>, revision = 42) {
 }
 
 describe('loadPrefix', () => {
-  it('skips the data planes\' registrations and reads everything else', async () => {
-    const keys = new Map(['/gw/_admin/k', '/gw/consumers/c', '/gw/dataplanes/a', '/gw/dataplanes/b', '/gw/routes/r', '/gw/upstreams/u', '/gwx/routes/other'].map((k) => [k, '{}']));
+  it("skips the data planes' registrations and reads everything else", async () => {
+    const keys = new Map(
+      ['/gw/_admin/k', '/gw/consumers/c', '/gw/dataplanes/a', '/gw/dataplanes/b', '/gw/routes/r', '/gw/upstreams/u', '/gwx/routes/other'].map((k) => [k, '{}']),
+    );
     const { client } = fakeEtcd(keys);
     const loaded = await loadPrefix(client, '/gw');
     expect(loaded.kvs.map((kv) => kv.key)).toEqual(['/gw/_admin/k', '/gw/consumers/c', '/gw/routes/r', '/gw/upstreams/u']);

@@ -72,7 +72,9 @@ export async function loadPrefix(client: Etcd3, prefix: string, options: LoadOpt
         from = Buffer.concat([last.key, Buffer.from([0])]);
         next = ask(from, range.end, limit);
       }
-      onPage(page.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision) })));
+      onPage(
+        page.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value, modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision) })),
+      );
       if (!more) break;
     }
   }

@@ -8,7 +8,10 @@ const STATIC_PREFIX = '/static';
  * A source of fixed, in-memory documents (tests, the built-in example). They go through the
  * same validation as etcd documents, so a bad one is rejected alone here too.
  */
-export function createStaticSource(docs: Array<{ collection: string; doc: unknown }>, logger?: ConfigLogger): ConfigSource & {
+export function createStaticSource(
+  docs: Array<{ collection: string; doc: unknown }>,
+  logger?: ConfigLogger,
+): ConfigSource & {
   readonly snapshot: ConfigSnapshot;
   readonly info: SnapshotInfo;
 } {

@@ -23,12 +23,7 @@ export interface PrefixWatch {
  * responses of its synced watchers in revision order, so events still arrive in the order they
  * were written.
  */
-export async function watchPrefix(
-  client: Etcd3,
-  prefix: string,
-  startRevision: number,
-  onEvents: (events: IEvent[]) => void,
-): Promise<PrefixWatch> {
+export async function watchPrefix(client: Etcd3, prefix: string, startRevision: number, onEvents: (events: IEvent[]) => void): Promise<PrefixWatch> {
   const stream = await client.watchClient.watch();
   let finish!: (end: WatchEnd) => void;
   const ended = new Promise<WatchEnd>((resolve) => (finish = resolve));

@@ -29,11 +29,7 @@ interface ProbeState {
  * consecutive failures of that kind mark it unhealthy. Timers are unref'd: probes never
  * keep the process alive.
  */
-export function createActiveChecker(
-  targets: readonly ProbeTarget[],
-  check: ActiveCheck,
-  onChange: HealthChangeListener,
-): ActiveChecker {
+export function createActiveChecker(targets: readonly ProbeTarget[], check: ActiveCheck, onChange: HealthChangeListener): ActiveChecker {
   const settings = resolveActiveCheck(check);
   const abort = new AbortController();
   const states = new Map<string, ProbeState>();
@@ -71,8 +67,7 @@ export function createActiveChecker(
       case 'success':
         state.httpFailures = state.tcpFailures = state.timeouts = 0;
         state.successes++;
-        if (!state.healthy && state.successes >= settings.healthy.successes)
-          setHealthy(state, true, `active: ${state.successes} successful probes`);
+        if (!state.healthy && state.successes >= settings.healthy.successes) setHealthy(state, true, `active: ${state.successes} successful probes`);
         return;
       case 'neutral':
         return;
@@ -91,8 +86,7 @@ export function createActiveChecker(
       case 'timeout':
         state.successes = 0;
         state.timeouts++;
-        if (state.healthy && state.timeouts >= settings.unhealthy.timeouts)
-          setHealthy(state, false, `active: ${state.timeouts} probes timed out`);
+        if (state.healthy && state.timeouts >= settings.unhealthy.timeouts) setHealthy(state, false, `active: ${state.timeouts} probes timed out`);
         return;
     }
   };
@@ -114,4 +108,3 @@ export function createActiveChecker(
     },
   };
 }
-

@@ -27,11 +27,7 @@ export interface NodeHealthOptions {
  * The implicit rule is skipped for a single-node upstream, as nginx never marks its only server
  * down: ejecting it would only turn connect errors into 503s.
  */
-export function createNodeHealth(
-  nodes: readonly NodeRef[],
-  checks: InlineUpstream['checks'],
-  options: NodeHealthOptions = {},
-): NodeHealth {
+export function createNodeHealth(nodes: readonly NodeRef[], checks: InlineUpstream['checks'], options: NodeHealthOptions = {}): NodeHealth {
   const now = options.now ?? Date.now;
   const reported = new Map<string, boolean>(nodes.map((n) => [n.key, true]));
   let active: ActiveChecker | undefined;
@@ -55,8 +51,7 @@ export function createNodeHealth(
     record(key, outcome): void {
       passive?.record(key, outcome);
     },
-    snapshot: () =>
-      nodes.map((n) => ({ key: n.key, healthy: !(passive?.isEjected(n.key) ?? false) && (active?.isHealthy(n.key) ?? true) })),
+    snapshot: () => nodes.map((n) => ({ key: n.key, healthy: !(passive?.isEjected(n.key) ?? false) && (active?.isHealthy(n.key) ?? true) })),
     close(): void {
       active?.stop();
     },

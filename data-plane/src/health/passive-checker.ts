@@ -45,10 +45,7 @@ interface NodeState {
  * timeout, or a listed status) for `ejectSeconds`. Then it is half-open: eligible again, but
  * one more failure ejects it again, while a success resets the count.
  */
-export function createPassiveChecker(
-  passive: PassiveCheck | undefined,
-  options: { now: () => number; onChange: HealthChangeListener },
-): PassiveChecker {
+export function createPassiveChecker(passive: PassiveCheck | undefined, options: { now: () => number; onChange: HealthChangeListener }): PassiveChecker {
   const settings: PassiveSettings = passive
     ? {
         failures: passive.failures ?? 3,
@@ -80,8 +77,7 @@ export function createPassiveChecker(
 
   return {
     record(key, outcome): void {
-      const failed =
-        outcome.error !== undefined ? settings.countsError(outcome.error) : outcome.status !== undefined && settings.statuses.has(outcome.status);
+      const failed = outcome.error !== undefined ? settings.countsError(outcome.error) : outcome.status !== undefined && settings.statuses.has(outcome.status);
       const state = states.get(key);
       if (!failed) {
         // Successes on a never-failed node cost nothing (no state is allocated).

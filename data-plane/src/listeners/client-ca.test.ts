@@ -10,13 +10,21 @@ import { clientCaProblem, withClientCa } from './client-ca.js';
 const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
 const ca = fixture('client-ca.crt');
 const serverOptions = { cert: fixture('server.crt'), key: fixture('server.key') };
-const server: SniCertificate = { id: 's1', context: tls.createSecureContext(serverOptions), options: serverOptions, requireClientCert: false, requestClientCert: false };
+const server: SniCertificate = {
+  id: 's1',
+  context: tls.createSecureContext(serverOptions),
+  options: serverOptions,
+  requireClientCert: false,
+  requestClientCert: false,
+};
 const gateway = { namespace: 'ns', name: 'gw' };
 
 let revision = 0;
 function compile(...docs: Array<Omit<Listener, 'gateway'>>) {
   const rejected = new Map<string, string>();
-  const listeners = new Map<string, Versioned<Listener>>(docs.map((d) => [d.id, { doc: { gateway, ...d } as Listener, modRevision: ++revision, createRevision: revision }]));
+  const listeners = new Map<string, Versioned<Listener>>(
+    docs.map((d) => [d.id, { doc: { gateway, ...d } as Listener, modRevision: ++revision, createRevision: revision }]),
+  );
   const table = compileListenerTable(
     { listeners, routes: [], streamRoutes: new Map(), certificates: new Map([['s1', { cert: server, snis: ['*'] }]]), backendsFor: () => [] },
     rejected,
@@ -33,7 +41,9 @@ describe('clientCaProblem', () => {
 
   it('names what is wrong with a bundle node:tls would silently ignore', () => {
     expect(clientCaProblem('-----BEGIN nothing')).toBe('tls.clientCa holds no PEM certificate');
-    expect(clientCaProblem(`${ca}-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n`)).toMatch(/^tls.clientCa certificate 2 does not load/);
+    expect(clientCaProblem(`${ca}-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n`)).toMatch(
+      /^tls.clientCa certificate 2 does not load/,
+    );
   });
 });
 
@@ -61,7 +71,11 @@ describe('compileListenerTable: client certificates', () => {
   });
 
   it('gives a listener with clientCa its policy and certificates that verify clients', () => {
-    const { rejected, listener } = compile(https('strict', { clientCa: ca }), https('lenient', { clientCa: ca, clientVerify: 'optional' }, 'lenient.test'), https('open', {}, 'open.test'));
+    const { rejected, listener } = compile(
+      https('strict', { clientCa: ca }),
+      https('lenient', { clientCa: ca, clientVerify: 'optional' }, 'lenient.test'),
+      https('open', {}, 'open.test'),
+    );
     expect(rejected).toEqual(new Map());
     expect(listener('strict')!.clientAuth).toEqual({ ca, verify: 'on' });
     expect(listener('strict')!.certs!.lookup('any.test')).toMatchObject({ requireClientCert: true, options: { ca } });

@@ -16,7 +16,11 @@ export interface ListenerSocketHandle<P = ListenerSocket> {
 
 /** Binds a net.Server or dgram socket-like `listen`, turning the first error into a rejection and later ones into logs. */
 export function listenOnce(
-  server: { once(e: 'error', f: (err: Error) => void): unknown; removeListener(e: 'error', f: (err: Error) => void): unknown; on(e: 'error', f: (err: Error) => void): unknown },
+  server: {
+    once(e: 'error', f: (err: Error) => void): unknown;
+    removeListener(e: 'error', f: (err: Error) => void): unknown;
+    on(e: 'error', f: (err: Error) => void): unknown;
+  },
   bind: (done: () => void) => void,
   onLaterError: (err: Error) => void,
 ): Promise<void> {

@@ -62,13 +62,17 @@ export class StreamTraffic {
       ['in', bytesIn],
       ['out', bytesOut],
     ]);
-    this.add(registry, 'sluice_stream_connections_total', 'counter', 'Client connections accepted and routed by TCP/TLS stream routes', [[undefined, (c) => c.connections]]);
+    this.add(registry, 'sluice_stream_connections_total', 'counter', 'Client connections accepted and routed by TCP/TLS stream routes', [
+      [undefined, (c) => c.connections],
+    ]);
     this.add(registry, 'sluice_stream_connections_active', 'gauge', 'Open client connections of TCP/TLS stream routes', [[undefined, (c) => c.open.size]]);
     this.add(registry, 'sluice_stream_datagrams_total', 'counter', 'Datagrams through UDP stream routes: in = from clients, out = to clients', [
       ['in', (c) => c.datagramsIn],
       ['out', (c) => c.datagramsOut],
     ]);
-    this.add(registry, 'sluice_stream_udp_sessions_active', 'gauge', 'Client sessions (client address ↔ upstream socket) of UDP stream routes', [[undefined, (c) => c.udpSessions]]);
+    this.add(registry, 'sluice_stream_udp_sessions_active', 'gauge', 'Client sessions (client address ↔ upstream socket) of UDP stream routes', [
+      [undefined, (c) => c.udpSessions],
+    ]);
   }
 
   private add(registry: client.Registry, name: string, type: 'counter' | 'gauge', help: string, series: [direction: string | undefined, read: Read][]): void {

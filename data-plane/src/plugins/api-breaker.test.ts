@@ -25,7 +25,13 @@ describe('CircuitBreaker', () => {
 });
 
 describe('api-breaker', () => {
-  const config = { breakResponseCode: 502, breakResponseBody: 'broken', breakResponseHeaders: [{ key: 'X-Breaker', value: 'open' }], unhealthy: { httpStatuses: [500, 503], failures: 2 }, healthy: { successes: 1 } };
+  const config = {
+    breakResponseCode: 502,
+    breakResponseBody: 'broken',
+    breakResponseHeaders: [{ key: 'X-Breaker', value: 'open' }],
+    unhealthy: { httpStatuses: [500, 503], failures: 2 },
+    healthy: { successes: 1 },
+  };
 
   it('answers breakResponseCode after failures upstream statuses, without asking the upstream', async () => {
     const chain = chainFor({ 'api-breaker': config });
@@ -39,8 +45,11 @@ describe('api-breaker', () => {
     expect([broken.status, broken.body, broken.headers['x-breaker']]).toEqual([502, 'broken', 'open']);
   });
 
-  it('counts the gateway 502 of an unreachable upstream but never other plugins\' answers', async () => {
-    const chain = chainFor({ 'api-breaker': { ...config, unhealthy: { httpStatuses: [502], failures: 1 } }, 'limit-count': { count: 1, timeWindow: 60, rejectedCode: 502 } });
+  it("counts the gateway 502 of an unreachable upstream but never other plugins' answers", async () => {
+    const chain = chainFor({
+      'api-breaker': { ...config, unhealthy: { httpStatuses: [502], failures: 1 } },
+      'limit-count': { count: 1, timeWindow: 60, rejectedCode: 502 },
+    });
     const ok = await exchange(chain, makeContext({ clientAddress: '10.0.0.1' }));
     chain.runLog(ok.ctx, 200, 1);
     const refused = await exchange(chain, makeContext({ clientAddress: '10.0.0.1' }));
@@ -56,7 +65,9 @@ describe('api-breaker', () => {
 
   it('rejects bad configs at validation', () => {
     expect(() => chainFor({ 'api-breaker': {} as never })).toThrow(/api-breaker/);
-    expect(() => chainFor({ 'api-breaker': { breakResponseCode: 502, unhealthy: { httpStatuses: [200] } } })).toThrow(/api-breaker\/unhealthy\/httpStatuses\/0/);
+    expect(() => chainFor({ 'api-breaker': { breakResponseCode: 502, unhealthy: { httpStatuses: [200] } } })).toThrow(
+      /api-breaker\/unhealthy\/httpStatuses\/0/,
+    );
     expect(() => chainFor({ 'api-breaker': { breakResponseCode: 502, maxBreakerSec: 1 } })).toThrow(/api-breaker\/maxBreakerSec/);
   });
 });

@@ -34,7 +34,12 @@ describe('verifyPassword', () => {
 describe('basic-auth', () => {
   it('authenticates every password form and knows the consumer', async () => {
     const chain = chainFor({ 'basic-auth': {} }, consumers);
-    for (const [user, consumer] of [['plain', 'plain'], ['md5user', 'md5'], ['bcuser', 'bc'], ['shauser', 'sha']]) {
+    for (const [user, consumer] of [
+      ['plain', 'plain'],
+      ['md5user', 'md5'],
+      ['bcuser', 'bc'],
+      ['shauser', 'sha'],
+    ]) {
       const res = await exchange(chain, makeContext({ headers: basic(user, 'secret') }));
       expect(res.answered, user).toBe(false);
       expect(res.ctx.consumer?.username).toBe(consumer);
@@ -43,7 +48,14 @@ describe('basic-auth', () => {
 
   it('answers 401 with the realm for missing, malformed and wrong credentials', async () => {
     const chain = chainFor({ 'basic-auth': { realm: 'shop' } }, consumers);
-    for (const headers of [{}, { authorization: 'Bearer x' }, { authorization: 'Basic bm9jb2xvbg==' }, basic('nobody', 'secret'), basic('bcuser', 'wrong'), basic('plain', '')]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer x' },
+      { authorization: 'Basic bm9jb2xvbg==' },
+      basic('nobody', 'secret'),
+      basic('bcuser', 'wrong'),
+      basic('plain', ''),
+    ]) {
       const res = await exchange(chain, makeContext({ headers }));
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Basic realm="shop"');

@@ -51,7 +51,13 @@ export function compilePluginChain(
 }
 
 function hasPhase(plugin: PreparedPlugin['plugin']): boolean {
-  return plugin.rewrite !== undefined || plugin.access !== undefined || plugin.beforeProxy !== undefined || plugin.headerFilter !== undefined || plugin.log !== undefined;
+  return (
+    plugin.rewrite !== undefined ||
+    plugin.access !== undefined ||
+    plugin.beforeProxy !== undefined ||
+    plugin.headerFilter !== undefined ||
+    plugin.log !== undefined
+  );
 }
 
 function prepare(name: string, config: unknown, registry: PluginSource, env: PrepareEnv): PreparedPlugin {

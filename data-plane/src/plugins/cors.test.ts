@@ -3,8 +3,13 @@ import { chainFor, exchange, makeContext } from './plugin-test-kit.js';
 
 describe('cors', () => {
   it('answers a preflight itself with 204 and the allow headers', async () => {
-    const chain = chainFor({ cors: { allowOrigins: 'https://app.example.com', allowMethods: 'GET, POST', allowHeaders: 'X-Token', maxAge: 600, allowCredential: true } });
-    const res = await exchange(chain, makeContext({ method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } }));
+    const chain = chainFor({
+      cors: { allowOrigins: 'https://app.example.com', allowMethods: 'GET, POST', allowHeaders: 'X-Token', maxAge: 600, allowCredential: true },
+    });
+    const res = await exchange(
+      chain,
+      makeContext({ method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } }),
+    );
     expect(res.answered).toBe(true);
     expect(res.status).toBe(204);
     expect(res.headers).toMatchObject({
@@ -36,14 +41,28 @@ describe('cors', () => {
     expect(open.headers['access-control-allow-origin']).toBe('*');
     expect(open.headers.vary).toBeUndefined();
     const creds = chainFor({ cors: { allowOriginsByRegex: ['.*'], allowCredential: true } });
-    const pre = await exchange(creds, makeContext({ method: 'OPTIONS', headers: { origin: 'https://x.test', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a' } }));
-    expect(pre.headers).toMatchObject({ 'access-control-allow-origin': 'https://x.test', 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'x-a' });
+    const pre = await exchange(
+      creds,
+      makeContext({
+        method: 'OPTIONS',
+        headers: { origin: 'https://x.test', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a' },
+      }),
+    );
+    expect(pre.headers).toMatchObject({
+      'access-control-allow-origin': 'https://x.test',
+      'access-control-allow-methods': 'PUT',
+      'access-control-allow-headers': 'x-a',
+    });
   });
 
   it("answers a preflight with a literal '*' for wildcard methods and headers without credentials", async () => {
     const chain = chainFor({ cors: { allowOrigins: 'https://x.test', allowMethods: '*', allowHeaders: '*' } });
     const pre = await exchange(chain, makeContext({ method: 'OPTIONS', headers: { origin: 'https://x.test', 'access-control-request-method': 'POST' } }));
-    expect(pre.headers).toMatchObject({ 'access-control-allow-origin': 'https://x.test', 'access-control-allow-methods': '*', 'access-control-allow-headers': '*' });
+    expect(pre.headers).toMatchObject({
+      'access-control-allow-origin': 'https://x.test',
+      'access-control-allow-methods': '*',
+      'access-control-allow-headers': '*',
+    });
     expect(pre.headers['access-control-allow-credentials']).toBeUndefined();
   });
 

@@ -71,13 +71,16 @@ function addCorsHeaders(ctx: PluginContext, c: Compiled, origin: string, flat: s
   if (!preflight) return;
   // Browsers take a literal '*' only without credentials (Fetch spec); with credentials echo
   // what the preflight asked for instead.
-  const methods = c.allowMethods === '*' && c.credentials ? ctx.header('access-control-request-method') ?? '*' : c.allowMethods;
-  const headers = c.allowHeaders === '*' && c.credentials ? ctx.header('access-control-request-headers') ?? '*' : c.allowHeaders;
+  const methods = c.allowMethods === '*' && c.credentials ? (ctx.header('access-control-request-method') ?? '*') : c.allowMethods;
+  const headers = c.allowHeaders === '*' && c.credentials ? (ctx.header('access-control-request-headers') ?? '*') : c.allowHeaders;
   setHeader(flat, 'Access-Control-Allow-Methods', methods);
   setHeader(flat, 'Access-Control-Allow-Headers', headers);
   setHeader(flat, 'Access-Control-Max-Age', c.maxAge);
 }
 
 function splitList(list: string): string[] {
-  return list.split(',').map((s) => s.trim()).filter(Boolean);
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

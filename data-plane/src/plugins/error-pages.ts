@@ -9,7 +9,6 @@ import type { PluginContext } from './plugin-context.js';
 
 type Config = PluginConfigOf<typeof errorPagesSpec>;
 
-
 /**
  * error-pages (ingress-nginx custom-http-errors): records the target on the context; the
  * proxy (proxy-exchange.ts) sees the upstream status and, when listed, asks the error-page

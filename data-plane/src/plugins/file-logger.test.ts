@@ -11,7 +11,11 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function lines(file: string): any[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 describe('file-logger', () => {
@@ -25,7 +29,16 @@ describe('file-logger', () => {
     await waitFor(() => lines(file).length === 1, 5000, 'the log line');
     const [entry] = lines(file);
     expect(Object.keys(entry)).toEqual(['time', 'routeId', 'method', 'host', 'path', 'status', 'durationMs', 'clientAddress', 'upstream', 'requestId']);
-    expect(entry).toMatchObject({ routeId: 'r1', method: 'POST', host: 'shop.example.com', path: '/orders', status: 201, durationMs: 12.346, clientAddress: '10.0.0.7', upstream: '127.0.0.1:8080' });
+    expect(entry).toMatchObject({
+      routeId: 'r1',
+      method: 'POST',
+      host: 'shop.example.com',
+      path: '/orders',
+      status: 201,
+      durationMs: 12.346,
+      clientAddress: '10.0.0.7',
+      upstream: '127.0.0.1:8080',
+    });
     expect(entry.requestId).toBe(ctx.vars.requestId);
     expect(Date.now() - Date.parse(entry.time)).toBeLessThan(60_000);
   });
@@ -72,9 +85,13 @@ describe('file-logger', () => {
     const chain = chainFor({ 'file-logger': { path: path.join(blocker, 'x.log') } });
     for (let i = 0; i < 3; i++) expect(() => chain.runLog(makeContext(), 200, 1)).not.toThrow();
     // Once the open failed, further lines are counted as lost.
-    await waitFor(() => {
-      chain.runLog(makeContext(), 200, 1);
-      return logFileSink(path.join(blocker, 'x.log')).lostLines > 0;
-    }, 5000, 'lost lines counted');
+    await waitFor(
+      () => {
+        chain.runLog(makeContext(), 200, 1);
+        return logFileSink(path.join(blocker, 'x.log')).lostLines > 0;
+      },
+      5000,
+      'lost lines counted',
+    );
   });
 });

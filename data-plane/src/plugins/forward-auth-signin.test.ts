@@ -20,7 +20,9 @@ describe('forward-auth signin', () => {
 
   it('builds the sign-in URL with the original URL in rd', () => {
     const ctx = makeContext({ path: '/cart', query: 'a=1&b=2', headers: { host: 'shop.example' }, scheme: 'https' });
-    expect(signinLocation(ctx, 'https://login.example/start', 'rd')).toBe(`https://login.example/start?rd=${encodeURIComponent('https://shop.example/cart?a=1&b=2')}`);
+    expect(signinLocation(ctx, 'https://login.example/start', 'rd')).toBe(
+      `https://login.example/start?rd=${encodeURIComponent('https://shop.example/cart?a=1&b=2')}`,
+    );
     expect(signinLocation(ctx, 'https://login.example/start?x=1#top', 'next')).toBe(
       `https://login.example/start?x=1&next=${encodeURIComponent('https://shop.example/cart?a=1&b=2')}#top`,
     );

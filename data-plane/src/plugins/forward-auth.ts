@@ -45,8 +45,9 @@ export const forwardAuthPlugin = definePlugin({
     const pool = config.keepalivePool ?? 5;
     const undici = loadUndici();
     // One agent per pool shape, kept across recompiles so idle connections are reused.
-    const dispatcher = env.state.getOrCreate(`forward-auth|agent|${keepaliveTimeout}|${pool}`, () =>
-      new undici.Agent({ keepAliveTimeout: keepaliveTimeout, keepAliveMaxTimeout: keepaliveTimeout, connections: pool }),
+    const dispatcher = env.state.getOrCreate(
+      `forward-auth|agent|${keepaliveTimeout}|${pool}`,
+      () => new undici.Agent({ keepAliveTimeout: keepaliveTimeout, keepAliveMaxTimeout: keepaliveTimeout, connections: pool }),
     );
     return {
       uri: config.uri,

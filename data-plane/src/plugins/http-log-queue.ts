@@ -46,7 +46,13 @@ export class HttpLogQueue {
   readonly stats: HttpLogQueueStats = { queued: 0, sentEntries: 0, sentBatches: 0, droppedEntries: 0, failedBatches: 0 };
 
   constructor(private readonly opts: HttpLogQueueOptions) {
-    this.agent = new (loadUndici().Agent)({ keepAliveTimeout: 30_000, connections: 2, connectTimeout: opts.timeoutMs, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+    this.agent = new (loadUndici().Agent)({
+      keepAliveTimeout: 30_000,
+      connections: 2,
+      connectTimeout: opts.timeoutMs,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    });
     this.headers = { 'content-type': 'application/json' };
     if (opts.authHeader !== undefined) this.headers.authorization = opts.authHeader;
   }

@@ -37,7 +37,17 @@ beforeEach(() => {
 const queues: HttpLogQueue[] = [];
 afterEach(() => Promise.all(queues.splice(0).map((q) => q.close())));
 function queue(opts: Partial<HttpLogQueueOptions>): HttpLogQueue {
-  const q = new HttpLogQueue({ uri, timeoutMs: 2000, batchMaxSize: 1000, inactiveTimeoutMs: 60_000, bufferDurationMs: 60_000, maxRetryCount: 0, retryDelayMs: 0, maxQueue: 10_000, ...opts });
+  const q = new HttpLogQueue({
+    uri,
+    timeoutMs: 2000,
+    batchMaxSize: 1000,
+    inactiveTimeoutMs: 60_000,
+    bufferDurationMs: 60_000,
+    maxRetryCount: 0,
+    retryDelayMs: 0,
+    maxQueue: 10_000,
+    ...opts,
+  });
   queues.push(q);
   return q;
 }
@@ -67,10 +77,14 @@ describe('http-logger queue', () => {
     const q = queue({ bufferDurationMs: 100, inactiveTimeoutMs: 60_000 });
     const started = Date.now();
     let n = 0;
-    await waitFor(() => {
-      q.push({ n: n++ });
-      return batches.length >= 1;
-    }, 5000, 'a batch by age');
+    await waitFor(
+      () => {
+        q.push({ n: n++ });
+        return batches.length >= 1;
+      },
+      5000,
+      'a batch by age',
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
     expect(batches[0].entries[0]).toEqual({ n: 0 });
   });

@@ -72,11 +72,24 @@ describe('jwt-auth', () => {
       expect(r.ctx.consumer, name).toBeUndefined();
       messages[name] = JSON.parse(String(r.body)).message;
     }
-    expect(messages).toMatchObject({ missing: 'Missing JWT token in request', malformed: 'JWT token invalid', noKey: 'Missing user key in JWT token', unknownKey: 'Invalid user key in JWT token', forged: 'failed to verify jwt', expired: 'failed to verify jwt' });
+    expect(messages).toMatchObject({
+      missing: 'Missing JWT token in request',
+      malformed: 'JWT token invalid',
+      noKey: 'Missing user key in JWT token',
+      unknownKey: 'Invalid user key in JWT token',
+      forged: 'failed to verify jwt',
+      expired: 'failed to verify jwt',
+    });
   });
 
   it('allows clock skew by lifetimeGracePeriod, and a base64 secret', async () => {
-    const skew = chainFor({ 'jwt-auth': {} }, [{ id: 'k', username: 'k', plugins: { 'jwt-auth': { key: 'k', secret: Buffer.from('raw-bytes').toString('base64'), base64Secret: true, lifetimeGracePeriod: 60 } } }]);
+    const skew = chainFor({ 'jwt-auth': {} }, [
+      {
+        id: 'k',
+        username: 'k',
+        plugins: { 'jwt-auth': { key: 'k', secret: Buffer.from('raw-bytes').toString('base64'), base64Secret: true, lifetimeGracePeriod: 60 } },
+      },
+    ]);
     const token = await hs256({ key: 'k', exp: now() - 10 }, 'raw-bytes');
     expect((await exchange(skew, makeContext({ headers: { authorization: token } }))).ctx.consumer?.username).toBe('k');
   });
@@ -94,7 +107,11 @@ describe('jwt-auth', () => {
 
   it('rejects consumer credentials without the key material their algorithm needs', () => {
     expect(() => chainFor({ 'jwt-auth': {} }, [{ id: 'a', username: 'a', plugins: { 'jwt-auth': { key: 'a' } } }])).toThrow(/jwt-auth\/secret/);
-    expect(() => chainFor({ 'jwt-auth': {} }, [{ id: 'a', username: 'a', plugins: { 'jwt-auth': { key: 'a', algorithm: 'RS256', secret: 's' } } }])).toThrow(/jwt-auth\/publicKey/);
-    expect(() => chainFor({ 'jwt-auth': {} }, [{ id: 'a', username: 'a', plugins: { 'jwt-auth': { key: 'a', algorithm: 'ES256', publicKey: 'nope' } } }])).toThrow(/PEM/);
+    expect(() => chainFor({ 'jwt-auth': {} }, [{ id: 'a', username: 'a', plugins: { 'jwt-auth': { key: 'a', algorithm: 'RS256', secret: 's' } } }])).toThrow(
+      /jwt-auth\/publicKey/,
+    );
+    expect(() =>
+      chainFor({ 'jwt-auth': {} }, [{ id: 'a', username: 'a', plugins: { 'jwt-auth': { key: 'a', algorithm: 'ES256', publicKey: 'nope' } } }]),
+    ).toThrow(/PEM/);
   });
 });

@@ -21,7 +21,13 @@ export const keyAuthPlugin = definePlugin({
   credentialKey: (credential: { key?: string }) => credential.key,
   prepare: (config: Config, env: PrepareEnv): Compiled => {
     const header = config.header ?? 'apikey';
-    return { header, lowerHeader: header.toLowerCase(), query: config.query ?? 'apikey', hideCredentials: config.hideCredentials ?? false, consumers: env.consumers };
+    return {
+      header,
+      lowerHeader: header.toLowerCase(),
+      query: config.query ?? 'apikey',
+      hideCredentials: config.hideCredentials ?? false,
+      consumers: env.consumers,
+    };
   },
   rewrite(ctx, c): ShortCircuit | undefined {
     let key = ctx.header(c.lowerHeader);

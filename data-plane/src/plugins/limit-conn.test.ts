@@ -28,7 +28,10 @@ describe('limit-conn', () => {
 
   it('releases a request another plugin refused after limit-conn counted it', async () => {
     // limit-count (1002) runs after limit-conn (1003) and refuses the second request.
-    const chain = chainFor({ 'limit-conn': { conn: 1, burst: 0, defaultConnDelay: 1, rejectedCode: 429, rejectedMsg: 'busy' }, 'limit-count': { count: 1, timeWindow: 60 } });
+    const chain = chainFor({
+      'limit-conn': { conn: 1, burst: 0, defaultConnDelay: 1, rejectedCode: 429, rejectedMsg: 'busy' },
+      'limit-count': { count: 1, timeWindow: 60 },
+    });
     const a = await exchange(chain, makeContext());
     expect(a.status).toBe(200);
     chain.runLog(a.ctx, 200, 1);

@@ -21,7 +21,9 @@ describe('limit-count', () => {
   });
 
   it('keys by a header variable, falls back to the client address, and uses rejectedCode/Msg', async () => {
-    const chain = chainFor({ 'limit-count': { count: 1, timeWindow: 10, key: 'http_x_user', rejectedCode: 503, rejectedMsg: 'slow down', showLimitQuotaHeader: false } });
+    const chain = chainFor({
+      'limit-count': { count: 1, timeWindow: 10, key: 'http_x_user', rejectedCode: 503, rejectedMsg: 'slow down', showLimitQuotaHeader: false },
+    });
     expect((await exchange(chain, makeContext({ headers: { 'x-user': 'u1' } }))).status).toBe(200);
     const refused = await exchange(chain, makeContext({ headers: { 'x-user': 'u1' } }));
     expect(refused.status).toBe(503);

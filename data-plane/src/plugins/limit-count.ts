@@ -80,7 +80,9 @@ export const limitCountPlugin = definePlugin({
     const key = c.key(ctx) || ctx.clientAddress;
     if (c.shared !== undefined) {
       // undefined window: the shared counter did not answer, the request is allowed (fail open).
-      return c.shared.hit(c.sharedPrefix + key, c.windowMs).then((w: SharedWindow | undefined) => (w === undefined ? undefined : judge(ctx, c, w.used, w.resetAt, Date.now())));
+      return c.shared
+        .hit(c.sharedPrefix + key, c.windowMs)
+        .then((w: SharedWindow | undefined) => (w === undefined ? undefined : judge(ctx, c, w.used, w.resetAt, Date.now())));
     }
     const now = Date.now();
     const { used, resetAt } = c.counter.hit(key, now);
@@ -89,11 +91,7 @@ export const limitCountPlugin = definePlugin({
   headerFilter(ctx, _c, head) {
     const quota = ctx.vars[QUOTA_VAR] as Quota | undefined;
     if (!quota) return;
-    head.headers.push(
-      'X-RateLimit-Limit', quota.limit,
-      'X-RateLimit-Remaining', String(quota.remaining),
-      'X-RateLimit-Reset', String(quota.resetSeconds),
-    );
+    head.headers.push('X-RateLimit-Limit', quota.limit, 'X-RateLimit-Remaining', String(quota.remaining), 'X-RateLimit-Reset', String(quota.resetSeconds));
   },
 });
 

@@ -39,7 +39,10 @@ describe('loadCustomPlugins', () => {
     fs.writeFileSync(path.join(tmp, 'a-syntax.mjs'), 'export const spec = {');
     fs.writeFileSync(path.join(tmp, 'b-no-spec.mjs'), 'export function rewrite() {}');
     fs.writeFileSync(path.join(tmp, 'c-no-phase.mjs'), "export const spec = { name: 'c-no-phase', priority: 1, schema: {} };");
-    fs.writeFileSync(path.join(tmp, 'd-bad-schema.mjs'), "export const spec = { name: 'd-bad', priority: 1, schema: { type: 'nope' } }; export function log() {}");
+    fs.writeFileSync(
+      path.join(tmp, 'd-bad-schema.mjs'),
+      "export const spec = { name: 'd-bad', priority: 1, schema: { type: 'nope' } }; export function log() {}",
+    );
     fs.writeFileSync(path.join(tmp, 'e-throws.mjs'), "throw new Error('at import');");
     fs.writeFileSync(path.join(tmp, 'f-good.mjs'), "export default { spec: { name: 'f-good', priority: 1, schema: {} }, access() {} };");
     fs.writeFileSync(path.join(tmp, 'notes.txt'), 'not a plugin');
@@ -52,7 +55,10 @@ describe('loadCustomPlugins', () => {
   it('reports a missing directory and a plugin that shadows a built-in, without throwing', async () => {
     const { errors, log } = collectingLog();
     expect(await loadCustomPlugins(path.join(tmp, 'missing'), log)).toEqual([]);
-    const fake = { spec: { name: 'cors', priority: 1, version: '1', description: '', attachTo: ['route' as const], schema: {} as never, example: {} }, rewrite() {} };
+    const fake = {
+      spec: { name: 'cors', priority: 1, version: '1', description: '', attachTo: ['route' as const], schema: {} as never, example: {} },
+      rewrite() {},
+    };
     const registry = createPluginRegistry([fake], log);
     expect(registry.get('cors')).not.toBe(fake);
     expect(errors).toHaveLength(2);

@@ -42,8 +42,7 @@ export function toPlugin(exported: Record<string, unknown>): Plugin {
   if (typeof raw.priority !== 'number' || !Number.isFinite(raw.priority)) throw new Error('spec.priority must be a number');
   if (!raw.schema || typeof raw.schema !== 'object') throw new Error('spec.schema must be a JSON Schema object');
   const attachTo = (raw.attachTo ?? ['route', 'plugin-config', 'global-rule']) as PluginAttachment[];
-  if (!Array.isArray(attachTo) || attachTo.some((a) => !ATTACHMENTS.includes(a)))
-    throw new Error(`spec.attachTo must list some of ${ATTACHMENTS.join(', ')}`);
+  if (!Array.isArray(attachTo) || attachTo.some((a) => !ATTACHMENTS.includes(a))) throw new Error(`spec.attachTo must list some of ${ATTACHMENTS.join(', ')}`);
   try {
     compileSchema(raw.schema as never);
   } catch (err) {

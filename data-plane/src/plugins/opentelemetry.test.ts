@@ -19,7 +19,8 @@ beforeAll(async () => {
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       if (req.url === '/v1/traces' && req.headers['content-type']?.startsWith('application/json')) {
-        for (const rs of JSON.parse(body).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) spans.push({ ...s, resource: rs.resource });
+        for (const rs of JSON.parse(body).resourceSpans ?? [])
+          for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) spans.push({ ...s, resource: rs.resource });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -86,7 +87,13 @@ describe('opentelemetry', () => {
     expect(span.parentSpanId).toBe('00f067aa0ba902b7');
     expect(span.kind).toBe(2); // SERVER
     expect(span.status.code).toBe(2); // ERROR for 5xx
-    expect(attrs(span)).toMatchObject({ 'http.request.method': 'POST', 'http.route': 'r1', 'http.response.status_code': 502, 'url.path': '/pay', 'sluice.upstream': '10.1.2.3:8080' });
+    expect(attrs(span)).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': 'r1',
+      'http.response.status_code': 502,
+      'url.path': '/pay',
+      'sluice.upstream': '10.1.2.3:8080',
+    });
     expect(span.resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'edge' } });
   });
 
@@ -140,7 +147,11 @@ describe('opentelemetry', () => {
   });
 
   it('costs well under 1 µs on a request that is not sampled', () => {
-    const compiled = opentelemetryPlugin.prepare!({ sampler: { name: 'trace_id_ratio', options: { fraction: 0 } }, collector: collector() }, { ownerId: 'r1', consumers: ConsumerIndex.empty, state: new PluginState() } as never);
+    const compiled = opentelemetryPlugin.prepare!({ sampler: { name: 'trace_id_ratio', options: { fraction: 0 } }, collector: collector() }, {
+      ownerId: 'r1',
+      consumers: ConsumerIndex.empty,
+      state: new PluginState(),
+    } as never);
     const plain = makeContext();
     const unsampledParent = makeContext({ headers: { traceparent: INCOMING.replace(/01$/, '00') } });
     const measure = (ctx: ReturnType<typeof makeContext>) => {

@@ -58,7 +58,9 @@ export const opentelemetryPlugin = definePlugin({
     if (parent === undefined && !(c.fraction >= 1 || (c.fraction > 0 && Math.random() < c.fraction))) return;
     const attr = c.attr;
     const parentContext =
-      parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+      parent === undefined
+        ? ROOT_CONTEXT
+        : trace.setSpanContext(ROOT_CONTEXT, { traceId: parent.traceId, spanId: parent.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
     const span = c.tracer.startSpan(
       `${ctx.method} ${ctx.routeId}`,
       {

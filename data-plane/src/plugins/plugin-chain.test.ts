@@ -41,7 +41,10 @@ describe('compilePluginChain', () => {
     const chain = compilePluginChain(
       { 't-low': 'route' },
       { id: 'pc', plugins: { 't-low': 'config', 't-mid': 'config' } },
-      [{ id: 'b', plugins: { 't-high': 'global-b', 't-mid': 'global-b' } }, { id: 'a', plugins: { 't-high': 'global-a' } }],
+      [
+        { id: 'b', plugins: { 't-high': 'global-b', 't-mid': 'global-b' } },
+        { id: 'a', plugins: { 't-high': 'global-a' } },
+      ],
       registry,
       { routeId: 'r' },
     )!;
@@ -91,7 +94,12 @@ describe('compilePluginChain', () => {
   it('throws PluginPrepareError for a plugin without implementation or a config prepare refuses', () => {
     const registry = new PluginRegistry([], silent);
     expect(() => compilePluginChain({ cors: {} }, undefined, [], registry, { routeId: 'r' })).toThrow(PluginPrepareError);
-    const picky = definePlugin({ ...tracer('t-picky', 1), prepare: () => { throw new Error('no'); } });
+    const picky = definePlugin({
+      ...tracer('t-picky', 1),
+      prepare: () => {
+        throw new Error('no');
+      },
+    });
     expect(() => compilePluginChain({ 't-picky': 1 }, undefined, [], new PluginRegistry([picky], silent), { routeId: 'r7' })).toThrow(/t-picky of r7: no/);
   });
 

@@ -101,7 +101,8 @@ export class PluginContext {
       // Nothing to decode: read the first `name=value` in place instead of parsing the whole
       // query (the usual single lookup, e.g. an API key), with the parser's semantics.
       const at = q.startsWith(`${name}=`) ? 0 : q.indexOf(`&${name}=`) + 1;
-      if (at === 0 && !q.startsWith(`${name}=`)) return q === name || q.startsWith(`${name}&`) || q.includes(`&${name}&`) || q.endsWith(`&${name}`) ? '' : undefined;
+      if (at === 0 && !q.startsWith(`${name}=`))
+        return q === name || q.startsWith(`${name}&`) || q.includes(`&${name}&`) || q.endsWith(`&${name}`) ? '' : undefined;
       const start = at + name.length + 1;
       const end = q.indexOf('&', start);
       return end < 0 ? q.slice(start) : q.slice(start, end);

@@ -20,7 +20,15 @@ export interface RequestInit {
 export function makeContext(init: RequestInit = {}, routeId = 'r1'): PluginContext {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v;
-  return new PluginContext(init.method ?? 'GET', init.path ?? '/', init.query ?? '', headers, init.clientAddress ?? '127.0.0.1', init.scheme ?? 'http', routeId);
+  return new PluginContext(
+    init.method ?? 'GET',
+    init.path ?? '/',
+    init.query ?? '',
+    headers,
+    init.clientAddress ?? '127.0.0.1',
+    init.scheme ?? 'http',
+    routeId,
+  );
 }
 
 /** Compiles a route's plugins after checking them with the model, as the config store would. */

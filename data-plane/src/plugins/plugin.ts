@@ -1,5 +1,5 @@
 import type { Consumer, PluginSpec } from '@sluice/model';
-import type { PhaseResult, ResponseHead, ShortCircuit } from './plugin-answers.js';
+import type { PhaseResult, ResponseHead } from './plugin-answers.js';
 import type { PluginContext } from './plugin-context.js';
 import type { PluginLogger } from './plugin-logger.js';
 import type { PluginState } from './plugin-state.js';

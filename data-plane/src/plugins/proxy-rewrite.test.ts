@@ -13,7 +13,12 @@ describe('proxy-rewrite', () => {
 
   it('sets a fixed uri, host and method, and edits headers add → set → remove', async () => {
     const chain = chainFor({
-      'proxy-rewrite': { uri: '/fixed', host: 'backend.internal', method: 'POST', headers: { add: { 'X-A': '1' }, set: { 'X-B': '2', 'X-A': 'set' }, remove: ['X-Gone'] } },
+      'proxy-rewrite': {
+        uri: '/fixed',
+        host: 'backend.internal',
+        method: 'POST',
+        headers: { add: { 'X-A': '1' }, set: { 'X-B': '2', 'X-A': 'set' }, remove: ['X-Gone'] },
+      },
     });
     const { ctx, answered } = await exchange(chain, makeContext({ path: '/anything' }));
     expect(answered).toBe(false);

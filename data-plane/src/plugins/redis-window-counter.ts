@@ -92,7 +92,10 @@ export class RedisWindowCounter {
     const now = Date.now();
     if (now - this.lastWarnAt < WARN_EVERY_MS) return;
     this.lastWarnAt = now;
-    this.log?.warn({ err: err.message, redis: `${this.target.host}:${this.target.port}/${this.target.database}` }, 'limit-count: redis unavailable, allowing requests without counting');
+    this.log?.warn(
+      { err: err.message, redis: `${this.target.host}:${this.target.port}/${this.target.database}` },
+      'limit-count: redis unavailable, allowing requests without counting',
+    );
   }
 }
 

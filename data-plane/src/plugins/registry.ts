@@ -15,9 +15,11 @@ export class PluginRegistry implements PluginSource {
   readonly reportError: PluginErrorReporter;
   private readonly plugins = new Map<string, Plugin>();
 
-  constructor(plugins: Iterable<Plugin>, readonly log: PluginLogger = silentLogger) {
-    this.reportError = (err, plugin, phase, ctx) =>
-      log.error({ err, plugin, phase, routeId: ctx.routeId }, 'plugin failed; the request got a 500');
+  constructor(
+    plugins: Iterable<Plugin>,
+    readonly log: PluginLogger = silentLogger,
+  ) {
+    this.reportError = (err, plugin, phase, ctx) => log.error({ err, plugin, phase, routeId: ctx.routeId }, 'plugin failed; the request got a 500');
     for (const p of plugins) this.register(p);
   }
 

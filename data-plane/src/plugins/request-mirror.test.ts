@@ -52,7 +52,10 @@ describe('request-mirror', () => {
       { upstreamId: 'a', path: undefined, timeoutMs: 1000, maxBodySize: 1_048_576 },
       { upstreamId: 'b', path: '/b', timeoutMs: 1000, maxBodySize: 1_048_576 },
     ]);
-    const compiled = requestMirrorPlugin.prepare!({ targets: [{ upstreamId: 'a', sampleRatio: 0.5 }, { upstreamId: 'b' }, { upstreamId: 'c', sampleRatio: 0 }] }, undefined as never);
+    const compiled = requestMirrorPlugin.prepare!(
+      { targets: [{ upstreamId: 'a', sampleRatio: 0.5 }, { upstreamId: 'b' }, { upstreamId: 'c', sampleRatio: 0 }] },
+      undefined as never,
+    );
     const chosen = (roll: number) => {
       compiled.roll = () => roll;
       const ctx = makeContext();

@@ -12,7 +12,14 @@ describe('response-rewrite', () => {
 
   it('replaces the body and drops the headers that described the old one', async () => {
     const res = await exchange(chainFor({ 'response-rewrite': { body: 'aGk=', bodyBase64: true } }), makeContext(), [
-      'Content-Length', '100', 'Content-Encoding', 'gzip', 'Transfer-Encoding', 'chunked', 'X-Keep', '1',
+      'Content-Length',
+      '100',
+      'Content-Encoding',
+      'gzip',
+      'Transfer-Encoding',
+      'chunked',
+      'X-Keep',
+      '1',
     ]);
     expect(res.headers).toEqual({ 'x-keep': '1' });
     expect(Buffer.from(res.body as Buffer).toString()).toBe('hi');

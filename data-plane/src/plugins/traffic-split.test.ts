@@ -6,7 +6,19 @@ const headerOps = (ctx: { upstreamHeaderOps?: readonly { op: string; name: strin
 
 describe('traffic-split', () => {
   it('picks by weight, interleaved, and never a weight-0 entry', async () => {
-    const chain = chainFor({ 'traffic-split': { rules: [{ weightedUpstreams: [{ upstreamId: 'a', weight: 1 }, { upstreamId: 'b', weight: 3 }, { upstreamId: 'c', weight: 0 }] }] } });
+    const chain = chainFor({
+      'traffic-split': {
+        rules: [
+          {
+            weightedUpstreams: [
+              { upstreamId: 'a', weight: 1 },
+              { upstreamId: 'b', weight: 3 },
+              { upstreamId: 'c', weight: 0 },
+            ],
+          },
+        ],
+      },
+    });
     const seen: Record<string, number> = {};
     for (let i = 0; i < 40; i++) {
       const { ctx } = await exchange(chain, makeContext());
@@ -42,9 +54,11 @@ describe('traffic-split', () => {
   });
 
   it('rejects a bad proxyRewrite in an entry with its path', () => {
-    expect(() => chainFor({ 'traffic-split': { rules: [{ weightedUpstreams: [{ upstreamId: 'a', weight: 1, proxyRewrite: { regexUri: ['(', 'x'] } }] }] } })).toThrow(
-      /weightedUpstreams\/0\/proxyRewrite\/regexUri/,
+    expect(() =>
+      chainFor({ 'traffic-split': { rules: [{ weightedUpstreams: [{ upstreamId: 'a', weight: 1, proxyRewrite: { regexUri: ['(', 'x'] } }] }] } }),
+    ).toThrow(/weightedUpstreams\/0\/proxyRewrite\/regexUri/);
+    expect(() => chainFor({ 'traffic-split': { rules: [{ weightedUpstreams: [{ upstreamId: 'a', weight: 1, proxyRewrite: { bogus: 1 } }] }] } })).toThrow(
+      /bogus/,
     );
-    expect(() => chainFor({ 'traffic-split': { rules: [{ weightedUpstreams: [{ upstreamId: 'a', weight: 1, proxyRewrite: { bogus: 1 } }] }] } })).toThrow(/bogus/);
   });
 });

@@ -4,7 +4,5 @@
  */
 export function clientAddress(remote: string | undefined): string {
   if (remote === undefined) return '';
-  return remote.length > 7 && remote.charCodeAt(0) === 58 /* : */ && remote.startsWith('::ffff:') && remote.includes('.', 7)
-    ? remote.slice(7)
-    : remote;
+  return remote.length > 7 && remote.charCodeAt(0) === 58 /* : */ && remote.startsWith('::ffff:') && remote.includes('.', 7) ? remote.slice(7) : remote;
 }

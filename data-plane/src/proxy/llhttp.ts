@@ -47,7 +47,7 @@ export const PAUSE_PARSER = 21;
  */
 export function llhttpSelfTest(): string | undefined {
   try {
-    if (typeof HTTPParser !== 'function' || !Array.isArray(METHODS)) return "_http_common no longer exports HTTPParser and methods";
+    if (typeof HTTPParser !== 'function' || !Array.isArray(METHODS)) return '_http_common no longer exports HTTPParser and methods';
     const seen: string[] = [];
     const req = new HTTPParser();
     req.initialize(HTTPParser.REQUEST, {}, 16 * 1024, HTTPParser.kLenientNone);

@@ -409,7 +409,8 @@ export class ProxyExchange implements LegUser, PickContext, ClientSink, LegReque
     }
     this.reportAttempt(undefined, reason);
     // Envoy answers a failed or reset connection with 503, nginx with 502.
-    this.lastError = reason === 'protocol' ? 'GW_ERR_UPSTREAM_RESPONSE' : settings.countEveryAttempt ? 'GW_ERR_UPSTREAM_UNAVAILABLE' : 'GW_ERR_UPSTREAM_CONNECT';
+    this.lastError =
+      reason === 'protocol' ? 'GW_ERR_UPSTREAM_RESPONSE' : settings.countEveryAttempt ? 'GW_ERR_UPSTREAM_UNAVAILABLE' : 'GW_ERR_UPSTREAM_CONNECT';
     const retryable = settings.retryOnError && !this.bodyStarted && (reason === 'connect' || (reason === 'reset' && this.repeatable()));
     if (retryable && this.mayRetry()) {
       this.retriesLeft--;

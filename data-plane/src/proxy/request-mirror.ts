@@ -83,7 +83,16 @@ function startOne(pools: UpstreamPools, source: MirrorSource, target: RequestMir
   const settings = upstreamSettings(backend!.upstream);
   let head = h1RequestHead(client, outgoing, upstreamHost(outgoing, selection.node, settings, undefined));
   if (target.path !== undefined) head = withPath(head, target.path);
-  return new MirroredRequest(pools.pool(selection.node, settings), settings, backend!.runtime, selection.node, target, head, outgoing.method === 'HEAD', outgoing.framing === 'chunked');
+  return new MirroredRequest(
+    pools.pool(selection.node, settings),
+    settings,
+    backend!.runtime,
+    selection.node,
+    target,
+    head,
+    outgoing.method === 'HEAD',
+    outgoing.framing === 'chunked',
+  );
 }
 
 /** Several mirrors of one request (several RequestMirror filters): each one lives and fails alone. */

@@ -14,11 +14,7 @@ export interface ResponseCompressor {
  * full, and the compressor pauses while the client is slow. Only responses a plugin chose
  * to compress pay for these objects.
  */
-export function createResponseCompressor(
-  choice: { encoding: 'gzip' | 'br'; level: number },
-  client: ClientSide,
-  upstream: UpstreamLeg,
-): ResponseCompressor {
+export function createResponseCompressor(choice: { encoding: 'gzip' | 'br'; level: number }, client: ClientSide, upstream: UpstreamLeg): ResponseCompressor {
   const z =
     choice.encoding === 'br'
       ? zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: choice.level } })

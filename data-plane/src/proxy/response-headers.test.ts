@@ -4,7 +4,22 @@ import { forwardableResponseHeaders } from './response-headers.js';
 
 describe('forwardableResponseHeaders', () => {
   it('drops hop-by-hop headers in any case and keeps repeated end-to-end ones in order', () => {
-    const raw = ['Content-Type', 'text/plain', 'CONNECTION', 'keep-alive', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Upgrade', 'h2c'];
+    const raw = [
+      'Content-Type',
+      'text/plain',
+      'CONNECTION',
+      'keep-alive',
+      'Keep-Alive',
+      'timeout=5',
+      'Transfer-Encoding',
+      'chunked',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+      'Upgrade',
+      'h2c',
+    ];
     expect(forwardableResponseHeaders(raw)).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
   });
 

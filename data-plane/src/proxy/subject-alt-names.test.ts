@@ -28,7 +28,12 @@ describe('subjectAltNameCheck', () => {
     expect(subjectAltNameCheck([{ type: 'URI', value: 'spiffe://abc.example.com/test-identity' }])('x', cert(sans))).toBeUndefined();
     expect(subjectAltNameCheck([{ type: 'Hostname', value: 'a.wild.example.com' }])('x', cert(sans))).toBeUndefined();
     // Any one of several is enough.
-    expect(subjectAltNameCheck([{ type: 'URI', value: 'spiffe://other/x' }, { type: 'Hostname', value: 'abc.example.com' }])('x', cert(sans))).toBeUndefined();
+    expect(
+      subjectAltNameCheck([
+        { type: 'URI', value: 'spiffe://other/x' },
+        { type: 'Hostname', value: 'abc.example.com' },
+      ])('x', cert(sans)),
+    ).toBeUndefined();
   });
 
   it('refuses a certificate carrying none of them', () => {

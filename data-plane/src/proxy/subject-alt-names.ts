@@ -16,9 +16,18 @@ export function subjectAltNameCheck(wanted: readonly WantedName[]): (servername:
     const names = parseSubjectAltNames(cert.subjectaltname ?? '');
     if (names.some((n) => n.type === 'URI' && uris.has(n.value))) return undefined;
     // Only the DNS names count for a Hostname (never the subject CN), as the spec asks.
-    const dnsOnly = { ...cert, subject: { ...cert.subject, CN: '' }, subjectaltname: names.filter((n) => n.type === 'DNS').map((n) => `DNS:${n.value}`).join(', ') };
+    const dnsOnly = {
+      ...cert,
+      subject: { ...cert.subject, CN: '' },
+      subjectaltname: names
+        .filter((n) => n.type === 'DNS')
+        .map((n) => `DNS:${n.value}`)
+        .join(', '),
+    };
     if (dnsOnly.subjectaltname !== '' && hostnames.some((h) => tls.checkServerIdentity(h, dnsOnly as PeerCertificate) === undefined)) return undefined;
-    const error = new Error(`upstream certificate matches none of the subject alternative names ${wanted.map((w) => w.value).join(', ')}`) as Error & { code: string };
+    const error = new Error(`upstream certificate matches none of the subject alternative names ${wanted.map((w) => w.value).join(', ')}`) as Error & {
+      code: string;
+    };
     error.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
     return error;
   };

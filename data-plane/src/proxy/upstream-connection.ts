@@ -56,9 +56,7 @@ export class UpstreamConnection implements UpstreamLeg {
     tlsOptions: tls.ConnectionOptions | undefined,
     servername: string | undefined,
   ) {
-    const socket: OwnedSocket = tlsOptions
-      ? tls.connect({ ...tlsOptions, host, port, servername })
-      : net.connect({ host, port, noDelay: true });
+    const socket: OwnedSocket = tlsOptions ? tls.connect({ ...tlsOptions, host, port, servername }) : net.connect({ host, port, noDelay: true });
     socket.sluiceConn = this;
     if (tlsOptions) {
       socket.setNoDelay(true);

@@ -37,7 +37,22 @@ const head = (req: RequestHead, u = upstream(), upgrade?: string, plugins?: Plug
 
 describe('the upstream request head', () => {
   it('forwards end-to-end headers as received and sets Host and X-Forwarded-*', () => {
-    const req = request(['Host', 'shop.example', 'User-Agent', 'ua/1', 'Connection', 'keep-alive, X-Hop', 'X-Hop', '1', 'TE', 'trailers', 'X-Forwarded-For', '1.2.3.4', 'x-real-ip', 'spoofed']);
+    const req = request([
+      'Host',
+      'shop.example',
+      'User-Agent',
+      'ua/1',
+      'Connection',
+      'keep-alive, X-Hop',
+      'X-Hop',
+      '1',
+      'TE',
+      'trailers',
+      'X-Forwarded-For',
+      '1.2.3.4',
+      'x-real-ip',
+      'spoofed',
+    ]);
     expect(head(req)).toBe(
       'GET /a?b=1 HTTP/1.1\r\n' +
         'User-Agent: ua/1\r\n' +
@@ -64,11 +79,13 @@ describe('the upstream request head', () => {
   });
 
   it('drops every spelling of the headers the gateway vouches for', () => {
-    const h = head(request(['Host', 'h', 'x_forwarded_for', '6.6.6.6', 'X_REAL_IP', '6.6.6.6', 'x-consumer-username', 'admin', 'x_consumer_username', 'admin']));
+    const h = head(
+      request(['Host', 'h', 'x_forwarded_for', '6.6.6.6', 'X_REAL_IP', '6.6.6.6', 'x-consumer-username', 'admin', 'x_consumer_username', 'admin']),
+    );
     expect(h).not.toMatch(/6\.6\.6\.6|admin|_/);
   });
 
-  it('lets a plugin header replace the client\'s in every spelling', () => {
+  it("lets a plugin header replace the client's in every spelling", () => {
     const req = request(['Host', 'h', 'ssl_client_verify', 'SUCCESS', 'SSL-Client-Verify', 'SUCCESS']);
     const ctx = new PluginContext('GET', '/a', 'b=1', req.headers, '10.0.0.9', 'http', 'r');
     ctx.addUpstreamHeaderOps([headerOp('set', 'ssl-client-verify', 'NONE')]);
@@ -77,7 +94,7 @@ describe('the upstream request head', () => {
     expect(h).toContain('\r\nssl-client-verify: NONE\r\n');
   });
 
-  it('asks an upgrade with Connection: Upgrade and the client\'s token, with no body framing', () => {
+  it("asks an upgrade with Connection: Upgrade and the client's token, with no body framing", () => {
     const h = head(request(['Host', 'h', 'Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k']), upstream(), 'websocket');
     expect(h).toContain('\r\nSec-WebSocket-Key: k\r\n');
     expect(h).toContain('\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n');

@@ -2,7 +2,10 @@ import type { Upstream } from '@sluice/model';
 import { describe, expect, it } from 'vitest';
 import { upstreamSettings } from './upstream-settings.js';
 
-const nodes = [{ host: '10.0.0.1', port: 80 }, { host: '10.0.0.2', port: 80 }];
+const nodes = [
+  { host: '10.0.0.1', port: 80 },
+  { host: '10.0.0.2', port: 80 },
+];
 
 describe('upstreamSettings: retries', () => {
   it('defaults to nginx next-upstream: one retry per other node, connect errors and timeouts, no backoff, no request limit', () => {

@@ -77,7 +77,9 @@ function deriveSettings(upstream: Upstream): UpstreamSettings {
       }
     : undefined;
   const poolPrefix = https
-    ? `https|${createHash('sha1').update(JSON.stringify([t.verify, t.sni, t.ca, t.clientCert, t.clientKey, t.subjectAltNames])).digest('base64url')}|`
+    ? `https|${createHash('sha1')
+        .update(JSON.stringify([t.verify, t.sni, t.ca, t.clientCert, t.clientKey, t.subjectAltNames]))
+        .digest('base64url')}|`
     : '';
   return {
     https,

@@ -1,8 +1,5 @@
 /** What the bytes received so far say about the server name of a TLS ClientHello. */
-export type ClientHelloPeek =
-  | { kind: 'incomplete' }
-  | { kind: 'hello'; serverName: string | undefined }
-  | { kind: 'invalid'; reason: string };
+export type ClientHelloPeek = { kind: 'incomplete' } | { kind: 'hello'; serverName: string | undefined } | { kind: 'invalid'; reason: string };
 
 const RECORD_HEADER = 5;
 const HANDSHAKE_RECORD = 0x16;

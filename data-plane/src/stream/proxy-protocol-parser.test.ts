@@ -8,7 +8,11 @@ describe('parseProxyProtocolHeader', () => {
   it('reads a v1 TCP4 header and gives its length, so the payload after it can be kept', () => {
     const buf = Buffer.concat([Buffer.from('PROXY TCP4 203.0.113.7 10.0.0.1 51000 443\r\n'), payload]);
     const parsed = parseProxyProtocolHeader(buf);
-    expect(parsed).toEqual({ kind: 'header', length: 43, addresses: { remoteAddress: '203.0.113.7', remotePort: 51000, localAddress: '10.0.0.1', localPort: 443 } });
+    expect(parsed).toEqual({
+      kind: 'header',
+      length: 43,
+      addresses: { remoteAddress: '203.0.113.7', remotePort: 51000, localAddress: '10.0.0.1', localPort: 443 },
+    });
     expect(buf.subarray(43)).toEqual(payload);
   });
 

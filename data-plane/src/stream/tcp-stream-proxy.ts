@@ -89,7 +89,14 @@ export function proxyTcpStream(client: net.Socket, route: CompiledStreamRoute, f
     // by pipe(): node:tls reads into its own buffers, so the reused relay buffer cannot serve it.
     const relay = settings.tls ? undefined : new DownstreamRelay();
     const socket: net.Socket = settings.tls
-      ? tls.connect({ ...settings.tls, ALPNProtocols: undefined, host: node.host, port: node.port, servername: serverNameFor(settings, node.host), allowHalfOpen: true } as tls.ConnectionOptions)
+      ? tls.connect({
+          ...settings.tls,
+          ALPNProtocols: undefined,
+          host: node.host,
+          port: node.port,
+          servername: serverNameFor(settings, node.host),
+          allowHalfOpen: true,
+        } as tls.ConnectionOptions)
       : net.connect({ host: node.host, port: node.port, allowHalfOpen: true, noDelay: true, onread: { buffer: relay!.buffer, callback: relay!.onRead } });
     const connectEvent = settings.tls ? 'secureConnect' : 'connect';
     if (settings.tls) socket.setNoDelay(true);

@@ -104,7 +104,10 @@ export class TlsFront {
       const target = peek.kind === 'hello' ? plan.target(serverName) : undefined;
       if (target === undefined) {
         return () => {
-          this.opts.logger.debug({ socket: plan.key, serverName, reason: peek.kind === 'invalid' ? peek.reason : 'no certificate or route for this name' }, 'tls: connection refused');
+          this.opts.logger.debug(
+            { socket: plan.key, serverName, reason: peek.kind === 'invalid' ? peek.reason : 'no certificate or route for this name' },
+            'tls: connection refused',
+          );
           socket.destroy();
         };
       }

@@ -46,7 +46,10 @@ export class TlsTerminators {
    * Keeps the servers of these keys, drops the others (their connections carry on), and gives
    * the server clients without SNI reach its default certificate.
    */
-  retain(wanted: ReadonlySet<string>, noSni: { protocol: TerminatedProtocol; policy: ClientCertificatePolicy | undefined; cert: SniCertificate | undefined } | undefined): void {
+  retain(
+    wanted: ReadonlySet<string>,
+    noSni: { protocol: TerminatedProtocol; policy: ClientCertificatePolicy | undefined; cert: SniCertificate | undefined } | undefined,
+  ): void {
     for (const key of this.servers.keys()) if (!wanted.has(key)) this.servers.delete(key);
     if (noSni === undefined || noSni.cert === undefined) return;
     const entry = this.entryFor(noSni.protocol, noSni.policy);

@@ -15,7 +15,16 @@ export const apiBreakerSpec = definePluginSpec({
       breakResponseCode: Type.Integer({ minimum: 200, maximum: 599, description: 'status sent while the breaker is open' }),
       breakResponseBody: Type.Optional(Type.String({ maxLength: 65_536 })),
       breakResponseHeaders: Type.Optional(
-        Type.Array(Type.Object({ key: Type.String({ minLength: 1, maxLength: 256, pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), value: Type.String({ maxLength: 4096, pattern: '^[^\\r\\n]*$' }) }, { additionalProperties: false }), { maxItems: 32 }),
+        Type.Array(
+          Type.Object(
+            {
+              key: Type.String({ minLength: 1, maxLength: 256, pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }),
+              value: Type.String({ maxLength: 4096, pattern: '^[^\\r\\n]*$' }),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 32 },
+        ),
       ),
       maxBreakerSec: Type.Optional(Type.Integer({ minimum: 3, maximum: 86_400, default: 300, description: 'longest time the breaker stays open' })),
       unhealthy: Type.Optional(

@@ -12,7 +12,11 @@ export const clientCertHeadersSpec = definePluginSpec({
     {
       passCertificate: Type.Optional(Type.Boolean({ default: false, description: 'also send the certificate itself, URL-encoded PEM, as ssl-client-cert' })),
       errorPage: Type.Optional(
-        Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 4096, description: 'clients without a verified certificate are redirected here (302) instead of reaching the upstream' }),
+        Type.String({
+          pattern: '^https?://[^\\s]+$',
+          maxLength: 4096,
+          description: 'clients without a verified certificate are redirected here (302) instead of reaching the upstream',
+        }),
       ),
     },
     { additionalProperties: false },

@@ -14,6 +14,6 @@ export const clientControlSpec = definePluginSpec({
   example: { maxBodySize: 1_048_576 },
   notes: [
     'Checks Content-Length up front; a chunked body without a length is counted by the proxy as it streams.',
-    'In a global rule it is the default of every route; a route\'s own `client-control` replaces it, so `{}` on a route lifts a global limit.',
+    "In a global rule it is the default of every route; a route's own `client-control` replaces it, so `{}` on a route lifts a global limit.",
   ],
 });

@@ -37,10 +37,20 @@ export const clientTrafficSpec = definePluginSpec({
           description: 'request headers whose name has an underscore: drop them (default, as nginx), allow them, or reject the request (400)',
         }),
       ),
-      maxHeaderSize: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1_048_576, description: 'bytes of request line plus headers; more gets 431 (default 16384)' })),
+      maxHeaderSize: Type.Optional(
+        Type.Integer({ minimum: 1024, maximum: 1_048_576, description: 'bytes of request line plus headers; more gets 431 (default 16384)' }),
+      ),
       headersTimeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, description: 'seconds to receive a whole request head (default 60)' })),
-      keepAliveTimeout: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400, description: 'seconds an idle client connection stays open between requests; 0 closes after each response (default 65)' })),
-      keepAliveRequests: Type.Optional(Type.Integer({ minimum: 1, description: 'requests served on one client connection before it is closed (default unlimited)' })),
+      keepAliveTimeout: Type.Optional(
+        Type.Number({
+          minimum: 0,
+          maximum: 86_400,
+          description: 'seconds an idle client connection stays open between requests; 0 closes after each response (default 65)',
+        }),
+      ),
+      keepAliveRequests: Type.Optional(
+        Type.Integer({ minimum: 1, description: 'requests served on one client connection before it is closed (default unlimited)' }),
+      ),
     },
     { additionalProperties: false },
   ),

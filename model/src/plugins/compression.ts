@@ -8,7 +8,9 @@ const compressionFields = (maxLevel: number, defaultLevel: number) => ({
       description: "content types to compress (without parameters), or '*'",
     }),
   ),
-  minLength: Type.Optional(Type.Integer({ minimum: 1, default: 20, description: 'smallest Content-Length compressed (bytes); responses without a length are compressed' })),
+  minLength: Type.Optional(
+    Type.Integer({ minimum: 1, default: 20, description: 'smallest Content-Length compressed (bytes); responses without a length are compressed' }),
+  ),
   compLevel: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLevel, default: defaultLevel })),
   vary: Type.Optional(Type.Boolean({ default: false, description: 'add Vary: Accept-Encoding' })),
 });

@@ -11,7 +11,9 @@ export const corsSpec = definePluginSpec({
   schema: Type.Object(
     {
       allowOrigins: Type.Optional(Type.String({ default: '*', description: "comma-separated origins (scheme://host[:port]) or '*'" })),
-      allowOriginsByRegex: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 64, description: 'origins matching any of these regexes are allowed too' })),
+      allowOriginsByRegex: Type.Optional(
+        Type.Array(Type.String({ minLength: 1 }), { maxItems: 64, description: 'origins matching any of these regexes are allowed too' }),
+      ),
       allowMethods: Type.Optional(Type.String({ default: '*', description: "comma-separated methods or '*'" })),
       allowHeaders: Type.Optional(Type.String({ default: '*', description: "comma-separated request headers or '*'" })),
       exposeHeaders: Type.Optional(Type.String({ description: 'comma-separated response headers the browser may read' })),

@@ -12,7 +12,12 @@ export const errorPagesSpec = definePluginSpec({
   schema: Type.Object(
     {
       upstreamId: Id,
-      statuses: Type.Array(Type.Integer({ minimum: 300, maximum: 599 }), { minItems: 1, maxItems: 300, uniqueItems: true, description: 'upstream statuses replaced by the error page' }),
+      statuses: Type.Array(Type.Integer({ minimum: 300, maximum: 599 }), {
+        minItems: 1,
+        maxItems: 300,
+        uniqueItems: true,
+        description: 'upstream statuses replaced by the error page',
+      }),
       headers: Type.Optional(
         Type.Record(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), Type.String({ maxLength: 1024 }), {
           description: 'fixed headers sent to the error-page upstream (X-Namespace, X-Ingress-Name, ...)',

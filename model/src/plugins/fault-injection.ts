@@ -16,7 +16,7 @@ export const faultInjectionSpec = definePluginSpec({
           {
             httpStatus: Type.Integer({ minimum: 200, maximum: 599 }),
             body: Type.Optional(Type.String({ maxLength: 65_536 })),
-            headers: Type.Optional(Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), Type.String({ pattern: '^[^\\r\\n]*$' }))),
+            headers: Type.Optional(Type.Record(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), Type.String({ pattern: '^[^\\r\\n]*$' }))),
             percentage: Percentage,
           },
           { additionalProperties: false },

@@ -18,7 +18,9 @@ export const forwardAuthSpec = definePluginSpec({
       clientHeaders: headerNames('auth response headers copied to the client when denied'),
       timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000, default: 3000, description: 'milliseconds for the auth answer' })),
       keepalive: Type.Optional(Type.Boolean({ default: true, description: 'reuse connections to the auth service' })),
-      keepaliveTimeout: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000, default: 60_000, description: 'milliseconds an idle connection is kept' })),
+      keepaliveTimeout: Type.Optional(
+        Type.Integer({ minimum: 1000, maximum: 600_000, default: 60_000, description: 'milliseconds an idle connection is kept' }),
+      ),
       keepalivePool: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, default: 5, description: 'connections per worker' })),
       statusOnError: Type.Optional(Type.Integer({ minimum: 200, maximum: 599, default: 403, description: 'status when the auth service cannot be reached' })),
       allowDegradation: Type.Optional(Type.Boolean({ default: false, description: 'let requests through when the auth service cannot be reached' })),
@@ -26,7 +28,9 @@ export const forwardAuthSpec = definePluginSpec({
         Type.Object(
           {
             url: Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 4096, description: 'where a 401 from the auth service sends the client (302)' }),
-            redirectParam: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.~-]+$', maxLength: 128, default: 'rd', description: 'query parameter that carries the original URL' })),
+            redirectParam: Type.Optional(
+              Type.String({ pattern: '^[A-Za-z0-9_.~-]+$', maxLength: 128, default: 'rd', description: 'query parameter that carries the original URL' }),
+            ),
           },
           { additionalProperties: false, description: 'ingress-nginx auth-signin: a 401 becomes a redirect to a sign-in page' },
         ),

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-const HeaderName = Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$', maxLength: 256 });
+const HeaderName = Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", maxLength: 256 });
 const HeaderValue = Type.String({ maxLength: 8192, pattern: '^[^\\r\\n]*$' });
 
 /** set replaces, add appends another line, remove drops; shared by the rewrite plugins. */

@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { definePluginSpec } from '../plugin-spec.js';
 import { cidrIssue } from './cidr.js';
 
-const cidrList = (description: string) =>
-  Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10_000, description });
+const cidrList = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10_000, description });
 
 export const ipRestrictionSpec = definePluginSpec({
   name: 'ip-restriction',
@@ -25,8 +24,7 @@ export const ipRestrictionSpec = definePluginSpec({
       ...(c.whitelist ?? []).flatMap((v, i) => cidrIssue(`/whitelist/${i}`, v)),
       ...(c.blacklist ?? []).flatMap((v, i) => cidrIssue(`/blacklist/${i}`, v)),
     ];
-    if ((c.whitelist === undefined) === (c.blacklist === undefined))
-      issues.push({ path: '/', message: 'needs exactly one of whitelist, blacklist' });
+    if ((c.whitelist === undefined) === (c.blacklist === undefined)) issues.push({ path: '/', message: 'needs exactly one of whitelist, blacklist' });
     return issues;
   },
   example: { whitelist: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8'] },

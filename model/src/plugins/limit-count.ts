@@ -15,12 +15,24 @@ export const limitCountSpec = definePluginSpec({
       ...limitKeyFields,
       rejectedCode: Type.Optional(Type.Integer({ minimum: 200, maximum: 599, default: 429 })),
       rejectedMsg: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-      policy: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('redis')], { default: 'local', description: 'local: counted in this data plane; redis: shared by every data plane using the same Redis' })),
+      policy: Type.Optional(
+        Type.Union([Type.Literal('local'), Type.Literal('redis')], {
+          default: 'local',
+          description: 'local: counted in this data plane; redis: shared by every data plane using the same Redis',
+        }),
+      ),
       redisHost: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'policy redis: the Redis host (required)' })),
       redisPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 6379 })),
       redisPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, writeOnly: true })),
       redisDatabase: Type.Optional(Type.Integer({ minimum: 0, maximum: 1024, default: 0 })),
-      redisTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000, default: 1000, description: 'milliseconds a Redis call may take before the request is allowed without counting' })),
+      redisTimeout: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 60_000,
+          default: 1000,
+          description: 'milliseconds a Redis call may take before the request is allowed without counting',
+        }),
+      ),
       showLimitQuotaHeader: Type.Optional(Type.Boolean({ default: true })),
     },
     { additionalProperties: false },

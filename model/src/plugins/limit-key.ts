@@ -8,7 +8,8 @@ export const limitKeyFields = {
     Type.String({
       default: 'remote_addr',
       minLength: 1,
-      description: 'var: remote_addr, consumer_name, route_id, host, uri, server_addr, http_<header>, arg_<param>; var_combination: "$remote_addr $http_x_user"; constant: any text',
+      description:
+        'var: remote_addr, consumer_name, route_id, host, uri, server_addr, http_<header>, arg_<param>; var_combination: "$remote_addr $http_x_user"; constant: any text',
     }),
   ),
 };

@@ -6,7 +6,8 @@ export const limitReqSpec = definePluginSpec({
   name: 'limit-req',
   priority: 1001,
   version: '1.0',
-  description: 'Limits the request rate per key with a leaky bucket: `rate` requests per second, `burst` more are delayed (or let through at once with nodelay).',
+  description:
+    'Limits the request rate per key with a leaky bucket: `rate` requests per second, `burst` more are delayed (or let through at once with nodelay).',
   attachTo: ['route', 'plugin-config', 'global-rule', 'consumer'],
   schema: Type.Object(
     {

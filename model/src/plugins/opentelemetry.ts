@@ -14,7 +14,10 @@ export const opentelemetrySpec = definePluginSpec({
           {
             name: Type.Union([Type.Literal('always_on'), Type.Literal('always_off'), Type.Literal('trace_id_ratio')], { default: 'always_off' }),
             options: Type.Optional(
-              Type.Object({ fraction: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'share of new traces sampled (trace_id_ratio)' }) }, { additionalProperties: false }),
+              Type.Object(
+                { fraction: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'share of new traces sampled (trace_id_ratio)' }) },
+                { additionalProperties: false },
+              ),
             ),
           },
           { additionalProperties: false },
@@ -23,10 +26,16 @@ export const opentelemetrySpec = definePluginSpec({
       collector: Type.Optional(
         Type.Object(
           {
-            address: Type.String({ pattern: '^(https?://)?[^\\s/]+(/[^\\s]*)?$', default: '127.0.0.1:4318', description: 'host:port (path /v1/traces) or a full URL' }),
+            address: Type.String({
+              pattern: '^(https?://)?[^\\s/]+(/[^\\s]*)?$',
+              default: '127.0.0.1:4318',
+              description: 'host:port (path /v1/traces) or a full URL',
+            }),
             requestTimeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 300, default: 3, description: 'seconds per export' })),
             // Header values often carry the collector's API key: write-only.
-            requestHeaders: Type.Optional(Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), Type.String({ pattern: '^[^\\r\\n]*$', writeOnly: true }))),
+            requestHeaders: Type.Optional(
+              Type.Record(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), Type.String({ pattern: '^[^\\r\\n]*$', writeOnly: true })),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -34,7 +43,9 @@ export const opentelemetrySpec = definePluginSpec({
       batchSpanProcessor: Type.Optional(
         Type.Object(
           {
-            maxQueueSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2048, description: 'spans held per worker; more are dropped' })),
+            maxQueueSize: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2048, description: 'spans held per worker; more are dropped' }),
+            ),
             maxExportBatchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 512 })),
             scheduledDelay: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 5, description: 'seconds between exports' })),
           },

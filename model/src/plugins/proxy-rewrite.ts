@@ -13,9 +13,7 @@ export const ProxyRewriteConfig = Type.Object(
       }),
     ),
     host: Type.Optional(Type.String({ minLength: 1, maxLength: 260, description: 'Host header sent upstream' })),
-    method: Type.Optional(
-      Type.Union(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'PURGE'].map((m) => Type.Literal(m))),
-    ),
+    method: Type.Optional(Type.Union(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'PURGE'].map((m) => Type.Literal(m)))),
     headers: Type.Optional(HeaderEdits),
   },
   { additionalProperties: false },

@@ -11,14 +11,19 @@ export const realIpSpec = definePluginSpec({
   attachTo: ['route', 'plugin-config', 'global-rule'],
   schema: Type.Object(
     {
-      header: Type.Optional(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", default: 'X-Forwarded-For', description: 'header that carries the client address' })),
+      header: Type.Optional(
+        Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", default: 'X-Forwarded-For', description: 'header that carries the client address' }),
+      ),
       trusted: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
         minItems: 1,
         maxItems: 10_000,
         description: 'IPs or CIDRs of the proxies whose header is believed (nginx set_real_ip_from)',
       }),
       recursive: Type.Optional(
-        Type.Boolean({ default: false, description: 'walk the header right to left past trusted addresses (nginx real_ip_recursive); off takes the last address' }),
+        Type.Boolean({
+          default: false,
+          description: 'walk the header right to left past trusted addresses (nginx real_ip_recursive); off takes the last address',
+        }),
       ),
     },
     { additionalProperties: false },

@@ -14,8 +14,21 @@ export const redirectSpec = definePluginSpec({
       regexUri: Type.Optional(Type.Tuple([Type.String({ minLength: 1 }), Type.String()], { description: '[pattern, replacement] on the path' })),
       httpToHttps: Type.Optional(Type.Boolean({ description: 'redirect plain HTTP requests to https://host/same-path (301 unless code is set)' })),
       scheme: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('https')], { description: "Location scheme (default: the request's)" })),
-      host: Type.Optional(Type.String({ minLength: 1, maxLength: 253, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s/:?#@\\[\\]]+)$', description: "Location host without port (default: the request's Host)" })),
-      port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "Location port, left out when it is the scheme's default (default: the request Host's port, dropped when the scheme or host changes)" })),
+      host: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 253,
+          pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s/:?#@\\[\\]]+)$',
+          description: "Location host without port (default: the request's Host)",
+        }),
+      ),
+      port: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 65535,
+          description: "Location port, left out when it is the scheme's default (default: the request Host's port, dropped when the scheme or host changes)",
+        }),
+      ),
       code: Type.Optional(Type.Integer({ minimum: 300, maximum: 399, default: 302 })),
       appendQueryString: Type.Optional(Type.Boolean({ default: false, description: "append the request's query string to the Location" })),
     },

@@ -9,7 +9,7 @@ export const requestIdSpec = definePluginSpec({
   attachTo: ['route', 'plugin-config', 'global-rule'],
   schema: Type.Object(
     {
-      headerName: Type.Optional(Type.String({ default: 'X-Request-Id', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' })),
+      headerName: Type.Optional(Type.String({ default: 'X-Request-Id', pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" })),
       includeInResponse: Type.Optional(Type.Boolean({ default: true })),
       algorithm: Type.Optional(Type.Union([Type.Literal('uuid')], { default: 'uuid' })),
     },

@@ -17,10 +17,7 @@ export const responseRewriteSpec = definePluginSpec({
     },
     { additionalProperties: false },
   ),
-  check: (c) =>
-    c.bodyBase64 && c.body !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(c.body)
-      ? [{ path: '/body', message: 'is not base64' }]
-      : [],
+  check: (c) => (c.bodyBase64 && c.body !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(c.body) ? [{ path: '/body', message: 'is not base64' }] : []),
   example: { statusCode: 200, headers: { set: { 'X-Served-By': 'sluice' }, remove: ['Server'] } },
   notes: [
     'A replaced body drops the upstream body and its Content-Length/Transfer-Encoding/Content-Encoding.',

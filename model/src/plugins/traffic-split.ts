@@ -53,11 +53,12 @@ export const trafficSplitSpec = definePluginSpec({
         }),
       ),
       ...rule.weightedUpstreams.flatMap((w, i) =>
-        (w.proxyRewrite ? (proxyRewriteSpec.check?.(w.proxyRewrite) ?? []) : []).map((issue) => ({ ...issue, path: `/rules/${r}/weightedUpstreams/${i}/proxyRewrite${issue.path}` })),
+        (w.proxyRewrite ? (proxyRewriteSpec.check?.(w.proxyRewrite) ?? []) : []).map((issue) => ({
+          ...issue,
+          path: `/rules/${r}/weightedUpstreams/${i}/proxyRewrite${issue.path}`,
+        })),
       ),
-      ...(rule.weightedUpstreams.every((w) => w.weight === 0)
-        ? [{ path: `/rules/${r}/weightedUpstreams`, message: 'needs at least one weight above 0' }]
-        : []),
+      ...(rule.weightedUpstreams.every((w) => w.weight === 0) ? [{ path: `/rules/${r}/weightedUpstreams`, message: 'needs at least one weight above 0' }] : []),
     ]),
   upstreamRefs: (c) => [...new Set(c.rules.flatMap((r) => r.weightedUpstreams.flatMap((w) => (w.upstreamId ? [w.upstreamId] : []))))],
   example: {
@@ -68,10 +69,10 @@ export const trafficSplitSpec = definePluginSpec({
   },
   notes: [
     'Rules are tried in order; the first whose conditions all hold chooses among its weighted upstreams (smooth weighted round robin).',
-    'A weighted entry without upstreamId means the route\'s own backends; a request matching no rule also goes there.',
+    "A weighted entry without upstreamId means the route's own backends; a request matching no rule also goes there.",
     'Header names are case-insensitive; query and cookie names are not. Conditions use the route match vocabulary (exact, regex, present, absent).',
     'The upstreams named here must exist (400 from the admin API otherwise) and cannot be deleted while the route refers to them.',
-    'An entry\'s proxyRewrite (path, host, headers, as the proxy-rewrite plugin takes them) applies only when that entry is chosen, after the route\'s own rewrites: the Gateway API\'s per-backend filters.',
+    "An entry's proxyRewrite (path, host, headers, as the proxy-rewrite plugin takes them) applies only when that entry is chosen, after the route's own rewrites: the Gateway API's per-backend filters.",
     'This covers the canary annotations of ingress-nginx: by header (canary-by-header), by cookie (canary-by-cookie) and by weight (canary-weight).',
   ],
 });

@@ -14,7 +14,12 @@ export function exactRoute(id: string, path: string, upstreamId: string): Route 
 }
 
 /** Writes a document straight into etcd after checking it against the shared schema. */
-export async function putDocument(etcd: Etcd3, prefix: string, collection: 'routes' | 'upstreams' | 'consumers' | 'ssls' | 'stream-routes', doc: Route | Upstream | Consumer | Ssl | StreamRoute): Promise<void> {
+export async function putDocument(
+  etcd: Etcd3,
+  prefix: string,
+  collection: 'routes' | 'upstreams' | 'consumers' | 'ssls' | 'stream-routes',
+  doc: Route | Upstream | Consumer | Ssl | StreamRoute,
+): Promise<void> {
   const kind = kindByCollection(collection)!;
   const issues = validateDocument(kind, doc);
   if (issues.length) throw new Error(`bench ${collection}/${doc.id} is invalid: ${JSON.stringify(issues)}`);

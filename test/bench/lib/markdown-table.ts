@@ -12,6 +12,9 @@ export function formatNumber(value: number | undefined, decimals = 0): string {
 
 /** A message fit for a table cell or a sentence: one line, short, no pipes. */
 export function oneLine(text: string, max = 240): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  const flat = text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

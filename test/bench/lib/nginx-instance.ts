@@ -72,7 +72,15 @@ export interface NginxConfigParts {
  * Starts a private nginx (1 worker) with its own prefix dir holding config, pid and logs, so the
  * system nginx is never touched, and resolves once `ready()` says it serves.
  */
-export async function launchNginx(registry: ProcessRegistry, name: string, dir: string, cpu: number, parts: NginxConfigParts, ready: () => Promise<boolean>, readyWhat: string): Promise<BenchProcess> {
+export async function launchNginx(
+  registry: ProcessRegistry,
+  name: string,
+  dir: string,
+  cpu: number,
+  parts: NginxConfigParts,
+  ready: () => Promise<boolean>,
+  readyWhat: string,
+): Promise<BenchProcess> {
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
   const config = `${parts.modules ?? ''}worker_processes 1;
@@ -106,7 +114,15 @@ http {
 
 /** An HTTP nginx whose `servers` are the body of the http block; ready once `/` answers 200 on `port`. */
 export function startNginx(registry: ProcessRegistry, name: string, dir: string, cpu: number, servers: string, port: number): Promise<BenchProcess> {
-  return launchNginx(registry, name, dir, cpu, { http: servers }, async () => (await fetch(`http://127.0.0.1:${port}/`)).status === 200, `${name} on port ${port}`);
+  return launchNginx(
+    registry,
+    name,
+    dir,
+    cpu,
+    { http: servers },
+    async () => (await fetch(`http://127.0.0.1:${port}/`)).status === 200,
+    `${name} on port ${port}`,
+  );
 }
 
 function readLog(dir: string): string {

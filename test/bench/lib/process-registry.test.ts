@@ -40,7 +40,10 @@ describe('ProcessRegistry', () => {
 describe('processCpu', () => {
   it('counts CPU spent by a child process tree', async () => {
     const registry = new ProcessRegistry();
-    const proc = registry.spawn('burner', process.execPath, ['-e', 'const end = Date.now() + 400; while (Date.now() < end); console.log("done"); setInterval(() => {}, 1000)']);
+    const proc = registry.spawn('burner', process.execPath, [
+      '-e',
+      'const end = Date.now() + 400; while (Date.now() < end); console.log("done"); setInterval(() => {}, 1000)',
+    ]);
     await proc.waitForLine(/done/, 10_000);
     expect(processCpu(proc.pid)).toBeGreaterThanOrEqual(200_000);
     await registry.stopAll();

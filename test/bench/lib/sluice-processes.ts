@@ -109,7 +109,20 @@ export async function startSluiceControlPlane(
 ): Promise<SluiceControlPlane> {
   requireGateway();
   const adminPort = await freePort();
-  const args = [GATEWAY_BIN, 'control-plane', '--etcd', options.etcd, '--prefix', options.prefix, '--admin-port', String(adminPort), '--admin-key', options.adminKey, '--status-port', '0'];
+  const args = [
+    GATEWAY_BIN,
+    'control-plane',
+    '--etcd',
+    options.etcd,
+    '--prefix',
+    options.prefix,
+    '--admin-port',
+    String(adminPort),
+    '--admin-key',
+    options.adminKey,
+    '--status-port',
+    '0',
+  ];
   args.push('--host', '127.0.0.1');
   const proc = registry.spawn('sluice control-plane', process.execPath, args, { cwd: REPO_ROOT, env: cleanEnv() });
   const url = `http://127.0.0.1:${adminPort}/api/v1/routes`;

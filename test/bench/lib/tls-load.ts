@@ -12,12 +12,23 @@ export function makeCertificate(dir: string, type: 'ec' | 'rsa'): { cert: string
   const key = path.join(dir, `bench-tls-${type}.key`);
   const name = type === 'ec' ? 'bench.test' : 'rsa.bench.test';
   const keyArgs = type === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
-  execFileSync('openssl', ['req', '-x509', ...keyArgs, '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', key, '-out', cert], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', ...keyArgs, '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', key, '-out', cert],
+    { stdio: 'pipe' },
+  );
   return { cert, key };
 }
 
 /** h2load (Debian nghttp2-client) pinned to `cpu`: HTTP/2 over TLS, `streams` concurrent streams per connection. */
-export async function runH2load(registry: ProcessRegistry, url: string, connections: number, streams: number, seconds: number, cpu: number): Promise<{ requests: number; seconds: number; errors: number }> {
+export async function runH2load(
+  registry: ProcessRegistry,
+  url: string,
+  connections: number,
+  streams: number,
+  seconds: number,
+  cpu: number,
+): Promise<{ requests: number; seconds: number; errors: number }> {
   const proc = registry.spawn('h2load', 'h2load', ['-t', '1', '-c', String(connections), '-m', String(streams), '-D', String(seconds), url], { cpu });
   const timer = setTimeout(() => void registry.stop(proc), (seconds + 20) * 1000);
   const code = await proc.exited;
@@ -38,11 +49,24 @@ export interface StreamLoadResult {
 }
 
 /** programs/stream-load.ts pinned to `cpu` (modes: tcp-bulk, tcp-rtt, udp, tls-handshake, tls-resume), bounded by `seconds`. */
-export async function runStreamLoad(registry: ProcessRegistry, mode: string, port: number, connections: number, seconds: number, serverName: string, cpu: number): Promise<StreamLoadResult> {
-  const proc = registry.spawn(`stream load ${mode}`, process.execPath, ['--import', 'tsx', path.join(PROGRAMS, 'stream-load.ts'), mode, String(port), String(connections), String(seconds), serverName], {
-    cpu,
-    cwd: REPO_ROOT,
-  });
+export async function runStreamLoad(
+  registry: ProcessRegistry,
+  mode: string,
+  port: number,
+  connections: number,
+  seconds: number,
+  serverName: string,
+  cpu: number,
+): Promise<StreamLoadResult> {
+  const proc = registry.spawn(
+    `stream load ${mode}`,
+    process.execPath,
+    ['--import', 'tsx', path.join(PROGRAMS, 'stream-load.ts'), mode, String(port), String(connections), String(seconds), serverName],
+    {
+      cpu,
+      cwd: REPO_ROOT,
+    },
+  );
   const timer = setTimeout(() => void registry.stop(proc), (seconds + 20) * 1000);
   const code = await proc.exited;
   clearTimeout(timer);

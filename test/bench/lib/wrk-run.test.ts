@@ -33,7 +33,7 @@ describe('parseWrk', () => {
 
 describe('runWrk', () => {
   const registry = new ProcessRegistry();
-  const server = http.createServer((req, res) => res.end(req.url === '/fail' ? (res.statusCode = 500, 'no') : 'ok'));
+  const server = http.createServer((req, res) => res.end(req.url === '/fail' ? ((res.statusCode = 500), 'no') : 'ok'));
   afterAll(async () => {
     await registry.stopAll();
     await new Promise((r) => server.close(r));

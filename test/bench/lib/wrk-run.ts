@@ -27,7 +27,7 @@ export function parseWrk(text: string): WrkResult {
   const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
   return {
     requests: Number(total[1]),
-    seconds: Number(total[2]) * UNIT_MS[total[3]!]! / 1000,
+    seconds: (Number(total[2]) * UNIT_MS[total[3]!]!) / 1000,
     requestsPerSecond: Number(rate[1]),
     p50: latency('50'),
     p99: latency('99'),

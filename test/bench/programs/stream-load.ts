@@ -146,7 +146,13 @@ function tlsResumedHandshakes(): void {
   for (let i = 0; i < connections; i++) loop(undefined);
 }
 
-const starters: Record<string, () => Promise<void> | void> = { 'tcp-bulk': tcpBulk, 'tcp-rtt': tcpRtt, udp, 'tls-handshake': tlsHandshakes, 'tls-resume': tlsResumedHandshakes };
+const starters: Record<string, () => Promise<void> | void> = {
+  'tcp-bulk': tcpBulk,
+  'tcp-rtt': tcpRtt,
+  udp,
+  'tls-handshake': tlsHandshakes,
+  'tls-resume': tlsResumedHandshakes,
+};
 const start = starters[mode];
 if (start === undefined) throw new Error(`unknown mode ${mode}`);
 await start();

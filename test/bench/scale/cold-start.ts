@@ -74,9 +74,13 @@ export async function measureColdStart(ctx: ColdStartContext, log: Log): Promise
       starts.push(start);
       if (config.routes === options.routes) {
         changeMs = await timeChanges(ctx.etcd, prefix, dp);
-        log(`cold start: one route changed at ${formatNumber(config.routes)} routes, applied by both workers in ${changeMs.map((m) => m.toFixed(0)).join(' / ')} ms`);
+        log(
+          `cold start: one route changed at ${formatNumber(config.routes)} routes, applied by both workers in ${changeMs.map((m) => m.toFixed(0)).join(' / ')} ms`,
+        );
       }
-      log(`cold start: ${formatNumber(config.routes)} routes ready in ${start.readyMs.toFixed(0)} ms, worker RSS ${start.workerRss.map((r) => (r / MiB).toFixed(0)).join('/')} MiB`);
+      log(
+        `cold start: ${formatNumber(config.routes)} routes ready in ${start.readyMs.toFixed(0)} ms, worker RSS ${start.workerRss.map((r) => (r / MiB).toFixed(0)).join('/')} MiB`,
+      );
       await ctx.registry.stop(dp.proc, 10_000);
       if (config.routes === options.routes) {
         // etcd down: a port nothing listens on refuses the connection, so the workers read the cache at once.
@@ -94,9 +98,24 @@ export async function measureColdStart(ctx: ColdStartContext, log: Log): Promise
   }
 }
 
-async function timedStart(ctx: ColdStartContext, prefix: string, dataDir: string, etcd: string, config: ScaleConfig): Promise<{ start: Start; dp: SluiceDataPlane }> {
+async function timedStart(
+  ctx: ColdStartContext,
+  prefix: string,
+  dataDir: string,
+  etcd: string,
+  config: ScaleConfig,
+): Promise<{ start: Start; dp: SluiceDataPlane }> {
   const began = performance.now();
-  const dp = await startSluiceDataPlane(ctx.registry, { etcd, prefix, workers: 2, readyPath: '/ready', dataDir, allWorkers: true, readyTimeoutMs: 120_000, label: `sluice data-plane ${prefix}` });
+  const dp = await startSluiceDataPlane(ctx.registry, {
+    etcd,
+    prefix,
+    workers: 2,
+    readyPath: '/ready',
+    dataDir,
+    allWorkers: true,
+    readyTimeoutMs: 120_000,
+    label: `sluice data-plane ${prefix}`,
+  });
   const readyMs = performance.now() - began;
   await delay(SETTLE_MS);
   const workers = childPids(dp.proc.pid);
@@ -123,13 +142,28 @@ async function measureGatewayUp(ctx: ColdStartContext, log: Log): Promise<{ upRs
   const port = () => freePort();
   const statusPort = await port();
   const args = [path.join(REPO_ROOT, 'bin/gateway'), 'up', '--etcd', ctx.etcdEndpoints.split(',')[0]!, '--prefix', '/scale-up', '--host', '127.0.0.1'];
-  args.push('--http-port', String(await port()), '--https-port', String(await port()), '--admin-port', String(await port()), '--status-port', String(statusPort));
+  args.push(
+    '--http-port',
+    String(await port()),
+    '--https-port',
+    String(await port()),
+    '--admin-port',
+    String(await port()),
+    '--status-port',
+    String(statusPort),
+  );
   args.push('--admin-key', 'scale-bench-key', '--workers', '1', '--data-dir', path.join(ctx.workDir, 'up'), '--no-example');
-  const proc = ctx.registry.spawn('gateway up', process.execPath, args, { cwd: REPO_ROOT, env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEWAY_'))) });
+  const proc = ctx.registry.spawn('gateway up', process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEWAY_'))),
+  });
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${statusPort}/readyz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${statusPort}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (!proc.isRunning() || Date.now() > deadline) {
         log(`gateway up did not become ready: ${proc.stderrTail().slice(-500)}`);
@@ -153,7 +187,10 @@ async function measureGatewayUp(ctx: ColdStartContext, log: Log): Promise<{ upRs
 async function timeChanges(etcd: Etcd3, prefix: string, dp: SluiceDataPlane): Promise<number[]> {
   let applied = 0;
   let notify = () => {};
-  const watcher = await etcd.watch().prefix(documentKey(prefix, 'dataplanes', '')).create();
+  const watcher = await etcd
+    .watch()
+    .prefix(documentKey(prefix, 'dataplanes', ''))
+    .create();
   watcher.on('put', (kv) => {
     const status = JSON.parse(kv.value.toString()) as { pid: number; revision: number };
     if (status.pid !== dp.proc.pid) return;
@@ -165,7 +202,10 @@ async function timeChanges(etcd: Etcd3, prefix: string, dp: SluiceDataPlane): Pr
     for (let i = 0; i < CHANGES_AT_SCALE; i++) {
       const id = `change-${i}`;
       const began = performance.now();
-      const put = await etcd.put(documentKey(prefix, 'routes', id)).value(JSON.stringify({ id, match: { paths: [{ type: 'exact', value: `/${id}` }] }, backends: [{ upstreamId: 'ready' }] })).exec();
+      const put = await etcd
+        .put(documentKey(prefix, 'routes', id))
+        .value(JSON.stringify({ id, match: { paths: [{ type: 'exact', value: `/${id}` }] }, backends: [{ upstreamId: 'ready' }] }))
+        .exec();
       const revision = Number(put.header.revision);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`change ${id} not applied within 30 s`)), 30_000);
@@ -188,7 +228,14 @@ async function timeChanges(etcd: Etcd3, prefix: string, dp: SluiceDataPlane): Pr
   return times;
 }
 
-function report(starts: Start[], cacheReadyMs: number, writeMs: number, up: { upRss: number; workerRss: number } | undefined, changeMs: number[], options: ScaleOptions): SectionReport {
+function report(
+  starts: Start[],
+  cacheReadyMs: number,
+  writeMs: number,
+  up: { upRss: number; workerRss: number } | undefined,
+  changeMs: number[],
+  options: ScaleOptions,
+): SectionReport {
   const mib = (b: number) => formatNumber(b / MiB);
   const [idle, , full] = starts as [Start, Start, Start];
   const perTenK = starts.length === 3 ? (Math.max(...full.workerRss) - Math.max(...idle.workerRss)) / (full.config.routes / 10_000) : NaN;
@@ -216,8 +263,16 @@ function report(starts: Start[], cacheReadyMs: number, writeMs: number, up: { up
         ['cold start from the disk cache, etcd unreachable', '< 2 s', `${formatNumber(cacheReadyMs)} ms`],
         ['idle worker RSS', `≤ ${IDLE_RSS_TARGET_MIB} MiB`, `${mib(idleWorker)} MiB`],
         ['worker RSS per 10k routes (with their upstreams and certificates)', '–', `${formatNumber(perTenK / MiB, 1)} MiB`],
-        [`one route changed at ${formatNumber(options.routes)} routes → applied by both workers (each change recompiles the whole table)`, '–', changeMs.length ? `${changeMs.map((m) => formatNumber(m)).join(' / ')} ms` : '–'],
-        ["`gateway up`'s own process (control plane, admin API, data-plane primary), empty config", '–', up ? `${mib(up.upRss)} MiB (its worker ${mib(up.workerRss)} MiB)` : 'did not start'],
+        [
+          `one route changed at ${formatNumber(options.routes)} routes → applied by both workers (each change recompiles the whole table)`,
+          '–',
+          changeMs.length ? `${changeMs.map((m) => formatNumber(m)).join(' / ')} ms` : '–',
+        ],
+        [
+          "`gateway up`'s own process (control plane, admin API, data-plane primary), empty config",
+          '–',
+          up ? `${mib(up.upRss)} MiB (its worker ${mib(up.workerRss)} MiB)` : 'did not start',
+        ],
       ],
       false,
     ),
@@ -225,9 +280,21 @@ function report(starts: Start[], cacheReadyMs: number, writeMs: number, up: { up
   return {
     markdown,
     targets: [
-      { target: `cold start at ${formatNumber(options.routes)} routes < 3 s`, result: `${formatNumber(full?.readyMs)} ms`, status: full && full.readyMs < READY_TARGET_MS ? 'PASS' : 'FAIL' },
-      { target: 'cold start from the disk cache (etcd down) < 2 s', result: `${formatNumber(cacheReadyMs)} ms`, status: cacheReadyMs < CACHE_READY_TARGET_MS ? 'PASS' : 'FAIL' },
-      { target: `idle worker RSS ≤ ${IDLE_RSS_TARGET_MIB} MiB`, result: `${mib(idleWorker)} MiB`, status: idleWorker <= IDLE_RSS_TARGET_MIB * MiB ? 'PASS' : 'FAIL' },
+      {
+        target: `cold start at ${formatNumber(options.routes)} routes < 3 s`,
+        result: `${formatNumber(full?.readyMs)} ms`,
+        status: full && full.readyMs < READY_TARGET_MS ? 'PASS' : 'FAIL',
+      },
+      {
+        target: 'cold start from the disk cache (etcd down) < 2 s',
+        result: `${formatNumber(cacheReadyMs)} ms`,
+        status: cacheReadyMs < CACHE_READY_TARGET_MS ? 'PASS' : 'FAIL',
+      },
+      {
+        target: `idle worker RSS ≤ ${IDLE_RSS_TARGET_MIB} MiB`,
+        result: `${mib(idleWorker)} MiB`,
+        status: idleWorker <= IDLE_RSS_TARGET_MIB * MiB ? 'PASS' : 'FAIL',
+      },
     ],
   };
 }

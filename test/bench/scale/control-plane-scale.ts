@@ -35,34 +35,69 @@ interface ControlPlane {
   adminPort: number;
 }
 
-const service = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}`, namespace: NAMESPACE }, spec: { ports: [{ name: 'http', port: 80 }] } });
-const endpointSlice = (i: number): KubeObject => ({
-  apiVersion: 'discovery.k8s.io/v1',
-  kind: 'EndpointSlice',
-  metadata: { name: `svc-${i}-1`, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
-  addressType: 'IPv4',
-  endpoints: [{ addresses: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`], conditions: { ready: true } }],
-  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-} as KubeObject);
-const ingress = (i: number, serviceIndex = i): KubeObject => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'Ingress',
-  metadata: { name: `ing-${i}`, namespace: NAMESPACE },
-  spec: { ingressClassName: 'sluice', rules: [{ host: `h${i}.bench.test`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `svc-${serviceIndex}`, port: { name: 'http' } } } }] } }] },
-} as KubeObject);
-const httpRoute = (j: number, services: number): KubeObject => ({
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'HTTPRoute',
-  metadata: { name: `hr-${j}`, namespace: NAMESPACE },
-  spec: { parentRefs: [{ name: 'gw' }], hostnames: [`g${j}.bench.test`], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: `svc-${j % services}`, port: 80 }] }] },
-} as KubeObject);
+const service = (i: number): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: `svc-${i}`, namespace: NAMESPACE },
+  spec: { ports: [{ name: 'http', port: 80 }] },
+});
+const endpointSlice = (i: number): KubeObject =>
+  ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `svc-${i}-1`, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`], conditions: { ready: true } }],
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+  }) as KubeObject;
+const ingress = (i: number, serviceIndex = i): KubeObject =>
+  ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: `ing-${i}`, namespace: NAMESPACE },
+    spec: {
+      ingressClassName: 'sluice',
+      rules: [
+        {
+          host: `h${i}.bench.test`,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `svc-${serviceIndex}`, port: { name: 'http' } } } }] },
+        },
+      ],
+    },
+  }) as KubeObject;
+const httpRoute = (j: number, services: number): KubeObject =>
+  ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: `hr-${j}`, namespace: NAMESPACE },
+    spec: {
+      parentRefs: [{ name: 'gw' }],
+      hostnames: [`g${j}.bench.test`],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: `svc-${j % services}`, port: 80 }] }],
+    },
+  }) as KubeObject;
 
 /** The test API server holding `ingresses` Ingresses (each with its Service and EndpointSlice) and `httpRoutes` HTTPRoutes on one Gateway. */
 export async function startBenchApiServer(options: ScaleOptions): Promise<KubeApiServer> {
   const api = await startKubeApiServer();
-  api.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } } as KubeObject);
-  api.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sluice' }, spec: { controllerName: 'sluice.dev/gateway-controller' } } as KubeObject);
-  api.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: NAMESPACE }, spec: { gatewayClassName: 'sluice', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } } as KubeObject);
+  api.apply({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'sluice' },
+    spec: { controller: 'sluice.dev/gateway-controller' },
+  } as KubeObject);
+  api.apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'sluice' },
+    spec: { controllerName: 'sluice.dev/gateway-controller' },
+  } as KubeObject);
+  api.apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'gw', namespace: NAMESPACE },
+    spec: { gatewayClassName: 'sluice', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+  } as KubeObject);
   for (let i = 0; i < options.ingresses; i++) {
     api.apply(service(i));
     api.apply(endpointSlice(i));
@@ -72,11 +107,37 @@ export async function startBenchApiServer(options: ScaleOptions): Promise<KubeAp
   return api;
 }
 
-async function startControlPlane(ctx: ControlPlaneContext, api: KubeApiServer, name: string, prefix: string, leaseNamespace = 'default'): Promise<ControlPlane> {
+async function startControlPlane(
+  ctx: ControlPlaneContext,
+  api: KubeApiServer,
+  name: string,
+  prefix: string,
+  leaseNamespace = 'default',
+): Promise<ControlPlane> {
   const statusPort = await freePort();
   const adminPort = await freePort();
-  const args = [path.join(REPO_ROOT, 'bin/gateway'), 'control-plane', '--etcd', ctx.cluster.endpoints.join(','), '--prefix', prefix, '--kubeconfig', api.kubeconfigPath];
-  args.push('--status-port', String(statusPort), '--admin-port', String(adminPort), '--host', '127.0.0.1', '--admin-key', 'scale-bench-key', '--leader-election-namespace', leaseNamespace);
+  const args = [
+    path.join(REPO_ROOT, 'bin/gateway'),
+    'control-plane',
+    '--etcd',
+    ctx.cluster.endpoints.join(','),
+    '--prefix',
+    prefix,
+    '--kubeconfig',
+    api.kubeconfigPath,
+  ];
+  args.push(
+    '--status-port',
+    String(statusPort),
+    '--admin-port',
+    String(adminPort),
+    '--host',
+    '127.0.0.1',
+    '--admin-key',
+    'scale-bench-key',
+    '--leader-election-namespace',
+    leaseNamespace,
+  );
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEWAY_')));
   return { proc: ctx.registry.spawn(name, process.execPath, args, { cwd: REPO_ROOT, env }), statusPort, adminPort };
 }
@@ -117,7 +178,11 @@ async function writesSince(etcd: Etcd3, prefix: string, afterRevision: number): 
   const root = `${normalizePrefix(prefix)}/`;
   const marker = `${root}_bench/marker`;
   const counts = { puts: 0, deletes: 0 };
-  const watcher = await etcd.watch().prefix(root).startRevision(String(afterRevision + 1)).create();
+  const watcher = await etcd
+    .watch()
+    .prefix(root)
+    .startRevision(String(afterRevision + 1))
+    .create();
   const read = new Promise<void>((resolve) => {
     watcher.on('put', (kv) => {
       const key = kv.key.toString();
@@ -147,10 +212,16 @@ interface ChangeCost {
  * its memory, and what single changes cost in etcd writes. Leaves its API server and control
  * plane running for section d.
  */
-export async function measureControlPlaneScale(ctx: ControlPlaneContext, api: KubeApiServer, log: Log): Promise<{ report: SectionReport; leader: ControlPlane }> {
+export async function measureControlPlaneScale(
+  ctx: ControlPlaneContext,
+  api: KubeApiServer,
+  log: Log,
+): Promise<{ report: SectionReport; leader: ControlPlane }> {
   const { options } = ctx;
   const expected = options.ingresses + options.httpRoutes;
-  log(`control plane: ${formatNumber(options.ingresses)} Ingresses and ${formatNumber(options.httpRoutes)} HTTPRoutes in the test API server; starting the control plane`);
+  log(
+    `control plane: ${formatNumber(options.ingresses)} Ingresses and ${formatNumber(options.httpRoutes)} HTTPRoutes in the test API server; starting the control plane`,
+  );
   const began = performance.now();
   const cp = await startControlPlane(ctx, api, 'control plane 1', PREFIX);
   await waitUntil('first sync', cp, async () => (await syncs(cp)) >= 1, SYNC_TIMEOUT_MS, 50);
@@ -175,7 +246,9 @@ export async function measureControlPlaneScale(ctx: ControlPlaneContext, api: Ku
   await change('one HTTPRoute added', () => api.apply(httpRoute(options.httpRoutes, n)));
   await change('that HTTPRoute removed', () => api.remove('HTTPRoute', `hr-${options.httpRoutes}`, NAMESPACE));
   await change('one Ingress added (existing Service)', () => api.apply(ingress(n, 0)));
-  await change('one EndpointSlice changed', () => api.apply({ ...endpointSlice(1), endpoints: [{ addresses: ['10.255.0.1'], conditions: { ready: true } }] } as KubeObject));
+  await change('one EndpointSlice changed', () =>
+    api.apply({ ...endpointSlice(1), endpoints: [{ addresses: ['10.255.0.1'], conditions: { ready: true } }] } as KubeObject),
+  );
   await change('that Ingress removed', () => api.remove('Ingress', `ing-${n}`, NAMESPACE));
   const markdown = [
     `### C. Control plane: ${formatNumber(options.ingresses)} Ingresses and ${formatNumber(options.httpRoutes)} HTTPRoutes`,
@@ -198,8 +271,16 @@ export async function measureControlPlaneScale(ctx: ControlPlaneContext, api: Ku
     report: {
       markdown,
       targets: [
-        { target: `control plane: first sync of ${formatNumber(options.ingresses)} Ingresses + ${formatNumber(options.httpRoutes)} HTTPRoutes`, result: `${formatNumber(syncMs / 1000, 1)} s, ${formatNumber(rss / MiB)} MiB`, status: 'INFO' },
-        { target: 'control plane: one HTTPRoute added writes only its own documents', result: `${httpRouteAdded.puts} put(s), ${httpRouteAdded.deletes} delete(s)`, status: httpRouteAdded.puts <= 2 && httpRouteAdded.deletes === 0 ? 'PASS' : 'FAIL' },
+        {
+          target: `control plane: first sync of ${formatNumber(options.ingresses)} Ingresses + ${formatNumber(options.httpRoutes)} HTTPRoutes`,
+          result: `${formatNumber(syncMs / 1000, 1)} s, ${formatNumber(rss / MiB)} MiB`,
+          status: 'INFO',
+        },
+        {
+          target: 'control plane: one HTTPRoute added writes only its own documents',
+          result: `${httpRouteAdded.puts} put(s), ${httpRouteAdded.deletes} delete(s)`,
+          status: httpRouteAdded.puts <= 2 && httpRouteAdded.deletes === 0 ? 'PASS' : 'FAIL',
+        },
       ],
     },
   };
@@ -236,7 +317,11 @@ export async function measureLeaderFailover(ctx: ControlPlaneContext, api: KubeA
   const changes = Math.min(options.failoverChanges, options.ingresses);
   log(`failover: ${formatNumber(changes)} Ingresses move to another Service; the leader is killed at the sync's first write`);
   const revision = await revisionOf(ctx.etcd);
-  const watcher = await ctx.etcd.watch().prefix(collectionPrefix(PREFIX, 'routes')).startRevision(String(revision + 1)).create();
+  const watcher = await ctx.etcd
+    .watch()
+    .prefix(collectionPrefix(PREFIX, 'routes'))
+    .startRevision(String(revision + 1))
+    .create();
   let routeWrites = 0;
   let killedAt = 0;
   const killed = new Promise<void>((resolve) => {
@@ -299,6 +384,12 @@ export async function measureLeaderFailover(ctx: ControlPlaneContext, api: KubeA
   ].join('\n');
   return {
     markdown,
-    targets: [{ target: `failover: takeover ≤ lease (${LEASE_SECONDS} s) + 2 s, etcd identical to a clean sync`, result: `${formatNumber(takeoverMs / 1000, 1)} s; ${lost.length} lost, ${stray.length} stray, ${differing.length} different of ${formatNumber(want.size)}`, status: ok ? 'PASS' : 'FAIL' }],
+    targets: [
+      {
+        target: `failover: takeover ≤ lease (${LEASE_SECONDS} s) + 2 s, etcd identical to a clean sync`,
+        result: `${formatNumber(takeoverMs / 1000, 1)} s; ${lost.length} lost, ${stray.length} stray, ${differing.length} different of ${formatNumber(want.size)}`,
+        status: ok ? 'PASS' : 'FAIL',
+      },
+    ],
   };
 }

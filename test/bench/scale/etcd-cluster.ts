@@ -42,23 +42,39 @@ export async function startEtcdCluster(registry: ProcessRegistry, workDir: strin
     const dataDir = path.join(workDir, `etcd-${name}`);
     fs.mkdirSync(dataDir, { recursive: true });
     const args = [
-      '--name', name,
-      '--data-dir', dataDir,
-      '--listen-client-urls', endpoints[i]!,
-      '--advertise-client-urls', endpoints[i]!,
-      '--listen-peer-urls', `http://127.0.0.1:${ports[i]!.peer}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${ports[i]!.peer}`,
-      '--initial-cluster', initialCluster,
-      '--initial-cluster-state', 'new',
-      '--initial-cluster-token', 'sluice-scale-bench',
+      '--name',
+      name,
+      '--data-dir',
+      dataDir,
+      '--listen-client-urls',
+      endpoints[i]!,
+      '--advertise-client-urls',
+      endpoints[i]!,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${ports[i]!.peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${ports[i]!.peer}`,
+      '--initial-cluster',
+      initialCluster,
+      '--initial-cluster-state',
+      'new',
+      '--initial-cluster-token',
+      'sluice-scale-bench',
       // 121k documents with 1,000 certificates are ~200 MB of values; the default quota is 2 GB.
-      '--quota-backend-bytes', String(8 * 1024 ** 3),
-      '--log-level', 'error',
-      '--logger', 'zap',
+      '--quota-backend-bytes',
+      String(8 * 1024 ** 3),
+      '--log-level',
+      'error',
+      '--logger',
+      'zap',
     ];
     return registry.spawn(`etcd ${name}`, 'etcd', args, { env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' } });
   });
-  await waitFor(async () => (await Promise.all(endpoints.map(async (e) => (await fetch(`${e}/health`)).ok))).every(Boolean), 30_000, 'every etcd member healthy');
+  await waitFor(
+    async () => (await Promise.all(endpoints.map(async (e) => (await fetch(`${e}/health`)).ok))).every(Boolean),
+    30_000,
+    'every etcd member healthy',
+  );
 
   return {
     endpoints,
@@ -68,19 +84,29 @@ export async function startEtcdCluster(registry: ProcessRegistry, workDir: strin
         endpoints.map(async (e, i) => {
           const metrics = await metricsOf(e);
           const pid = members[i]!.pid;
-          return { watchers: metrics('etcd_debugging_mvcc_watcher_total'), watchStreams: metrics('etcd_debugging_mvcc_watch_stream_total'), cpuSeconds: processCpu(pid) / 1e6, rssBytes: rssBytes(pid) };
+          return {
+            watchers: metrics('etcd_debugging_mvcc_watcher_total'),
+            watchStreams: metrics('etcd_debugging_mvcc_watch_stream_total'),
+            cpuSeconds: processCpu(pid) / 1e6,
+            rssBytes: rssBytes(pid),
+          };
         }),
       ),
     async startGrpcProxy() {
       const port = await freePort();
       const endpoint = `http://127.0.0.1:${port}`;
       const proc = registry.spawn('etcd grpc-proxy', 'etcd', [
-        'grpc-proxy', 'start',
-        '--endpoints', endpoints.map((e) => e.replace('http://', '')).join(','),
-        '--listen-addr', `127.0.0.1:${port}`,
-        '--data-dir', path.join(workDir, 'etcd-grpc-proxy'),
+        'grpc-proxy',
+        'start',
+        '--endpoints',
+        endpoints.map((e) => e.replace('http://', '')).join(','),
+        '--listen-addr',
+        `127.0.0.1:${port}`,
+        '--data-dir',
+        path.join(workDir, 'etcd-grpc-proxy'),
         // As the deploy overlay does (etcd 3.5 enforces its 1.5 MiB default; 3.4 does not).
-        '--max-send-bytes', String(64 * 1024 * 1024),
+        '--max-send-bytes',
+        String(64 * 1024 * 1024),
       ]);
       await waitFor(async () => (await fetch(`${endpoint}/health`)).ok, 20_000, 'etcd grpc-proxy healthy');
       const figures = async (): Promise<GrpcProxyFigures> => ({

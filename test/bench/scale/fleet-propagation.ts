@@ -68,8 +68,12 @@ interface FleetRun {
 export async function measureFleetPropagation(ctx: FleetContext, log: Log): Promise<SectionReport> {
   const echo = await startHttpEcho('fleet');
   try {
-    await ctx.etcd.put(documentKey(PREFIX, 'upstreams', 'fleet')).value(JSON.stringify({ id: 'fleet', nodes: [{ host: '127.0.0.1', port: echo.port, weight: 1 }] }));
-    await ctx.etcd.put(documentKey(PREFIX, 'routes', 'base')).value(JSON.stringify({ id: 'base', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'fleet' }] }));
+    await ctx.etcd
+      .put(documentKey(PREFIX, 'upstreams', 'fleet'))
+      .value(JSON.stringify({ id: 'fleet', nodes: [{ host: '127.0.0.1', port: echo.port, weight: 1 }] }));
+    await ctx.etcd
+      .put(documentKey(PREFIX, 'routes', 'base'))
+      .value(JSON.stringify({ id: 'base', match: { paths: [{ type: 'prefix', value: '/' }] }, backends: [{ upstreamId: 'fleet' }] }));
     // A small fleet first: the same path without 200 processes competing for the cores.
     const small = await runFleet(ctx, 'direct', SMALL_FLEET, ctx.cluster.endpoints.join(','), undefined, log);
     const direct = await runFleet(ctx, 'direct', ctx.options.instances, ctx.cluster.endpoints.join(','), undefined, log);
@@ -82,7 +86,14 @@ export async function measureFleetPropagation(ctx: FleetContext, log: Log): Prom
   }
 }
 
-async function runFleet(ctx: FleetContext, name: string, instances: number, etcd: string, proxyFigures: (() => Promise<GrpcProxyFigures>) | undefined, log: Log): Promise<FleetRun> {
+async function runFleet(
+  ctx: FleetContext,
+  name: string,
+  instances: number,
+  etcd: string,
+  proxyFigures: (() => Promise<GrpcProxyFigures>) | undefined,
+  log: Log,
+): Promise<FleetRun> {
   const { registry, options } = ctx;
   const baseWatchers = sum(await ctx.cluster.figures(), 'watchers');
   log(`fleet (${name}): starting ${instances} data planes, ${START_CONCURRENCY} at a time`);
@@ -93,7 +104,15 @@ async function runFleet(ctx: FleetContext, name: string, instances: number, etcd
       while (next < instances) {
         const i = next++;
         fleet.push(
-          await startSluiceDataPlane(registry, { etcd, prefix: PREFIX, workers: 1, readyPath: '/', dataDir: path.join(ctx.workDir, `fleet-${name}-${instances}-${i}`), readyTimeoutMs: 180_000, label: `fleet ${name} ${instances} ${i}` }),
+          await startSluiceDataPlane(registry, {
+            etcd,
+            prefix: PREFIX,
+            workers: 1,
+            readyPath: '/',
+            dataDir: path.join(ctx.workDir, `fleet-${name}-${instances}-${i}`),
+            readyTimeoutMs: 180_000,
+            label: `fleet ${name} ${instances} ${i}`,
+          }),
         );
       }
     };
@@ -110,7 +129,10 @@ async function runFleet(ctx: FleetContext, name: string, instances: number, etcd
     // Each data plane's registration key ends with its primary's pid (`<host>-<pid>`).
     const applied = new Map<number, number>();
     const waiters = new Set<() => void>();
-    const watcher = await ctx.etcd.watch().prefix(documentKey(PREFIX, 'dataplanes', '')).create();
+    const watcher = await ctx.etcd
+      .watch()
+      .prefix(documentKey(PREFIX, 'dataplanes', ''))
+      .create();
     watcher.on('put', (kv) => {
       const status = JSON.parse(kv.value.toString()) as { pid: number; revision: number };
       applied.set(status.pid, status.revision);
@@ -122,14 +144,30 @@ async function runFleet(ctx: FleetContext, name: string, instances: number, etcd
     const machineBefore = machineBusySeconds();
     const proxyBefore = await proxyFigures?.();
     const began = performance.now();
-    const run: FleetRun = { name, instances: fleet.length, etcdWatchers: fleetWatchers, perInstance: [], allServed: [], late: 0, notServed: 0, etcdCpuPerChange: NaN, etcdCpuPercent: NaN, etcdRssMax: NaN, machineCpuPerChange: NaN, idleCpuShare };
+    const run: FleetRun = {
+      name,
+      instances: fleet.length,
+      etcdWatchers: fleetWatchers,
+      perInstance: [],
+      allServed: [],
+      late: 0,
+      notServed: 0,
+      etcdCpuPerChange: NaN,
+      etcdCpuPercent: NaN,
+      etcdRssMax: NaN,
+      machineCpuPerChange: NaN,
+      idleCpuShare,
+    };
     try {
       for (let k = 0; k < options.changes; k++) {
         const id = `probe-${name}-${instances}-${k}`;
         const pending = new Set(pids);
         const seen = new Map<number, number>();
         const written = performance.now();
-        const put = await ctx.etcd.put(documentKey(PREFIX, 'routes', id)).value(JSON.stringify({ id, match: { paths: [{ type: 'exact', value: `/${id}` }] }, backends: [{ upstreamId: 'fleet' }] })).exec();
+        const put = await ctx.etcd
+          .put(documentKey(PREFIX, 'routes', id))
+          .value(JSON.stringify({ id, match: { paths: [{ type: 'exact', value: `/${id}` }] }, backends: [{ upstreamId: 'fleet' }] }))
+          .exec();
         const revision = Number(put.header.revision);
         await new Promise<void>((resolve) => {
           const check = () => {
@@ -173,7 +211,9 @@ async function runFleet(ctx: FleetContext, name: string, instances: number, etcd
       const after = await proxyFigures();
       run.proxy = { cpuPerChange: (after.cpuSeconds - proxyBefore.cpuSeconds) / options.changes, rss: after.rssBytes, coalescing: after.coalescingWatchers };
     }
-    log(`fleet (${name}): all served p50 ${percentile(run.allServed, 50).toFixed(0)} ms, p99 ${percentile(run.allServed, 99).toFixed(0)} ms; etcd watchers ${run.etcdWatchers}; ${run.late} late, ${run.notServed} not served`);
+    log(
+      `fleet (${name}): all served p50 ${percentile(run.allServed, 50).toFixed(0)} ms, p99 ${percentile(run.allServed, 99).toFixed(0)} ms; etcd watchers ${run.etcdWatchers}; ${run.late} late, ${run.notServed} not served`,
+    );
     return run;
   } finally {
     await Promise.all(fleet.map((dp) => registry.stop(dp.proc, 10_000)));
@@ -225,14 +265,41 @@ function report(runs: FleetRun[], options: ScaleOptions): SectionReport {
     '',
     `${formatNumber(options.instances)} \`gateway data-plane --workers 1\` processes (a primary and a worker each) on this machine, the 3 etcd members on loopback. Per change (${options.changes} of them, a new route put straight into etcd), each instance's delay is from the write until its registration (\`/fleet/dataplanes/<id>\`, rewritten by its primary after each table swap) reports the change's revision, seen through a watch: so it includes one more etcd write and watch event. After each change every instance is asked for the new route; "late / not served" counts instances that did not report within 10 s and requests that did not reach the new route. etcd watchers: the members' \`etcd_debugging_mvcc_watcher_total\` summed, minus those before the fleet started (the grpc-proxy's own included in the latter). etcd CPU: the three members' CPU time during the changes (process time from /proc); machine CPU: every process's (/proc/stat), the 30 × 200 ms pauses between changes included, of at most ${os.cpus().length} CPU-seconds per second.`,
     '',
-    markdownTable(['etcd access', 'instances', 'etcd watchers', 'per instance p50', 'per instance p99', 'all served p50', 'all served p99', 'late / not served', 'etcd CPU per change (share of a core)', 'machine CPU per change (idle fleet)', 'etcd RSS MiB (max member)', 'grpc-proxy: CPU per change, RSS, coalesced watchers'], rows),
+    markdownTable(
+      [
+        'etcd access',
+        'instances',
+        'etcd watchers',
+        'per instance p50',
+        'per instance p99',
+        'all served p50',
+        'all served p99',
+        'late / not served',
+        'etcd CPU per change (share of a core)',
+        'machine CPU per change (idle fleet)',
+        'etcd RSS MiB (max member)',
+        'grpc-proxy: CPU per change, RSS, coalesced watchers',
+      ],
+      rows,
+    ),
   ].join('\n');
-  const targets: TargetResult[] = runs.filter((r) => r.instances === options.instances).map((r) => {
-    const p99 = percentile(r.allServed, 99);
-    return { target: `fleet (${r.name}): one change served by all ${r.instances} instances, p99 < ${P99_TARGET_MS} ms`, result: `${formatNumber(p99)} ms (${r.late} late, ${r.notServed} not served)`, status: p99 < P99_TARGET_MS && r.late === 0 && r.notServed === 0 ? 'PASS' : 'FAIL' };
-  });
+  const targets: TargetResult[] = runs
+    .filter((r) => r.instances === options.instances)
+    .map((r) => {
+      const p99 = percentile(r.allServed, 99);
+      return {
+        target: `fleet (${r.name}): one change served by all ${r.instances} instances, p99 < ${P99_TARGET_MS} ms`,
+        result: `${formatNumber(p99)} ms (${r.late} late, ${r.notServed} not served)`,
+        status: p99 < P99_TARGET_MS && r.late === 0 && r.notServed === 0 ? 'PASS' : 'FAIL',
+      };
+    });
   const proxied = runs.find((r) => r.proxy);
   // A data plane's watch is one etcd watcher per document range (documentRanges: two, around the registrations).
-  if (proxied) targets.push({ target: `fleet through grpc-proxy: etcd sees one watch per proxy (${DOCUMENT_RANGES} watchers: one per document range)`, result: `${formatNumber(proxied.etcdWatchers)} watcher(s) added for ${proxied.instances} instances`, status: proxied.etcdWatchers <= DOCUMENT_RANGES ? 'PASS' : 'FAIL' });
+  if (proxied)
+    targets.push({
+      target: `fleet through grpc-proxy: etcd sees one watch per proxy (${DOCUMENT_RANGES} watchers: one per document range)`,
+      result: `${formatNumber(proxied.etcdWatchers)} watcher(s) added for ${proxied.instances} instances`,
+      status: proxied.etcdWatchers <= DOCUMENT_RANGES ? 'PASS' : 'FAIL',
+    });
   return { markdown, targets };
 }

@@ -24,12 +24,25 @@ export type CollectionDocs = { collection: 'routes' | 'upstreams' | 'ssls'; doc:
  * upstreams, and `certificates` ssl documents, each its own certificate for its own name. The
  * catch-all route `ready` (prefix /ready on any host) answers from `readyPort`.
  */
-export async function scaleDocuments(config: ScaleConfig, readyPort: number, certificates: readonly { cert: string; key: string; sni: string }[]): Promise<CollectionDocs[]> {
+export async function scaleDocuments(
+  config: ScaleConfig,
+  readyPort: number,
+  certificates: readonly { cert: string; key: string; sni: string }[],
+): Promise<CollectionDocs[]> {
   const docs: CollectionDocs[] = [];
   docs.push({ collection: 'upstreams', doc: { id: 'ready', nodes: [{ host: '127.0.0.1', port: readyPort, weight: 1 }] } });
   docs.push({ collection: 'routes', doc: { id: 'ready', match: { paths: [{ type: 'prefix', value: '/ready' }] }, backends: [{ upstreamId: 'ready' }] } });
   for (let i = 0; i < config.upstreams; i++) {
-    docs.push({ collection: 'upstreams', doc: { id: `u${i}`, nodes: [{ host: '127.0.0.1', port: 20_000 + (i % 1000), weight: 1 }, { host: '127.0.0.2', port: 20_000 + (i % 1000), weight: 1 }] } });
+    docs.push({
+      collection: 'upstreams',
+      doc: {
+        id: `u${i}`,
+        nodes: [
+          { host: '127.0.0.1', port: 20_000 + (i % 1000), weight: 1 },
+          { host: '127.0.0.2', port: 20_000 + (i % 1000), weight: 1 },
+        ],
+      },
+    });
   }
   for (let i = 0; i < config.routes; i++) {
     const path = i % 10 === 0 ? { type: 'exact' as const, value: `/exact/${i}` } : { type: 'prefix' as const, value: `/app${i % 37}/res${i}` };
@@ -40,7 +53,9 @@ export async function scaleDocuments(config: ScaleConfig, readyPort: number, cer
     };
     docs.push({ collection: 'routes', doc: route });
   }
-  certificates.slice(0, config.certificates).forEach((c, i) => docs.push({ collection: 'ssls', doc: { id: `cert${i}`, snis: [c.sni], cert: c.cert, key: c.key } }));
+  certificates
+    .slice(0, config.certificates)
+    .forEach((c, i) => docs.push({ collection: 'ssls', doc: { id: `cert${i}`, snis: [c.sni], cert: c.cert, key: c.key } }));
   for (const { collection, doc } of docs.slice(0, 3)) {
     const issues = validateDocument(kindByCollection(collection)!, doc);
     if (issues.length) throw new Error(`scale bench ${collection}/${doc.id} is invalid: ${JSON.stringify(issues)}`);
@@ -56,7 +71,11 @@ export async function putAll(etcd: Etcd3, prefix: string, docs: readonly Collect
   const writer = async () => {
     while (next < batches.length) {
       const batch = batches[next++]!;
-      await etcd.kv.txn({ success: batch.map(({ collection, doc }) => ({ request_put: { key: Buffer.from(documentKey(prefix, collection, doc.id!)), value: Buffer.from(JSON.stringify(doc)) } })) });
+      await etcd.kv.txn({
+        success: batch.map(({ collection, doc }) => ({
+          request_put: { key: Buffer.from(documentKey(prefix, collection, doc.id!)), value: Buffer.from(JSON.stringify(doc)) },
+        })),
+      });
     }
   };
   await Promise.all([writer(), writer(), writer(), writer()]);
@@ -70,7 +89,8 @@ export async function makeCertificates(dir: string, count: number): Promise<{ ce
   fs.mkdirSync(dir, { recursive: true });
   const run = promisify(execFile);
   const keyFile = (k: number) => path.join(dir, `key${k}.pem`);
-  for (let k = 0; k < Math.min(KEYS, count); k++) await run('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile(k)]);
+  for (let k = 0; k < Math.min(KEYS, count); k++)
+    await run('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile(k)]);
   const made: { cert: string; key: string; sni: string }[] = new Array(count);
   let next = 0;
   const worker = async () => {
@@ -78,7 +98,20 @@ export async function makeCertificates(dir: string, count: number): Promise<{ ce
       const i = next++;
       const sni = `tls${i}.example.com`;
       const certFile = path.join(dir, `cert${i}.pem`);
-      await run('openssl', ['req', '-x509', '-key', keyFile(i % KEYS), '-subj', `/CN=${sni}`, '-addext', `subjectAltName=DNS:${sni}`, '-days', '2', '-out', certFile]);
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-key',
+        keyFile(i % KEYS),
+        '-subj',
+        `/CN=${sni}`,
+        '-addext',
+        `subjectAltName=DNS:${sni}`,
+        '-days',
+        '2',
+        '-out',
+        certFile,
+      ]);
       made[i] = { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile(i % KEYS), 'utf8'), sni };
     }
   };

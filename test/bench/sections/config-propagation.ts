@@ -73,7 +73,13 @@ export async function measureConfigPropagation(ctx: PropagationContext, options:
   let dataPlane: SluiceDataPlane;
   try {
     log(`Config propagation: starting the data plane with ${WORKERS} workers`);
-    dataPlane = await startSluiceDataPlane(ctx.registry, { etcd: ctx.etcdEndpoint, prefix: ctx.prefix, workers: WORKERS, readyPath: '/warm', dataDir: ctx.dataDir });
+    dataPlane = await startSluiceDataPlane(ctx.registry, {
+      etcd: ctx.etcdEndpoint,
+      prefix: ctx.prefix,
+      workers: WORKERS,
+      readyPath: '/warm',
+      dataDir: ctx.dataDir,
+    });
   } catch (err) {
     return na(`the data plane did not start: ${oneLine((err as Error).message, 600)}`);
   }
@@ -152,6 +158,12 @@ export async function measureConfigPropagation(ctx: PropagationContext, options:
   const ok = p99 < TARGET_P99_MS && lost === 0 && writeErrors === 0;
   return {
     markdown,
-    targets: [{ target: `Config propagation p99 < ${TARGET_P99_MS} ms${admin ? '' : ' (via etcd, no admin API)'}`, result: `p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`, status: ok ? 'PASS' : 'FAIL' }],
+    targets: [
+      {
+        target: `Config propagation p99 < ${TARGET_P99_MS} ms${admin ? '' : ' (via etcd, no admin API)'}`,
+        result: `p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
+        status: ok ? 'PASS' : 'FAIL',
+      },
+    ],
   };
 }

@@ -26,7 +26,12 @@ export interface ControlPlaneSyncContext {
   workDir: string;
 }
 
-const service = (i: number) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}`, namespace: 'bench' }, spec: { ports: [{ name: 'http', port: 80 }] } });
+const service = (i: number) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: `svc-${i}`, namespace: 'bench' },
+  spec: { ports: [{ name: 'http', port: 80 }] },
+});
 const slice = (i: number, port: number) => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
@@ -41,7 +46,12 @@ const ingress = (i: number) => ({
   metadata: { name: `ing-${i}`, namespace: 'bench' },
   spec: {
     ingressClassName: 'sluice',
-    rules: [{ ...(i > 0 ? { host: `h${i}.bench.test` } : {}), http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `svc-${i}`, port: { name: 'http' } } } }] } }],
+    rules: [
+      {
+        ...(i > 0 ? { host: `h${i}.bench.test` } : {}),
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `svc-${i}`, port: { name: 'http' } } } }] },
+      },
+    ],
   },
 });
 
@@ -72,7 +82,12 @@ export async function measureControlPlaneSync(ctx: ControlPlaneSyncContext, log:
     echoes.push(await startHttpEcho('blue'), await startHttpEcho('green'));
     const [blue, green] = echoes as [EchoServer, EchoServer];
     log(`control-plane sync: creating ${INGRESSES} Ingresses, Services and EndpointSlices in the test API server`);
-    api.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'sluice' }, spec: { controller: 'sluice.dev/gateway-controller' } });
+    api.apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: 'sluice' },
+      spec: { controller: 'sluice.dev/gateway-controller' },
+    });
     for (let i = 0; i < INGRESSES; i++) {
       api.apply(service(i));
       api.apply(slice(i, blue.port));
@@ -81,21 +96,39 @@ export async function measureControlPlaneSync(ctx: ControlPlaneSyncContext, log:
 
     const started = performance.now();
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GATEWAY_')));
-    const args = [path.join(REPO_ROOT, 'bin/gateway'), 'control-plane', '--etcd', ctx.etcdEndpoint, '--prefix', prefix, '--kubeconfig', api.kubeconfigPath, '--status-port', '0'];
+    const args = [
+      path.join(REPO_ROOT, 'bin/gateway'),
+      'control-plane',
+      '--etcd',
+      ctx.etcdEndpoint,
+      '--prefix',
+      prefix,
+      '--kubeconfig',
+      api.kubeconfigPath,
+      '--status-port',
+      '0',
+    ];
     args.push('--admin-port', '0', '--host', '127.0.0.1', '--admin-key', 'benchkey');
     const cp = ctx.registry.spawn('sluice control-plane (kubeconfig)', process.execPath, args, { cwd: REPO_ROOT, env });
     let routes = 0;
     for (;;) {
       routes = await ctx.etcd.getAll().prefix(collectionPrefix(prefix, 'routes')).count();
       if (routes >= INGRESSES) break;
-      if (performance.now() - started > SYNC_TIMEOUT_MS) throw new Error(`only ${routes} of ${INGRESSES} routes in etcd after ${SYNC_TIMEOUT_MS / 1000} s; stderr:\n${cp.stderrTail().slice(-1500)}`);
+      if (performance.now() - started > SYNC_TIMEOUT_MS)
+        throw new Error(`only ${routes} of ${INGRESSES} routes in etcd after ${SYNC_TIMEOUT_MS / 1000} s; stderr:\n${cp.stderrTail().slice(-1500)}`);
       await delay(50);
     }
     const syncMs = performance.now() - started;
     log(`control-plane sync: ${routes} routes in etcd after ${(syncMs / 1000).toFixed(1)} s`);
 
     // Ingress 0 has no host, so the readiness probe (GET / with any host) is answered once routes are loaded.
-    const dp = await startSluiceDataPlane(ctx.registry, { etcd: ctx.etcdEndpoint, prefix, workers: 1, readyPath: '/', dataDir: path.join(ctx.workDir, 'sluice-cp') });
+    const dp = await startSluiceDataPlane(ctx.registry, {
+      etcd: ctx.etcdEndpoint,
+      prefix,
+      workers: 1,
+      readyPath: '/',
+      dataDir: path.join(ctx.workDir, 'sluice-cp'),
+    });
 
     const latencies: number[] = [];
     let lost = 0;
@@ -144,8 +177,16 @@ export async function measureControlPlaneSync(ctx: ControlPlaneSyncContext, log:
     return {
       markdown,
       targets: [
-        { target: `control plane: first sync of ${formatNumber(INGRESSES)} Ingresses < 20 s`, result: `${(syncMs / 1000).toFixed(1)} s`, status: syncMs < SYNC_TARGET_MS ? 'PASS' : 'FAIL' },
-        { target: 'control plane: EndpointSlice change → data plane p99 < 500 ms', result: `${p99.toFixed(0)} ms (${lost} lost)`, status: p99 < CHANGE_TARGET_P99_MS && lost === 0 ? 'PASS' : 'FAIL' },
+        {
+          target: `control plane: first sync of ${formatNumber(INGRESSES)} Ingresses < 20 s`,
+          result: `${(syncMs / 1000).toFixed(1)} s`,
+          status: syncMs < SYNC_TARGET_MS ? 'PASS' : 'FAIL',
+        },
+        {
+          target: 'control plane: EndpointSlice change → data plane p99 < 500 ms',
+          result: `${p99.toFixed(0)} ms (${lost} lost)`,
+          status: p99 < CHANGE_TARGET_P99_MS && lost === 0 ? 'PASS' : 'FAIL',
+        },
       ],
     };
   } finally {

@@ -53,15 +53,24 @@ export async function sampleHttp(registry: ProcessRegistry, proxy: ProxyUnderTes
  * Single-core HTTP throughput: warm every proxy up, then interleaved passes (A B C A B C ...) at
  * 50 connections, then quicker interleaved passes at 10 and 200 connections.
  */
-export async function measureHttpThroughput(registry: ProcessRegistry, proxies: ProxyUnderTest[], options: BenchOptions, log: Log): Promise<Map<string, Samples>> {
+export async function measureHttpThroughput(
+  registry: ProcessRegistry,
+  proxies: ProxyUnderTest[],
+  options: BenchOptions,
+  log: Log,
+): Promise<Map<string, Samples>> {
   const live = proxies.filter((p) => !p.failure);
-  const results = new Map<string, Samples>(live.map((p) => [p.name, { [MAIN_CONNECTIONS]: [], 10: [], 200: [], ...Object.fromEntries(BODY_PATHS.map((b) => [b, []])) }]));
+  const results = new Map<string, Samples>(
+    live.map((p) => [p.name, { [MAIN_CONNECTIONS]: [], 10: [], 200: [], ...Object.fromEntries(BODY_PATHS.map((b) => [b, []])) }]),
+  );
   const run = async (proxy: ProxyUnderTest, connections: number, seconds: number, pass: number, bodyPath?: string) => {
     const what = bodyPath === undefined ? `c${connections}` : `${bodyPath} c${connections}`;
     try {
       const s = await sampleHttp(registry, bodyPath === undefined ? proxy : { ...proxy, url: new URL(bodyPath, proxy.url).href }, connections, seconds, pass);
       results.get(proxy.name)![bodyPath ?? connections]!.push(s);
-      log(`  ${proxy.name} ${what}: ${formatNumber(s.requestsPerSecond)} req/s, p99 ${s.p99.toFixed(2)} ms, ${s.cpuMicrosPerRequest.toFixed(1)} µs CPU/req${s.errors ? `, ${s.errors} errors` : ''}`);
+      log(
+        `  ${proxy.name} ${what}: ${formatNumber(s.requestsPerSecond)} req/s, p99 ${s.p99.toFixed(2)} ms, ${s.cpuMicrosPerRequest.toFixed(1)} µs CPU/req${s.errors ? `, ${s.errors} errors` : ''}`,
+      );
     } catch (err) {
       log(`  ${proxy.name} ${what}: failed: ${(err as Error).message}`);
     }
@@ -107,7 +116,11 @@ function summarize(samples: HttpSample[] | undefined): Summary | undefined {
 }
 
 /** Renders the HTTP tables and judges the Sluice targets (÷ plain Node ≥ 1.5, p99 no worse). */
-export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<string, Samples>, names: { nginx: string; node: string; sluice: string; baseline?: string }): SectionReport {
+export function reportHttpThroughput(
+  proxies: ProxyUnderTest[],
+  results: Map<string, Samples>,
+  names: { nginx: string; node: string; sluice: string; baseline?: string },
+): SectionReport {
   const main = (name: string) => summarize(results.get(name)?.[MAIN_CONNECTIONS]);
   const nginx = main(names.nginx);
   const rows = proxies.map((proxy) => {
@@ -127,7 +140,15 @@ export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<str
   const side = proxies.map((proxy) => {
     const c10 = summarize(results.get(proxy.name)?.[10]);
     const c200 = summarize(results.get(proxy.name)?.[200]);
-    return [proxy.name, formatNumber(c10?.rps), c10 ? c10.p99.toFixed(2) : '–', formatNumber(c10?.cpu, 1), formatNumber(c200?.rps), c200 ? c200.p99.toFixed(2) : '–', formatNumber(c200?.cpu, 1)];
+    return [
+      proxy.name,
+      formatNumber(c10?.rps),
+      c10 ? c10.p99.toFixed(2) : '–',
+      formatNumber(c10?.cpu, 1),
+      formatNumber(c200?.rps),
+      c200 ? c200.p99.toFixed(2) : '–',
+      formatNumber(c200?.cpu, 1),
+    ];
   });
 
   const sluice = main(names.sluice);
@@ -156,8 +177,16 @@ export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<str
     lines.push(
       `- Sluice ÷ plain Node: **${ratio.toFixed(2)}×** req/s (median of per-pass ratios ${perPass.map((r) => r.toFixed(2)).join(', ')}; ratio of medians ${(sluice.rps / node.rps).toFixed(2)}), p99 ${sluice.p99.toFixed(2)} vs ${node.p99.toFixed(2)} ms, CPU/req ${(sluice.cpu / node.cpu).toFixed(2)}×`,
     );
-    targets.push({ target: 'HTTP c50: Sluice ÷ plain Node req/s ≥ 1.5', result: `${ratio.toFixed(2)}× (CPU/req ${(node.cpu / sluice.cpu).toFixed(2)}× less)`, status: ratio >= 1.5 ? 'PASS' : 'FAIL' });
-    targets.push({ target: 'HTTP c50: Sluice p99 ≤ plain Node p99', result: `${sluice.p99.toFixed(2)} ms vs ${node.p99.toFixed(2)} ms`, status: sluice.p99 <= node.p99 ? 'PASS' : 'FAIL' });
+    targets.push({
+      target: 'HTTP c50: Sluice ÷ plain Node req/s ≥ 1.5',
+      result: `${ratio.toFixed(2)}× (CPU/req ${(node.cpu / sluice.cpu).toFixed(2)}× less)`,
+      status: ratio >= 1.5 ? 'PASS' : 'FAIL',
+    });
+    targets.push({
+      target: 'HTTP c50: Sluice p99 ≤ plain Node p99',
+      result: `${sluice.p99.toFixed(2)} ms vs ${node.p99.toFixed(2)} ms`,
+      status: sluice.p99 <= node.p99 ? 'PASS' : 'FAIL',
+    });
   } else {
     targets.push({ target: 'HTTP c50: Sluice ÷ plain Node req/s ≥ 1.5', result: 'Sluice or plain Node not measured', status: 'N/A' });
     targets.push({ target: 'HTTP c50: Sluice p99 ≤ plain Node p99', result: 'Sluice or plain Node not measured', status: 'N/A' });
@@ -165,16 +194,31 @@ export function reportHttpThroughput(proxies: ProxyUnderTest[], results: Map<str
   if (sluice && nginx) {
     const ratio = perPassRatio(names.nginx, MAIN_CONNECTIONS) ?? sluice.rps / nginx.rps;
     const p99 = sluice.p99 / nginx.p99;
-    lines.push(`- Sluice ÷ nginx: **${ratio.toFixed(2)}×** req/s (median of per-pass ratios), p99 ${p99.toFixed(2)}× nginx's, CPU/req ${(sluice.cpu / nginx.cpu).toFixed(2)}× nginx's`);
+    lines.push(
+      `- Sluice ÷ nginx: **${ratio.toFixed(2)}×** req/s (median of per-pass ratios), p99 ${p99.toFixed(2)}× nginx's, CPU/req ${(sluice.cpu / nginx.cpu).toFixed(2)}× nginx's`,
+    );
     targets.push({ target: 'HTTP keep-alive c50: Sluice ÷ nginx req/s ≥ 0.6', result: `${ratio.toFixed(2)}×`, status: ratio >= 0.6 ? 'PASS' : 'FAIL' });
-    targets.push({ target: 'HTTP keep-alive c50: Sluice p99 ≤ 1.5× nginx\'s', result: `${sluice.p99.toFixed(2)} vs ${nginx.p99.toFixed(2)} ms (${p99.toFixed(2)}×)`, status: p99 <= 1.5 ? 'PASS' : 'FAIL' });
+    targets.push({
+      target: "HTTP keep-alive c50: Sluice p99 ≤ 1.5× nginx's",
+      result: `${sluice.p99.toFixed(2)} vs ${nginx.p99.toFixed(2)} ms (${p99.toFixed(2)}×)`,
+      status: p99 <= 1.5 ? 'PASS' : 'FAIL',
+    });
   }
   const bodyRows: string[][] = [];
   for (const bodyPath of BODY_PATHS) {
     const n = summarize(results.get(names.nginx)?.[bodyPath]);
     for (const proxy of proxies) {
       const s = summarize(results.get(proxy.name)?.[bodyPath]);
-      if (s) bodyRows.push([`${bodyPath} (${LARGE_BODIES[bodyPath]! / 1024} KiB)`, proxy.name, formatNumber(s.rps), n ? (s.rps / n.rps).toFixed(2) : '–', s.p99.toFixed(2), formatNumber(s.cpu, 1), String(s.errors)]);
+      if (s)
+        bodyRows.push([
+          `${bodyPath} (${LARGE_BODIES[bodyPath]! / 1024} KiB)`,
+          proxy.name,
+          formatNumber(s.rps),
+          n ? (s.rps / n.rps).toFixed(2) : '–',
+          s.p99.toFixed(2),
+          formatNumber(s.cpu, 1),
+          String(s.errors),
+        ]);
     }
     const ratio = perPassRatio(names.nginx, bodyPath);
     // A run with errors (non-2xx or socket errors) measured something else than the body.

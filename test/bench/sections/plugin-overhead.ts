@@ -49,7 +49,12 @@ export async function measurePluginOverhead(ctx: PluginOverheadContext, options:
   const plugged: ProxyUnderTest = { name: 'route with plugins', url: `${base}/plugged?apikey=${API_KEY}`, pid: ctx.sluice.pid };
   for (const p of [bare, plugged]) {
     const deadline = Date.now() + 10_000;
-    while ((await fetch(p.url).then((r) => r.status, () => 0)) !== 200) {
+    while (
+      (await fetch(p.url).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 200
+    ) {
       if (Date.now() > deadline) throw new Error(`${p.name} never answered 200`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -63,7 +68,9 @@ export async function measurePluginOverhead(ctx: PluginOverheadContext, options:
     for (const p of pass % 2 ? [bare, plugged] : [plugged, bare]) {
       const s = await sampleHttp(ctx.registry, p, CONNECTIONS, seconds, pass);
       samples[p.name].push(s);
-      log(`  plugin overhead ${p.name}: ${formatNumber(s.requestsPerSecond)} req/s, ${s.cpuMicrosPerRequest.toFixed(1)} µs CPU/req${s.errors ? `, ${s.errors} errors` : ''}`);
+      log(
+        `  plugin overhead ${p.name}: ${formatNumber(s.requestsPerSecond)} req/s, ${s.cpuMicrosPerRequest.toFixed(1)} µs CPU/req${s.errors ? `, ${s.errors} errors` : ''}`,
+      );
     }
   }
   const summary = (name: string) => ({
@@ -80,7 +87,13 @@ export async function measurePluginOverhead(ctx: PluginOverheadContext, options:
     ['route', 'req/s', 'p99 ms', 'CPU µs/req', 'errors'],
     [
       [bare.name, formatNumber(b.rps), b.p99.toFixed(2), b.cpu.toFixed(1), String(b.errors)],
-      [`${plugged.name} (key-auth, limit-count local, cors, proxy-rewrite, metrics)`, formatNumber(w.rps), w.p99.toFixed(2), w.cpu.toFixed(1), String(w.errors)],
+      [
+        `${plugged.name} (key-auth, limit-count local, cors, proxy-rewrite, metrics)`,
+        formatNumber(w.rps),
+        w.p99.toFixed(2),
+        w.cpu.toFixed(1),
+        String(w.errors),
+      ],
     ],
   );
   const loss = 1 - ratio;

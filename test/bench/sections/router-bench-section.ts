@@ -11,7 +11,10 @@ const TIMEOUT_MS = 180_000;
 export async function runRouterBench(registry: ProcessRegistry, log: Log): Promise<SectionReport> {
   const title = '### (d) Router: compile, match, memory';
   if (!fs.existsSync(path.join(REPO_ROOT, SCRIPT))) {
-    return { markdown: `${title}\n\nnot run: ${SCRIPT} does not exist yet`, targets: [{ target: 'Router bench ran', result: `${SCRIPT} missing`, status: 'N/A' }] };
+    return {
+      markdown: `${title}\n\nnot run: ${SCRIPT} does not exist yet`,
+      targets: [{ target: 'Router bench ran', result: `${SCRIPT} missing`, status: 'N/A' }],
+    };
   }
   log(`Router bench: node --expose-gc --import tsx ${SCRIPT}`);
   const proc = registry.spawn('router bench', process.execPath, ['--expose-gc', '--import', 'tsx', SCRIPT], { cwd: REPO_ROOT });
@@ -29,5 +32,8 @@ export async function runRouterBench(registry: ProcessRegistry, log: Log): Promi
     '```',
     ...(failed ? ['', `router-bench exited with ${code}:`, '', '```', proc.stderrTail().slice(-1500), '```'] : []),
   ].join('\n');
-  return { markdown, targets: [{ target: 'Router bench ran (figures in its table)', result: failed ? `exit ${code}` : 'ok', status: failed ? 'FAIL' : 'INFO' }] };
+  return {
+    markdown,
+    targets: [{ target: 'Router bench ran (figures in its table)', result: failed ? `exit ${code}` : 'ok', status: failed ? 'FAIL' : 'INFO' }],
+  };
 }

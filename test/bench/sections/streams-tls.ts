@@ -47,9 +47,27 @@ const WORKLOADS: Workload[] = [
   { kind: 'tcp-bulk', title: 'TCP bulk download, 1 connection', unit: 'MB/s', connections: 1, judged: 'stream' },
   { kind: 'tcp-rtt', title: 'TCP 32-byte round trips, 50 connections, closed loop', unit: 'round trips/s', connections: 50, judged: 'stream' },
   { kind: 'udp', title: 'UDP 32-byte echo, 50 clients, closed loop', unit: 'echoes/s', connections: 50, judged: 'stream' },
-  { kind: 'tls-handshake', title: 'TLS full handshakes (ECDSA P-256), 8 loops, new connection each', unit: 'handshakes/s', connections: 8, judged: { minRatio: 0.9 } },
-  { kind: 'tls-handshake-rsa', title: 'TLS full handshakes (RSA 2048), 8 loops, new connection each', unit: 'handshakes/s', connections: 8, judged: { minRatio: 0.9 } },
-  { kind: 'tls-resume', title: 'TLS resumed handshakes (TLS 1.3 session tickets), 8 loops, each offering the last ticket', unit: 'handshakes/s', connections: 8, judged: { minRatio: 0.9 } },
+  {
+    kind: 'tls-handshake',
+    title: 'TLS full handshakes (ECDSA P-256), 8 loops, new connection each',
+    unit: 'handshakes/s',
+    connections: 8,
+    judged: { minRatio: 0.9 },
+  },
+  {
+    kind: 'tls-handshake-rsa',
+    title: 'TLS full handshakes (RSA 2048), 8 loops, new connection each',
+    unit: 'handshakes/s',
+    connections: 8,
+    judged: { minRatio: 0.9 },
+  },
+  {
+    kind: 'tls-resume',
+    title: 'TLS resumed handshakes (TLS 1.3 session tickets), 8 loops, each offering the last ticket',
+    unit: 'handshakes/s',
+    connections: 8,
+    judged: { minRatio: 0.9 },
+  },
   { kind: 'https', title: 'HTTPS keep-alive GET through the proxy (wrk, 50 connections)', unit: 'req/s', connections: 50, judged: { minRatio: 0.7 } },
   { kind: 'h2', title: 'HTTP/2 over TLS GET through the proxy (h2load -c 50 -m 10)', unit: 'req/s', connections: 50, judged: { minRatio: 0.5 } },
 ];
@@ -84,7 +102,10 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
   const started: BenchProcess[] = [];
   try {
     log('(f) starting stream upstreams, nginx stream/ssl, the Node pipes and Sluice');
-    const upstreams = registry.spawn('stream upstreams', process.execPath, ['--import', 'tsx', path.join(PROGRAMS, 'stream-upstreams.ts')], { cpu: LOAD_CPU, cwd: REPO_ROOT });
+    const upstreams = registry.spawn('stream upstreams', process.execPath, ['--import', 'tsx', path.join(PROGRAMS, 'stream-upstreams.ts')], {
+      cpu: LOAD_CPU,
+      cwd: REPO_ROOT,
+    });
     started.push(upstreams);
     const line = await upstreams.waitForLine(/^\{"tcpEcho":(\d+),"tcpSource":(\d+),"udpEcho":(\d+)\}$/, 20_000);
     const up = { tcpEcho: Number(line[1]), tcpSource: Number(line[2]), udpEcho: Number(line[3]) };
@@ -112,7 +133,12 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
       ['tcp-rtt', 'tcp', up.tcpEcho],
       ['udp', 'udp', up.udpEcho],
     ] as const) {
-      const proc = registry.spawn(`node ${mode} pipe`, process.execPath, ['--import', 'tsx', path.join(PROGRAMS, 'node-stream-pipe.ts'), mode, String(upstreamPort)], { cpu: PROXY_CPU, cwd: REPO_ROOT });
+      const proc = registry.spawn(
+        `node ${mode} pipe`,
+        process.execPath,
+        ['--import', 'tsx', path.join(PROGRAMS, 'node-stream-pipe.ts'), mode, String(upstreamPort)],
+        { cpu: PROXY_CPU, cwd: REPO_ROOT },
+      );
       started.push(proc);
       pipes.set(kind, { pid: proc.pid, port: Number((await proc.waitForLine(/^\{"port":(\d+)\}$/, 20_000))[1]) });
     }
@@ -120,14 +146,36 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
 
     const sluicePorts = { tcpEcho: await freePort(), tcpSource: await freePort(), udpEcho: await freePort() };
     const node1 = (port: number) => ({ nodes: [{ host: '127.0.0.1', port, weight: 1 }] });
-    await putDocument(ctx.etcd, ctx.prefix, 'ssls', { id: 'bench', snis: ['*'], cert: fs.readFileSync(cert.cert, 'utf8'), key: fs.readFileSync(cert.key, 'utf8') });
-    await putDocument(ctx.etcd, ctx.prefix, 'ssls', { id: 'bench-rsa', snis: ['rsa.bench.test'], cert: fs.readFileSync(rsa.cert, 'utf8'), key: fs.readFileSync(rsa.key, 'utf8') });
+    await putDocument(ctx.etcd, ctx.prefix, 'ssls', {
+      id: 'bench',
+      snis: ['*'],
+      cert: fs.readFileSync(cert.cert, 'utf8'),
+      key: fs.readFileSync(cert.key, 'utf8'),
+    });
+    await putDocument(ctx.etcd, ctx.prefix, 'ssls', {
+      id: 'bench-rsa',
+      snis: ['rsa.bench.test'],
+      cert: fs.readFileSync(rsa.cert, 'utf8'),
+      key: fs.readFileSync(rsa.key, 'utf8'),
+    });
     await putDocument(ctx.etcd, ctx.prefix, 'stream-routes', { id: 'tcp-echo', protocol: 'tcp', listenPort: sluicePorts.tcpEcho, upstream: node1(up.tcpEcho) });
-    await putDocument(ctx.etcd, ctx.prefix, 'stream-routes', { id: 'tcp-source', protocol: 'tcp', listenPort: sluicePorts.tcpSource, upstream: node1(up.tcpSource) });
+    await putDocument(ctx.etcd, ctx.prefix, 'stream-routes', {
+      id: 'tcp-source',
+      protocol: 'tcp',
+      listenPort: sluicePorts.tcpSource,
+      upstream: node1(up.tcpSource),
+    });
     await putDocument(ctx.etcd, ctx.prefix, 'stream-routes', { id: 'udp-echo', protocol: 'udp', listenPort: sluicePorts.udpEcho, upstream: node1(up.udpEcho) });
     let sluice: Subject;
     try {
-      const dp = await startSluiceDataPlane(registry, { etcd: ctx.etcdEndpoint, prefix: ctx.prefix, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(ctx.workDir, 'sluice-f') });
+      const dp = await startSluiceDataPlane(registry, {
+        etcd: ctx.etcdEndpoint,
+        prefix: ctx.prefix,
+        workers: 1,
+        cpu: PROXY_CPU,
+        readyPath: '/',
+        dataDir: path.join(ctx.workDir, 'sluice-f'),
+      });
       started.push(dp.proc);
       await waitFor(async () => (await tcpOpen(sluicePorts.tcpEcho)) && (await tcpOpen(sluicePorts.tcpSource)), 10_000, 'Sluice stream ports');
       sluice = subject(SLUICE, dp.proc.pid, (kind) => (TLS_KINDS.has(kind) ? dp.httpsPort : portOf(kind, sluicePorts)));
@@ -141,10 +189,29 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
       // The baseline serves the TLS rows only, from its own prefix: the stream ports are this data plane's.
       await putDocument(ctx.etcd, baselinePrefix, 'upstreams', upstreamDocument('u1', ctx.httpUpstreamPort));
       await putDocument(ctx.etcd, baselinePrefix, 'routes', prefixRoute('r1', '/', 'u1'));
-      await putDocument(ctx.etcd, baselinePrefix, 'ssls', { id: 'bench', snis: ['*'], cert: fs.readFileSync(cert.cert, 'utf8'), key: fs.readFileSync(cert.key, 'utf8') });
-      await putDocument(ctx.etcd, baselinePrefix, 'ssls', { id: 'bench-rsa', snis: ['rsa.bench.test'], cert: fs.readFileSync(rsa.cert, 'utf8'), key: fs.readFileSync(rsa.key, 'utf8') });
+      await putDocument(ctx.etcd, baselinePrefix, 'ssls', {
+        id: 'bench',
+        snis: ['*'],
+        cert: fs.readFileSync(cert.cert, 'utf8'),
+        key: fs.readFileSync(cert.key, 'utf8'),
+      });
+      await putDocument(ctx.etcd, baselinePrefix, 'ssls', {
+        id: 'bench-rsa',
+        snis: ['rsa.bench.test'],
+        cert: fs.readFileSync(rsa.cert, 'utf8'),
+        key: fs.readFileSync(rsa.key, 'utf8'),
+      });
       try {
-        const dp = await startSluiceDataPlane(registry, { etcd: ctx.etcdEndpoint, prefix: baselinePrefix, workers: 1, cpu: PROXY_CPU, readyPath: '/', dataDir: path.join(ctx.workDir, 'sluice-f-baseline'), checkout: ctx.baseline.dir, label: 'sluice baseline data-plane (f)' });
+        const dp = await startSluiceDataPlane(registry, {
+          etcd: ctx.etcdEndpoint,
+          prefix: baselinePrefix,
+          workers: 1,
+          cpu: PROXY_CPU,
+          readyPath: '/',
+          dataDir: path.join(ctx.workDir, 'sluice-f-baseline'),
+          checkout: ctx.baseline.dir,
+          label: 'sluice baseline data-plane (f)',
+        });
         started.push(dp.proc);
         subjects.push(subject(ctx.baseline.name, dp.proc.pid, (kind) => (TLS_KINDS.has(kind) ? dp.httpsPort : undefined)));
       } catch (err) {
@@ -164,7 +231,9 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
             const list = results.get(`${w.kind}|${s.name}`) ?? [];
             list.push(sample);
             results.set(`${w.kind}|${s.name}`, list);
-            log(`  ${w.kind} ${s.name}: ${formatNumber(sample.rate, w.kind === 'tcp-bulk' ? 0 : 0)} ${w.unit}, ${sample.cpuPerOp.toFixed(w.kind === 'tcp-bulk' ? 0 : 1)} µs CPU/op${sample.errors ? `, ${sample.errors} errors` : ''}`);
+            log(
+              `  ${w.kind} ${s.name}: ${formatNumber(sample.rate, w.kind === 'tcp-bulk' ? 0 : 0)} ${w.unit}, ${sample.cpuPerOp.toFixed(w.kind === 'tcp-bulk' ? 0 : 1)} µs CPU/op${sample.errors ? `, ${sample.errors} errors` : ''}`,
+            );
           } catch (err) {
             log(`  ${w.kind} ${s.name}: failed: ${oneLine((err as Error).message)}`);
           }
@@ -176,9 +245,16 @@ export async function measureStreamsTls(ctx: StreamsTlsContext, options: BenchOp
     for (const proc of started.reverse()) await registry.stop(proc);
     // Later sections share the prefix: leave it as it was.
     for (const key of ['ssls/bench', 'ssls/bench-rsa', 'stream-routes/tcp-echo', 'stream-routes/tcp-source', 'stream-routes/udp-echo']) {
-      await ctx.etcd.delete().key(`${ctx.prefix}/${key}`).catch(() => undefined);
+      await ctx.etcd
+        .delete()
+        .key(`${ctx.prefix}/${key}`)
+        .catch(() => undefined);
     }
-    if (ctx.baseline !== undefined) await ctx.etcd.delete().prefix(`${ctx.prefix}-baseline/`).catch(() => undefined);
+    if (ctx.baseline !== undefined)
+      await ctx.etcd
+        .delete()
+        .prefix(`${ctx.prefix}-baseline/`)
+        .catch(() => undefined);
   }
 }
 
@@ -224,7 +300,12 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
   const summary = (kind: Kind, name: string) => {
     const samples = results.get(`${kind}|${name}`);
     if (!samples?.length) return undefined;
-    return { samples, rate: median(samples.map((x) => x.rate)), cpu: median(samples.map((x) => x.cpuPerOp)), errors: samples.reduce((n, x) => n + x.errors, 0) };
+    return {
+      samples,
+      rate: median(samples.map((x) => x.rate)),
+      cpu: median(samples.map((x) => x.cpuPerOp)),
+      errors: samples.reduce((n, x) => n + x.errors, 0),
+    };
   };
   for (const w of WORKLOADS) {
     const nginx = summary(w.kind, NGINX);
@@ -248,12 +329,20 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
       ]);
     }
     const sluice = summary(w.kind, SLUICE);
-    const reference = nginx ? { name: 'nginx', r: nginx } : w.judged === 'stream' ? (() => {
-      const n = summary(w.kind, NODE);
-      return n ? { name: 'the Node pipe', r: n } : undefined;
-    })() : undefined;
+    const reference = nginx
+      ? { name: 'nginx', r: nginx }
+      : w.judged === 'stream'
+        ? (() => {
+            const n = summary(w.kind, NODE);
+            return n ? { name: 'the Node pipe', r: n } : undefined;
+          })()
+        : undefined;
     if (!sluice || !reference) {
-      targets.push({ target: `${w.kind}: Sluice ÷ nginx rate ≥ ${w.judged === 'stream' ? '0.9, CPU/op ≤ 1.5×' : w.judged.minRatio}`, result: 'Sluice or nginx not measured', status: 'N/A' });
+      targets.push({
+        target: `${w.kind}: Sluice ÷ nginx rate ≥ ${w.judged === 'stream' ? '0.9, CPU/op ≤ 1.5×' : w.judged.minRatio}`,
+        result: 'Sluice or nginx not measured',
+        status: 'N/A',
+      });
       continue;
     }
     const perPass = sluice.samples.flatMap((x) => {
@@ -270,23 +359,33 @@ function report(subjects: Subject[], results: Map<string, Sample[]>, options: Be
         return b ? [x.rate / b.rate] : [];
       });
       const vsBase = perPassBase.length ? median(perPassBase) : sluice.rate / before.rate;
-      lines.push(`  - Sluice ÷ ${baseline!.name}: **${vsBase.toFixed(3)}×** ${w.unit} (per pass ${perPassBase.map((x) => x.toFixed(3)).join(', ')}), CPU/op ${formatNumber(sluice.cpu, 1)} vs ${formatNumber(before.cpu, 1)} µs`);
+      lines.push(
+        `  - Sluice ÷ ${baseline!.name}: **${vsBase.toFixed(3)}×** ${w.unit} (per pass ${perPassBase.map((x) => x.toFixed(3)).join(', ')}), CPU/op ${formatNumber(sluice.cpu, 1)} vs ${formatNumber(before.cpu, 1)} µs`,
+      );
     }
     if (w.judged !== 'stream') {
       const min = w.judged.minRatio;
-      targets.push({ target: `${w.kind}: Sluice ÷ nginx ${w.unit} ≥ ${min}`, result: `${rateRatio.toFixed(2)}× (CPU/op ${cpuRatio.toFixed(2)}×)`, status: rateRatio >= min ? 'PASS' : 'FAIL' });
+      targets.push({
+        target: `${w.kind}: Sluice ÷ nginx ${w.unit} ≥ ${min}`,
+        result: `${rateRatio.toFixed(2)}× (CPU/op ${cpuRatio.toFixed(2)}×)`,
+        status: rateRatio >= min ? 'PASS' : 'FAIL',
+      });
     } else if (reference.name === 'nginx') {
       targets.push({ target: `${w.kind}: Sluice ÷ nginx ${w.unit} ≥ 0.9`, result: `${rateRatio.toFixed(2)}×`, status: rateRatio >= 0.9 ? 'PASS' : 'FAIL' });
       targets.push({ target: `${w.kind}: Sluice CPU/op ≤ 1.5× nginx's`, result: `${cpuRatio.toFixed(2)}×`, status: cpuRatio <= 1.5 ? 'PASS' : 'FAIL' });
     } else {
-      targets.push({ target: `${w.kind}: Sluice ÷ nginx ≥ 0.9, CPU/op ≤ 1.5× (nginx stream module missing)`, result: `vs Node pipe: ${rateRatio.toFixed(2)}× rate, ${cpuRatio.toFixed(2)}× CPU/op`, status: 'N/A' });
+      targets.push({
+        target: `${w.kind}: Sluice ÷ nginx ≥ 0.9, CPU/op ≤ 1.5× (nginx stream module missing)`,
+        result: `vs Node pipe: ${rateRatio.toFixed(2)}× rate, ${cpuRatio.toFixed(2)}× CPU/op`,
+        status: 'N/A',
+      });
     }
   }
   const markdown = [
     `### (f) Streams and TLS, ${seconds} s per run (proxy on CPU 0; upstreams and load on CPU 1), medians of ${options.passes} pass(es)`,
     '',
     WORKLOADS.map((w) => `- **${w.kind}**: ${w.title}`).join('\n'),
-    '- CPU µs/op: the proxy process tree\'s CPU ÷ operations (µs per MB for tcp-bulk). WebSocket echo msgs/s vs nginx: section (b).',
+    "- CPU µs/op: the proxy process tree's CPU ÷ operations (µs per MB for tcp-bulk). WebSocket echo msgs/s vs nginx: section (b).",
     '',
     markdownTable(['workload', 'proxy', 'rate', '÷ nginx', 'CPU µs/op', 'CPU ÷ nginx', 'rate per pass', 'errors'], rows),
     '',

@@ -19,7 +19,12 @@ export interface WsSample {
 }
 
 /** Runs the closed-loop echo client (its own process, on CPU 1) for `seconds` against `url`. */
-async function runClient(registry: ProcessRegistry, url: string, connections: number, seconds: number): Promise<{ messages: number; seconds: number; errors: number }> {
+async function runClient(
+  registry: ProcessRegistry,
+  url: string,
+  connections: number,
+  seconds: number,
+): Promise<{ messages: number; seconds: number; errors: number }> {
   const proc = registry.spawn('ws client', process.execPath, ['--import', 'tsx', CLIENT, url, String(connections), String(seconds)], { cpu: LOAD_CPU });
   const timer = setTimeout(() => void registry.stop(proc), (seconds + 20) * 1000);
   const code = await proc.exited;
@@ -30,7 +35,12 @@ async function runClient(registry: ProcessRegistry, url: string, connections: nu
 }
 
 /** WebSocket echo through each proxy: warm-up, then interleaved passes. `url` of each proxy is its ws:// URL. */
-export async function measureWebSocketEcho(registry: ProcessRegistry, proxies: ProxyUnderTest[], options: BenchOptions, log: Log): Promise<Map<string, WsSample[]>> {
+export async function measureWebSocketEcho(
+  registry: ProcessRegistry,
+  proxies: ProxyUnderTest[],
+  options: BenchOptions,
+  log: Log,
+): Promise<Map<string, WsSample[]>> {
   const live = proxies.filter((p) => !p.failure);
   const results = new Map<string, WsSample[]>(live.map((p) => [p.name, []]));
   for (const proxy of live) {
@@ -46,7 +56,9 @@ export async function measureWebSocketEcho(registry: ProcessRegistry, proxies: P
         const cpu = processCpu(proxy.pid) - cpuBefore;
         const s = { pass, messagesPerSecond: run.messages / run.seconds, cpuMicrosPerMessage: run.messages ? cpu / run.messages : NaN, errors: run.errors };
         results.get(proxy.name)!.push(s);
-        log(`  ${proxy.name}: ${formatNumber(s.messagesPerSecond)} msg/s, ${s.cpuMicrosPerMessage.toFixed(1)} µs CPU/msg${s.errors ? `, ${s.errors} errors` : ''}`);
+        log(
+          `  ${proxy.name}: ${formatNumber(s.messagesPerSecond)} msg/s, ${s.cpuMicrosPerMessage.toFixed(1)} µs CPU/msg${s.errors ? `, ${s.errors} errors` : ''}`,
+        );
       } catch (err) {
         log(`  ${proxy.name}: failed: ${(err as Error).message}`);
       }
@@ -56,7 +68,12 @@ export async function measureWebSocketEcho(registry: ProcessRegistry, proxies: P
 }
 
 /** Renders the WebSocket table and judges Sluice ÷ nginx ≥ 0.8. */
-export function reportWebSocketEcho(proxies: ProxyUnderTest[], results: Map<string, WsSample[]>, names: { nginx: string; sluice: string }, options: BenchOptions): SectionReport {
+export function reportWebSocketEcho(
+  proxies: ProxyUnderTest[],
+  results: Map<string, WsSample[]>,
+  names: { nginx: string; sluice: string },
+  options: BenchOptions,
+): SectionReport {
   const summary = (name: string) => {
     const samples = results.get(name);
     if (!samples?.length) return undefined;
@@ -71,7 +88,14 @@ export function reportWebSocketEcho(proxies: ProxyUnderTest[], results: Map<stri
   const rows = proxies.map((proxy) => {
     const s = summary(proxy.name);
     if (!s) return [proxy.name, proxy.failure ? `not run: ${oneLine(proxy.failure)}` : 'no valid run', '', '', '', ''];
-    return [proxy.name, formatNumber(s.rate), nginx ? (s.rate / nginx.rate).toFixed(2) : '–', formatNumber(s.cpu, 1), s.passes.map((r) => formatNumber(r)).join(' / '), String(s.errors)];
+    return [
+      proxy.name,
+      formatNumber(s.rate),
+      nginx ? (s.rate / nginx.rate).toFixed(2) : '–',
+      formatNumber(s.cpu, 1),
+      s.passes.map((r) => formatNumber(r)).join(' / '),
+      String(s.errors),
+    ];
   });
   const sluice = summary(names.sluice);
   const targets: TargetResult[] = [];

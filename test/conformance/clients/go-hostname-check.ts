@@ -31,7 +31,15 @@ export function goCheckServerIdentity(host: string, cert: tls.PeerCertificate): 
  * a leaf, for some cases); OpenSSL only trusts CAs there. For a non-CA trust anchor the client
  * connects unverified and then requires the peer's certificate to be that very certificate.
  */
-export function trustOptions(trustPem: string | undefined, serverName: string): { ca?: string; rejectUnauthorized: boolean; checkServerIdentity: typeof goCheckServerIdentity; verifyAfterHandshake?: (socket: tls.TLSSocket) => Error | undefined } {
+export function trustOptions(
+  trustPem: string | undefined,
+  serverName: string,
+): {
+  ca?: string;
+  rejectUnauthorized: boolean;
+  checkServerIdentity: typeof goCheckServerIdentity;
+  verifyAfterHandshake?: (socket: tls.TLSSocket) => Error | undefined;
+} {
   if (!trustPem) return { rejectUnauthorized: true, checkServerIdentity: goCheckServerIdentity };
   let anchor: import('node:crypto').X509Certificate | undefined;
   try {
@@ -45,9 +53,15 @@ export function trustOptions(trustPem: string | undefined, serverName: string): 
     checkServerIdentity: goCheckServerIdentity,
     verifyAfterHandshake(socket) {
       const peer = socket.getPeerX509Certificate();
-      if (!peer || !peer.raw.equals(anchor!.raw)) return Object.assign(new Error('certificate signed by unknown authority'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
-      const dnsNames = (anchor!.subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
-      return dnsNames.some((n) => goMatchesHostname(n, serverName)) ? undefined : Object.assign(new Error(`certificate is not valid for ${serverName}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      if (!peer || !peer.raw.equals(anchor!.raw))
+        return Object.assign(new Error('certificate signed by unknown authority'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+      const dnsNames = (anchor!.subjectAltName ?? '')
+        .split(', ')
+        .filter((n) => n.startsWith('DNS:'))
+        .map((n) => n.slice(4));
+      return dnsNames.some((n) => goMatchesHostname(n, serverName))
+        ? undefined
+        : Object.assign(new Error(`certificate is not valid for ${serverName}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     },
   };
 }

@@ -12,7 +12,11 @@ export interface GrpcReply {
   pod?: string;
 }
 
-const codeNames = Object.fromEntries(Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]));
+const codeNames = Object.fromEntries(
+  Object.entries(grpc.status)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => [v as number, k]),
+);
 /** grpc-js names codes SNAKE_CASE; the suite uses Go's CamelCase (NOT_FOUND → NotFound, OK → OK). */
 export const grpcCodeName = (code: number) => {
   const name = codeNames[code] ?? String(code);
@@ -30,21 +34,36 @@ export function decodeEchoResponse(buf: Buffer): Omit<GrpcReply, 'code'> {
   };
 }
 
-export function callGrpcEcho(opts: { address: string; port: number; authority: string; method: string; metadata: Record<string, string>; timeoutMs: number }): Promise<GrpcReply> {
+export function callGrpcEcho(opts: {
+  address: string;
+  port: number;
+  authority: string;
+  method: string;
+  metadata: Record<string, string>;
+  timeoutMs: number;
+}): Promise<GrpcReply> {
   const client = new grpc.Client(`${opts.address}:${opts.port}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': opts.authority });
   const def = grpcEchoClientDefinition[opts.method];
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(opts.metadata ?? {})) md.set(k, v);
   return new Promise<GrpcReply>((resolve) => {
-    client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize as (b: Buffer) => Buffer, Buffer.alloc(0), md, { deadline: Date.now() + opts.timeoutMs }, (err, value) => {
-      client.close();
-      if (err) return resolve({ code: grpcCodeName(err.code ?? grpc.status.UNKNOWN), details: err.details });
-      try {
-        resolve({ code: 'OK', ...decodeEchoResponse(value as Buffer) });
-      } catch {
-        resolve({ code: 'OK' });
-      }
-    });
+    client.makeUnaryRequest(
+      def.path,
+      def.requestSerialize,
+      def.responseDeserialize as (b: Buffer) => Buffer,
+      Buffer.alloc(0),
+      md,
+      { deadline: Date.now() + opts.timeoutMs },
+      (err, value) => {
+        client.close();
+        if (err) return resolve({ code: grpcCodeName(err.code ?? grpc.status.UNKNOWN), details: err.details });
+        try {
+          resolve({ code: 'OK', ...decodeEchoResponse(value as Buffer) });
+        } catch {
+          resolve({ code: 'OK' });
+        }
+      },
+    );
   });
 }
 export { decodeMessage };

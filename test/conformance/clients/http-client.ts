@@ -36,7 +36,16 @@ function joinRaw(raw: string[]): Record<string, string> {
 
 function http1(x: HttpExchange): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const common = { host: x.address, port: x.port, method: x.method, path: x.path, headers: { Host: x.host, ...x.headers }, setHost: false, agent: false, timeout: x.timeoutMs };
+    const common = {
+      host: x.address,
+      port: x.port,
+      method: x.method,
+      path: x.path,
+      headers: { Host: x.host, ...x.headers },
+      setHost: false,
+      agent: false,
+      timeout: x.timeoutMs,
+    };
     const trust = trustOptions(x.tls?.ca, x.tls?.serverName ?? x.host);
     const { verifyAfterHandshake, ...trustTls } = trust;
     const req =
@@ -67,7 +76,10 @@ function h2(x: HttpExchange): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const authority = x.protocol === 'H2' ? `https://${x.address}:${x.port}` : `http://${x.address}:${x.port}`;
     const { verifyAfterHandshake, ...trustTls } = trustOptions(x.tls?.ca, x.tls?.serverName ?? x.host);
-    const session = http2.connect(authority, x.protocol === 'H2' ? { servername: x.tls?.serverName, cert: x.tls?.cert, key: x.tls?.key, ...trustTls, ALPNProtocols: ['h2'] } : {});
+    const session = http2.connect(
+      authority,
+      x.protocol === 'H2' ? { servername: x.tls?.serverName, cert: x.tls?.cert, key: x.tls?.key, ...trustTls, ALPNProtocols: ['h2'] } : {},
+    );
     if (verifyAfterHandshake && x.protocol === 'H2') {
       session.once('connect', () => {
         const err = verifyAfterHandshake(session.socket as import('node:tls').TLSSocket);
@@ -85,7 +97,10 @@ function h2(x: HttpExchange): Promise<HttpReply> {
     };
     session.on('error', fail);
     const lower = Object.fromEntries(Object.entries(x.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    const stream = session.request({ ':method': x.method, ':path': x.path, ':authority': x.host, ':scheme': x.protocol === 'H2' ? 'https' : 'http', ...lower }, { endStream: true });
+    const stream = session.request(
+      { ':method': x.method, ':path': x.path, ':authority': x.host, ':scheme': x.protocol === 'H2' ? 'https' : 'http', ...lower },
+      { endStream: true },
+    );
     stream.on('error', fail);
     stream.on('response', (headers) => {
       const chunks: Buffer[] = [];

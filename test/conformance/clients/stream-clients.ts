@@ -42,10 +42,24 @@ export interface TcpEchoResult {
 }
 
 /** The TCP echo dialogue: welcome, PING/PONG, IS_TLS, TEST (the full one unless `short`). */
-export async function tcpEchoDialogue(opts: { address: string; port: number; tls?: { serverName: string; ca?: string }; timeoutMs: number; short?: boolean }): Promise<TcpEchoResult> {
+export async function tcpEchoDialogue(opts: {
+  address: string;
+  port: number;
+  tls?: { serverName: string; ca?: string };
+  timeoutMs: number;
+  short?: boolean;
+}): Promise<TcpEchoResult> {
   const socket: net.Socket = await new Promise((resolve, reject) => {
     const s = opts.tls
-      ? tls.connect({ host: opts.address, port: opts.port, servername: opts.tls.serverName, ca: opts.tls.ca, minVersion: 'TLSv1.2', rejectUnauthorized: !!opts.tls.ca, checkServerIdentity: goCheckServerIdentity })
+      ? tls.connect({
+          host: opts.address,
+          port: opts.port,
+          servername: opts.tls.serverName,
+          ca: opts.tls.ca,
+          minVersion: 'TLSv1.2',
+          rejectUnauthorized: !!opts.tls.ca,
+          checkServerIdentity: goCheckServerIdentity,
+        })
       : net.connect(opts.port, opts.address);
     const timer = setTimeout(() => {
       s.destroy();
@@ -106,12 +120,20 @@ export function udpExchange(opts: { address: string; port: number; payload: Buff
 export function dnsQuery(name: string): Buffer {
   const id = Math.floor(Math.random() * 65535);
   const header = Buffer.from([id >> 8, id & 255, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
-  const labels = name.replace(/\.$/, '').split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
   return Buffer.concat([header, ...labels, Buffer.from([0, 0, 1, 0, 1])]);
 }
 
 /** A TLS handshake: 'ok', or the error's code (ECONNRESET for EOF/reset) and message. */
-export function tlsDial(opts: { address: string; port: number; serverName: string; timeoutMs: number }): Promise<{ ok: boolean; code?: string; message?: string }> {
+export function tlsDial(opts: {
+  address: string;
+  port: number;
+  serverName: string;
+  timeoutMs: number;
+}): Promise<{ ok: boolean; code?: string; message?: string }> {
   return new Promise((resolve) => {
     const s = tls.connect({ host: opts.address, port: opts.port, servername: opts.serverName, minVersion: 'TLSv1.2' });
     const timer = setTimeout(() => {
@@ -136,7 +158,14 @@ export const isRejectedDial = (r: { ok: boolean; code?: string; message?: string
   !r.ok && (r.code === 'ECONNRESET' || r.code === 'EPIPE' || /socket disconnected|socket hang up|EOF/i.test(r.message ?? ''));
 
 /** Sends each message and expects it back identical (text as text, binary as binary). */
-export async function websocketEcho(opts: { address: string; port: number; host: string; origin: string; messages: { type: string; data?: string; data_bytes?: number[] }[]; timeoutMs: number }): Promise<void> {
+export async function websocketEcho(opts: {
+  address: string;
+  port: number;
+  host: string;
+  origin: string;
+  messages: { type: string; data?: string; data_bytes?: number[] }[];
+  timeoutMs: number;
+}): Promise<void> {
   const ws = new WebSocket(`ws://${opts.address}:${opts.port}/ws`, { headers: { Host: opts.host }, origin: opts.origin, handshakeTimeout: opts.timeoutMs });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -145,7 +174,7 @@ export async function websocketEcho(opts: { address: string; port: number; host:
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade answered ${res.statusCode}`)));
     });
     for (const m of opts.messages) {
-      const payload = m.type === 'binary' ? Buffer.from(m.data_bytes ?? []) : m.data ?? '';
+      const payload = m.type === 'binary' ? Buffer.from(m.data_bytes ?? []) : (m.data ?? '');
       const reply = new Promise<{ data: Buffer; binary: boolean }>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no echo')), opts.timeoutMs);
         ws.once('message', (data, binary) => {

@@ -78,7 +78,7 @@ export function parseEchoSetHeader(value: string | undefined): [string, string][
   return [...out.values()];
 }
 
-const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Go's time.ParseDuration in milliseconds (`1s`, `300ms`, `1m30s`); undefined when invalid. */
 export function parseGoDuration(text: string | null | undefined): number | undefined {

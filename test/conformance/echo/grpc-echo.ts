@@ -27,14 +27,34 @@ export const grpcEchoClientDefinition: grpc.ServiceDefinition = { ...grpcEchoSer
 export function encodeEchoResponse(fullMethod: string, headers: [string, string][], authority: string, id: PodIdentity): Buffer {
   const assertions: ProtoField[] = [
     { field: 1, value: fullMethod },
-    ...headers.map(([key, value]) => ({ field: 2, value: [{ field: 1, value: key }, { field: 2, value: value }] })),
+    ...headers.map(([key, value]) => ({
+      field: 2,
+      value: [
+        { field: 1, value: key },
+        { field: 2, value: value },
+      ],
+    })),
     { field: 3, value: authority },
-    { field: 4, value: [{ field: 1, value: id.namespace }, { field: 2, value: id.ingress }, { field: 3, value: id.service }, { field: 4, value: id.pod }] },
+    {
+      field: 4,
+      value: [
+        { field: 1, value: id.namespace },
+        { field: 2, value: id.ingress },
+        { field: 3, value: id.service },
+        { field: 4, value: id.pod },
+      ],
+    },
   ];
   return encodeMessage([{ field: 1, value: assertions }]);
 }
 
-export async function startGrpcEcho(opts: { ip: string; id: PodIdentity; tls?: { cert: string; key: string }; port?: number; tlsPort?: number }): Promise<Closer[]> {
+export async function startGrpcEcho(opts: {
+  ip: string;
+  id: PodIdentity;
+  tls?: { cert: string; key: string };
+  port?: number;
+  tlsPort?: number;
+}): Promise<Closer[]> {
   const handler = (name: string) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
     const headers: [string, string][] = [];
     for (const [k, v] of Object.entries(call.metadata.getMap())) headers.push([k, Buffer.isBuffer(v) ? v.toString('base64') : String(v)]);
@@ -49,6 +69,12 @@ export async function startGrpcEcho(opts: { ip: string; id: PodIdentity; tls?: {
     return { close: () => new Promise<void>((done) => server.tryShutdown(() => done())).then(() => server.forceShutdown()) };
   };
   const closers = [await bind(opts.port ?? 3000, grpc.ServerCredentials.createInsecure())];
-  if (opts.tls) closers.push(await bind(opts.tlsPort ?? 8443, grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(opts.tls.cert), private_key: Buffer.from(opts.tls.key) }])));
+  if (opts.tls)
+    closers.push(
+      await bind(
+        opts.tlsPort ?? 8443,
+        grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(opts.tls.cert), private_key: Buffer.from(opts.tls.key) }]),
+      ),
+    );
   return closers;
 }

@@ -45,9 +45,21 @@ function serve(socket: net.Socket, id: PodIdentity, ports: { tcp: number; tls: n
   });
 }
 
-export async function startTcpEcho(opts: { ip: string; id: PodIdentity; tls?: { cert: string; key: string }; port?: number; tlsPort?: number }): Promise<Closer[]> {
+export async function startTcpEcho(opts: {
+  ip: string;
+  id: PodIdentity;
+  tls?: { cert: string; key: string };
+  port?: number;
+  tlsPort?: number;
+}): Promise<Closer[]> {
   const ports = { tcp: opts.port ?? 3000, tls: opts.tlsPort ?? 8443 };
-  const closers = [await listen(net.createServer((s) => serve(s, opts.id, ports)), ports.tcp, opts.ip)];
+  const closers = [
+    await listen(
+      net.createServer((s) => serve(s, opts.id, ports)),
+      ports.tcp,
+      opts.ip,
+    ),
+  ];
   if (opts.tls) {
     const server = tls.createServer({ cert: opts.tls.cert, key: opts.tls.key }, (s) => serve(s, opts.id, ports));
     server.on('tlsClientError', () => undefined);

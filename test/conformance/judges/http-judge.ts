@@ -48,22 +48,30 @@ function echoedHeader(echo: EchoJson, name: string): string | undefined {
 }
 
 /** Undefined when the reply satisfies `expect`, else why not. */
-export function judgeHttp(expect: HttpExpect, sent: SentRequest, reply: HttpReply, peerCertificatePem?: (ref: { namespace: string; name: string }) => string | undefined): string | undefined {
+export function judgeHttp(
+  expect: HttpExpect,
+  sent: SentRequest,
+  reply: HttpReply,
+  peerCertificatePem?: (ref: { namespace: string; name: string }) => string | undefined,
+): string | undefined {
   const statuses = expect.status ?? [200];
   if (!statusAccepted(statuses, reply.status)) return `expected status ${statuses.join('/')}, got ${reply.status}`;
   if (reply.status === 200 || reply.status === 204) {
     const echo = echoedRequest(reply);
     if (expect.backend) {
-      if ((echo.namespace ?? '') !== expect.backend.namespace) return `expected backend namespace ${JSON.stringify(expect.backend.namespace)}, got ${JSON.stringify(echo.namespace ?? '')}${echo.namespace === undefined ? ` (content-type ${reply.headers['content-type'] ?? 'none'})` : ''}`;
+      if ((echo.namespace ?? '') !== expect.backend.namespace)
+        return `expected backend namespace ${JSON.stringify(expect.backend.namespace)}, got ${JSON.stringify(echo.namespace ?? '')}${echo.namespace === undefined ? ` (content-type ${reply.headers['content-type'] ?? 'none'})` : ''}`;
       if (!(echo.pod ?? '').startsWith(expect.backend.pod_prefix)) return `expected pod ${expect.backend.pod_prefix}*, got ${JSON.stringify(echo.pod ?? '')}`;
     }
     const br = expect.backend_request;
     if (br) {
       const method = echo.method ?? sent.method;
       if (br.method && br.method !== method) return `backend saw method ${method}, expected ${br.method}`;
-      if (br.path !== undefined && (echo.path ?? '') !== br.path) return `backend saw path ${JSON.stringify(echo.path ?? '')}, expected ${JSON.stringify(br.path)}`;
+      if (br.path !== undefined && (echo.path ?? '') !== br.path)
+        return `backend saw path ${JSON.stringify(echo.path ?? '')}, expected ${JSON.stringify(br.path)}`;
       const expectedHost = br.host ?? (expect.backend_request_source === 'defaulted_from_request' ? sent.host : null);
-      if (expectedHost && (echo.host ?? '') !== expectedHost) return `backend saw host ${JSON.stringify(echo.host ?? '')}, expected ${JSON.stringify(expectedHost)}`;
+      if (expectedHost && (echo.host ?? '') !== expectedHost)
+        return `backend saw host ${JSON.stringify(echo.host ?? '')}, expected ${JSON.stringify(expectedHost)}`;
       const expectedHeaders = br.headers ?? (expect.backend_request_source === 'defaulted_from_request' ? sent.headers : {});
       for (const [name, value] of Object.entries(expectedHeaders)) {
         const got = echoedHeader(echo, name);
@@ -72,11 +80,13 @@ export function judgeHttp(expect: HttpExpect, sent: SentRequest, reply: HttpRepl
       }
       for (const name of br.headers_absent ?? []) if (echoedHeader(echo, name) !== undefined) return `backend received header ${name}, which should be absent`;
       if (br.http_port !== undefined && echo.httpPort !== br.http_port) return `backend port ${echo.httpPort}, expected ${br.http_port}`;
-      if (br.tls_server_name !== undefined && (echo.tls?.serverName ?? '') !== br.tls_server_name) return `backend TLS SNI ${JSON.stringify(echo.tls?.serverName ?? '')}, expected ${JSON.stringify(br.tls_server_name)}`;
+      if (br.tls_server_name !== undefined && (echo.tls?.serverName ?? '') !== br.tls_server_name)
+        return `backend TLS SNI ${JSON.stringify(echo.tls?.serverName ?? '')}, expected ${JSON.stringify(br.tls_server_name)}`;
       if (br.tls_peer_certificate) {
         const pem = peerCertificatePem?.(br.tls_peer_certificate);
         const peers = (echo.tls?.peerCertificates ?? []).map(normPem);
-        if (!pem || !peers.includes(normPem(pem))) return `backend did not see client certificate ${br.tls_peer_certificate.namespace}/${br.tls_peer_certificate.name}`;
+        if (!pem || !peers.includes(normPem(pem)))
+          return `backend did not see client certificate ${br.tls_peer_certificate.namespace}/${br.tls_peer_certificate.name}`;
       }
     }
     const ignoreWs = !!expect.ignore_whitespace_in_header_values;
@@ -87,9 +97,11 @@ export function judgeHttp(expect: HttpExpect, sent: SentRequest, reply: HttpRepl
     }
     for (const [name, values] of Object.entries(expect.response_headers_one_of ?? {})) {
       const got = reply.headers[name.toLowerCase()];
-      if (got === undefined || !values.some((v) => strip(v, ignoreWs) === strip(got, ignoreWs))) return `response header ${name}: ${JSON.stringify(got)}, expected one of ${JSON.stringify(values)}`;
+      if (got === undefined || !values.some((v) => strip(v, ignoreWs) === strip(got, ignoreWs)))
+        return `response header ${name}: ${JSON.stringify(got)}, expected one of ${JSON.stringify(values)}`;
     }
-    for (const name of expect.response_headers_absent ?? []) if (reply.headers[name.toLowerCase()] !== undefined) return `response header ${name} should be absent`;
+    for (const name of expect.response_headers_absent ?? [])
+      if (reply.headers[name.toLowerCase()] !== undefined) return `response header ${name} should be absent`;
   }
   if (reply.status >= 300 && reply.status < 400 && expect.redirect) {
     const r = expect.redirect;

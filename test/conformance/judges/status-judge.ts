@@ -17,14 +17,17 @@ export interface StatusContext {
 type K8sCondition = { type: string; status: string; reason?: string; observedGeneration?: number };
 
 const conditionsOf = (o: any): K8sCondition[] => o?.status?.conditions ?? [];
-export const conditionMatches = (list: K8sCondition[], want: Condition) => list.some((c) => c.type === want.type && (want.status === null || c.status === want.status) && (want.reason === null || c.reason === want.reason));
+export const conditionMatches = (list: K8sCondition[], want: Condition) =>
+  list.some((c) => c.type === want.type && (want.status === null || c.status === want.status) && (want.reason === null || c.reason === want.reason));
 const show = (c: Condition) => `${c.type}=${c.status ?? '*'}/${c.reason ?? '*'}`;
 const showAll = (list: K8sCondition[]) => (list.length ? list.map((c) => `${c.type}=${c.status}/${c.reason}`).join(', ') : 'none');
 
 function latestGeneration(o: KubeObject, list = conditionsOf(o)): string | undefined {
   const generation = Number(o.metadata.generation ?? 1);
   const stale = list.find((c) => c.observedGeneration !== generation);
-  return stale ? `${o.kind} ${o.metadata.name} condition ${stale.type} has observedGeneration ${stale.observedGeneration}, generation is ${generation}` : undefined;
+  return stale
+    ? `${o.kind} ${o.metadata.name} condition ${stale.type} has observedGeneration ${stale.observedGeneration}, generation is ${generation}`
+    : undefined;
 }
 
 const noStatus = (o: KubeObject | undefined, ref: { kind: string; name: string }) => (o ? undefined : `${ref.kind} ${ref.name} not found`);
@@ -40,7 +43,8 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
           if ((gw.metadata.annotations as Record<string, string> | undefined)?.['gateway-api/skip-this-for-readiness'] === 'true') continue;
           const conds = conditionsOf(gw);
           for (const type of ['Accepted', 'Programmed']) {
-            if (!conditionMatches(conds, { type, status: 'True', reason: null })) return `Gateway ${ns}/${gw.metadata.name} not ${type}=True (conditions: ${showAll(conds)})`;
+            if (!conditionMatches(conds, { type, status: 'True', reason: null }))
+              return `Gateway ${ns}/${gw.metadata.name} not ${type}=True (conditions: ${showAll(conds)})`;
           }
           const stale = latestGeneration(gw);
           if (stale) return stale;
@@ -69,8 +73,11 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
             (p.parentRef?.namespace === pr.namespace || (!e.namespace_required && p.parentRef?.namespace === undefined)) &&
             p.controllerName === (want.controller_name === '$CONTROLLER_NAME' ? ctx.controllerName : want.controller_name),
         );
-        if (!entry) return `${ref!.kind} ${ref!.name} has no status.parents entry for ${pr.kind} ${pr.namespace}/${pr.name} with group/kind/controllerName (has ${parents.length})`;
-        for (const c of want.conditions as Condition[]) if (!conditionMatches(entry.conditions ?? [], c)) return `${ref!.kind} ${ref!.name} parent ${pr.name}: no ${show(c)} (has ${showAll(entry.conditions ?? [])})`;
+        if (!entry)
+          return `${ref!.kind} ${ref!.name} has no status.parents entry for ${pr.kind} ${pr.namespace}/${pr.name} with group/kind/controllerName (has ${parents.length})`;
+        for (const c of want.conditions as Condition[])
+          if (!conditionMatches(entry.conditions ?? [], c))
+            return `${ref!.kind} ${ref!.name} parent ${pr.name}: no ${show(c)} (has ${showAll(entry.conditions ?? [])})`;
       }
       return undefined;
     }
@@ -82,7 +89,8 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
       const chosen = names ? names.map((n) => listeners.find((l) => l.name === n) ?? { name: n, missing: true }) : listeners;
       for (const l of chosen) {
         if (l.missing) return `listener ${l.name} missing from status`;
-        for (const c of e.conditions as Condition[]) if (!conditionMatches(l.conditions ?? [], c)) return `listener ${l.name}: no ${show(c)} (has ${showAll(l.conditions ?? [])})`;
+        for (const c of e.conditions as Condition[])
+          if (!conditionMatches(l.conditions ?? [], c)) return `listener ${l.name}: no ${show(c)} (has ${showAll(l.conditions ?? [])})`;
       }
       return undefined;
     }
@@ -93,8 +101,15 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
         const stale = latestGeneration(obj, p.conditions ?? []);
         if (stale) return stale;
       }
-      const entry = parents.find((p) => p.parentRef?.name === e.parent.name && (!p.parentRef?.namespace || !e.parent.namespace || p.parentRef.namespace === e.parent.namespace) && conditionMatches(p.conditions ?? [], e.condition));
-      return entry ? undefined : `${ref!.kind} ${ref!.name}: no parent ${e.parent.name} with ${show(e.condition)} (parents: ${parents.map((p) => `${p.parentRef?.name}[${showAll(p.conditions ?? [])}]`).join('; ') || 'none'})`;
+      const entry = parents.find(
+        (p) =>
+          p.parentRef?.name === e.parent.name &&
+          (!p.parentRef?.namespace || !e.parent.namespace || p.parentRef.namespace === e.parent.namespace) &&
+          conditionMatches(p.conditions ?? [], e.condition),
+      );
+      return entry
+        ? undefined
+        : `${ref!.kind} ${ref!.name}: no parent ${e.parent.name} with ${show(e.condition)} (parents: ${parents.map((p) => `${p.parentRef?.name}[${showAll(p.conditions ?? [])}]`).join('; ') || 'none'})`;
     }
     case 'route_has_no_accepted_parents': {
       if (!obj) return noStatus(obj, ref!);
@@ -111,12 +126,20 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
     }
     case 'object_condition': {
       if (!obj) return noStatus(obj, ref!);
-      return conditionMatches(conditionsOf(obj), e.condition) ? undefined : `${ref!.kind} ${ref!.name}: no ${show(e.condition)} (has ${showAll(conditionsOf(obj))})`;
+      return conditionMatches(conditionsOf(obj), e.condition)
+        ? undefined
+        : `${ref!.kind} ${ref!.name}: no ${show(e.condition)} (has ${showAll(conditionsOf(obj))})`;
     }
     case 'conditions_have_latest_observed_generation': {
       if (!obj) return noStatus(obj, ref!);
-      if (!conditionsOf(obj).length && !(status.parents ?? []).length && !(status.ancestors ?? []).length) return `${ref!.kind} ${ref!.name} has no status conditions`;
-      const lists = [conditionsOf(obj), ...(status.parents ?? []).map((p: any) => p.conditions ?? []), ...(status.ancestors ?? []).map((p: any) => p.conditions ?? []), ...(status.listeners ?? []).map((l: any) => l.conditions ?? [])];
+      if (!conditionsOf(obj).length && !(status.parents ?? []).length && !(status.ancestors ?? []).length)
+        return `${ref!.kind} ${ref!.name} has no status conditions`;
+      const lists = [
+        conditionsOf(obj),
+        ...(status.parents ?? []).map((p: any) => p.conditions ?? []),
+        ...(status.ancestors ?? []).map((p: any) => p.conditions ?? []),
+        ...(status.listeners ?? []).map((l: any) => l.conditions ?? []),
+      ];
       for (const list of lists) {
         const stale = latestGeneration(obj, list);
         if (stale) return stale;
@@ -126,7 +149,9 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
     case 'generation_changed': {
       if (!obj) return noStatus(obj, ref!);
       const before = ctx.generationBefore(ref!.kind, ref!.name, ref!.namespace);
-      return before !== undefined && Number(obj.metadata.generation) !== before ? undefined : `${ref!.kind} ${ref!.name} generation did not change (still ${obj.metadata.generation})`;
+      return before !== undefined && Number(obj.metadata.generation) !== before
+        ? undefined
+        : `${ref!.kind} ${ref!.name} generation did not change (still ${obj.metadata.generation})`;
     }
     case 'listener_statuses': {
       if (!obj) return noStatus(obj, ref!);
@@ -136,10 +161,15 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
         const l = listeners.find((x) => x.name === want.name);
         if (!l) return `listener ${want.name} missing from status`;
         const kinds: any[] = l.supportedKinds ?? [];
-        if (want.supported_kinds.length === 0 && kinds.length) return `listener ${want.name} supportedKinds should be empty, got ${kinds.map((k) => k.kind).join(',')}`;
-        for (const k of want.supported_kinds) if (!kinds.some((x) => x.kind === k.kind && (x.group ?? 'gateway.networking.k8s.io') === (k.group ?? 'gateway.networking.k8s.io'))) return `listener ${want.name} lacks supportedKind ${k.kind}`;
-        if (want.attached_routes !== undefined && want.attached_routes !== null && l.attachedRoutes !== want.attached_routes) return `listener ${want.name} attachedRoutes ${l.attachedRoutes}, expected ${want.attached_routes}`;
-        for (const c of want.conditions ?? []) if (!conditionMatches(l.conditions ?? [], c)) return `listener ${want.name}: no ${show(c)} (has ${showAll(l.conditions ?? [])})`;
+        if (want.supported_kinds.length === 0 && kinds.length)
+          return `listener ${want.name} supportedKinds should be empty, got ${kinds.map((k) => k.kind).join(',')}`;
+        for (const k of want.supported_kinds)
+          if (!kinds.some((x) => x.kind === k.kind && (x.group ?? 'gateway.networking.k8s.io') === (k.group ?? 'gateway.networking.k8s.io')))
+            return `listener ${want.name} lacks supportedKind ${k.kind}`;
+        if (want.attached_routes !== undefined && want.attached_routes !== null && l.attachedRoutes !== want.attached_routes)
+          return `listener ${want.name} attachedRoutes ${l.attachedRoutes}, expected ${want.attached_routes}`;
+        for (const c of want.conditions ?? [])
+          if (!conditionMatches(l.conditions ?? [], c)) return `listener ${want.name}: no ${show(c)} (has ${showAll(l.conditions ?? [])})`;
       }
       return undefined;
     }
@@ -155,8 +185,15 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
         const stale = latestGeneration(obj, a.conditions ?? []);
         if (stale) return stale;
       }
-      const entry = ancestors.find((a) => a.ancestorRef?.name === e.ancestor.name && (!a.ancestorRef?.namespace || a.ancestorRef.namespace === e.ancestor.namespace) && conditionMatches(a.conditions ?? [], e.condition));
-      return entry ? undefined : `${ref!.kind} ${ref!.name}: no ancestor ${e.ancestor.name} with ${show(e.condition)} (ancestors: ${ancestors.map((a) => `${a.ancestorRef?.name}[${showAll(a.conditions ?? [])}]`).join('; ') || 'none'})`;
+      const entry = ancestors.find(
+        (a) =>
+          a.ancestorRef?.name === e.ancestor.name &&
+          (!a.ancestorRef?.namespace || a.ancestorRef.namespace === e.ancestor.namespace) &&
+          conditionMatches(a.conditions ?? [], e.condition),
+      );
+      return entry
+        ? undefined
+        : `${ref!.kind} ${ref!.name}: no ancestor ${e.ancestor.name} with ${show(e.condition)} (ancestors: ${ancestors.map((a) => `${a.ancestorRef?.name}[${showAll(a.conditions ?? [])}]`).join('; ') || 'none'})`;
     }
     case 'spec_addresses_count': {
       if (!obj) return noStatus(obj, ref!);
@@ -179,7 +216,10 @@ export function judgeStatus(e: StatusExpectation, ctx: StatusContext): string | 
       const infra = (obj.spec as any)?.infrastructure ?? {};
       const docs = ctx.listenerDocuments.filter((d) => d.gateway.namespace === ref!.namespace && d.gateway.name === ref!.name);
       if (!docs.length) return `no listener document of Gateway ${ref!.namespace}/${ref!.name} in etcd`;
-      for (const [field, want] of [['labels', infra.labels], ['annotations', infra.annotations]] as const) {
+      for (const [field, want] of [
+        ['labels', infra.labels],
+        ['annotations', infra.annotations],
+      ] as const) {
         for (const [k, v] of Object.entries((want ?? {}) as Record<string, string>)) {
           const bad = docs.find((d) => d[field]?.[k] !== v);
           if (bad) return `listener document of Gateway ${ref!.name} lacks ${field} ${k}=${v} (has ${JSON.stringify(bad[field] ?? {})})`;

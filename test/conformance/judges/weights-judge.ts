@@ -17,7 +17,8 @@ export function judgeWeights(pods: readonly string[], weights: Record<string, nu
   for (const [backend, weight] of Object.entries(weights)) {
     const seen = counts.get(backend) ?? 0;
     const share = seen / pods.length;
-    if (Math.abs(share - weight) > tolerance) return `backend ${backend} got ${(share * 100).toFixed(1)}%, expected ${(weight * 100).toFixed(1)}% ± ${(tolerance * 100).toFixed(0)}`;
+    if (Math.abs(share - weight) > tolerance)
+      return `backend ${backend} got ${(share * 100).toFixed(1)}%, expected ${(weight * 100).toFixed(1)}% ± ${(tolerance * 100).toFixed(0)}`;
   }
   return undefined;
 }

@@ -71,7 +71,12 @@ function twoPods(service: string, namespace: string, portName: string | undefine
 }
 
 function service(name: string, namespace = 'default', port = 80, portName?: string): Obj {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { app: name }, ports: [{ ...(portName ? { name: portName } : {}), port }] } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: { selector: { app: name }, ports: [{ ...(portName ? { name: portName } : {}), port }] },
+  };
 }
 
 /** An Ingress the article implies (a NodePort Service exposed "through nginx") but does not write. */
@@ -80,12 +85,21 @@ function ingressTo(name: string, host: string, svc: string, port: number, namesp
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name, namespace },
-    spec: { ingressClassName: 'nginx', rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: svc, port: { number: port } } } }] } }] },
+    spec: {
+      ingressClassName: 'nginx',
+      rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: svc, port: { number: port } } } }] } }],
+    },
   };
 }
 
 function tlsSecret(name: string, pem: { cert: string; key: string }): Obj {
-  return { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: 'default' }, stringData: { 'tls.crt': pem.cert, 'tls.key': pem.key } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/tls',
+    metadata: { name, namespace: 'default' },
+    stringData: { 'tls.crt': pem.cert, 'tls.key': pem.key },
+  };
 }
 
 // --- putting an example in the folder -----------------------------------------------------------
@@ -142,7 +156,11 @@ interface Answer {
   peerCn?: string;
 }
 
-function ask(host: string, p: string, opts: { headers?: Record<string, string>; method?: string; body?: Buffer | string; tls?: boolean } = {}): Promise<Answer> {
+function ask(
+  host: string,
+  p: string,
+  opts: { headers?: Record<string, string>; method?: string; body?: Buffer | string; tls?: boolean } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const lib = opts.tls ? https : http;
     const req = lib.request(
@@ -253,8 +271,12 @@ describe('seed 000: Ingress basics, WebSocket, canary', () => {
 
   it('tornado-socket: the removed extensions/v1beta1 Ingress is converted (warning), the snippet refused (warning), and WebSocket works with the long timeout', async () => {
     show(['000-tornado-socket'], [service('tornado-socket', 'default', 8000), endpoints('tornado-socket', 'default', { number: ws.port })]);
-    await warned(/^Ingress\/default\/tornado-socket: extensions\/v1beta1 Ingress was removed in Kubernetes 1\.22.*converted to networking\.k8s\.io\/v1 \(write it as v1/);
-    await warned(/^Ingress\/default\/tornado-socket: annotation nginx\.ingress\.kubernetes\.io\/server-snippets ignored: snippets are never executed.*use sluice\.dev\/plugins instead/);
+    await warned(
+      /^Ingress\/default\/tornado-socket: extensions\/v1beta1 Ingress was removed in Kubernetes 1\.22.*converted to networking\.k8s\.io\/v1 \(write it as v1/,
+    );
+    await warned(
+      /^Ingress\/default\/tornado-socket: annotation nginx\.ingress\.kubernetes\.io\/server-snippets ignored: snippets are never executed.*use sluice\.dev\/plugins instead/,
+    );
     await served('tornado-ws.example.com', '/', (r) => r.status !== 404);
     expect(await wsRoundTrip('tornado-ws.example.com', '/chat', 'hello tornado')).toBe('hello tornado');
     const routes = await admin<{ items: { timeout?: { read?: number; send?: number }; owner: { name: string } }[] }>('/routes');
@@ -262,7 +284,10 @@ describe('seed 000: Ingress basics, WebSocket, canary', () => {
   });
 
   it('canary: the canary header sends a request to the canary, everything else to production', async () => {
-    show(['000-canary'], [service('production'), endpoints('production', 'default', { number: a.port }), service('canary'), endpoints('canary', 'default', { number: b.port })]);
+    show(
+      ['000-canary'],
+      [service('production'), endpoints('production', 'default', { number: a.port }), service('canary'), endpoints('canary', 'default', { number: b.port })],
+    );
     await served('kubesphere.io', '/', (r) => r.echo?.server === 'pod-a');
     expect((await ask('kubesphere.io', '/', { headers: { canary: 'other-value' } })).echo?.server).toBe('pod-b');
     expect((await ask('kubesphere.io', '/', { headers: { canary: 'never' } })).echo?.server).toBe('pod-a');
@@ -272,25 +297,40 @@ describe('seed 000: Ingress basics, WebSocket, canary', () => {
 
 describe('seed 002: Services', () => {
   it('myservice: the Service port 80 reaches the Pods on targetPort 8080 (the port named myapp-http)', async () => {
-    show(['002-myservice'], [endpoints('myservice', 'default', { name: 'myapp-http', number: a.port }), ingressTo('myservice', 'myservice.example', 'myservice', 80)]);
+    show(
+      ['002-myservice'],
+      [endpoints('myservice', 'default', { name: 'myapp-http', number: a.port }), ingressTo('myservice', 'myservice.example', 'myservice', 80)],
+    );
     expect((await served('myservice.example', '/x', (r) => r.status === 200)).echo?.server).toBe('pod-a');
   });
 
-  it('myservice as NodePort: the node port is kube-proxy\'s; through the gateway it serves as a ClusterIP Service', async () => {
-    show(['002-myservice-nodeport'], [endpoints('myservice', 'default', { name: 'myapp-http', number: b.port }), ingressTo('myservice', 'myservice.example', 'myservice', 80)]);
+  it("myservice as NodePort: the node port is kube-proxy's; through the gateway it serves as a ClusterIP Service", async () => {
+    show(
+      ['002-myservice-nodeport'],
+      [endpoints('myservice', 'default', { name: 'myapp-http', number: b.port }), ingressTo('myservice', 'myservice.example', 'myservice', 80)],
+    );
     expect((await served('myservice.example', '/', (r) => r.echo?.server === 'pod-b')).status).toBe(200);
   });
 
   it('ExternalName: a backend on my-service proxies to my.database.example.com (and to any name written there)', async () => {
     show(['002-external-name'], [ingressTo('db', 'db.example', 'my-service', 5432, 'prod')]);
-    await waitFor(async () => (await admin<{ items: { nodes: { host: string; port: number }[] }[] }>('/upstreams')).items.some((u) => u.nodes.some((n) => n.host === 'my.database.example.com' && n.port === 5432)), 15_000, 'an upstream on my.database.example.com:5432');
+    await waitFor(
+      async () =>
+        (await admin<{ items: { nodes: { host: string; port: number }[] }[] }>('/upstreams')).items.some((u) =>
+          u.nodes.some((n) => n.host === 'my.database.example.com' && n.port === 5432),
+        ),
+      15_000,
+      'an upstream on my.database.example.com:5432',
+    );
     // The same Service naming a host this machine resolves, to see traffic pass.
     show(['002-external-name'], [ingressTo('db', 'db.example', 'my-service', a.port, 'prod')], (t) => t.replace('my.database.example.com', 'localhost'));
     expect((await served('db.example', '/', (r) => r.status === 200)).echo?.server).toBe('pod-a');
   });
 
-  it('etcd-k8s: a selector-less headless Service with hand-written Endpoints (the IP made this machine\'s)', async () => {
-    show(['002-etcd-k8s'], [ingressTo('etcd', 'etcd.example', 'etcd-k8s', 2379, 'kube-system')], (t) => t.replace('10.151.30.57', '127.0.0.1').replace('port: 2379   #', `port: ${b.port}   #`));
+  it("etcd-k8s: a selector-less headless Service with hand-written Endpoints (the IP made this machine's)", async () => {
+    show(['002-etcd-k8s'], [ingressTo('etcd', 'etcd.example', 'etcd-k8s', 2379, 'kube-system')], (t) =>
+      t.replace('10.151.30.57', '127.0.0.1').replace('port: 2379   #', `port: ${b.port}   #`),
+    );
     expect((await served('etcd.example', '/health', (r) => r.status === 200)).echo?.server).toBe('pod-b');
   });
 
@@ -319,7 +359,9 @@ describe('seed 002: Ingress', () => {
 
   it('resource backend: refused with a warning saying why and what to write instead', async () => {
     show(['002-resource-backend'], [service('icons'), endpoints('icons', 'default', { number: a.port })]);
-    await warned(/^Ingress\/default\/ingress-resource-backend: .*resource backends \(StorageBucket k8s\.example\.com\/icon-assets\) are not supported: Sluice proxies to Services; put what serves the path behind a Service/);
+    await warned(
+      /^Ingress\/default\/ingress-resource-backend: .*resource backends \(StorageBucket k8s\.example\.com\/icon-assets\) are not supported: Sluice proxies to Services; put what serves the path behind a Service/,
+    );
     expect((await ask('any.example', '/icons')).status).toBe(404);
   });
 
@@ -339,7 +381,9 @@ describe('seed 002: Ingress', () => {
     // The same example with the certificate `openssl req -x509 ... -subj "/CN=https-example.foo.com"` would give.
     const pem = certs.leaf('https-example.foo.com');
     show(['002-tls-example'], [service('service1'), endpoints('service1', 'default', { number: a.port })], (t) =>
-      t.replace('tls.crt: base64 编码的 cert', `tls.crt: ${Buffer.from(pem.cert).toString('base64')}`).replace('tls.key: base64 编码的 key', `tls.key: ${Buffer.from(pem.key).toString('base64')}`),
+      t
+        .replace('tls.crt: base64 编码的 cert', `tls.crt: ${Buffer.from(pem.cert).toString('base64')}`)
+        .replace('tls.key: base64 编码的 key', `tls.key: ${Buffer.from(pem.key).toString('base64')}`),
     );
     const answer = await served('https-example.foo.com', '/', (r) => r.status === 200, { tls: true });
     expect(answer.peerCn).toBe('https-example.foo.com');
@@ -348,10 +392,12 @@ describe('seed 002: Ingress', () => {
     expect((await ask('https-example.foo.com', '/')).status).toBe(308);
   });
 
-  it('the Helm chart\'s NOTES example is refused as a cluster would refuse it, with warnings naming the fields', async () => {
+  it("the Helm chart's NOTES example is refused as a cluster would refuse it, with warnings naming the fields", async () => {
     show(['002-helm-notes-example'], [service('exampleservice', 'foo'), endpoints('exampleservice', 'foo', { number: a.port })]);
     await warned(/^Ingress\/foo\/example: refused, as the API server would refuse it: .*spec\.rules\[0\]\.http\.paths\[0\]\.pathType: Required value/);
-    await warned(/^Ingress\/foo\/example: .*spec\.rules\[0\]\.http\.paths\[0\]\.backend\.service\.name: Invalid value "exampleService": a Service name must be an RFC 1035 label/);
+    await warned(
+      /^Ingress\/foo\/example: .*spec\.rules\[0\]\.http\.paths\[0\]\.backend\.service\.name: Invalid value "exampleService": a Service name must be an RFC 1035 label/,
+    );
     await warned(/^Secret\/foo\/example-tls: refused.*data\[tls\.crt\]: Invalid value: must be base64/);
     expect((await ask('www.example.com', '/')).status).toBe(404);
   });
@@ -386,14 +432,14 @@ describe('seed 002: ingress-nginx', () => {
     expect((await ask('bauth.qikqiak.com', '/', { headers: { authorization: `Basic ${Buffer.from('foo:bar').toString('base64')}` } })).status).toBe(401);
   });
 
-  it('rewrite: /gateway/x reaches my-nginx at /x; the host\'s / is not matched', async () => {
+  it("rewrite: /gateway/x reaches my-nginx at /x; the host's / is not matched", async () => {
     show(['002-my-nginx', '002-rewrite'], myNginx());
     expect((await served('rewrite.qikqiak.com', '/gateway/', (r) => r.status === 200)).echo?.url).toBe('/');
     expect((await ask('rewrite.qikqiak.com', '/gateway/index.html')).echo?.url).toBe('/index.html');
     expect((await ask('rewrite.qikqiak.com', '/')).status).toBe(404);
   });
 
-  it('rewrite with app-root: the host\'s / redirects to /gateway/', async () => {
+  it("rewrite with app-root: the host's / redirects to /gateway/", async () => {
     show(['002-my-nginx', '002-rewrite-app-root'], myNginx());
     const root = await served('rewrite.qikqiak.com', '/', (r) => r.status === 302);
     expect(root.headers.location).toMatch(/\/gateway\/$/);
@@ -402,7 +448,9 @@ describe('seed 002: ingress-nginx', () => {
 
   it('rewrite with a configuration-snippet: the snippet is refused (warning); app-root and the rewrite still work', async () => {
     show(['002-my-nginx', '002-rewrite-snippet'], myNginx());
-    await warned(/^Ingress\/default\/rewrite: annotation nginx\.ingress\.kubernetes\.io\/configuration-snippet ignored: snippets are never executed.*use sluice\.dev\/plugins instead/);
+    await warned(
+      /^Ingress\/default\/rewrite: annotation nginx\.ingress\.kubernetes\.io\/configuration-snippet ignored: snippets are never executed.*use sluice\.dev\/plugins instead/,
+    );
     expect((await served('rewrite.qikqiak.com', '/', (r) => r.status === 302)).headers.location).toMatch(/\/gateway\/$/);
     expect((await ask('rewrite.qikqiak.com', '/gateway/x')).echo?.url).toBe('/x');
   });
@@ -418,7 +466,9 @@ describe('seed 002: ingress-nginx', () => {
 
   it('the global ConfigMap: client-max-body-size taken as proxy-body-size (warning), 11s/12s timeouts, gzip, client limits in a global rule; process keys are warnings', async () => {
     show(['002-my-nginx', '002-global-configmap'], myNginx());
-    await warned(/^ConfigMap\/ingress-nginx\/ingress-nginx-controller: key client-max-body-size is the NGINX Inc\. controller's name; taken as proxy-body-size \(write that instead\)/);
+    await warned(
+      /^ConfigMap\/ingress-nginx\/ingress-nginx-controller: key client-max-body-size is the NGINX Inc\. controller's name; taken as proxy-body-size \(write that instead\)/,
+    );
     await warned(/^ConfigMap\/ingress-nginx\/ingress-nginx-controller: max-worker-connections is not supported by Sluice \(an nginx process setting/);
     // 5m, not ingress-nginx's default 1m: a 2 MiB body passes, 5 MiB + 1 byte does not.
     const twoMiB = Buffer.alloc(2 * 1024 * 1024, 'a');
@@ -435,22 +485,35 @@ describe('seed 002: ingress-nginx', () => {
     });
   });
 
-  it('tcp-services: MongoDB\'s port through the gateway (a free port instead of 27017)', async () => {
-    show(['002-tcp-services'], [endpoints('mongo', 'default', { number: tcp.port })], (t) => t.replace('"27017": default/mongo:27017', `"${tcpPort}": default/mongo:27017`));
+  it("tcp-services: MongoDB's port through the gateway (a free port instead of 27017)", async () => {
+    show(['002-tcp-services'], [endpoints('mongo', 'default', { number: tcp.port })], (t) =>
+      t.replace('"27017": default/mongo:27017', `"${tcpPort}": default/mongo:27017`),
+    );
     expect(await askWhenOpen(tcpPort, 'ping')).toBe('mongo:ping');
   });
 
-  it('udp-services: kube-dns\'s port 53 through the gateway (a free port instead of 53; kube-dns provided)', async () => {
-    const kubeDns = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } };
-    show(['002-udp-services'], [kubeDns, endpoints('kube-dns', 'kube-system', { name: 'dns', number: udp.port, protocol: 'UDP' })], (t) => t.replace('53: "kube-system/kube-dns:53"', `"${udpPort}": "kube-system/kube-dns:53"`));
+  it("udp-services: kube-dns's port 53 through the gateway (a free port instead of 53; kube-dns provided)", async () => {
+    const kubeDns = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kube-dns', namespace: 'kube-system' },
+      spec: { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+    };
+    show(['002-udp-services'], [kubeDns, endpoints('kube-dns', 'kube-system', { name: 'dns', number: udp.port, protocol: 'UDP' })], (t) =>
+      t.replace('53: "kube-system/kube-dns:53"', `"${udpPort}": "kube-system/kube-dns:53"`),
+    );
     const socket = dgram.createSocket('udp4');
     const replies: string[] = [];
     socket.on('message', (m) => replies.push(m.toString()));
     try {
-      await waitFor(() => {
-        socket.send('query', udpPort, '127.0.0.1');
-        return replies.length > 0;
-      }, 15_000, 'a UDP reply');
+      await waitFor(
+        () => {
+          socket.send('query', udpPort, '127.0.0.1');
+          return replies.length > 0;
+        },
+        15_000,
+        'a UDP reply',
+      );
       expect(replies[0]).toBe('dns:query');
     } finally {
       socket.close();
@@ -469,7 +532,10 @@ describe('seed 003: a WebSocket chat service', () => {
   });
 
   it('testim-service with sessionAffinity: ClientIP: a client stays on one Pod', async () => {
-    show(['003-testim-service'], [...twoPods('testim-service', 'default', undefined, [a.port, b.port]), ingressTo('testim', 'testim.example', 'testim-service', 9080)]);
+    show(
+      ['003-testim-service'],
+      [...twoPods('testim-service', 'default', undefined, [a.port, b.port]), ingressTo('testim', 'testim.example', 'testim-service', 9080)],
+    );
     await served('testim.example', '/', (r) => r.status === 200);
     const seen = new Set<string>();
     for (let i = 0; i < 10; i++) seen.add((await ask('testim.example', '/')).echo!.server);

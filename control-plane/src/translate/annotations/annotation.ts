@@ -42,18 +42,25 @@ export function defineAnnotation(a: IngressAnnotation): IngressAnnotation {
 /** Shared value checks, returning ingress-nginx-like messages. */
 export const check = {
   boolean: (v: string) => (v === 'true' || v === 'false' ? undefined : `must be "true" or "false", got ${JSON.stringify(v)}`),
-  integer: (min: number, max = Number.MAX_SAFE_INTEGER) => (v: string) =>
-    /^-?\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+  integer:
+    (min: number, max = Number.MAX_SAFE_INTEGER) =>
+    (v: string) =>
+      /^-?\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max ? undefined : `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
   nonEmpty: (v: string) => (v.trim() ? undefined : 'must not be empty'),
   path: (v: string) => (v.startsWith('/') && !/[\s]/.test(v) ? undefined : `must be a path starting with /, got ${JSON.stringify(v)}`),
   url: (v: string) => (/^https?:\/\/[^\s/?#]+/.test(v) ? undefined : `must be an http:// or https:// URL, got ${JSON.stringify(v)}`),
   headerList: (v: string) =>
-    v.split(',').every((h) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.trim())) ? undefined : `must be a comma-separated list of header names, got ${JSON.stringify(v)}`,
+    v.split(',').every((h) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.trim()))
+      ? undefined
+      : `must be a comma-separated list of header names, got ${JSON.stringify(v)}`,
 };
 
 /** "a, b ,c" → ["a","b","c"] */
 export function splitList(v: string): string[] {
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Merges into a plugin config already on the route (two annotations may feed one plugin). */

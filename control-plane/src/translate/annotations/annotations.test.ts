@@ -100,7 +100,13 @@ const someResources: Resources = {
   secrets: [{ metadata: { namespace: 'default', name: 'ca' }, stringData: { 'ca.crt': CA_PEM } }],
 };
 
-function applyWith(resources: Resources, key: string, value: string, others: Record<string, string> = {}, route = draft()): { route: RouteDraft; warnings: string[] } {
+function applyWith(
+  resources: Resources,
+  key: string,
+  value: string,
+  others: Record<string, string> = {},
+  route = draft(),
+): { route: RouteDraft; warnings: string[] } {
   const warnings: string[] = [];
   annotationByKey.get(key)!.apply({ value, ingress: route.ingress, route, annotation: (k) => others[k], resources, warn: (m) => warnings.push(m) });
   return { route, warnings };
@@ -180,7 +186,9 @@ describe('declared annotations', () => {
   });
 
   it('enable-cors turns a wildcard origin into a one-label regex', () => {
-    const cors = apply(`${NGINX}enable-cors`, 'true', { [`${NGINX}cors-allow-origin`]: 'https://*.b.example' }).plugins.cors as { allowOriginsByRegex: string[] };
+    const cors = apply(`${NGINX}enable-cors`, 'true', { [`${NGINX}cors-allow-origin`]: 'https://*.b.example' }).plugins.cors as {
+      allowOriginsByRegex: string[];
+    };
     const re = new RegExp(cors.allowOriginsByRegex[0]!);
     expect(re.test('https://app.b.example')).toBe(true);
     expect(re.test('https://x.app.b.example')).toBe(false);
@@ -255,7 +263,10 @@ describe('declared annotations', () => {
       [`${NGINX}auth-tls-error-page`]: 'https://errors.example/cert',
     }).route;
     expect(optional.plugins['client-cert-headers']).toEqual({ passCertificate: false });
-    const off = applyWith(someResources, `${NGINX}auth-tls-secret`, 'default/ca', { [`${NGINX}auth-tls-secret`]: 'default/ca', [`${NGINX}auth-tls-verify-client`]: 'off' }).route;
+    const off = applyWith(someResources, `${NGINX}auth-tls-secret`, 'default/ca', {
+      [`${NGINX}auth-tls-secret`]: 'default/ca',
+      [`${NGINX}auth-tls-verify-client`]: 'off',
+    }).route;
     expect(off.plugins['client-cert-headers']).toBeUndefined();
     const missingCa = applyWith(someResources, `${NGINX}auth-tls-secret`, 'default/nope', { [`${NGINX}auth-tls-secret`]: 'default/nope' }).route;
     expect(missingCa.plugins['client-cert-headers']).toBeUndefined();

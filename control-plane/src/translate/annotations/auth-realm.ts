@@ -6,6 +6,6 @@ export const authRealm = defineAnnotation({
   scope: 'location',
   risk: 'low',
   support: 'supported',
-  doc: 'The realm of auth-type basic\'s `WWW-Authenticate` challenge.',
+  doc: "The realm of auth-type basic's `WWW-Authenticate` challenge.",
   apply: () => {},
 });

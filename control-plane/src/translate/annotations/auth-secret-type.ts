@@ -6,6 +6,6 @@ export const authSecretType = defineAnnotation({
   scope: 'location',
   risk: 'low',
   support: 'supported',
-  doc: 'auth-file (default): the Secret\'s `auth` key is an htpasswd file; auth-map: each key is a user and its value the hash.',
+  doc: "auth-file (default): the Secret's `auth` key is an htpasswd file; auth-map: each key is a user and its value the hash.",
   apply: () => {},
 });

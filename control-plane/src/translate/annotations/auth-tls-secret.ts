@@ -21,7 +21,8 @@ export const authTlsSecret = defineAnnotation({
     // Warnings about the CA come once, from translate-tls.
     const auth = clientAuthOf(ingress, valid, resources, () => undefined);
     if (!auth) return;
-    const errorPage = auth.clientVerify === 'optional' && annotation(`${NGINX}auth-tls-verify-client`) !== 'optional' ? annotation(`${NGINX}auth-tls-error-page`) : undefined;
+    const errorPage =
+      auth.clientVerify === 'optional' && annotation(`${NGINX}auth-tls-verify-client`) !== 'optional' ? annotation(`${NGINX}auth-tls-error-page`) : undefined;
     route.plugins['client-cert-headers'] = {
       passCertificate: annotation(`${NGINX}auth-tls-pass-certificate-to-upstream`) === 'true',
       ...(errorPage ? { errorPage } : {}),

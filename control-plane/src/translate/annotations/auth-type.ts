@@ -3,11 +3,12 @@ import { NGINX, defineAnnotation, mergePlugin } from './annotation.js';
 
 export const authType = defineAnnotation({
   key: `${NGINX}auth-type`,
-  validate: (v) => (v === 'basic' ? undefined : v === 'digest' ? 'digest authentication is not supported; use basic' : `must be "basic", got ${JSON.stringify(v)}`),
+  validate: (v) =>
+    v === 'basic' ? undefined : v === 'digest' ? 'digest authentication is not supported; use basic' : `must be "basic", got ${JSON.stringify(v)}`,
   scope: 'location',
   risk: 'high',
   support: 'supported',
-  doc: '`basic-auth` with inline `credentials`: the htpasswd lines of auth-secret (auth-file: its `auth` key; auth-map: one key per user, the value a hash) are accepted on this Ingress\'s routes only, never as global consumers. auth-realm sets the realm. A missing or empty Secret lets nobody in (401). digest is not supported.',
+  doc: "`basic-auth` with inline `credentials`: the htpasswd lines of auth-secret (auth-file: its `auth` key; auth-map: one key per user, the value a hash) are accepted on this Ingress's routes only, never as global consumers. auth-realm sets the realm. A missing or empty Secret lets nobody in (401). digest is not supported.",
   apply: ({ route, annotation, ingress, resources, warn }) => {
     const ref = annotation(`${NGINX}auth-secret`);
     if (!ref) return warn('auth-type basic needs auth-secret; authentication not enabled');

@@ -4,7 +4,8 @@ const SCHEMES: Record<string, 'http' | 'https' | 'grpc' | 'grpcs'> = { HTTP: 'ht
 
 export const backendProtocol = defineAnnotation({
   key: `${NGINX}backend-protocol`,
-  validate: (v) => (SCHEMES[v.toUpperCase()] ? undefined : `must be one of HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP (FCGI is not supported), got ${JSON.stringify(v)}`),
+  validate: (v) =>
+    SCHEMES[v.toUpperCase()] ? undefined : `must be one of HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP (FCGI is not supported), got ${JSON.stringify(v)}`,
   scope: 'location',
   risk: 'low',
   support: 'partly',

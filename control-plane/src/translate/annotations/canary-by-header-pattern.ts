@@ -2,7 +2,14 @@ import { NGINX, defineAnnotation } from './annotation.js';
 
 export const canaryByHeaderPattern = defineAnnotation({
   key: `${NGINX}canary-by-header-pattern`,
-  validate: (v) => { try { new RegExp(v); return undefined; } catch { return `is not a valid regular expression: ${JSON.stringify(v)}`; } },
+  validate: (v) => {
+    try {
+      new RegExp(v);
+      return undefined;
+    } catch {
+      return `is not a valid regular expression: ${JSON.stringify(v)}`;
+    }
+  },
   scope: 'ingress',
   risk: 'low',
   support: 'supported',

@@ -13,7 +13,7 @@ export const customHttpErrors = defineAnnotation({
   scope: 'location',
   risk: 'low',
   support: 'partly',
-  doc: '`error-pages` plugin: an upstream answer with one of these statuses is replaced by the answer of the default-backend annotation\'s Service, asked at `/` with X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port and X-Request-ID. Needs the default-backend annotation (the controller-wide default backend is not used); requests with a body get the original answer.',
+  doc: "`error-pages` plugin: an upstream answer with one of these statuses is replaced by the answer of the default-backend annotation's Service, asked at `/` with X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port and X-Request-ID. Needs the default-backend annotation (the controller-wide default backend is not used); requests with a body get the original answer.",
   apply: ({ value, route, ingress, annotation, resources, warn }) => {
     const backendName = annotation(`${NGINX}default-backend`);
     if (backendName === undefined) {

@@ -32,5 +32,12 @@ export const enableCors = defineAnnotation({
 
 /** "https://*.foo.com" → "^https://[^.]+\.foo\.com$" (one label, as ingress-nginx). */
 function wildcardToRegex(origin: string): string {
-  return '^' + origin.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[^.]+') + '$';
+  return (
+    '^' +
+    origin
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('[^.]+') +
+    '$'
+  );
 }

@@ -28,7 +28,11 @@ export const mirrorTarget = defineAnnotation({
     const target = parseMirrorTarget(value)!;
     const owner = ownerOf('Ingress', ingress);
     const ref = {
-      draft: { key: `ingress/${owner.namespace}/${owner.name}/mirror/${target.scheme}://${target.host}:${target.port}`, owner, nodes: [{ host: target.host, port: target.port, weight: 1 }] },
+      draft: {
+        key: `ingress/${owner.namespace}/${owner.name}/mirror/${target.scheme}://${target.host}:${target.port}`,
+        owner,
+        nodes: [{ host: target.host, port: target.port, weight: 1 }],
+      },
       overrides: target.scheme === 'https' ? { scheme: 'https' as const, passHost: 'node' as const } : { passHost: 'node' as const },
     };
     route.extraUpstreams.push(ref);

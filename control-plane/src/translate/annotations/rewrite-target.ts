@@ -11,7 +11,7 @@ export const rewriteTarget = defineAnnotation({
   scope: 'ingress',
   risk: 'medium',
   support: 'supported',
-  doc: '`proxy-rewrite.regexUri` = [`^(?:<path>).*`, target]: the whole path is replaced, `$1`.. are the path\'s capture groups. Implies use-regex.',
+  doc: "`proxy-rewrite.regexUri` = [`^(?:<path>).*`, target]: the whole path is replaced, `$1`.. are the path's capture groups. Implies use-regex.",
   apply: ({ value, route }) => {
     const target = value.startsWith('/') ? value : `/${value}`;
     const pattern = route.match.paths?.[0]?.type === 'exact' ? `^${escapeRegex(route.path)}$` : `^(?:${route.path}).*`;

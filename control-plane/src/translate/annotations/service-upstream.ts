@@ -19,7 +19,9 @@ export const serviceUpstream = defineAnnotation({
     const clusterIP = service.spec?.clusterIP;
     const port = (service.spec?.ports ?? []).find((p) => p.name === portLabel || String(p.port) === portLabel);
     if (!clusterIP || clusterIP === 'None' || !port) {
-      warn(`${route.name}: annotation ${NGINX}service-upstream ignored: Service ${namespace}/${name} has no ClusterIP or no port ${portLabel}; its endpoints are used`);
+      warn(
+        `${route.name}: annotation ${NGINX}service-upstream ignored: Service ${namespace}/${name} has no ClusterIP or no port ${portLabel}; its endpoints are used`,
+      );
       return;
     }
     route.upstream = { ...route.upstream, draft: { ...draft, key: `${draft.key}/cluster-ip`, nodes: [{ host: clusterIP, port: port.port, weight: 1 }] } };

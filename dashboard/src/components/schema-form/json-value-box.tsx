@@ -6,7 +6,21 @@ import { Field } from '../field';
  * is passed on; text that does not parse is an issue on the field, so Save refuses the form
  * rather than dropping what was typed.
  */
-export function JsonValueBox({ label, path, errors, hint, value, onChange }: { label: string; path: string; errors: Record<string, string>; hint?: string; value: unknown; onChange: (value: unknown) => void }) {
+export function JsonValueBox({
+  label,
+  path,
+  errors,
+  hint,
+  value,
+  onChange,
+}: {
+  label: string;
+  path: string;
+  errors: Record<string, string>;
+  hint?: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+}) {
   const [text, setText] = useState(() => (value === undefined ? '' : JSON.stringify(value, null, 2)));
   const [bad, setBad] = useState<string>();
   return (

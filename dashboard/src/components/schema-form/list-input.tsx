@@ -2,7 +2,16 @@ import { useState } from 'react';
 import { Field } from '../field';
 
 /** Items of a list of strings and/or numbers, one per line; an item that cannot be one is an issue on the field. */
-export function ListInput({ label, path, errors, hint, value, numbers, strings, onChange }: {
+export function ListInput({
+  label,
+  path,
+  errors,
+  hint,
+  value,
+  numbers,
+  strings,
+  onChange,
+}: {
   label: string;
   path: string;
   errors: Record<string, string>;
@@ -21,7 +30,10 @@ export function ListInput({ label, path, errors, hint, value, numbers, strings, 
         value={text}
         onChange={(e) => {
           setText(e.target.value);
-          const items = e.target.value.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+          const items = e.target.value
+            .split(/[\n,]/)
+            .map((s) => s.trim())
+            .filter(Boolean);
           const parsed = items.map((item) => (numbers && /^-?\d+(\.\d+)?$/.test(item) ? Number(item) : item));
           const notNumber = strings ? undefined : parsed.find((item) => typeof item === 'string');
           setBad(notNumber === undefined ? undefined : `${notNumber} is not a number`);

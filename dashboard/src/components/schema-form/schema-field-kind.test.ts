@@ -19,7 +19,11 @@ describe('schemaFieldKind', () => {
   it('uses a list for arrays of strings or numbers, a password input for write-only strings, and a JSON box for anything else', () => {
     expect(schemaFieldKind({ type: 'array', items: { type: 'string' } })).toEqual({ kind: 'list', numbers: false, strings: true });
     expect(schemaFieldKind({ type: 'array', items: { type: 'integer' } })).toEqual({ kind: 'list', numbers: true, strings: false });
-    expect(schemaFieldKind({ type: 'array', items: { anyOf: [{ const: 'error' }, { const: 'timeout' }, { type: 'integer' }] } })).toEqual({ kind: 'list', numbers: true, strings: true });
+    expect(schemaFieldKind({ type: 'array', items: { anyOf: [{ const: 'error' }, { const: 'timeout' }, { type: 'integer' }] } })).toEqual({
+      kind: 'list',
+      numbers: true,
+      strings: true,
+    });
     expect(schemaFieldKind({ type: 'string', writeOnly: true })).toEqual({ kind: 'secret' });
     expect(schemaFieldKind({ type: 'array', items: { type: 'string', writeOnly: true } })).toEqual({ kind: 'json' });
     expect(schemaFieldKind({ type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } })).toEqual({ kind: 'json' });

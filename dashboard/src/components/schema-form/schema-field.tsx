@@ -22,7 +22,8 @@ export interface SchemaFieldProps {
 export function SchemaField({ name, schema, value, onChange, path, errors, required, label: given }: SchemaFieldProps) {
   const spec = schemaFieldKind(schema);
   const label = `${given ?? humanize(name)}${required ? ' *' : ''}`;
-  const hint = [schema.description, schema.default !== undefined ? `default ${JSON.stringify(schema.default)}` : undefined].filter(Boolean).join(' · ') || undefined;
+  const hint =
+    [schema.description, schema.default !== undefined ? `default ${JSON.stringify(schema.default)}` : undefined].filter(Boolean).join(' · ') || undefined;
 
   switch (spec.kind) {
     case 'object': {
@@ -43,7 +44,11 @@ export function SchemaField({ name, schema, value, onChange, path, errors, requi
               onChange={(v) => onChange(withField(obj, key, v))}
             />
           ))}
-          {errors[path] && <small className="field-error" role="alert">{errors[path]}</small>}
+          {errors[path] && (
+            <small className="field-error" role="alert">
+              {errors[path]}
+            </small>
+          )}
         </fieldset>
       );
     }
@@ -104,7 +109,9 @@ export function SchemaField({ name, schema, value, onChange, path, errors, requi
         </Field>
       );
     case 'list':
-      return <ListInput label={label} path={path} errors={errors} hint={hint} value={value} numbers={spec.numbers} strings={spec.strings} onChange={onChange} />;
+      return (
+        <ListInput label={label} path={path} errors={errors} hint={hint} value={value} numbers={spec.numbers} strings={spec.strings} onChange={onChange} />
+      );
     default:
       return <JsonValueBox label={label} path={path} errors={errors} hint={hint} value={value} onChange={onChange} />;
   }

@@ -220,7 +220,15 @@ export class FrontConnection implements RequestConnection {
     if (url) this.partialUrl += url;
   }
 
-  headersComplete(major: number, minor: number, headers: string[] | undefined, method: number, url: string | undefined, upgrade: boolean, keepAlive: boolean): number {
+  headersComplete(
+    major: number,
+    minor: number,
+    headers: string[] | undefined,
+    method: number,
+    url: string | undefined,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ): number {
     this.requestsSeen++;
     this.headComplete = true;
     if (this.partialHeaders !== undefined) {
@@ -431,7 +439,10 @@ function refusalFor(req: FrontRequest, major: number): string | undefined {
   if (!req.http11 && headers['transfer-encoding'] !== undefined) return BAD_REQUEST;
   // An upgrade switches protocols right after the head: a body would be read by no one, or by
   // the upstream as the first bytes of the new protocol.
-  if (req.upgrade !== undefined && (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0'))) {
+  if (
+    req.upgrade !== undefined &&
+    (headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0'))
+  ) {
     return BAD_REQUEST;
   }
   const expect = headers.expect;

@@ -8,7 +8,7 @@ import type { PathPolicy } from '../../compile/client-traffic.js';
 
 export type NormalizedTarget =
   /** `path` (no query) and `query` (without `?`, '' when none) to match and forward. */
-  | { kind: 'ok'; path: string; query: string; /** The absolute-form authority, when the target had one. */ authority: string | undefined }
+  | { kind: 'ok'; path: string; query: string /** The absolute-form authority, when the target had one. */; authority: string | undefined }
   /** The client should ask again at `location` (a path with escaped slashes, policy `redirect`). */
   | { kind: 'redirect'; location: string }
   /** 400: the target cannot be served (why, for the log). */

@@ -120,7 +120,14 @@ export class RequestPipeline {
     this.afterAccess(client, route, ctx, verdict, startedAt, upgrade);
   }
 
-  private afterAccess(client: ClientSide, route: CompiledRoute, ctx: PluginContext, verdict: ShortCircuit | undefined, startedAt: number, upgrade: string | undefined): void {
+  private afterAccess(
+    client: ClientSide,
+    route: CompiledRoute,
+    ctx: PluginContext,
+    verdict: ShortCircuit | undefined,
+    startedAt: number,
+    upgrade: string | undefined,
+  ): void {
     if (client.destroyed) {
       // The client left while a plugin waited: the log phase still runs (limit-conn releases its slot).
       const ms = performance.now() - startedAt;
