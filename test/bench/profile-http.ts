@@ -27,7 +27,7 @@ import { Etcd3 } from 'etcd3';
 import { startEtcd } from '../helpers/etcd.js';
 import { freePort } from '../helpers/ports.js';
 import { prefixRoute, putDocument, upstreamDocument } from './lib/bench-documents.js';
-import { referenceProxyConfig, startNginx, upstreamServerConfig } from './lib/nginx-instance.js';
+import { LARGE_BODIES, referenceProxyConfig, startNginx, upstreamServerConfig } from './lib/nginx-instance.js';
 import { processCpu, processTree } from './lib/process-cpu.js';
 import { ProcessRegistry, type BenchProcess } from './lib/process-registry.js';
 import { REPO_ROOT, startSluiceDataPlane } from './lib/sluice-processes.js';
@@ -82,7 +82,15 @@ async function main(): Promise<void> {
   const client = new Etcd3({ hosts: etcd.endpoint });
   try {
     const upstreamPort = await freePort();
-    await startNginx(registry, 'nginx upstream', path.join(workDir, 'nginx-upstream'), LOAD_CPU, upstreamServerConfig(upstreamPort), upstreamPort);
+    // /16k and /256k are files the upstream serves (section a's larger-response rows); every other path gets 64 bytes.
+    await startNginx(
+      registry,
+      'nginx upstream',
+      path.join(workDir, 'nginx-upstream'),
+      LOAD_CPU,
+      upstreamServerConfig(upstreamPort, path.join(workDir, 'bodies')),
+      upstreamPort,
+    );
     await putDocument(client, PREFIX, 'upstreams', upstreamDocument('u1', upstreamPort));
     await putDocument(client, PREFIX, 'routes', prefixRoute('r1', '/', 'u1'));
     if (load !== 'http') {
@@ -148,7 +156,7 @@ async function main(): Promise<void> {
       `# ${mode} profile of one ${target === 'nginx' ? 'nginx (reference proxy)' : 'Sluice'} worker: ${load}`,
       '',
       `- ${new Date().toISOString()}, git ${gitRevision()}, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
-      `- ${LOADS[load]} for ${seconds} s (path ${requestPath}) against 1 worker on CPU 0; nginx upstream (64-byte body) and the load on CPU 1`,
+      `- ${LOADS[load]} for ${seconds} s (path ${requestPath}) against 1 worker on CPU 0; nginx upstream (${LARGE_BODIES[requestPath] ?? 64}-byte body) and the load on CPU 1`,
       `- command: \`${target === 'nginx' ? 'PROFILE_TARGET=nginx ' : ''}PROFILE_MODE=${mode} PROFILE_LOAD=${load} PROFILE_SECONDS=${seconds}${pathNote} npm run bench:profile\``,
       '',
     ].join('\n');
