@@ -20,6 +20,12 @@ export interface ConnectionOwner {
 type OwnedSocket = net.Socket & { sluiceConn?: UpstreamConnection };
 
 const CRLF = Buffer.from('\r\n', 'latin1');
+/**
+ * Content-Length bodies from this size on are taken from the socket's reads uncopied
+ * (`takeBody`). Below it the parser's copy is cheaper than restarting the parser per response.
+ * 256 KiB responses: 702–877 → 426–652 µs CPU per request (PROFILE_MODE=rate A/B).
+ */
+const UNCOPIED_BODY_MIN = 4096;
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 
 /**
@@ -47,6 +53,12 @@ export class UpstreamConnection implements UpstreamLeg {
   private informational = false;
   /** The upstream answered 101: what follows the head is another protocol. */
   private switched = false;
+  /**
+   * Bytes still to come of a Content-Length body that is taken straight from the socket's reads
+   * (see `headersComplete`): Node's parser binding copies every body chunk it reports, and those
+   * copies (plus the GC they drive) were most of a large response's cost.
+   */
+  private bodyRemaining = 0;
   private partialHeaders: string[] = [];
 
   constructor(
@@ -147,14 +159,37 @@ export class UpstreamConnection implements UpstreamLeg {
       return;
     }
     this.receivedBytes = true;
+    if (this.bodyRemaining > 0) return this.takeBody(chunk, 0);
     const result = this.parser.execute(chunk);
     if (typeof result !== 'number') return this.lose('protocol');
     if (this.switched) this.handOver(chunk.subarray(result));
+    else if (this.bodyRemaining > 0) this.takeBody(chunk, result);
+  }
+
+  /** Body bytes of a Content-Length response, from `from` in this read, uncopied. */
+  private takeBody(chunk: Buffer, from: number): void {
+    const available = chunk.length - from;
+    if (available <= 0) return;
+    const take = available < this.bodyRemaining ? available : this.bodyRemaining;
+    this.bodyRemaining -= take;
+    this.user?.onResponseBody(this, from === 0 && take === chunk.length ? chunk : chunk.subarray(from, from + take));
+    if (this.bodyRemaining > 0) return;
+    // The response is whole: the parser starts clean for the next one on this connection.
+    this.parser.initialize(HTTPParser.RESPONSE, {}, 0, HTTPParser.kLenientNone);
+    // Bytes past the body that nobody asked for: the upstream is out of step; never reuse it.
+    if (from + take < chunk.length) this.keepAlive = false;
+    this.user?.onResponseEnd(this);
   }
 
   handleEnd(): void {
     // A close-delimited body ends here; anything else still pending was cut short.
     if (this.user !== undefined && !this.closed) {
+      // Closed before the Content-Length body was whole: a truncated response.
+      if (this.bodyRemaining > 0) {
+        this.bodyRemaining = 0;
+        this.keepAlive = false;
+        return this.lose('protocol');
+      }
       const result = this.parser.finish();
       if (result !== undefined) this.lose(this.receivedBytes ? 'protocol' : 'reset');
     }
@@ -190,7 +225,18 @@ export class UpstreamConnection implements UpstreamLeg {
       this.switched = true;
       this.keepAlive = false;
     }
-    return user.onResponseHead(this, status, headers);
+    const skipBody = user.onResponseHead(this, status, headers);
+    // A body framed by one Content-Length of UNCOPIED_BODY_MIN or more: the parser stops after
+    // the head (2, as for an upgrade) and the body is taken from the reads as they come
+    // (`takeBody`). Everything else (small, chunked, close-delimited, no body) stays with the parser.
+    if (skipBody === 0 && !this.switched && this.user !== undefined && status !== 204 && status !== 304) {
+      const length = singleContentLength(headers);
+      if (length >= UNCOPIED_BODY_MIN) {
+        this.bodyRemaining = length;
+        return 2;
+      }
+    }
+    return skipBody;
   }
 
   body(chunk: Buffer): void {
@@ -203,6 +249,7 @@ export class UpstreamConnection implements UpstreamLeg {
       return;
     }
     if (this.switched) return; // not an end: the socket changes hands in handleData
+    if (this.bodyRemaining > 0) return; // not an end: the body follows (takeBody)
     this.user?.onResponseEnd(this);
   }
 
@@ -233,6 +280,29 @@ export class UpstreamConnection implements UpstreamLeg {
     if (!this.closed) this.socket.destroy();
     user.onConnectionLost(this, reason);
   }
+}
+
+/**
+ * The length a response's one Content-Length header gives, or -1 when there is none, more than
+ * one, a Transfer-Encoding beside it, or a value that is not plain digits (llhttp has refused
+ * most of those already; the rest stay with the parser).
+ */
+function singleContentLength(headers: string[]): number {
+  let length = -1;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i];
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if (length >= 0) return -1;
+      const value = headers[i + 1];
+      if (value.length === 0 || value.length > 15) return -1;
+      for (let j = 0; j < value.length; j++) {
+        const c = value.charCodeAt(j);
+        if (c < 0x30 || c > 0x39) return -1;
+      }
+      length = Number(value);
+    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return -1;
+  }
+  return length;
 }
 
 function onSocketConnect(this: OwnedSocket): void {
