@@ -125,7 +125,11 @@ beforeAll(async () => {
   await route('plain', '/plain', {});
   const token = await hs256({ key: 'hana-key' });
   await waitFor(
-    async () => (await get('/jwt', { headers: { authorization: `Bearer ${token}` } })).status === 200 && (await get('/plain', {}, dp2)).status === 200,
+    // /plain is written last: once both data planes serve it, they serve every route above.
+    async () =>
+      (await get('/jwt', { headers: { authorization: `Bearer ${token}` } })).status === 200 &&
+      (await get('/plain')).status === 200 &&
+      (await get('/plain', {}, dp2)).status === 200,
     15_000,
     'routes loaded',
   );

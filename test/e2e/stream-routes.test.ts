@@ -221,7 +221,8 @@ describe('tcp stream routes', () => {
         // The good route's port opens on its own schedule: wait for it too before using it.
         return /EADDRINUSE/.test(rejected['stream-routes/taken'] ?? '') && /HTTP\/HTTPS/.test(rejected['stream-routes/own'] ?? '') && (await tcpPortOpen(good));
       },
-      5000,
+      // Generous: a loaded CI machine (the whole suite on 2 cores) has taken over 5 s here.
+      15_000,
       'both routes rejected and the good one open',
     );
     expect(await (await connect(good)).ask('fine')).toBe('b:fine');
