@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { constants as h2, type IncomingHttpHeaders as H2Headers, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { ClientSide, ClientSink, TakenOverSocket } from './client-side.js';
+import { BodyChunk, BodyMeter } from './body-meter.js';
 
 /** Headers HTTP/2 forbids in a response (RFC 9113 §8.2.2); node:http2 throws on them. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -39,9 +40,7 @@ export class H2StreamClient implements ClientSide {
   statusCode = 200;
   headersSent = false;
   private sink: ClientSink | undefined = undefined;
-  private bodyBytes = 0;
-  private bodyLimit = Infinity;
-  private bodyRefused = false;
+  private readonly body = new BodyMeter();
   private reading = false;
   /** `Expect: 100-continue` not answered yet: answered when the body is first read. */
   private awaitingContinue: boolean;
@@ -148,22 +147,19 @@ export class H2StreamClient implements ClientSide {
   }
 
   limitBody(maxBytes: number): void {
-    this.bodyLimit = maxBytes;
+    this.body.setLimit(maxBytes);
   }
 
   onData(chunk: Buffer): void {
-    if (this.bodyRefused) return;
-    this.bodyBytes += chunk.length;
-    if (this.bodyBytes > this.bodyLimit) {
-      this.bodyRefused = true;
+    const verdict = this.body.count(chunk.length);
+    if (verdict === BodyChunk.Pass) this.sink!.onRequestBody(chunk);
+    else if (verdict === BodyChunk.Crossed) {
       this.sink!.onRequestBodyTooLarge();
-      return;
     }
-    this.sink!.onRequestBody(chunk);
   }
 
   onEnd(): void {
-    if (!this.bodyRefused) this.sink!.onRequestEnd();
+    if (!this.body.refused) this.sink!.onRequestEnd();
   }
 
   writeHead(status: number, headers: string[]): void {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ClientSide, ClientSink, TakenOverSocket } from './client-side.js';
+import { BodyChunk, BodyMeter } from './body-meter.js';
 
 type ClientCarrier = { sluiceClient?: NodeClient };
 
@@ -30,9 +31,7 @@ export class NodeClient implements ClientSide {
   readonly http11: boolean;
   readonly upgrade: string | undefined = undefined;
   private sink: ClientSink | undefined = undefined;
-  private bodyBytes = 0;
-  private bodyLimit = Infinity;
-  private bodyRefused = false;
+  private readonly body = new BodyMeter();
 
   constructor(
     protected readonly req: IncomingMessage,
@@ -94,24 +93,21 @@ export class NodeClient implements ClientSide {
   }
 
   limitBody(maxBytes: number): void {
-    this.bodyLimit = maxBytes;
+    this.body.setLimit(maxBytes);
   }
 
   onData(chunk: Buffer): void {
-    if (this.bodyRefused) return;
-    this.bodyBytes += chunk.length;
-    if (this.bodyBytes > this.bodyLimit) {
-      this.bodyRefused = true;
+    const verdict = this.body.count(chunk.length);
+    if (verdict === BodyChunk.Pass) this.sink!.onRequestBody(chunk);
+    else if (verdict === BodyChunk.Crossed) {
       // The rest of the body is never read: the connection (or stream) ends with the answer.
       this.res.shouldKeepAlive = false;
       this.sink!.onRequestBodyTooLarge();
-      return;
     }
-    this.sink!.onRequestBody(chunk);
   }
 
   onEnd(): void {
-    if (!this.bodyRefused) this.sink!.onRequestEnd();
+    if (!this.body.refused) this.sink!.onRequestEnd();
   }
 
   writeHead(status: number, headers: string[]): void {
